@@ -1,0 +1,152 @@
+package teams
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/presence"
+)
+
+// ShowAs is how a calendar entry shows the user (Exchange's showAs).
+type ShowAs uint8
+
+// The calendar entries presence reacts to.
+const (
+	ShowBusy  ShowAs = iota // an appointment or meeting: Busy/InAMeeting (T-CAL-1)
+	ShowFocus               // focus time: DoNotDisturb/Focusing (T-CAL-2)
+	ShowOOF                 // shown as out of office (T-OOF-1)
+	ShowFree                // free: no effect
+)
+
+var showAsNames = []string{"busy", "focus", "oof", "free"}
+
+func (s ShowAs) String() string { return showAsNames[s] }
+
+// ParseShowAs reads busy, focus, oof (out of office) or free.
+func ParseShowAs(s string) (ShowAs, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "busy", "meeting", "appointment":
+		return ShowBusy, nil
+	case "focus", "focus time":
+		return ShowFocus, nil
+	case "oof", "out of office":
+		return ShowOOF, nil
+	case "free":
+		return ShowFree, nil
+	}
+	return 0, fmt.Errorf("unknown calendar showAs %q; valid: busy, focus, oof, free", s)
+}
+
+// Appointment is a calendar entry.
+type Appointment struct {
+	Subject    string
+	Start, End clock.Time
+	ShowAs     ShowAs
+	active     bool
+	start, end clock.Timer
+}
+
+// AddAppointment puts an entry in the user's Exchange calendar. Entries that
+// have begun already count from now.
+func (m *Model) AddAppointment(id UserID, subject string, start, end clock.Time, show ShowAs) (int, error) {
+	if err := m.valid(id); err != nil {
+		return 0, err
+	}
+	if end <= start {
+		return 0, fmt.Errorf("%w: an appointment must end after it starts (%s to %s)", ErrInvalid, start, end)
+	}
+	u := m.users[id]
+	i := len(u.appointments)
+	u.appointments = append(u.appointments, Appointment{Subject: subject, Start: start, End: end, ShowAs: show})
+	a := &u.appointments[i]
+	if end > m.clk.Now() {
+		a.start = m.after(start, opCalendarStart, id, int32(i))
+		a.end = m.after(end, opCalendarEnd, id, int32(i))
+	}
+	return i, nil
+}
+
+// CancelAppointment removes an entry from the calendar.
+func (m *Model) CancelAppointment(id UserID, i int) error {
+	if err := m.valid(id); err != nil {
+		return err
+	}
+	u := m.users[id]
+	if i < 0 || i >= len(u.appointments) {
+		return fmt.Errorf("%s has no appointment #%d", u.dir.Name, i)
+	}
+	a := &u.appointments[i]
+	m.clk.Cancel(a.start)
+	m.clk.Cancel(a.end)
+	if a.active {
+		m.calendarEdge(id, i, false)
+	}
+	a.End = a.Start
+	return nil
+}
+
+// Appointments lists the user's calendar.
+func (m *Model) Appointments(id UserID) []Appointment {
+	return append([]Appointment(nil), m.users[id].appointments...)
+}
+
+func (m *Model) calendarEdge(id UserID, i int, start bool) {
+	u := m.users[id]
+	a := &u.appointments[i]
+	if a.active == start {
+		return
+	}
+	a.active = start
+	d := 1
+	if !start {
+		d = -1
+	}
+	var ctr *int
+	var src SourceKind
+	switch a.ShowAs {
+	case ShowBusy:
+		ctr, src = &u.calBusy, SrcCalendar
+	case ShowFocus:
+		ctr, src = &u.calFocus, SrcFocus
+	case ShowOOF:
+		ctr, src = &u.calOOF, SrcOOF
+	default:
+		return
+	}
+	before := *ctr > 0
+	*ctr += d
+	if before != (*ctr > 0) {
+		m.source(id, sourceNames[src], onOff(src, before), onOff(src, !before), sourceRule[src], a.Subject)
+	}
+	m.update(id, sourceNames[src])
+}
+
+// onOff is the presence a system source shows when on, Offline when off; for
+// the out-of-office flag, Offline with the flag set.
+func onOff(src SourceKind, on bool) presence.Presence {
+	if !on {
+		return presence.Of(presence.Offline, presence.ActOffline)
+	}
+	if src == SrcOOF {
+		return presence.Presence{Availability: presence.Offline, Activity: presence.OutOfOffice, OutOfOffice: true}
+	}
+	return sourcePresence[src]
+}
+
+// SetAutoReplies turns automatic replies on or off (T-OOF-1).
+func (m *Model) SetAutoReplies(id UserID, on bool) error {
+	if err := m.valid(id); err != nil {
+		return err
+	}
+	u := m.users[id]
+	if u.autoReplies != on {
+		m.source(id, "automatic replies", onOff(SrcOOF, u.autoReplies), onOff(SrcOOF, on), "T-OOF-1", "")
+	}
+	u.autoReplies = on
+	m.update(id, "automatic replies")
+	return nil
+}
+
+// OutOfOffice reports outOfOfficeSettings.isOutOfOffice (T-OOF-1).
+func (m *Model) OutOfOffice(id UserID) bool { return m.users[id].oof() }

@@ -1,0 +1,16 @@
+// Package teams is the model of Microsoft Teams presence: users with desktop,
+// web and mobile clients, calls, meetings and presenting, the Exchange
+// calendar with focus time and out-of-office, automatic replies, presence set
+// by hand (preferred presence) with its expiries, app presence sessions
+// written through Graph with their fading, and the aggregation of all of them
+// into the presence others see (RULEBOOK §1, T- rules).
+//
+// It also derives the views: the internal view, the federated view and its
+// colour, privacy mode and blocked viewers, an observer's client that polls
+// with a lag, and whether a call or chat reaches the user.
+//
+// The model is a pure state machine on a virtual clock: inputs are method
+// calls and due timers, outputs are the presence, the trace and the
+// notifications to watchers. Every decided value is a field of Settings.
+// Precedence and mapping tables live in tables.go, each naming its rule.
+package teams

@@ -1,0 +1,145 @@
+package teams
+
+import (
+	"time"
+
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/presence"
+)
+
+// ClientState is what a signed-in client is doing.
+type ClientState uint8
+
+// Client states (T-ACT-1, T-ACT-2).
+const (
+	Active ClientState = iota
+	Idle
+	Locked
+	Background
+	numClientStates
+)
+
+var clientStateNames = [numClientStates]string{"active", "idle", "locked", "in the background"}
+
+func (s ClientState) String() string { return clientStateNames[s] }
+
+// Indicator is a client-local status shown only on that client (T-LOCAL-1).
+type Indicator string
+
+// The client-local indicators of seed 000.
+const (
+	NoIndicator          Indicator = ""
+	NoNetwork            Indicator = "noNetwork"
+	ConnectionError      Indicator = "connectionError"
+	AuthenticationFailed Indicator = "authenticationFailed"
+	NewActivity          Indicator = "newActivity"
+)
+
+type client struct {
+	signedIn  bool
+	asleep    bool
+	online    bool
+	expired   bool // session ended while signed in (no network, mobile 24 h)
+	state     ClientState
+	indicator Indicator
+	timer     clock.Timer // idle, mobile offline or network timeout
+}
+
+// live reports whether the client holds a presence session.
+func (c *client) live() bool { return c.signedIn && !c.asleep && !c.expired }
+
+type appSession struct {
+	app       AppID
+	set       presence.Presence // what the app wrote
+	cur       presence.Presence // after fading
+	stage     uint8
+	expiresAt clock.Time
+	fade      clock.Timer
+	expire    clock.Timer
+}
+
+type preferred struct {
+	on    bool
+	p     presence.Presence
+	until clock.Time // valid when timed
+	timed bool
+	via   string
+	timer clock.Timer
+}
+
+// StatusMessage is a user's note (G-MSG-1).
+type StatusMessage struct {
+	Message     string
+	ContentType string
+	Published   clock.Time
+	Expiry      clock.Time
+	HasExpiry   bool
+	timer       clock.Timer
+}
+
+type histEntry struct {
+	at clock.Time
+	p  presence.Presence
+}
+
+type user struct {
+	dir     Directory
+	id      UserID
+	clients [numClientKinds]client
+	apps    []appSession
+
+	pref preferred
+
+	// system sources, counted so overlaps nest
+	calls, confCalls, meetings, presenting int
+	calBusy, calFocus, calOOF              int
+	autoReplies                            bool
+	appointments                           []Appointment
+
+	status StatusMessage
+
+	privacy   bool
+	blocked   []UserID
+	priority  []UserID
+	fedFails  bool // federated lookups of this user fail (T-UNK-1)
+	lastInput clock.Time
+
+	cur    presence.Presence
+	rule   string
+	winner string
+	seq    uint64
+
+	history []histEntry
+
+	notifyPending bool
+	notifyBefore  presence.Presence
+}
+
+// sessions counts the live presence sessions: clients and app sessions.
+func (u *user) sessions() int {
+	n := len(u.apps)
+	for i := range u.clients {
+		if u.clients[i].live() {
+			n++
+		}
+	}
+	return n
+}
+
+func (u *user) oof() bool { return u.autoReplies || u.calOOF > 0 }
+
+func (u *user) app(a AppID) int {
+	for i := range u.apps {
+		if u.apps[i].app == a {
+			return i
+		}
+	}
+	return -1
+}
+
+func durOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}

@@ -1,0 +1,10 @@
+// Package steps binds the Gherkin step language of presencesim to a
+// simulated world and the fakes. A step parses its phrase into typed values,
+// acts on the world or asserts with gomega; it holds no domain logic.
+//
+// Each scenario gets its own Scenario (fresh world, own gomega), so godog may
+// run scenarios concurrently. A failed assertion returns a step error that
+// says what was expected, what the model derived and why (the explanation of
+// the user's presence). Every step is registered with one example, which
+// `presencesim steps` prints as the catalogue.
+package steps

@@ -1,0 +1,111 @@
+package steps
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+func registerManual(s *Scenario, r *registry) {
+	r.step(`^(\w+) sets `+pron+` (?:presence|status) to (.+?)(?: for (\d.*|an? .+))?$`, "alice sets her status to Busy for 2 hours", s.setManual)
+	r.step(`^(\w+) tries to set `+pron+` (?:presence|status) to (.+)$`, "alice tries to set her status to Busy/InACall", s.trySetManual)
+	r.step(`^(\w+) resets `+pron+` (?:presence|status)$`, "alice resets her status", s.resetManual)
+	r.step(`^it is refused(?: because (.+))?$`, "it is refused because it cannot be set by hand", s.refusedCheck)
+	r.step(`^the app "([^"]+)" sets (\w+)'s presence to (.+?)(?: for (.+))?$`, `the app "cloudlink" sets alice's presence to Busy/InACall for 1 hour`, s.appSets)
+	r.step(`^the app "([^"]+)" tries to set (\w+)'s presence to (.+)$`, `the app "cloudlink" tries to set alice's presence to Busy/Busy`, s.appTries)
+	r.step(`^the app "([^"]+)" clears (\w+)'s presence$`, `the app "cloudlink" clears alice's presence`, s.appClears)
+	r.step(`^(\w+)'s preferred presence is set to (.+) through Graph$`, "alice's preferred presence is set to Offline/OffWork through Graph", s.graphPreferred)
+}
+
+func (s *Scenario) setManual(name, p, dur string) error {
+	pr, err := presence.Parse(p)
+	if err != nil {
+		return err
+	}
+	var d time.Duration
+	if dur != "" {
+		if d, err = ParseDuration(dur); err != nil {
+			return err
+		}
+	}
+	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetPreferred(id, pr, d, teams.ViaClient) })
+}
+
+func (s *Scenario) trySetManual(name, p string) error {
+	pr, err := presence.Parse(p)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		s.refused = s.world.Teams.SetPreferred(id, pr, 0, teams.ViaClient)
+		if s.refused == nil {
+			s.refused = errAccepted
+		}
+		return nil
+	})
+}
+
+var errAccepted = fmt.Errorf("accepted")
+
+func (s *Scenario) refusedCheck(because string) error {
+	if s.refused == nil {
+		return fmt.Errorf("nothing was tried in this scenario; use a \"tries to\" step first")
+	}
+	err := s.refused
+	return Check(nil, func(g gomegaG) {
+		g.Expect(err).NotTo(beIdenticalTo(errAccepted), "the model accepted what the step expected it to refuse")
+		if because != "" {
+			g.Expect(err.Error()).To(containSubstring(because), "the reason given")
+		}
+	})
+}
+
+func (s *Scenario) resetManual(name string) error {
+	return s.onUser(name, s.world.Teams.ClearPreferred)
+}
+
+func (s *Scenario) appSets(app, name, p, dur string) error {
+	pr, err := presence.Parse(p)
+	if err != nil {
+		return err
+	}
+	var d time.Duration
+	if dur != "" {
+		if d, err = ParseDuration(dur); err != nil {
+			return err
+		}
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		return s.world.Teams.SetAppPresence(id, s.world.Teams.App(app), pr, d)
+	})
+}
+
+func (s *Scenario) appTries(app, name, p string) error {
+	pr, err := presence.Parse(p)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		s.refused = s.world.Teams.SetAppPresence(id, s.world.Teams.App(app), pr, 0)
+		if s.refused == nil {
+			s.refused = errAccepted
+		}
+		return nil
+	})
+}
+
+func (s *Scenario) appClears(app, name string) error {
+	return s.onUser(name, func(id teams.UserID) error {
+		return s.world.Teams.ClearAppPresence(id, s.world.Teams.App(app))
+	})
+}
+
+func (s *Scenario) graphPreferred(name, p string) error {
+	pr, err := presence.Parse(p)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetPreferred(id, pr, 0, teams.ViaGraph) })
+}

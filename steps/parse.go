@@ -1,0 +1,74 @@
+package steps
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/presencesim/presencesim/sim/clock"
+)
+
+var durationRe = regexp.MustCompile(`^(\d+)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|weeks?)$`)
+
+// ParseDuration reads "10 minutes", "1 hour", "2 days", "90 seconds" or a Go
+// duration ("1h30m").
+func ParseDuration(s string) (time.Duration, error) {
+	in := strings.TrimSpace(strings.ToLower(s))
+	if in == "a minute" || in == "one minute" {
+		return time.Minute, nil
+	}
+	if m := durationRe.FindStringSubmatch(in); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil {
+			return 0, fmt.Errorf("malformed duration %q: %v", s, err)
+		}
+		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[m[2][0]]
+		return time.Duration(n) * unit, nil
+	}
+	if d, err := time.ParseDuration(in); err == nil && d >= 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("malformed duration %q; write e.g. \"10 minutes\", \"2 hours\", \"1 day\", \"90 seconds\" or \"1h30m\"", s)
+}
+
+var clockRe = regexp.MustCompile(`^(?:day (\d+) )?(\d{1,2}):(\d{2})(?::(\d{2}))?$`)
+
+// ParseClock reads "10:00", "10:00:30" or "day 2 09:00". Without a day the
+// time is on the current day of now.
+func ParseClock(s string, now clock.Time) (clock.Time, error) {
+	m := clockRe.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, fmt.Errorf("malformed time %q; write hh:mm, e.g. 09:30, or \"day 2 09:30\"", s)
+	}
+	day := now.Day()
+	if m[1] != "" {
+		day, _ = strconv.Atoi(m[1])
+		if day < 1 {
+			return 0, fmt.Errorf("malformed time %q: days count from 1", s)
+		}
+	}
+	h, _ := strconv.Atoi(m[2])
+	mi, _ := strconv.Atoi(m[3])
+	sec := 0
+	if m[4] != "" {
+		sec, _ = strconv.Atoi(m[4])
+	}
+	if h > 23 || mi > 59 || sec > 59 {
+		return 0, fmt.Errorf("malformed time %q: hours 0-23, minutes and seconds 0-59", s)
+	}
+	return clock.At(day, h, mi).Add(time.Duration(sec) * time.Second), nil
+}
+
+// splitNames reads "alice", "alice and bob", "alice, bob and carol".
+func splitNames(s string) []string {
+	s = strings.ReplaceAll(s, " and ", ",")
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

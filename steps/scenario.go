@@ -1,0 +1,145 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/onsi/gomega"
+
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+// Options configure every scenario of a run.
+type Options struct {
+	// Seed is the root seed; each scenario's world seed is derived from it
+	// and the scenario's name, so a scenario's trace does not depend on
+	// which scenarios ran before it or beside it.
+	Seed uint64
+	// Settings, when set, adjusts the Teams settings of every world; tests
+	// use it to break the model on purpose.
+	Settings func(*teams.Settings)
+	// OnScenarioEnd, when set, receives every finished scenario's world (for
+	// reports); it may be called from several goroutines.
+	OnScenarioEnd func(name string, w *sim.World, err error)
+}
+
+// Scenario is the state of one running scenario.
+type Scenario struct {
+	opts  Options
+	name  string
+	world *sim.World
+
+	observers map[string]teams.Observer
+	lastCall  teams.CallID
+	hasCall   bool
+	refused   error // the last refused action, for "it is refused"
+	outcome   string
+
+	// ext holds the state of integration step groups, keyed by group.
+	ext map[string]any
+}
+
+func newScenario(o Options) *Scenario {
+	return &Scenario{opts: o, observers: map[string]teams.Observer{}, ext: map[string]any{}}
+}
+
+// Initializer returns godog's scenario initializer for the given options.
+func Initializer(o Options) func(*godog.ScenarioContext) {
+	return func(sc *godog.ScenarioContext) {
+		s := newScenario(o)
+		sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+			s.name = p.Name
+			h := fnv.New64a()
+			h.Write([]byte(p.Uri + "\x00" + p.Name))
+			set := teams.DefaultSettings()
+			if o.Settings != nil {
+				o.Settings(&set)
+			}
+			w, err := sim.New(o.Seed^h.Sum64(), set)
+			if err != nil {
+				return ctx, err
+			}
+			s.world = w
+			return ctx, nil
+		})
+		sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+			if o.OnScenarioEnd != nil && s.world != nil {
+				o.OnScenarioEnd(p.Name, s.world, err)
+			}
+			return ctx, nil
+		})
+		r := &registry{sc: sc}
+		for _, g := range registrars {
+			r.group = g.group
+			g.fn(s, r)
+		}
+	}
+}
+
+// InitializeScenario is the initializer with default options, for the godog
+// command-line tool and plain test runs.
+func InitializeScenario(sc *godog.ScenarioContext) { Initializer(Options{})(sc) }
+
+// World is the scenario's world.
+func (s *Scenario) World() *sim.World { return s.world }
+
+// Ext returns the state of an integration's step group, creating it.
+func Ext[T any](s *Scenario, key string, mk func() T) T {
+	if v, ok := s.ext[key]; ok {
+		return v.(T)
+	}
+	v := mk()
+	s.ext[key] = v
+	return v
+}
+
+// user resolves a name the scenario has introduced.
+func (s *Scenario) user(name string) (teams.UserID, error) {
+	id, err := s.world.Teams.User(name)
+	if err != nil && len(s.world.Teams.UserNames()) == 0 {
+		return 0, fmt.Errorf("%w (introduce users first, e.g. \"Given the users alice and bob\" or \"Given alice is signed in to Teams on desktop\")", err)
+	}
+	return id, err
+}
+
+// introduce adds a user unless known.
+func (s *Scenario) introduce(name, org string) (teams.UserID, error) {
+	if id, err := s.world.Teams.User(name); err == nil {
+		return id, nil
+	}
+	return s.world.AddUser(name, org)
+}
+
+// failure carries a gomega failure out of the assertion.
+type failure struct{ msg string }
+
+// Check runs assertions with a gomega whose failures become the returned
+// error, prefixed with why: what the model derived and which rule decided.
+func Check(why func() string, assert func(g gomega.Gomega)) (err error) {
+	g := gomega.NewGomega(func(msg string, _ ...int) { panic(failure{msg}) })
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok := r.(failure)
+			if !ok {
+				panic(r)
+			}
+			msg := strings.TrimSpace(f.msg)
+			if why != nil {
+				msg += "\n\nwhy the model derived this:\n" + why()
+			}
+			err = errors.New(msg)
+		}
+	}()
+	assert(g)
+	return nil
+}
+
+// explain is the explanation of a user's presence, for failure messages.
+func (s *Scenario) explain(id teams.UserID) func() string {
+	return func() string { return s.world.Teams.Explain(id).String() }
+}
