@@ -32,16 +32,34 @@ func (r *registry) step(pattern, example string, fn any) {
 	}
 }
 
-// registrars lists the step groups; each integration adds its own.
-var registrars = []struct {
-	group string
+// group is a named set of steps; each step file registers its groups from
+// init, with an order that places it in the catalogue.
+type group struct {
+	name  string
+	order int
 	fn    func(*Scenario, *registry)
-}{
-	{"time and settings", registerTime},
-	{"Teams clients", registerClients},
-	{"calls, meetings and calendar", registerActivity},
-	{"presence set by hand and by apps", registerManual},
-	{"what people see", registerViews},
+}
+
+var registrars []group
+
+// register adds a step group. Files call it from init; the list is sorted by
+// order (then name) so registration never depends on file order.
+func register(name string, order int, fn func(*Scenario, *registry)) {
+	registrars = append(registrars, group{name, order, fn})
+	sort.SliceStable(registrars, func(i, j int) bool {
+		if registrars[i].order != registrars[j].order {
+			return registrars[i].order < registrars[j].order
+		}
+		return registrars[i].name < registrars[j].name
+	})
+}
+
+func init() {
+	register("time and settings", 10, registerTime)
+	register("Teams clients", 20, registerClients)
+	register("calls, meetings and calendar", 30, registerActivity)
+	register("presence set by hand and by apps", 40, registerManual)
+	register("what people see", 50, registerViews)
 }
 
 // Catalog returns every step with its example, grouped.
@@ -49,21 +67,10 @@ func Catalog() []Step {
 	s := newScenario(Options{})
 	r := &registry{}
 	for _, g := range registrars {
-		r.group = g.group
+		r.group = g.name
 		g.fn(s, r)
 	}
-	out := append([]Step(nil), r.steps...)
-	sort.SliceStable(out, func(i, j int) bool { return groupIndex(out[i].Group) < groupIndex(out[j].Group) })
-	return out
-}
-
-func groupIndex(g string) int {
-	for i, r := range registrars {
-		if r.group == g {
-			return i
-		}
-	}
-	return len(registrars)
+	return append([]Step(nil), r.steps...)
 }
 
 // WriteCatalog formats the catalogue for people.

@@ -75,7 +75,7 @@ func Initializer(o Options) func(*godog.ScenarioContext) {
 		})
 		r := &registry{sc: sc}
 		for _, g := range registrars {
-			r.group = g.group
+			r.group = g.name
 			g.fn(s, r)
 		}
 	}
