@@ -67,6 +67,15 @@ func Initializer(o Options) func(*godog.ScenarioContext) {
 			s.world = w
 			return ctx, nil
 		})
+		// Events due at the current instant (a calendar entry that starts
+		// now, a notification with no delay) fire before the next step, so
+		// a step sees the world settled.
+		sc.StepContext().After(func(ctx context.Context, _ *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
+			if s.world != nil {
+				_ = s.world.Clock.RunUntil(s.world.Clock.Now())
+			}
+			return ctx, err
+		})
 		sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 			if o.OnScenarioEnd != nil && s.world != nil {
 				o.OnScenarioEnd(p.Name, s.world, err)

@@ -34,7 +34,7 @@ func (s *Scenario) presenceIs(name, want string) error {
 	return s.onUser(name, func(id teams.UserID) error {
 		got := s.world.Teams.Presence(id)
 		return Check(s.explain(id), func(g gomegaG) {
-			g.Expect(got).To(equal(p), "%s's presence at %s: expected %s (%q), the model derived %s (%q)", name, s.world.Clock.Now(), p, p.Label(), got, got.Label())
+			g.Expect(got.String()).To(equal(p.String()), "%s's presence at %s: expected %s (%q), the model derived %s (%q)", name, s.world.Clock.Now(), p, p.Label(), got, got.Label())
 		})
 	})
 }
@@ -54,7 +54,7 @@ func (s *Scenario) presenceWas(name, want, at string) error {
 	return s.onUser(name, func(id teams.UserID) error {
 		got := s.world.Teams.PresenceAt(id, t)
 		return Check(nil, func(g gomegaG) {
-			g.Expect(got).To(equal(p), "%s's presence at %s: expected %s, the model had %s", name, t, p, got)
+			g.Expect(got.String()).To(equal(p.String()), "%s's presence at %s: expected %s, the model had %s", name, t, p, got)
 		})
 	})
 }
@@ -87,7 +87,7 @@ func (s *Scenario) federatedSees(name, want string) error {
 	return s.onUser(name, func(id teams.UserID) error {
 		got, rule := s.world.Teams.Federated(id)
 		return Check(s.explain(id), func(g gomegaG) {
-			g.Expect(got).To(equal(p), "federated view of %s: expected %s, derived %s by %s from internal %s", name, p.Short(), got.Short(), rule, s.world.Teams.Presence(id).Short())
+			g.Expect(got.String()).To(equal(p.String()), "federated view of %s: expected %s, derived %s by %s from internal %s", name, p.Short(), got.Short(), rule, s.world.Teams.Presence(id).Short())
 		})
 	})
 }
@@ -104,7 +104,7 @@ func (s *Scenario) sees(viewer, target, want string) error {
 	return s.onUser(target, func(id teams.UserID) error {
 		got, rule := s.world.Teams.ViewAs(id, v)
 		return Check(s.explain(id), func(g gomegaG) {
-			g.Expect(got).To(equal(p), "%s (%s) sees %s (%s): expected %s, derived %s by %s", viewer, s.world.Teams.Dir(v).Org, target, s.world.Teams.Dir(id).Org, p.Short(), got.Short(), rule)
+			g.Expect(got.String()).To(equal(p.String()), "%s (%s) sees %s (%s): expected %s, derived %s by %s", viewer, s.world.Teams.Dir(v).Org, target, s.world.Teams.Dir(id).Org, p.Short(), got.Short(), rule)
 		})
 	})
 }
@@ -192,7 +192,7 @@ func (s *Scenario) within(bound, viewer, kind, target, want string) error {
 		}
 		if s.world.Clock.Now() >= deadline {
 			return Check(s.explain(t), func(g gomegaG) {
-				g.Expect(got).To(equal(p), "%s's %s client (refreshes every %s, last at %s) still shows %s as %s %s after %s (T-PROP-1)", viewer, kind, o.Lag, at, target, got.Short(), d, start)
+				g.Expect(got.String()).To(equal(p.String()), "%s's %s client (refreshes every %s, last at %s) still shows %s as %s %s after %s (T-PROP-1)", viewer, kind, o.Lag, at, target, got.Short(), d, start)
 			})
 		}
 		if err := s.world.Clock.Advance(time.Second); err != nil {
@@ -216,6 +216,6 @@ func (s *Scenario) stillShows(viewer, kind, target, want string) error {
 	}
 	got, at := s.world.Teams.Shows(o, t)
 	return Check(s.explain(t), func(g gomegaG) {
-		g.Expect(got).To(equal(p), "%s's %s client shows %s as of its last refresh at %s (T-PROP-1)", viewer, kind, target, at)
+		g.Expect(got.String()).To(equal(p.String()), "%s's %s client shows %s as of its last refresh at %s (T-PROP-1)", viewer, kind, target, at)
 	})
 }
