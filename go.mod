@@ -17,4 +17,5 @@ require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.56.0 // indirect
 	golang.org/x/text v0.38.0 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
 )
