@@ -49,10 +49,12 @@ func (m *Model) getCall(id CallID) (*call, error) {
 // parties' call counters from the old shape to the new one and recomputes
 // everyone affected once, so no party flickers through Available.
 func (m *Model) reshape(c *call, parties []UserID, note string) {
-	affected := append(append([]UserID(nil), c.parties...), parties...)
-	before := make([]presence.Presence, len(affected))
-	for i, p := range affected {
-		before[i] = callPresence(m.users[p])
+	var abuf [8]UserID
+	var bbuf [8]presence.Presence
+	affected := append(append(abuf[:0], c.parties...), parties...)
+	before := bbuf[:0]
+	for _, p := range affected {
+		before = append(before, callPresence(m.users[p]))
 	}
 	tally(m, c.parties, -1)
 	c.parties = parties

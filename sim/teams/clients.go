@@ -40,12 +40,27 @@ func (m *Model) changeClient(id UserID, k ClientKind, rule, note string, fn func
 	return nil
 }
 
+// armIdle moves the idle deadline of an active desktop or web client. The
+// pending timer is kept when it falls due no later than the new deadline: it
+// re-arms itself when it fires early, so input costs no queue operation.
 func (m *Model) armIdle(id UserID, k ClientKind, c *client) {
-	m.clk.Cancel(c.timer)
-	c.timer = clock.Timer{}
-	if k != Mobile && c.state == Active && c.online {
-		c.timer = m.after(m.clk.Now().Add(m.set.IdleTimeout), opIdle, id, int32(k))
+	if k == Mobile || c.state != Active || !c.online {
+		m.clk.Cancel(c.timer)
+		c.timer = clock.Timer{}
+		return
 	}
+	c.idleAt = m.clk.Now().Add(m.set.IdleTimeout)
+	if c.timerOp == opIdle {
+		if at, ok := m.clk.When(c.timer); ok && at <= c.idleAt {
+			return
+		}
+	}
+	m.setTimer(id, k, c, opIdle, c.idleAt)
+}
+
+func (m *Model) setTimer(id UserID, k ClientKind, c *client, o op, at clock.Time) {
+	m.clk.Cancel(c.timer)
+	c.timer, c.timerOp = m.after(at, o, id, int32(k)), o
 }
 
 // SignIn signs the user in on a client, which starts active (T-ACT-1).
@@ -111,6 +126,10 @@ func (m *Model) GoIdle(id UserID, k ClientKind) error {
 }
 
 func (m *Model) clientTimer(id UserID, k ClientKind, s ClientState) {
+	if c := &m.users[id].clients[k]; c.idleAt > m.clk.Now() {
+		c.timer = m.after(c.idleAt, opIdle, id, int32(k)) // input came since: re-arm
+		return
+	}
 	_ = m.changeClient(id, k, "T-ACT-2", "", func(c *client) error {
 		if c.signedIn && c.state == Active {
 			c.state = s
@@ -182,7 +201,7 @@ func (m *Model) Background(id UserID) error {
 		}
 		m.clk.Cancel(c.timer)
 		c.state = Background
-		c.timer = m.after(m.clk.Now().Add(m.set.MobileOfflineAfter), opMobileOffline, id, int32(Mobile))
+		m.setTimer(id, Mobile, c, opMobileOffline, m.clk.Now().Add(m.set.MobileOfflineAfter))
 		return nil
 	})
 }
@@ -197,7 +216,7 @@ func (m *Model) LoseNetwork(id UserID, k ClientKind) error {
 		}
 		m.clk.Cancel(c.timer)
 		c.online, c.indicator = false, NoNetwork
-		c.timer = m.after(m.clk.Now().Add(m.set.NetworkSessionTimeout), opNetworkTimeout, id, int32(k))
+		m.setTimer(id, k, c, opNetworkTimeout, m.clk.Now().Add(m.set.NetworkSessionTimeout))
 		return nil
 	})
 }

@@ -43,6 +43,8 @@ type client struct {
 	state     ClientState
 	indicator Indicator
 	timer     clock.Timer // idle, mobile offline or network timeout
+	timerOp   op          // which of them timer is
+	idleAt    clock.Time  // when the client goes idle without further input
 }
 
 // live reports whether the client holds a presence session.

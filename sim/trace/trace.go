@@ -65,10 +65,15 @@ func (e Entry) write(b *strings.Builder) {
 	}
 }
 
+// chunkSize is the number of entries per storage chunk. Chunks never move
+// once allocated, so recording a long run costs no copying on growth.
+const chunkSize = 8192
+
 // Trace is the ordered record of a world's changes.
 type Trace struct {
-	entries []Entry
-	off     bool
+	chunks [][]Entry
+	n      int
+	off    bool
 }
 
 // Record appends an entry unless recording is off.
@@ -76,33 +81,56 @@ func (t *Trace) Record(e Entry) {
 	if t == nil || t.off {
 		return
 	}
-	t.entries = append(t.entries, e)
+	last := len(t.chunks) - 1
+	if last < 0 || len(t.chunks[last]) == chunkSize {
+		t.chunks = append(t.chunks, make([]Entry, 0, chunkSize))
+		last++
+	}
+	t.chunks[last] = append(t.chunks[last], e)
+	t.n++
 }
 
 // SetRecording turns recording on or off (benchmarks measure both).
 func (t *Trace) SetRecording(on bool) { t.off = !on }
 
-// Entries returns the recorded entries; the slice is shared, do not modify.
-func (t *Trace) Entries() []Entry { return t.entries }
+// Entries returns a copy of the recorded entries in order.
+func (t *Trace) Entries() []Entry {
+	out := make([]Entry, 0, t.n)
+	for _, c := range t.chunks {
+		out = append(out, c...)
+	}
+	return out
+}
+
+// Each calls fn for every entry in order, without copying.
+func (t *Trace) Each(fn func(Entry)) {
+	for _, c := range t.chunks {
+		for _, e := range c {
+			fn(e)
+		}
+	}
+}
 
 // Len is the number of entries.
-func (t *Trace) Len() int { return len(t.entries) }
+func (t *Trace) Len() int { return t.n }
 
-// Reset drops every entry but keeps the storage.
-func (t *Trace) Reset() { t.entries = t.entries[:0] }
+// Reset drops every entry.
+func (t *Trace) Reset() { t.chunks, t.n = nil, 0 }
 
 // WriteText prints the trace one entry per line.
 func (t *Trace) WriteText(w io.Writer) error {
 	var b strings.Builder
-	for _, e := range t.entries {
+	var err error
+	t.Each(func(e Entry) {
+		if err != nil {
+			return
+		}
 		b.Reset()
 		e.write(&b)
 		b.WriteByte('\n')
-		if _, err := io.WriteString(w, b.String()); err != nil {
-			return err
-		}
-	}
-	return nil
+		_, err = io.WriteString(w, b.String())
+	})
+	return err
 }
 
 // Text returns the whole trace as text.
@@ -115,21 +143,21 @@ func (t *Trace) Text() string {
 // Filter returns the entries for which keep is true.
 func (t *Trace) Filter(keep func(Entry) bool) []Entry {
 	var out []Entry
-	for _, e := range t.entries {
+	t.Each(func(e Entry) {
 		if keep(e) {
 			out = append(out, e)
 		}
-	}
+	})
 	return out
 }
 
 // Summary is a one-line count for logs.
 func (t *Trace) Summary() string {
 	n := 0
-	for _, e := range t.entries {
+	t.Each(func(e Entry) {
 		if e.Kind == PresenceChange {
 			n++
 		}
-	}
-	return fmt.Sprintf("%d trace entries, %d presence changes", len(t.entries), n)
+	})
+	return fmt.Sprintf("%d trace entries, %d presence changes", t.n, n)
 }
