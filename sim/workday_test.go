@@ -15,10 +15,10 @@ import (
 // time, automatic replies for a few, sign-out in the evening. Every draw
 // comes from the world's "workday" stream.
 type workday struct {
-	w     *World
-	rnd   *rand.Rand
-	users []teams.UserID
-	calls map[teams.UserID]ongoing
+	w      *World
+	rnd    *rand.Rand
+	users  []teams.UserID
+	calls  map[teams.UserID]ongoing
 	inputs uint64 // workload actions, as opposed to the model's own timers
 }
 
