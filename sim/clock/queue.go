@@ -51,7 +51,14 @@ type Clock struct {
 	free  []int32
 	heap  []int32
 	fired uint64
+	// afterFire, when set, runs after every fired event; the invariant
+	// checker uses it to look at the world between any two events.
+	afterFire func(now Time, ev Event)
 }
+
+// SetAfterFire installs fn to run after every fired event (nil removes it).
+// A clock has one such callback; it must not fire events itself.
+func (c *Clock) SetAfterFire(fn func(now Time, ev Event)) { c.afterFire = fn }
 
 // New returns a clock at time zero.
 func New() *Clock { return &Clock{} }
@@ -173,6 +180,9 @@ func (c *Clock) Step(limit Time) bool {
 	c.now = at
 	c.fired++
 	h.Fire(at, ev)
+	if c.afterFire != nil {
+		c.afterFire(at, ev)
+	}
 	return true
 }
 
