@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -26,13 +25,20 @@ type Options struct {
 	// OnScenarioEnd, when set, receives every finished scenario's world (for
 	// reports); it may be called from several goroutines.
 	OnScenarioEnd func(name string, w *sim.World, err error)
+	// OnWorld, OnStep and OnScenario, when set, follow a scenario for
+	// reports and explanations (see observe.go); they may be called from
+	// several goroutines, but in order for any one scenario.
+	OnWorld    func(p *godog.Scenario, w *sim.World)
+	OnStep     func(StepEnd)
+	OnScenario func(ScenarioEnd)
 }
 
 // Scenario is the state of one running scenario.
 type Scenario struct {
-	opts  Options
-	name  string
-	world *sim.World
+	opts   Options
+	name   string
+	world  *sim.World
+	pickle *godog.Scenario
 
 	observers map[string]teams.Observer
 	lastCall  teams.CallID
@@ -53,7 +59,7 @@ func Initializer(o Options) func(*godog.ScenarioContext) {
 	return func(sc *godog.ScenarioContext) {
 		s := newScenario(o)
 		sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-			s.name = p.Name
+			s.name, s.pickle = p.Name, p
 			h := fnv.New64a()
 			h.Write([]byte(p.Uri + "\x00" + p.Name))
 			set := teams.DefaultSettings()
@@ -65,20 +71,29 @@ func Initializer(o Options) func(*godog.ScenarioContext) {
 				return ctx, err
 			}
 			s.world = w
+			if o.OnWorld != nil {
+				o.OnWorld(p, w)
+			}
 			return ctx, nil
 		})
 		// Events due at the current instant (a calendar entry that starts
 		// now, a notification with no delay) fire before the next step, so
 		// a step sees the world settled.
-		sc.StepContext().After(func(ctx context.Context, _ *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
+		sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 			if s.world != nil {
 				_ = s.world.Clock.RunUntil(s.world.Clock.Now())
+			}
+			if o.OnStep != nil {
+				o.OnStep(s.stepEnd(st, status, err))
 			}
 			return ctx, err
 		})
 		sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 			if o.OnScenarioEnd != nil && s.world != nil {
 				o.OnScenarioEnd(p.Name, s.world, err)
+			}
+			if o.OnScenario != nil {
+				o.OnScenario(ScenarioEnd{Scenario: p, World: s.world, Err: err})
 			}
 			return ctx, nil
 		})
@@ -137,11 +152,11 @@ func Check(why func() string, assert func(g gomega.Gomega)) (err error) {
 			if !ok {
 				panic(r)
 			}
-			msg := strings.TrimSpace(f.msg)
+			explanation := ""
 			if why != nil {
-				msg += "\n\nwhy the model derived this:\n" + why()
+				explanation = why()
 			}
-			err = errors.New(msg)
+			err = &AssertionError{Message: strings.TrimSpace(f.msg), Why: explanation}
 		}
 	}()
 	assert(g)
