@@ -1,0 +1,95 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Delivery is one request the fake makes to a subscriber: a validation
+// request (POST to URL with ?validationToken=, no body) or a notification
+// (POST of a JSON body).
+type Delivery struct {
+	URL         string
+	ContentType string
+	Body        []byte
+	Validation  bool
+}
+
+// Reply is the subscriber's answer.
+type Reply struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// Deliverer sends deliveries. The context carries Graph's deadline (10 s
+// for validation, 3 s for notifications); an answer after it counts as a
+// failure.
+type Deliverer interface {
+	Deliver(ctx context.Context, d Delivery) (Reply, error)
+}
+
+// DeliverFunc delivers in process, for embedded use.
+type DeliverFunc func(ctx context.Context, d Delivery) (Reply, error)
+
+// Deliver calls f.
+func (f DeliverFunc) Deliver(ctx context.Context, d Delivery) (Reply, error) { return f(ctx, d) }
+
+// HTTPDeliverer delivers over real HTTP.
+type HTTPDeliverer struct {
+	Client *http.Client // http.DefaultClient when nil
+}
+
+// Deliver POSTs the delivery and reads at most 64 KiB of the answer.
+func (hd *HTTPDeliverer) Deliver(ctx context.Context, d Delivery) (Reply, error) {
+	c := hd.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		return Reply{}, err
+	}
+	req.Header.Set("Content-Type", d.ContentType)
+	resp, err := c.Do(req)
+	if err != nil {
+		return Reply{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: body}, nil
+}
+
+// NotifySettings are the subscription timings (G-SUB-1). Zero fields take
+// the defaults in parentheses.
+type NotifySettings struct {
+	ValidationTimeout time.Duration // answer to the validation request (10 s)
+	DeliveryTimeout   time.Duration // answer to a notification (3 s)
+	MaxExpiry         time.Duration // longest presence subscription (60 min)
+	RetryFirst        time.Duration // first retry after a failed delivery (1 min, decided)
+	RetryMax          time.Duration // retries back off up to this (10 min)
+	RetryFor          time.Duration // retries stop this long after the change (4 h)
+	LifecycleLead     time.Duration // reauthorizationRequired this long before expiry (10 min, decided)
+}
+
+func (n NotifySettings) withDefaults() NotifySettings {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&n.ValidationTimeout, 10*time.Second)
+	def(&n.DeliveryTimeout, 3*time.Second)
+	def(&n.MaxExpiry, 60*time.Minute)
+	def(&n.RetryFirst, time.Minute)
+	def(&n.RetryMax, 10*time.Minute)
+	def(&n.RetryFor, 4*time.Hour)
+	def(&n.LifecycleLead, 10*time.Minute)
+	return n
+}

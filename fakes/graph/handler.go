@@ -1,0 +1,620 @@
+package graph
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+// DefaultBaseURL is the service root written into @odata.context.
+const DefaultBaseURL = "https://graph.microsoft.com/v1.0"
+
+// Options configure a handler. The zero value is Graph's behaviour with
+// throttling on, no faults, and notifications delivered over HTTP.
+type Options struct {
+	// BaseURL is the service root used in @odata.context (DefaultBaseURL).
+	BaseURL string
+	// Deliverer sends validation requests and notifications to subscribers;
+	// HTTPDeliverer when nil.
+	Deliverer Deliverer
+	// Throttle is the presence API limit (G-THR-1).
+	Throttle Throttle
+	// Faults injects errors and latency (for resilience tests).
+	Faults Faults
+	// Notify tunes notification retries.
+	Notify NotifySettings
+	// JournalSize bounds the journal (DefaultJournalSize).
+	JournalSize int
+	// Sync, when set, is called with the world locked before each request;
+	// served mode uses it to bring the world's clock up to wall time.
+	Sync func()
+	// Sleep waits out injected latency (time.Sleep when nil).
+	Sleep func(time.Duration)
+}
+
+// Throttle is G-THR-1: at most Limit requests per Window per application per
+// tenant on the world's clock; beyond, 429 with Retry-After.
+type Throttle struct {
+	Off    bool
+	Limit  int           // 1500
+	Window time.Duration // 30 s
+}
+
+// DefaultThrottle is Graph's documented presence limit.
+var DefaultThrottle = Throttle{Limit: 1500, Window: 30 * time.Second}
+
+// Faults inject errors and latency, drawn from the world's seeded stream.
+type Faults struct {
+	// ErrorRate is the share of authorised requests answered with one of
+	// Statuses (429, 500, 503 or 504) instead of being served.
+	ErrorRate float64
+	Statuses  []int
+	// RetryAfter is sent with injected 429 and 503 (seconds; 0 → 1).
+	RetryAfter int
+	// LatencyRate is the share of requests delayed by Latency (real time).
+	LatencyRate float64
+	Latency     time.Duration
+}
+
+// FaultStatuses are the statuses Faults may inject.
+var FaultStatuses = []int{http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+
+// Handler serves the Graph presence API over a world.
+type Handler struct {
+	w       *sim.World
+	id      *Identity
+	opt     Options
+	Journal *Journal
+
+	// under w.Mu
+	thr      map[string]*window
+	faultRnd *rand.Rand
+	subs     *subscriptions
+	idx      map[string]indexed
+	reqSeq   atomic.Uint64
+	reqTag   uint32
+
+	tokMu    sync.RWMutex
+	tokCache map[string]*Claims
+}
+
+type indexed struct {
+	u      teams.UserID
+	tenant string
+}
+
+type window struct {
+	start clock.Time
+	n     int
+}
+
+// reqCtx is what one request carries through the handler.
+type reqCtx struct {
+	wall            time.Time
+	now             clock.Time
+	requestID       string
+	clientRequestID string
+	claims          *Claims
+	app, appID      string
+	user, target    string
+	fault           string
+}
+
+// NewHandler builds a handler over the world; it registers the world's
+// identity directory and listens for presence changes to notify
+// subscribers. Callers hold no lock; the handler takes w.Mu itself.
+func NewHandler(w *sim.World, opt Options) *Handler {
+	if opt.BaseURL == "" {
+		opt.BaseURL = DefaultBaseURL
+	}
+	opt.BaseURL = strings.TrimSuffix(opt.BaseURL, "/")
+	if opt.Throttle.Limit == 0 {
+		opt.Throttle.Limit = DefaultThrottle.Limit
+	}
+	if opt.Throttle.Window == 0 {
+		opt.Throttle.Window = DefaultThrottle.Window
+	}
+	if opt.Deliverer == nil {
+		opt.Deliverer = &HTTPDeliverer{}
+	}
+	if opt.Sleep == nil {
+		opt.Sleep = time.Sleep
+	}
+	opt.Notify = opt.Notify.withDefaults()
+	w.Mu.Lock()
+	defer w.Mu.Unlock()
+	h := &Handler{w: w, id: IdentityOf(w), opt: opt, Journal: newJournal(opt.JournalSize),
+		thr: map[string]*window{}, faultRnd: w.Stream("graph faults"), tokCache: map[string]*Claims{}}
+	h.reqTag = w.Stream("graph requests").Uint32()
+	h.subs = newSubscriptions(h)
+	w.Teams.Listen(h.subs)
+	return h
+}
+
+// Identity is the handler's identity directory.
+func (h *Handler) Identity() *Identity { return h.id }
+
+// World is the world the handler serves.
+func (h *Handler) World() *sim.World { return h.w }
+
+// SetFaults replaces the fault settings.
+func (h *Handler) SetFaults(f Faults) {
+	h.w.Mu.Lock()
+	h.opt.Faults = f
+	h.w.Mu.Unlock()
+}
+
+// Faults returns the fault settings.
+func (h *Handler) Faults() Faults {
+	h.w.Mu.Lock()
+	defer h.w.Mu.Unlock()
+	return h.opt.Faults
+}
+
+// SetThrottle replaces the throttle settings and forgets the windows.
+func (h *Handler) SetThrottle(t Throttle) {
+	h.w.Mu.Lock()
+	if t.Limit == 0 {
+		t.Limit = DefaultThrottle.Limit
+	}
+	if t.Window == 0 {
+		t.Window = DefaultThrottle.Window
+	}
+	h.opt.Throttle, h.thr = t, map[string]*window{}
+	h.w.Mu.Unlock()
+}
+
+func (h *Handler) sync() {
+	if h.opt.Sync != nil {
+		h.opt.Sync()
+	}
+}
+
+func (h *Handler) newRequestID() string {
+	n := h.reqSeq.Add(1)
+	var b [36]byte
+	hex := func(dst []byte, v uint64) {
+		for i := len(dst) - 1; i >= 0; i-- {
+			dst[i] = "0123456789abcdef"[v&15]
+			v >>= 4
+		}
+	}
+	hex(b[0:8], uint64(h.reqTag))
+	b[8] = '-'
+	hex(b[9:13], n>>48)
+	b[13] = '-'
+	b[14] = '4'
+	hex(b[15:18], n>>36)
+	b[18] = '-'
+	b[19] = '8'
+	hex(b[20:23], n>>24)
+	b[23] = '-'
+	hex(b[24:36], n)
+	return string(b[:])
+}
+
+// ServeHTTP serves Graph v1.0 presence and the token endpoint.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rc := reqCtx{requestID: h.newRequestID(), clientRequestID: r.Header.Get("client-request-id")}
+	if rc.clientRequestID == "" || len(rc.clientRequestID) > 64 {
+		rc.clientRequestID = rc.requestID
+	}
+	status := h.serve(w, r, &rc)
+	h.Journal.add(Entry{At: rc.now, Time: rc.wall, Method: r.Method, Path: r.URL.Path, App: rc.app, AppID: rc.appID,
+		User: rc.user, Target: rc.target, Status: status, Fault: rc.fault, RequestID: rc.requestID})
+	if h.subs.hasOutbox() {
+		h.subs.kick()
+	}
+}
+
+func (h *Handler) fail(w http.ResponseWriter, rc *reqCtx, e *Error) int {
+	if rc.wall.IsZero() {
+		h.w.Mu.Lock()
+		h.sync()
+		rc.now = h.w.Clock.Now()
+		rc.wall = rc.now.Wall()
+		h.w.Mu.Unlock()
+	}
+	writeError(w, rc, e)
+	return e.Status
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rc *reqCtx) int {
+	path := r.URL.Path
+	if i := strings.Index(path, "/oauth2/v2.0/token"); i > 0 && !strings.HasPrefix(path, "/v1.0/") {
+		tenant := strings.Trim(path[:i], "/")
+		if strings.Contains(tenant, "/") || path[i:] != "/oauth2/v2.0/token" {
+			return h.fail(w, rc, errf(http.StatusNotFound, "NotFound", "no such endpoint"))
+		}
+		return h.token(w, r, rc, tenant)
+	}
+	rest, ok := strings.CutPrefix(path, "/v1.0/")
+	if !ok {
+		return h.fail(w, rc, badRequest("Invalid version: the path must start with /v1.0/ (presencesim serves Microsoft Graph v1.0)."))
+	}
+	rt, e := parseRoute(r.Method, rest)
+	if e != nil {
+		return h.fail(w, rc, e)
+	}
+	if e := h.authenticate(r, rc); e != nil {
+		return h.fail(w, rc, e)
+	}
+	var body []byte
+	if rt.hasBody {
+		var e *Error
+		if body, e = readBody(r); e != nil {
+			return h.fail(w, rc, e)
+		}
+	}
+	return h.dispatch(w, r, rc, rt, body)
+}
+
+// route is a parsed request path.
+type route struct {
+	kind    routeKind
+	target  string // user id, "me", or subscription id
+	action  string
+	hasBody bool
+	// viaPresences is set for /communications/presences/{id}, whose
+	// @odata.context differs from /users/{id}/presence.
+	viaPresences bool
+}
+
+type routeKind uint8
+
+const (
+	rPresence routeKind = iota + 1 // GET presence
+	rAction                        // POST presence action
+	rBulk                          // POST getPresencesByUserId
+	rSubs                          // /subscriptions
+	rSub                           // /subscriptions/{id}
+)
+
+var actions = []string{"setPresence", "clearPresence", "setUserPreferredPresence", "clearUserPreferredPresence", "setStatusMessage"}
+
+func parseRoute(method, rest string) (route, *Error) {
+	rest = strings.TrimSuffix(rest, "/")
+	segs := strings.Split(rest, "/")
+	var rt route
+	switch {
+	case len(segs) >= 2 && segs[0] == "me" && segs[1] == "presence":
+		rt.target, segs = "me", segs[2:]
+	case len(segs) >= 3 && segs[0] == "users" && segs[2] == "presence":
+		rt.target, segs = segs[1], segs[3:]
+	case len(segs) >= 3 && segs[0] == "communications" && segs[1] == "presences":
+		rt.target, rt.viaPresences, segs = segs[2], true, segs[3:]
+	case len(segs) == 2 && segs[0] == "communications" && segs[1] == "getPresencesByUserId":
+		if method != http.MethodPost {
+			return rt, methodNotAllowed(method, "POST")
+		}
+		return route{kind: rBulk, hasBody: true}, nil
+	case len(segs) == 1 && segs[0] == "subscriptions":
+		switch method {
+		case http.MethodGet:
+			return route{kind: rSubs}, nil
+		case http.MethodPost:
+			return route{kind: rSubs, hasBody: true}, nil
+		}
+		return rt, methodNotAllowed(method, "GET, POST")
+	case len(segs) == 2 && segs[0] == "subscriptions":
+		switch method {
+		case http.MethodGet, http.MethodDelete:
+			return route{kind: rSub, target: segs[1]}, nil
+		case http.MethodPatch:
+			return route{kind: rSub, target: segs[1], hasBody: true}, nil
+		}
+		return rt, methodNotAllowed(method, "GET, PATCH, DELETE")
+	default:
+		return rt, unknownSegment(segs)
+	}
+	if rt.target == "" {
+		return rt, badRequest("The user id is empty.")
+	}
+	switch len(segs) {
+	case 0:
+		if method != http.MethodGet {
+			return rt, methodNotAllowed(method, "GET")
+		}
+		rt.kind = rPresence
+		return rt, nil
+	case 1:
+		for _, a := range actions {
+			if strings.EqualFold(segs[0], a) || strings.EqualFold(segs[0], "microsoft.graph."+a) {
+				if method != http.MethodPost {
+					return rt, methodNotAllowed(method, "POST")
+				}
+				rt.kind, rt.action, rt.hasBody = rAction, a, true
+				return rt, nil
+			}
+		}
+	}
+	return rt, unknownSegment(segs)
+}
+
+func unknownSegment(segs []string) *Error {
+	s := ""
+	if len(segs) > 0 {
+		s = segs[0]
+	}
+	if len(s) > 80 {
+		s = s[:80]
+	}
+	return badRequest("Resource not found for the segment '" + strings.ToValidUTF8(s, "?") + "'.")
+}
+
+func methodNotAllowed(method, allowed string) *Error {
+	return errf(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+strings.ToValidUTF8(truncate(method, 20), "?")+"' is not allowed here; allowed: "+allowed+".")
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// authenticate checks the bearer token's form and signature; the lifetime
+// and tenant are checked on the world's clock under the lock.
+func (h *Handler) authenticate(r *http.Request, rc *reqCtx) *Error {
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty.")
+	}
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure: the Authorization header must be 'Bearer <token>'.")
+	}
+	h.tokMu.RLock()
+	c := h.tokCache[tok]
+	h.tokMu.RUnlock()
+	if c == nil {
+		var ok bool
+		if c, ok = verify(h.id.key, tok); !ok {
+			return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed or its signature is invalid; get a token from this fake's /{tenant}/oauth2/v2.0/token endpoint.")
+		}
+		h.tokMu.Lock()
+		if len(h.tokCache) > 10_000 {
+			h.tokCache = map[string]*Claims{}
+		}
+		h.tokCache[tok] = c
+		h.tokMu.Unlock()
+	}
+	if c.Aud != graphResource && c.Aud != graphResourceAppID {
+		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+	}
+	rc.claims, rc.appID = c, c.AppID
+	return nil
+}
+
+func readBody(r *http.Request) ([]byte, *Error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	const max = 1 << 20
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) >= max {
+				return nil, errf(http.StatusRequestEntityTooLarge, "RequestBodyTooLarge", "The request body is larger than 1 MiB.")
+			}
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			break
+		}
+	}
+	if len(buf) > max {
+		return nil, errf(http.StatusRequestEntityTooLarge, "RequestBodyTooLarge", "The request body is larger than 1 MiB.")
+	}
+	return buf, nil
+}
+
+// dispatch runs an authenticated request under the world's lock: token
+// lifetime, throttle, faults, then the operation.
+func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, rt route, body []byte) int {
+	var res result
+	var sleep time.Duration
+	h.w.Mu.Lock()
+	h.sync()
+	rc.now = h.w.Clock.Now()
+	rc.wall = rc.now.Wall()
+	c := rc.claims
+	if e := h.checkLifetime(c, rc); e != nil {
+		h.w.Mu.Unlock()
+		return h.fail(w, rc, e)
+	}
+	if a := h.appByID(c.AppID); a != nil {
+		rc.app = a.DisplayName
+	}
+	if c.Delegated() {
+		if u, ok := h.lookup(c.Tid, c.Oid); ok {
+			rc.user = h.w.Teams.Dir(u).Name
+		}
+	}
+	if e := h.throttle(rc, c); e != nil {
+		h.w.Mu.Unlock()
+		return h.fail(w, rc, e)
+	}
+	if e, d := h.fault(rc); e != nil || d > 0 {
+		if e != nil {
+			h.w.Mu.Unlock()
+			if d > 0 {
+				h.opt.Sleep(d)
+			}
+			return h.fail(w, rc, e)
+		}
+		sleep = d
+	}
+	if sleep > 0 {
+		// Latency is served outside the lock, then the request runs.
+		h.w.Mu.Unlock()
+		h.opt.Sleep(sleep)
+		h.w.Mu.Lock()
+		h.sync()
+		rc.now = h.w.Clock.Now()
+		rc.wall = rc.now.Wall()
+	}
+	switch rt.kind {
+	case rPresence:
+		res = h.getPresence(rc, rt)
+	case rAction:
+		res = h.action(rc, rt, body)
+	case rBulk:
+		res = h.bulk(rc, body)
+	case rSubs, rSub:
+		res = h.subscriptionRequest(r.Context(), rc, rt, r.Method, body)
+	}
+	if res.err == nil && (rt.kind == rAction) {
+		// Events due now (the notification of this change) fire before
+		// the answer, so the next read and the subscribers see it.
+		_ = h.w.Clock.RunUntil(h.w.Clock.Now())
+	}
+	h.w.Mu.Unlock()
+	if res.later != nil {
+		res = res.later()
+	}
+	if res.err != nil {
+		return h.fail(w, rc, res.err)
+	}
+	hd := w.Header()
+	hd.Set("request-id", rc.requestID)
+	hd.Set("client-request-id", rc.clientRequestID)
+	if res.location != "" {
+		hd.Set("Location", res.location)
+	}
+	if res.body != nil {
+		hd.Set("Content-Type", "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8")
+		hd.Set("Content-Length", strconv.Itoa(len(res.body)))
+		w.WriteHeader(res.status)
+		_, _ = w.Write(res.body)
+		putBuf(res.body)
+	} else {
+		hd.Set("Content-Length", "0")
+		w.WriteHeader(res.status)
+	}
+	return res.status
+}
+
+// result is an operation's answer. later, when set, runs after the world's
+// lock is released (the subscription validation handshake) and gives the
+// final answer.
+type result struct {
+	status   int
+	body     []byte
+	err      *Error
+	location string
+	later    func() result
+}
+
+func (h *Handler) checkLifetime(c *Claims, rc *reqCtx) *Error {
+	t := rc.wall.Unix()
+	if t >= c.Exp {
+		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
+	}
+	if t+300 < c.Nbf {
+		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is not yet valid.")
+	}
+	return nil
+}
+
+func (h *Handler) appByID(id string) *App {
+	for _, a := range h.id.apps {
+		if a.AppID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// lookup resolves a user object id within a tenant through an index that
+// is rebuilt when an id is missing (users are only ever added).
+func (h *Handler) lookup(tenant, oid string) (teams.UserID, bool) {
+	x, ok := h.idx[oid]
+	if !ok {
+		h.reindex()
+		x, ok = h.idx[strings.ToLower(oid)]
+	}
+	if !ok || x.tenant != tenant {
+		return 0, false
+	}
+	return x.u, true
+}
+
+func (h *Handler) reindex() {
+	us := h.w.Teams.Users()
+	if len(h.idx) == len(us) {
+		return
+	}
+	h.idx = make(map[string]indexed, len(us))
+	for _, u := range us {
+		d := h.w.Teams.Dir(u)
+		h.idx[strings.ToLower(d.ID)] = indexed{u: u, tenant: h.id.Tenant(d.Org).ID}
+	}
+}
+
+// throttle applies G-THR-1 per application per tenant on the world's clock.
+func (h *Handler) throttle(rc *reqCtx, c *Claims) *Error {
+	t := h.opt.Throttle
+	if t.Off {
+		return nil
+	}
+	key := c.Tid + "/" + c.AppID
+	win := h.thr[key]
+	if win == nil {
+		win = &window{start: rc.now}
+		h.thr[key] = win
+	}
+	if rc.now.Sub(win.start) >= t.Window {
+		win.start, win.n = rc.now, 0
+	}
+	if win.n >= t.Limit {
+		left := t.Window - rc.now.Sub(win.start)
+		secs := int((left + time.Second - 1) / time.Second)
+		if secs < 1 {
+			secs = 1
+		}
+		rc.fault = "throttled"
+		return &Error{Status: http.StatusTooManyRequests, Code: "TooManyRequests", Message: "Please retry again later. (" + strconv.Itoa(t.Limit) + " requests per " + t.Window.String() + " per application per tenant; retry after " + strconv.Itoa(secs) + " s)", retryAfter: secs}
+	}
+	win.n++
+	return nil
+}
+
+// fault draws an injected error or latency.
+func (h *Handler) fault(rc *reqCtx) (*Error, time.Duration) {
+	f := h.opt.Faults
+	var d time.Duration
+	if f.LatencyRate > 0 && f.Latency > 0 && h.faultRnd.Float64() < f.LatencyRate {
+		d = f.Latency
+		rc.fault = "latency " + d.String()
+	}
+	if f.ErrorRate <= 0 || len(f.Statuses) == 0 || h.faultRnd.Float64() >= f.ErrorRate {
+		return nil, d
+	}
+	st := f.Statuses[h.faultRnd.IntN(len(f.Statuses))]
+	ra := f.RetryAfter
+	if ra <= 0 {
+		ra = 1
+	}
+	rc.fault = "injected " + strconv.Itoa(st)
+	switch st {
+	case http.StatusTooManyRequests:
+		return &Error{Status: st, Code: "TooManyRequests", Message: "Please retry again later.", retryAfter: ra}, d
+	case http.StatusServiceUnavailable:
+		return &Error{Status: st, Code: "serviceNotAvailable", Message: "The service is temporarily unavailable. Please retry later.", retryAfter: ra}, d
+	case http.StatusGatewayTimeout:
+		return &Error{Status: st, Code: "GatewayTimeout", Message: "The gateway did not receive a timely response."}, d
+	default:
+		return &Error{Status: st, Code: "generalException", Message: "An unspecified error has occurred."}, d
+	}
+}
