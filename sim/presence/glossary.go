@@ -30,6 +30,7 @@ var glossary = []Term{
 	{"Bin gleich zurück", Of(BeRightBack, ActBeRightBack), "seed 003"},
 	{"Offline erscheinen", Of(Offline, OffWork), "seed 003"},
 	{"Status unbekannt", Unknown, "seed 003"},
+	{"Unbekannt", Unknown, "seed 002"},
 	{"Available", Of(Available, ActAvailable), "Teams UI"},
 	{"Busy – In a call", Of(Busy, InACall), "Teams UI"},
 	{"Busy – In a conference call", Of(Busy, InAConferenceCall), "Teams UI"},

@@ -1,0 +1,465 @@
+package cloudlink
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/pbx"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+	"github.com/presencesim/presencesim/sim/trace"
+)
+
+// Settings are CloudLink's decided values and its tables.
+type Settings struct {
+	// AppID is the id of CloudLink's app registration; it is the sessionId
+	// of every setPresence and clearPresence (C-1).
+	AppID string
+	// Expiration is the expirationDuration of each write (G-SET-1 range).
+	Expiration time.Duration
+	// Refresh is how often CloudLink rewrites a session that still holds; it
+	// must be shorter than Expiration so the session never lapses (C-2).
+	Refresh time.Duration
+	// SyncDelay is the time between a PBX change and CloudLink's write
+	// (Mitel quotes about 10 s on average, at most 60 s; decided 0).
+	SyncDelay time.Duration
+	// SyncDND writes DoNotDisturb as DoNotDisturb/Presenting (newer
+	// CloudLink versions); off, DoNotDisturb is not synced (CL-7).
+	SyncDND bool
+	// AppRegistered says the tenant has CloudLink's app registration
+	// (CL-14); without it nothing is synced.
+	AppRegistered bool
+	// SyncByDefault is whether presence sync is on for a user the admin
+	// has not switched (decided: on).
+	SyncByDefault bool
+
+	Precedence   []presence.Availability // CL-2
+	LineTable    []LineRule              // CL-3
+	UserTable    []UserRule              // CL-4
+	SessionTable []SessionRule           // CL-7, CL-8
+}
+
+// DefaultSettings are the rulebook's defaults.
+func DefaultSettings() Settings {
+	return Settings{
+		AppID:         "cloudlink",
+		Expiration:    time.Hour,
+		Refresh:       45 * time.Minute,
+		AppRegistered: true,
+		SyncByDefault: true,
+		Precedence:    append([]presence.Availability(nil), States...),
+		LineTable:     append([]LineRule(nil), DefaultLineTable...),
+		UserTable:     append([]UserRule(nil), DefaultUserTable...),
+		SessionTable:  append([]SessionRule(nil), DefaultSessionTable...),
+	}
+}
+
+// source is one input of a user's CloudLink presence.
+type source struct {
+	name string
+	p    presence.Availability
+	rule string
+	why  string
+}
+
+type userState struct {
+	sync    int8 // 0 default, 1 on, -1 off
+	cur     presence.Availability
+	winner  string
+	rule    string
+	session bool
+	target  teams.UserID
+	written presence.Presence
+	refresh clock.Timer
+	pending clock.Timer
+	// unsynced is why the user is not synced ("" when synced); reported.
+	unsynced string
+}
+
+// Model is CloudLink in one world.
+type Model struct {
+	w       *sim.World
+	pbx     *pbx.Model
+	set     Settings
+	tab     compiled
+	app     teams.AppID
+	running bool
+	users   []userState
+	writes  uint64
+	clears  uint64
+	errs    []error
+	// byEmail maps lower-case UPNs to Teams users; rebuilt when the number
+	// of Teams users changes.
+	byEmail map[string]teams.UserID
+	nTeams  int
+}
+
+// ComponentName names the model among the world's components.
+func (m *Model) ComponentName() string { return "cloudlink" }
+
+// Of returns the world's CloudLink, attaching it (and the PBX) on first use.
+func Of(w *sim.World) *Model { return sim.Attach(w, New) }
+
+// New builds CloudLink over a world's PBX with the default settings.
+func New(w *sim.World) *Model {
+	m := &Model{w: w, pbx: pbx.Of(w), running: true}
+	if err := m.SetSettings(DefaultSettings()); err != nil {
+		panic(err) // the default tables are checked by the tests
+	}
+	m.pbx.Listen(m)
+	return m
+}
+
+// PBX is the PBX CloudLink reads.
+func (m *Model) PBX() *pbx.Model { return m.pbx }
+
+// Settings returns the settings.
+func (m *Model) Settings() Settings { return m.set }
+
+// SetSettings checks and applies settings, then brings every user's session
+// in line with them.
+func (m *Model) SetSettings(s Settings) error {
+	tab, err := s.compile()
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(s.AppID) == "" {
+		return errors.New("CloudLink needs an app id (the sessionId of its writes)")
+	}
+	if _, err := m.w.Teams.CheckExpiry(s.Expiration); err != nil || s.Expiration == 0 {
+		return fmt.Errorf("CloudLink session expiration %s: must be within setPresence's range (G-SET-1)", s.Expiration)
+	}
+	if s.Refresh <= 0 || s.Refresh >= s.Expiration {
+		return fmt.Errorf("CloudLink refresh interval %s must be positive and shorter than the expiration %s, or the session lapses (C-2)", s.Refresh, s.Expiration)
+	}
+	if s.SyncDelay < 0 {
+		return fmt.Errorf("CloudLink sync delay %s is negative", s.SyncDelay)
+	}
+	oldApp := m.app
+	hadApp := m.set.AppID != ""
+	m.set, m.tab = s, tab
+	m.app = m.w.Teams.App(s.AppID)
+	if hadApp && oldApp != m.app {
+		// sessions written under the old id stay ours to clear
+		for i := range m.users {
+			if st := &m.users[i]; st.session {
+				_ = m.w.Teams.ClearAppPresence(st.target, oldApp)
+				st.session = false
+			}
+		}
+	}
+	m.SyncAll()
+	return nil
+}
+
+// App is CloudLink's app id in the Teams model.
+func (m *Model) App() teams.AppID { return m.app }
+
+// Writes and Clears count the Graph calls CloudLink made.
+func (m *Model) Writes() uint64 { return m.writes }
+
+// Clears counts clearPresence calls.
+func (m *Model) Clears() uint64 { return m.clears }
+
+// Errors lists the writes Teams refused.
+func (m *Model) Errors() []error { return append([]error(nil), m.errs...) }
+
+func (m *Model) state(i int) *userState {
+	for len(m.users) <= i {
+		m.users = append(m.users, userState{cur: presence.AvailabilityUnknown, winner: "no source", rule: "CL-2"})
+	}
+	return &m.users[i]
+}
+
+// SetSync switches presence sync on or off for a PBX user.
+func (m *Model) SetSync(i int, on bool) error {
+	if i < 0 || i >= m.pbx.Len() {
+		return fmt.Errorf("%w: no PBX user #%d", pbx.ErrUnknown, i)
+	}
+	st := m.state(i)
+	st.sync = -1
+	if on {
+		st.sync = 1
+	}
+	m.sync(i)
+	return nil
+}
+
+// SyncOn reports whether presence sync is on for a PBX user.
+func (m *Model) SyncOn(i int) bool {
+	st := m.state(i)
+	if st.sync == 0 {
+		return m.set.SyncByDefault
+	}
+	return st.sync > 0
+}
+
+// Running reports whether CloudLink is writing.
+func (m *Model) Running() bool { return m.running }
+
+// Stop halts CloudLink: it no longer writes, refreshes or clears, so its
+// sessions in Teams run out at their expiry.
+func (m *Model) Stop() {
+	if !m.running {
+		return
+	}
+	m.running = false
+	for i := range m.users {
+		m.w.Clock.Cancel(m.users[i].refresh)
+		m.w.Clock.Cancel(m.users[i].pending)
+	}
+	m.w.Trace.Record(trace.Entry{At: m.w.Clock.Now(), Kind: trace.SourceChange, User: "", Source: "cloudlink", Note: "stopped: no more writes or refreshes"})
+}
+
+// Start resumes CloudLink: it reads what its sessions in Teams still hold
+// and brings every user in line.
+func (m *Model) Start() {
+	if m.running {
+		return
+	}
+	m.running = true
+	m.w.Trace.Record(trace.Entry{At: m.w.Clock.Now(), Kind: trace.SourceChange, User: "", Source: "cloudlink", Note: "started"})
+	for i := range m.users {
+		st := &m.users[i]
+		if st.session {
+			p, _, ok := m.w.Teams.AppSession(st.target, m.app)
+			st.session, st.written = ok, p
+		}
+	}
+	m.SyncAll()
+}
+
+// SyncAll recomputes every PBX user.
+func (m *Model) SyncAll() {
+	for i := 0; i < m.pbx.Len(); i++ {
+		m.sync(i)
+	}
+}
+
+// PBXChanged reacts to a PBX change (pbx.Listener).
+func (m *Model) PBXChanged(now clock.Time, ev pbx.Event) {
+	switch ev.Kind {
+	case pbx.StatesRenamed, pbx.MiCollabChanged:
+		return // names are labels; MiCollab does not sync (CL-4, CL-5)
+	}
+	if ev.User < 0 {
+		return
+	}
+	if m.set.SyncDelay == 0 {
+		m.sync(ev.User)
+		return
+	}
+	st := m.state(ev.User)
+	if _, ok := m.w.Clock.When(st.pending); !ok && m.running {
+		st.pending = m.w.Clock.Schedule(now.Add(m.set.SyncDelay), m, clock.Event{Op: opSync, A: int32(ev.User), Label: "CloudLink writes a PBX change"})
+	}
+}
+
+const (
+	opSync int32 = iota + 1
+	opRefresh
+)
+
+// Fire runs CloudLink's timers: a delayed sync and the refresh of a session.
+func (m *Model) Fire(now clock.Time, ev clock.Event) {
+	i := int(ev.A)
+	switch ev.Op {
+	case opSync:
+		m.sync(i)
+	case opRefresh:
+		st := m.state(i)
+		if !m.running || !st.session {
+			return
+		}
+		m.write(i, st, st.target, st.written)
+	}
+}
+
+// compute derives the user's CloudLink presence from the PBX (CL-1..CL-4):
+// every line and the user presence, best by CL-2.
+func (m *Model) compute(u *pbx.User, visit func(source)) source {
+	best := source{name: "no source", p: presence.AvailabilityUnknown, rule: "CL-2", why: "no line and no user presence"}
+	found := false
+	consider := func(s source) {
+		if visit != nil {
+			visit(s)
+		}
+		if !found || m.tab.rank[s.p] > m.tab.rank[best.p] {
+			best, found = s, true
+		}
+	}
+	for d := range u.Lines {
+		l := &u.Lines[d]
+		if !l.Present {
+			continue
+		}
+		r := UnregisteredLine
+		if l.Registered {
+			r = m.tab.line[l.State][l.Dir]
+		}
+		consider(source{name: lineSources[d], p: r.Presence, rule: r.Rule, why: r.Why})
+	}
+	if m.pbx.Settings().UserPresence {
+		r := m.tab.user[u.State]
+		consider(source{name: "MiVO400 user presence", p: r.Presence, rule: r.Rule, why: m.pbx.Label(u.State)})
+	}
+	return best
+}
+
+var lineSources = [...]string{"desk phone line", "softphone line"}
+
+// Presence is the user's CloudLink presence, what Mitel One shows.
+func (m *Model) Presence(i int) presence.Availability {
+	if i < 0 || i >= m.pbx.Len() {
+		return presence.AvailabilityUnknown
+	}
+	u := m.pbx.UserAt(i)
+	return m.compute(&u, nil).p
+}
+
+// sync recomputes a user's CloudLink presence and makes its session in Teams
+// hold what the session table says (CL-6..CL-8).
+func (m *Model) sync(i int) {
+	u := m.pbx.UserAt(i)
+	st := m.state(i)
+	best := m.compute(&u, nil)
+	if best.p != st.cur || best.name != st.winner {
+		before := st.cur
+		st.cur, st.winner, st.rule = best.p, best.name, best.rule
+		if before != best.p {
+			m.w.Trace.Record(trace.Entry{At: m.w.Clock.Now(), Kind: trace.SourceChange, User: u.Name, Source: "cloudlink",
+				Before: presence.Of(before, presence.BaseActivity(before)), After: presence.Of(best.p, presence.BaseActivity(best.p)), Rule: best.rule})
+		}
+	}
+	if !m.running {
+		return
+	}
+	target, why := m.match(&u, i)
+	if why != st.unsynced {
+		st.unsynced = why
+		if why != "" {
+			m.w.Trace.Record(trace.Entry{At: m.w.Clock.Now(), Kind: trace.SourceChange, User: u.Name, Source: "cloudlink", Note: why, Rule: "CL-14"})
+		}
+	}
+	row := m.tab.session[st.cur]
+	if why != "" || !row.Write {
+		m.clear(st)
+		return
+	}
+	if st.session && st.target != target {
+		m.clear(st)
+	}
+	if st.session && st.written == row.Presence {
+		return // the refresh timer keeps it alive
+	}
+	m.write(i, st, target, row.Presence)
+}
+
+// match finds the Teams user a PBX user syncs to, or says why there is none.
+func (m *Model) match(u *pbx.User, i int) (teams.UserID, string) {
+	if !m.SyncOn(i) {
+		return 0, "not synced: presence sync is off for this user"
+	}
+	if !m.set.AppRegistered {
+		return 0, "not synced: the tenant has no app registration for CloudLink (CL-14)"
+	}
+	if n := len(m.w.Teams.Users()); n != m.nTeams || m.byEmail == nil {
+		m.byEmail = make(map[string]teams.UserID, n)
+		for _, id := range m.w.Teams.Users() {
+			m.byEmail[strings.ToLower(m.w.Teams.Dir(id).UPN)] = id
+		}
+		m.nTeams = n
+	}
+	if id, ok := m.byEmail[strings.ToLower(u.Email)]; ok {
+		return id, ""
+	}
+	return 0, "not synced: CloudLink e-mail " + u.Email + " matches no user principal name in Azure AD (CL-14)"
+}
+
+func (m *Model) write(i int, st *userState, target teams.UserID, p presence.Presence) {
+	m.w.Clock.Cancel(st.refresh)
+	if err := m.w.Teams.SetAppPresence(target, m.app, p, m.set.Expiration); err != nil {
+		m.errs = append(m.errs, fmt.Errorf("setPresence %s for %s: %w", p.Short(), m.w.Teams.Name(target), err))
+		st.session = false
+		return
+	}
+	m.writes++
+	st.session, st.target, st.written = true, target, p
+	st.refresh = m.w.Clock.Schedule(m.w.Clock.Now().Add(m.set.Refresh), m, clock.Event{Op: opRefresh, A: int32(i), Label: "CloudLink refreshes its session (C-2)"})
+}
+
+func (m *Model) clear(st *userState) {
+	m.w.Clock.Cancel(st.refresh)
+	if !st.session {
+		return
+	}
+	st.session = false
+	err := m.w.Teams.ClearAppPresence(st.target, m.app)
+	if err != nil && !errors.Is(err, teams.ErrNoSession) {
+		m.errs = append(m.errs, fmt.Errorf("clearPresence for %s: %w", m.w.Teams.Name(st.target), err))
+		return
+	}
+	m.clears++
+}
+
+// Session reports what CloudLink believes its session of a PBX user holds.
+func (m *Model) Session(i int) (p presence.Presence, target teams.UserID, ok bool) {
+	st := m.state(i)
+	return st.written, st.target, st.session
+}
+
+// Unsynced says why a PBX user is not synced, "" when it is.
+func (m *Model) Unsynced(i int) string {
+	if i < 0 || i >= m.pbx.Len() {
+		return "no such PBX user"
+	}
+	u := m.pbx.UserAt(i)
+	_, why := m.match(&u, i)
+	return why
+}
+
+// Report lists every PBX user CloudLink does not sync, with the reason.
+func (m *Model) Report() []string {
+	var out []string
+	for i := 0; i < m.pbx.Len(); i++ {
+		if why := m.Unsynced(i); why != "" {
+			out = append(out, m.pbx.UserAt(i).Name+": "+why)
+		}
+	}
+	return out
+}
+
+// Explain says how a user's CloudLink presence and session came about.
+func (m *Model) Explain(i int) string {
+	if i < 0 || i >= m.pbx.Len() {
+		return "no such PBX user"
+	}
+	u := m.pbx.UserAt(i)
+	var b strings.Builder
+	best := m.compute(&u, func(s source) {
+		fmt.Fprintf(&b, "  source %-22s %-12s [%s] %s\n", s.name, s.p, s.rule, s.why)
+	})
+	head := fmt.Sprintf("CloudLink presence of %s is %s (%s), from %s by CL-2 (%s)\n", u.Name, best.p, Label(best.p), best.name, names(m.set.Precedence))
+	row := m.tab.session[best.p]
+	what := "no session (cleared)"
+	if row.Write {
+		what = "session " + row.Presence.Short()
+	}
+	fmt.Fprintf(&b, "  session rule [%s]: %s → %s\n", row.Rule, best.p, what)
+	st := m.state(i)
+	switch {
+	case !m.running:
+		b.WriteString("  CloudLink is stopped: nothing is written or refreshed\n")
+	case st.unsynced != "":
+		fmt.Fprintf(&b, "  %s\n", st.unsynced)
+	case st.session:
+		fmt.Fprintf(&b, "  wrote %s to %s as app %q, refreshed every %s, expiry %s\n", st.written.Short(), m.w.Teams.Name(st.target), m.set.AppID, m.set.Refresh, m.set.Expiration)
+	default:
+		b.WriteString("  no CloudLink session in Teams\n")
+	}
+	return head + b.String() + m.pbx.Explain(i)
+}
