@@ -1,0 +1,146 @@
+package explore
+
+import "github.com/presencesim/presencesim/sim/teams"
+
+// Shrink reduces a failing run to a smaller case that breaks the same
+// invariant: it removes chunks of actions (halves, then quarters, down to
+// single actions), folds waits into the next action, shortens the time
+// between actions and drops people nobody refers to, replaying after each
+// attempt. budget bounds the replays; it returns the smallest failing
+// result found and the replays spent.
+func Shrink(res Result, budget int) (Result, int) {
+	if res.Violation == nil {
+		return res, 0
+	}
+	target := res.Violation.Invariant
+	best, spent := res, 0
+	try := func(c Case) bool {
+		if spent >= budget {
+			return false
+		}
+		spent++
+		r, err := Replay(c)
+		if err != nil || r.Violation == nil || r.Violation.Invariant != target {
+			return false
+		}
+		best = r
+		return true
+	}
+	for progress := true; progress && spent < budget; {
+		progress = false
+		// chunks of actions
+		for chunk := len(best.Case.Actions) / 2; chunk >= 1; {
+			removed := false
+			for i := 0; i+chunk <= len(best.Case.Actions) && spent < budget; {
+				c := best.Case
+				c.Actions = append(append([]Action(nil), c.Actions[:i]...), c.Actions[i+chunk:]...)
+				if try(c) {
+					removed, progress = true, true
+					continue
+				}
+				i += chunk
+			}
+			if !removed {
+				chunk /= 2
+			}
+		}
+		// waits fold into the action after them
+		for i := 0; i+1 < len(best.Case.Actions) && spent < budget; i++ {
+			if best.Case.Actions[i].Op != OpWait {
+				continue
+			}
+			c := best.Case
+			c.Actions = append([]Action(nil), c.Actions...)
+			c.Actions[i+1].Gap += c.Actions[i].Gap
+			c.Actions = append(c.Actions[:i], c.Actions[i+1:]...)
+			if try(c) {
+				progress = true
+				i--
+			}
+		}
+		// shorter gaps: none at all, else halve while it still fails
+		for i := 0; i < len(best.Case.Actions) && spent < budget; i++ {
+			for best.Case.Actions[i].Gap > 0 && spent < budget {
+				g := best.Case.Actions[i].Gap
+				c := best.Case
+				c.Actions = append([]Action(nil), c.Actions...)
+				c.Actions[i].Gap = 0
+				if try(c) {
+					progress = true
+					break
+				}
+				c.Actions[i].Gap = (g / 2).Round(60e9)
+				if c.Actions[i].Gap == g || !try(c) {
+					break
+				}
+				progress = true
+			}
+		}
+	}
+	if c, ok := dropUnusedUsers(best); ok {
+		try(c)
+	}
+	if d := teams.DefaultSettings().IdleTimeout; best.Case.IdleTimeout != d {
+		c := best.Case
+		c.IdleTimeout = d
+		try(c)
+	}
+	return best, spent
+}
+
+// dropUnusedUsers keeps only the people the actions or the violation name.
+func dropUnusedUsers(res Result) (Case, bool) {
+	c := res.Case
+	used := make([]bool, len(c.Users))
+	for _, a := range c.Actions {
+		for _, u := range a.users() {
+			used[u] = true
+		}
+	}
+	for i, n := range c.Users {
+		if n == res.Violation.User {
+			used[i] = true
+		}
+	}
+	remap := make([]int, len(c.Users))
+	var names []string
+	for i, n := range c.Users {
+		if used[i] {
+			remap[i] = len(names)
+			names = append(names, n)
+		}
+	}
+	if len(names) == len(c.Users) {
+		return c, false
+	}
+	if len(names) < 2 {
+		// a world keeps two people so that a caller exists
+		for i, n := range c.Users {
+			if !used[i] {
+				used[i] = true
+				remap[i] = len(names)
+				names = append(names, n)
+				break
+			}
+		}
+		if len(names) == len(c.Users) {
+			return c, false
+		}
+	}
+	out := c
+	out.Users = names
+	out.Actions = make([]Action, len(c.Actions))
+	for i, a := range c.Actions {
+		switch ops[a.Op].parties {
+		case 1:
+			a.U = remap[a.U]
+		case 2, 3:
+			a.U, a.V = remap[a.U], remap[a.V]
+			if a.W >= 0 {
+				a.W = remap[a.W]
+			}
+		}
+		out.Actions[i] = a
+	}
+	return out, true
+}

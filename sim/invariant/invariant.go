@@ -1,0 +1,173 @@
+package invariant
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+// Invariant is one property checked for every user after every event.
+type Invariant struct {
+	// Name is short and stable: it names the property in reports and tells
+	// one violation from another when a failing run is shrunk.
+	Name string
+	// Rules are the rulebook ids the property follows from.
+	Rules []string
+	// Text states the property for people.
+	Text string
+	// Check looks at user u. It reports whether the property's premise held
+	// (a property whose premise never holds was never exercised) and, when
+	// the property is broken, why. It must not allocate unless it fails.
+	Check func(c *Checker, u teams.UserID) (applies bool, why string)
+}
+
+// Violation is a broken invariant: which, when, after what, and why.
+type Violation struct {
+	Invariant   string
+	Rules       []string
+	Text        string
+	At          clock.Time
+	User        string
+	Cause       string // the event or action after which it was seen
+	Why         string
+	Explanation string // the user's explanation at that moment
+}
+
+func (v *Violation) Error() string {
+	return fmt.Sprintf("invariant %q [%s] broken at %s for %s, after %s: %s\n  (%s)\n\nwhy the model derived this:\n%s",
+		v.Invariant, strings.Join(v.Rules, " "), v.At, v.User, v.Cause, v.Why, v.Text, v.Explanation)
+}
+
+// userState is what the checker remembers of a user between checks, for
+// properties about change (sequence numbers, writes per input).
+type userState struct {
+	seen bool
+	p    presence.Presence
+	seq  uint64
+}
+
+// Checker checks a world's invariants.
+type Checker struct {
+	w    *sim.World
+	invs []Invariant
+
+	// Applied counts, per invariant (same order as Invariants), the checks
+	// in which its premise held.
+	Applied []uint64
+	// Checks counts the times the world was looked at.
+	Checks uint64
+
+	v    *Violation
+	last []userState
+	src  []teams.LiveSource
+	ext  map[string]any
+}
+
+// New returns a checker of the given invariants over w.
+func New(w *sim.World, invs []Invariant) *Checker {
+	return &Checker{w: w, invs: invs, Applied: make([]uint64, len(invs)), ext: map[string]any{}}
+}
+
+// Install returns a checker of every invariant (All) over w and has the
+// world's clock call it after every event.
+func Install(w *sim.World) *Checker {
+	c := New(w, All())
+	w.Clock.SetAfterFire(c.afterFire)
+	return c
+}
+
+func (c *Checker) afterFire(_ clock.Time, ev clock.Event) {
+	if c.v == nil {
+		c.Check(ev.Label)
+	}
+}
+
+// World is the world the checker looks at.
+func (c *Checker) World() *sim.World { return c.w }
+
+// Invariants are the properties checked, in order.
+func (c *Checker) Invariants() []Invariant { return c.invs }
+
+// Violation is the first violation seen, nil while every invariant held.
+func (c *Checker) Violation() *Violation { return c.v }
+
+// Err is the first violation as an error, nil while every invariant held.
+func (c *Checker) Err() error {
+	if c.v == nil {
+		return nil
+	}
+	return c.v
+}
+
+// Check looks at every user now; cause names what just happened. It returns
+// the first violation (also kept: later checks return it again).
+func (c *Checker) Check(cause string) *Violation {
+	if c.v != nil {
+		return c.v
+	}
+	c.Checks++
+	m := c.w.Teams
+	n := len(m.Users())
+	for len(c.last) < n {
+		c.last = append(c.last, userState{})
+	}
+	for i := 0; i < n; i++ {
+		u := teams.UserID(i)
+		for k := range c.invs {
+			applies, why := c.invs[k].Check(c, u)
+			if applies {
+				c.Applied[k]++
+			}
+			if why != "" {
+				inv := &c.invs[k]
+				c.v = &Violation{Invariant: inv.Name, Rules: inv.Rules, Text: inv.Text, At: c.w.Clock.Now(),
+					User: m.Name(u), Cause: cause, Why: why, Explanation: m.Explain(u).String()}
+				return c.v
+			}
+		}
+		c.last[i] = userState{seen: true, p: m.Presence(u), seq: m.Sequence(u)}
+	}
+	return nil
+}
+
+// sources returns the user's live sources in the checker's reused buffer.
+func (c *Checker) sources(u teams.UserID) []teams.LiveSource {
+	c.src = c.w.Teams.LiveSources(u, c.src[:0])
+	return c.src
+}
+
+// State returns the named per-run state of an invariant, creating it; an
+// invariant about change keeps what it saw last there.
+func State[T any](c *Checker, key string, mk func() T) T {
+	if v, ok := c.ext[key]; ok {
+		return v.(T)
+	}
+	v := mk()
+	c.ext[key] = v
+	return v
+}
+
+// All is every invariant the project states: the Teams model's first, then
+// those of the integration models (which apply only to worlds they are
+// attached to).
+func All() []Invariant {
+	out := append([]Invariant(nil), Teams...)
+	return append(out, Integrations...)
+}
+
+// Integrations are the invariants of the integration models.
+var Integrations []Invariant
+
+// Find returns the invariant of that name.
+func Find(name string) (Invariant, bool) {
+	for _, inv := range All() {
+		if inv.Name == name {
+			return inv, true
+		}
+	}
+	return Invariant{}, false
+}

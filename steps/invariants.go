@@ -1,0 +1,74 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cucumber/godog"
+
+	"github.com/presencesim/presencesim/sim/explore"
+	"github.com/presencesim/presencesim/sim/invariant"
+)
+
+func init() { register("invariants and planted faults", 90, registerInvariants) }
+
+// registerInvariants checks every invariant after every clock event and
+// after every step of every scenario: a violation fails the step with the
+// invariant's rule ids and the explanation of the user concerned.
+func registerInvariants(s *Scenario, r *registry) {
+	r.step(`^every invariant holds$`, "every invariant holds", s.invariantsHold)
+	r.step(`^the model is broken on purpose: (.+)$`, "the model is broken on purpose: Available ranks above Busy", s.plantFault)
+	if r.sc == nil {
+		return
+	}
+	r.sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+		if s.world != nil {
+			s.ext[invariantsKey] = invariant.Install(s.world)
+		}
+		return ctx, nil
+	})
+	r.sc.StepContext().After(func(ctx context.Context, st *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
+		chk := s.invariants()
+		if err != nil || chk == nil || chk.Violation() != nil {
+			// a step that failed already, or a violation already reported
+			return ctx, nil
+		}
+		if v := chk.Check("step \"" + st.Text + "\""); v != nil {
+			return ctx, v
+		}
+		return ctx, nil
+	})
+}
+
+const invariantsKey = "invariants"
+
+func (s *Scenario) invariants() *invariant.Checker {
+	chk, _ := s.ext[invariantsKey].(*invariant.Checker)
+	return chk
+}
+
+func (s *Scenario) invariantsHold() error {
+	chk := s.invariants()
+	if chk == nil {
+		return fmt.Errorf("no invariant checker is installed in this scenario")
+	}
+	if v := chk.Check("step \"" + HoldsStepText + "\""); v != nil {
+		return v
+	}
+	return nil
+}
+
+// HoldsStepText is the phrase of the explicit check.
+const HoldsStepText = explore.HoldsStep
+
+// plantFault breaks one rule of the model on purpose, to show that the
+// invariants catch it.
+func (s *Scenario) plantFault(what string) error {
+	f, err := explore.FindFault(what)
+	if err != nil {
+		return err
+	}
+	set := s.world.Teams.Settings()
+	f.Apply(&set)
+	return s.world.Teams.SetSettings(set)
+}
