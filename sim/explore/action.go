@@ -127,9 +127,11 @@ func pickOther(r *Run, c Chooser, not ...int) int {
 	}
 }
 
-func drawU(r *Run, c Chooser, a *Action)      { a.U = pickUser(r, c) }
-func drawUKind(r *Run, c Chooser, a *Action)  { a.U, a.Kind = pickUser(r, c), teams.ClientKind(c.IntN(3)) }
-func drawUV(r *Run, c Chooser, a *Action)     { a.U = pickUser(r, c); a.V = pickOther(r, c, a.U) }
+func drawU(r *Run, c Chooser, a *Action) { a.U = pickUser(r, c) }
+func drawUKind(r *Run, c Chooser, a *Action) {
+	a.U, a.Kind = pickUser(r, c), teams.ClientKind(c.IntN(3))
+}
+func drawUV(r *Run, c Chooser, a *Action) { a.U = pickUser(r, c); a.V = pickOther(r, c, a.U) }
 func onClient(fn func(teams.UserID, teams.ClientKind) error) func(*Run, *Action) error {
 	return func(r *Run, a *Action) error { return fn(r.users[a.U], a.Kind) }
 }
