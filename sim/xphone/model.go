@@ -409,10 +409,14 @@ func (m *Model) SelectProfile(u teams.UserID, name string) error {
 }
 
 // StartCall starts a call in the XPhone client (XP-3).
-func (m *Model) StartCall(u teams.UserID) error { return m.count(u, &m.getOr(u).calls, +1, "XPhone call") }
+func (m *Model) StartCall(u teams.UserID) error {
+	return m.count(u, &m.getOr(u).calls, +1, "XPhone call")
+}
 
 // EndCall ends a call in the XPhone client.
-func (m *Model) EndCall(u teams.UserID) error { return m.count(u, &m.getOr(u).calls, -1, "XPhone call") }
+func (m *Model) EndCall(u teams.UserID) error {
+	return m.count(u, &m.getOr(u).calls, -1, "XPhone call")
+}
 
 // JoinMeeting joins an XPhone Connect meeting (XP-2).
 func (m *Model) JoinMeeting(u teams.UserID) error {

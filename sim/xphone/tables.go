@@ -14,11 +14,11 @@ type Source uint8
 // The XPhone-side sources, in the order of displayOrder.
 const (
 	SrcXPhoneCall    Source = iota // a call in the XPhone client (XP-3)
-	SrcXPhoneMeeting                  // an XPhone Connect meeting joined (XP-2)
-	SrcTeamsCall                      // a Teams call, kept as an appointment (XP-4, XP-7, XP-8)
-	SrcTeamsDND                       // Teams Do-not-disturb or presenting (XP-5, XP-6)
-	SrcMicSync                        // a whitelisted process uses the microphone (XP-12)
-	SrcProfile                        // the profile the user selected (XP-14)
+	SrcXPhoneMeeting               // an XPhone Connect meeting joined (XP-2)
+	SrcTeamsCall                   // a Teams call, kept as an appointment (XP-4, XP-7, XP-8)
+	SrcTeamsDND                    // Teams Do-not-disturb or presenting (XP-5, XP-6)
+	SrcMicSync                     // a whitelisted process uses the microphone (XP-12)
+	SrcProfile                     // the profile the user selected (XP-14)
 	numSources
 )
 
@@ -48,9 +48,9 @@ var displayOrder = [numSources]struct {
 type reaction uint8
 
 const (
-	reactNone     reaction = iota // nothing of Teams' own: end what Teams had started (XP-8, XP-14)
-	reactTeamsCall                // keep an appointment "Am Telefon (MS Teams)" (XP-4, XP-7)
-	reactTeamsDND                 // select the first Do-not-disturb profile (XP-5, XP-6)
+	reactNone      reaction = iota // nothing of Teams' own: end what Teams had started (XP-8, XP-14)
+	reactTeamsCall                 // keep an appointment "Am Telefon (MS Teams)" (XP-4, XP-7)
+	reactTeamsDND                  // select the first Do-not-disturb profile (XP-5, XP-6)
 )
 
 var reactionNames = [...]string{"nothing to sync", "Teams call", "Teams Do-not-disturb"}

@@ -1,0 +1,401 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/onsi/gomega"
+
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+	"github.com/presencesim/presencesim/sim/xphone"
+)
+
+func init() { register("XPhone Connect", 70, registerXPhone) }
+
+// xpState is the XPhone step group's state of one scenario.
+type xpState struct {
+	tune func(*xphone.Settings) // from the context, for tests that break the model
+	m    *xphone.Model
+}
+
+type xphoneTuneKey struct{}
+
+var xpContain = gomega.ContainElement
+
+// WithXPhoneSettings returns a context under which every scenario's XPhone
+// model has its settings adjusted by fn; tests use it to plant faults and
+// show that the features catch them.
+func WithXPhoneSettings(ctx context.Context, fn func(*xphone.Settings)) context.Context {
+	return context.WithValue(ctx, xphoneTuneKey{}, fn)
+}
+
+func registerXPhone(s *Scenario, r *registry) {
+	if r.sc != nil {
+		r.sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+			st := s.xpState()
+			st.tune, st.m = nil, nil
+			if fn, ok := ctx.Value(xphoneTuneKey{}).(func(*xphone.Settings)); ok {
+				st.tune = fn
+			}
+			return ctx, nil
+		})
+		// XP-13 as an invariant of every scenario that uses XPhone: no input
+		// change may cause more writes to Teams than its origin allows.
+		r.sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+			if s.world == nil {
+				return ctx, nil
+			}
+			if m, ok := sim.Find[*xphone.Model](s.world); ok {
+				if e := m.CheckNoEcho(); e != nil {
+					return ctx, e
+				}
+			}
+			return ctx, nil
+		})
+	}
+	r.step(`^(.+) uses? XPhone Connect$`, "alice and bob use XPhone Connect", s.usesXPhone)
+	r.step(`^the XPhone administrator sets "([^"]+)" to "([^"]*)"$`, `the XPhone administrator sets "Präsenzabgleich" to "Abgleich des Telefoniestatus"`, s.xpAdminSets)
+	r.step(`^the XPhone administrator tries to set "([^"]+)" to "([^"]*)"$`, `the XPhone administrator tries to set "MicrophoneUsageSync.ProcessWhitelist" to "Slack,,Discord"`, s.xpAdminTries)
+	r.step(`^(\w+) has the XPhone profiles:$`, "alice has the XPhone profiles:", s.xpProfiles)
+	r.step(`^(\w+) selects the XPhone profile "([^"]+)"$`, `alice selects the XPhone profile "Nicht stören"`, s.xpSelect)
+	r.step(`^(\w+) (starts|ends) an XPhone call$`, "alice starts an XPhone call", s.xpCall)
+	r.step(`^(\w+) (joins|leaves) an XPhone Connect meeting$`, "alice joins an XPhone Connect meeting", s.xpMeeting)
+	r.step(`^(\w+) (starts|stops) sharing `+pron+` screen in XPhone Connect$`, "alice starts sharing her screen in XPhone Connect", s.xpShare)
+	r.step(`^(\w+) changes `+pron+` XPhone sync mode to "([^"]+)"$`, `alice changes her XPhone sync mode to "telephony only"`, s.xpUserMode)
+	r.step(`^(\w+) tries to change `+pron+` XPhone sync mode to "([^"]+)"$`, `alice tries to change her XPhone sync mode to "none"`, s.xpTryUserMode)
+	r.step(`^(\w+)'s XPhone client loses its connection to the XPhone server$`, "alice's XPhone client loses its connection to the XPhone server", s.xpConnection(false))
+	r.step(`^(\w+)'s XPhone client reconnects to the XPhone server$`, "alice's XPhone client reconnects to the XPhone server", s.xpConnection(true))
+	r.step(`^(\w+) (quits|starts) the XPhone client$`, "alice quits the XPhone client", s.xpClient)
+	r.step(`^the process "([^"]+)" (starts|stops) using (\w+)'s microphone$`, `the process "Zoom" starts using alice's microphone`, s.xpMicrophone)
+	r.step(`^XPhone (stops|resumes) receiving change notifications for (\w+)$`, "XPhone stops receiving change notifications for alice", s.xpNotifications)
+	r.step(`^the Teams action "([^"]+)" takes place between (\w+) and (\w+)$`, `the Teams action "MS Teams Call A -> B" takes place between A and B`, s.xpTeamsAction)
+
+	r.step(`^(\w+)'s XPhone client shows (.+)$`, "alice's XPhone client shows Am Telefon (MS Teams)", s.xpShows)
+	r.step(`^(\w+)'s XPhone presence is (.+)$`, "alice's XPhone presence is Nicht stören", s.xpPresenceIs)
+	r.step(`^(\w+)'s XPhone appointment list is empty$`, "alice's XPhone appointment list is empty", s.xpNoAppointments)
+	r.step(`^(\w+)'s XPhone appointment list has "([^"]+)" with profile "([^"]+)"$`, `alice's XPhone appointment list has "Am Telefon (MS Teams)" with profile "Termin"`, s.xpAppointment)
+	r.step(`^(\w+)'s XPhone call forwarding (is off|goes to .+)$`, "alice's XPhone call forwarding goes to Voicemail", s.xpForwarding)
+	r.step(`^XPhone has written (\d+) times? to Teams for (\w+)$`, "XPhone has written 1 time to Teams for alice", s.xpWrites)
+	r.step(`^Teams holds (an|no) XPhone session for (\w+)$`, "Teams holds no XPhone session for alice", s.xpSession)
+	r.step(`^(\w+)'s XPhone sync mode is "([^"]+)"$`, `alice's XPhone sync mode is "telephony only"`, s.xpModeIs)
+}
+
+func (s *Scenario) xpState() *xpState {
+	return Ext(s, "xphone", func() *xpState { return &xpState{} })
+}
+
+// xp returns the world's XPhone model, attached on first use with the
+// scenario's settings.
+func (s *Scenario) xp() (*xphone.Model, error) {
+	st := s.xpState()
+	if st.m != nil {
+		return st.m, nil
+	}
+	m := xphone.Attach(s.world)
+	if st.tune != nil {
+		set := m.Settings()
+		st.tune(&set)
+		if err := m.SetSettings(set); err != nil {
+			return nil, err
+		}
+	}
+	st.m = m
+	return m, nil
+}
+
+// onXP resolves the model and a user and applies fn.
+func (s *Scenario) onXP(name string, fn func(*xphone.Model, teams.UserID) error) error {
+	m, err := s.xp()
+	if err != nil {
+		return err
+	}
+	id, err := s.user(name)
+	if err != nil {
+		return err
+	}
+	return fn(m, id)
+}
+
+// xpWhy explains a user's XPhone and Teams state for a failed assertion.
+func (s *Scenario) xpWhy(m *xphone.Model, id teams.UserID) func() string {
+	return func() string { return m.Explain(id) + "\nTeams:\n" + s.world.Teams.Explain(id).String() }
+}
+
+func (s *Scenario) usesXPhone(list string) error {
+	for _, n := range splitNames(list) {
+		if err := s.onXP(n, func(m *xphone.Model, id teams.UserID) error { return m.AddUser(id) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Scenario) xpAdminSets(key, value string) error {
+	m, err := s.xp()
+	if err != nil {
+		return err
+	}
+	return m.SetSite(key, value)
+}
+
+func (s *Scenario) xpAdminTries(key, value string) error {
+	m, err := s.xp()
+	if err != nil {
+		return err
+	}
+	s.refused = m.SetSite(key, value)
+	if s.refused == nil {
+		s.refused = errAccepted
+	}
+	return nil
+}
+
+// profileColumns are the headers "has the XPhone profiles" reads, in the
+// server's German or in English.
+var profileColumns = map[string]string{
+	"profil": "name", "profile": "name", "name": "name",
+	"präsenzstatus": "presence", "presence": "presence",
+	"rufumleitung": "forwarding", "call forwarding": "forwarding",
+}
+
+func (s *Scenario) xpProfiles(name string, t *godog.Table) error {
+	if t == nil || len(t.Rows) < 2 {
+		return fmt.Errorf("give the profiles as a table with a header: | Profil | Präsenzstatus | Rufumleitung |")
+	}
+	cols := make([]string, len(t.Rows[0].Cells))
+	for i, c := range t.Rows[0].Cells {
+		k, ok := profileColumns[strings.ToLower(strings.TrimSpace(c.Value))]
+		if !ok {
+			return fmt.Errorf("unknown profile column %q; valid: Profil (profile), Präsenzstatus (presence), Rufumleitung (call forwarding)", c.Value)
+		}
+		cols[i] = k
+	}
+	var list []xphone.Profile
+	for _, row := range t.Rows[1:] {
+		var pr xphone.Profile
+		for i, c := range row.Cells {
+			v := strings.TrimSpace(c.Value)
+			switch cols[i] {
+			case "name":
+				pr.Name = v
+			case "presence":
+				p, err := presence.Parse(v)
+				if err != nil {
+					return err
+				}
+				pr.Presence = p
+			case "forwarding":
+				if v != "-" {
+					pr.Forwarding = v
+				}
+			}
+		}
+		list = append(list, pr)
+	}
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetProfiles(id, list) })
+}
+
+func (s *Scenario) xpSelect(name, profile string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SelectProfile(id, profile) })
+}
+
+func (s *Scenario) xpCall(name, verb string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		if verb == "starts" {
+			return m.StartCall(id)
+		}
+		return m.EndCall(id)
+	})
+}
+
+func (s *Scenario) xpMeeting(name, verb string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		if verb == "joins" {
+			return m.JoinMeeting(id)
+		}
+		return m.LeaveMeeting(id)
+	})
+}
+
+func (s *Scenario) xpShare(name, verb string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.ShareScreen(id, verb == "starts") })
+}
+
+func (s *Scenario) xpUserMode(name, mode string) error {
+	md, err := xphone.ParseMode(mode)
+	if err != nil {
+		return err
+	}
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetUserMode(id, md) })
+}
+
+func (s *Scenario) xpTryUserMode(name, mode string) error {
+	md, err := xphone.ParseMode(mode)
+	if err != nil {
+		return err
+	}
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		s.refused = m.SetUserMode(id, md)
+		if s.refused == nil {
+			s.refused = errAccepted
+		}
+		return nil
+	})
+}
+
+func (s *Scenario) xpConnection(on bool) func(string) error {
+	return func(name string) error {
+		return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+			if on {
+				return m.RestoreConnection(id)
+			}
+			return m.LoseConnection(id)
+		})
+	}
+}
+
+func (s *Scenario) xpClient(name, verb string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		if verb == "quits" {
+			return m.Quit(id)
+		}
+		return m.Start(id)
+	})
+}
+
+func (s *Scenario) xpMicrophone(process, verb, name string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		_, err := m.Microphone(id, process, verb == "starts")
+		return err
+	})
+}
+
+func (s *Scenario) xpNotifications(verb, name string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetNotifications(id, verb == "resumes") })
+}
+
+func (s *Scenario) xpTeamsAction(action, a, b string) error {
+	act, err := xphone.ParseTeamsAction(action)
+	if err != nil {
+		return err
+	}
+	ua, err := s.user(a)
+	if err != nil {
+		return err
+	}
+	ub, err := s.user(b)
+	if err != nil {
+		return err
+	}
+	c, err := xphone.PerformTeamsAction(s.world.Teams, act, ua, ub)
+	if err != nil {
+		return err
+	}
+	s.lastCall, s.hasCall = c, true
+	return nil
+}
+
+func (s *Scenario) xpShows(name, want string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		st, err := m.Status(id)
+		if err != nil {
+			return err
+		}
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(normText(st.Text)).To(equal(normText(want)), "%s's XPhone client at %s: expected %q, the model shows %q (%s) from %s [%s]", name, s.world.Clock.Now(), want, st.Text, st.Presence.Short(), st.Source, st.Rule)
+		})
+	})
+}
+
+func normText(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+func (s *Scenario) xpPresenceIs(name, want string) error {
+	p, err := presence.Parse(want)
+	if err != nil {
+		return err
+	}
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		st, err := m.Status(id)
+		if err != nil {
+			return err
+		}
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(st.Presence.Short()).To(equal(p.Short()), "%s's XPhone presence: expected %s, the model shows %q = %s from %s [%s]", name, p.Short(), st.Text, st.Presence.Short(), st.Source, st.Rule)
+		})
+	})
+}
+
+func (s *Scenario) xpNoAppointments(name string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		n := len(m.Appointments(id))
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(n).To(equal(0), "%s's XPhone appointment list at %s should be empty (XP-8)", name, s.world.Clock.Now())
+		})
+	})
+}
+
+func (s *Scenario) xpAppointment(name, text, profile string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		var got []string
+		for _, a := range m.Appointments(id) {
+			got = append(got, fmt.Sprintf("%s|%s", a.Text, a.Profile))
+		}
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(got).To(xpContain(text+"|"+profile), "%s's XPhone appointment list (text|profile) should hold %q with profile %q (XP-7)", name, text, profile)
+		})
+	})
+}
+
+func (s *Scenario) xpForwarding(name, want string) error {
+	want = strings.TrimPrefix(want, "goes to ")
+	if want == "is off" {
+		want = ""
+	}
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		st, err := m.Status(id)
+		if err != nil {
+			return err
+		}
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(st.Forwarding).To(equal(want), "call forwarding of %s's active XPhone profile %q (\"\" = off, XP-7)", name, st.Profile)
+		})
+	})
+}
+
+func (s *Scenario) xpWrites(n int, name string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		got := m.Writes(id)
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(got).To(equal(n), "writes XPhone made to Teams for %s (XP-13)", name)
+		})
+	})
+}
+
+func (s *Scenario) xpSession(verb, name string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		_, _, ok := s.world.Teams.AppSession(id, s.world.Teams.App(m.Settings().App))
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(ok).To(equal(verb == "an"), "whether Teams holds XPhone's app session for %s", name)
+		})
+	})
+}
+
+func (s *Scenario) xpModeIs(name, mode string) error {
+	want, err := xphone.ParseMode(mode)
+	if err != nil {
+		return err
+	}
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		got, err := m.Mode(id)
+		if err != nil {
+			return err
+		}
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(got.String()).To(equal(want.String()), "%s's effective XPhone sync mode (XP-1)", name)
+		})
+	})
+}
