@@ -86,8 +86,10 @@ type Result struct {
 	Events    uint64 // clock events fired
 	Checks    uint64 // invariant checks (after every event and action)
 	Refused   int
-	// Decided counts presence changes by the rule that decided them.
+	// Decided counts presence changes by the rule that decided them;
+	// Sourced counts source changes by the rule that changed the source.
 	Decided map[string]int
+	Sourced map[string]int
 	// Applied counts per invariant how often its premise held.
 	Applied map[string]uint64
 	World   *sim.World
@@ -220,10 +222,12 @@ func (r *Run) finish(res Result, c Case) Result {
 	res.Violation = r.chk.Violation()
 	res.Events = r.w.Clock.Fired()
 	res.Checks = r.chk.Checks
-	res.Decided = map[string]int{}
+	res.Decided, res.Sourced = map[string]int{}, map[string]int{}
 	r.w.Trace.Each(func(e trace.Entry) {
 		if e.Kind == trace.PresenceChange {
 			res.Decided[e.Rule]++
+		} else {
+			res.Sourced[e.Rule]++
 		}
 	})
 	res.Applied = map[string]uint64{}

@@ -102,29 +102,27 @@ func dropUnusedUsers(res Result) (Case, bool) {
 			used[i] = true
 		}
 	}
-	remap := make([]int, len(c.Users))
-	var names []string
-	for i, n := range c.Users {
-		if used[i] {
-			remap[i] = len(names)
-			names = append(names, n)
+	n := 0
+	for _, u := range used {
+		if u {
+			n++
 		}
 	}
-	if len(names) == len(c.Users) {
+	// a world keeps two people so that a caller exists
+	for i := 0; n < 2 && i < len(used); i++ {
+		if !used[i] {
+			used[i], n = true, n+1
+		}
+	}
+	if n == len(c.Users) {
 		return c, false
 	}
-	if len(names) < 2 {
-		// a world keeps two people so that a caller exists
-		for i, n := range c.Users {
-			if !used[i] {
-				used[i] = true
-				remap[i] = len(names)
-				names = append(names, n)
-				break
-			}
-		}
-		if len(names) == len(c.Users) {
-			return c, false
+	remap := make([]int, len(c.Users))
+	var names []string
+	for i, name := range c.Users {
+		if used[i] {
+			remap[i] = len(names)
+			names = append(names, name)
 		}
 	}
 	out := c

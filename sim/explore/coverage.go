@@ -1,0 +1,127 @@
+package explore
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/presencesim/presencesim/sim/invariant"
+)
+
+// DecisionRules are the rules by which the Teams model decides a presence;
+// an exploration that never saw one decide has not exercised it.
+var DecisionRules = []string{
+	"T-ACT-1", "T-ACT-2", "T-AGG-1", "T-AGG-2", "T-AGG-3", "T-AGG-4", "T-AGG-5",
+	"T-CAL-1", "T-CAL-2", "T-CALL-1", "T-PRES-1", "T-SRC-2", "G-SET-2",
+}
+
+// Coverage sums what many runs exercised: "sometimes" properties next to
+// the "always" ones the invariants check.
+type Coverage struct {
+	Runs    int
+	Actions int
+	Refused int
+	Events  uint64
+	Checks  uint64
+	Decided map[string]int
+	Sourced map[string]int
+	Applied map[string]uint64
+	Ops     [numOps]int
+}
+
+// NewCoverage returns an empty tally.
+func NewCoverage() *Coverage {
+	return &Coverage{Decided: map[string]int{}, Sourced: map[string]int{}, Applied: map[string]uint64{}}
+}
+
+// Add counts one run.
+func (c *Coverage) Add(r Result) {
+	c.Runs++
+	c.Actions += len(r.Case.Actions)
+	c.Refused += r.Refused
+	c.Events += r.Events
+	c.Checks += r.Checks
+	for k, v := range r.Decided {
+		c.Decided[k] += v
+	}
+	for k, v := range r.Sourced {
+		c.Sourced[k] += v
+	}
+	for k, v := range r.Applied {
+		c.Applied[k] += v
+	}
+	for _, a := range r.Case.Actions {
+		c.Ops[a.Op]++
+	}
+}
+
+// NeverDecided lists the decision rules no run saw decide a presence.
+func (c *Coverage) NeverDecided() []string {
+	var out []string
+	for _, r := range DecisionRules {
+		if c.Decided[r] == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// NeverExercised lists the decision rules no run saw either decide a
+// presence or change a source.
+func (c *Coverage) NeverExercised() []string {
+	var out []string
+	for _, r := range DecisionRules {
+		if c.Decided[r] == 0 && c.Sourced[r] == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// NeverApplied lists the invariants whose premise never held: they were
+// checked but never had anything to say.
+func (c *Coverage) NeverApplied() []string {
+	var out []string
+	for _, inv := range invariant.All() {
+		if c.Applied[inv.Name] == 0 {
+			out = append(out, inv.Name)
+		}
+	}
+	return out
+}
+
+// Write prints the tally for people.
+func (c *Coverage) Write(w io.Writer) {
+	fmt.Fprintln(w, "rules (presence changes decided, source changes made):")
+	seen := map[string]bool{}
+	var rules []string
+	for _, m := range []map[string]int{c.Decided, c.Sourced} {
+		for r := range m {
+			if !seen[r] {
+				seen[r] = true
+				rules = append(rules, r)
+			}
+		}
+	}
+	sort.Strings(rules)
+	for _, r := range rules {
+		fmt.Fprintf(w, "  %-10s %9d %9d\n", r, c.Decided[r], c.Sourced[r])
+	}
+	if n := c.NeverDecided(); len(n) > 0 {
+		fmt.Fprintf(w, "  never decided a presence: %v\n", n)
+	}
+	if n := c.NeverExercised(); len(n) > 0 {
+		fmt.Fprintf(w, "  never exercised at all: %v\n", n)
+	}
+	fmt.Fprintln(w, "invariants (checks in which the premise held):")
+	for _, inv := range invariant.All() {
+		fmt.Fprintf(w, "  %-36s %9d  %v\n", inv.Name, c.Applied[inv.Name], inv.Rules)
+	}
+	if n := c.NeverApplied(); len(n) > 0 {
+		fmt.Fprintf(w, "  never exercised: %v\n", n)
+	}
+	fmt.Fprintln(w, "actions performed:")
+	for i := range ops {
+		fmt.Fprintf(w, "  %-36s %9d\n", ops[i].name, c.Ops[i])
+	}
+}
