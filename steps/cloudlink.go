@@ -276,7 +276,7 @@ func (s *Scenario) noSession(ctx context.Context, name string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, id teams.UserID) error {
 		got, _, ok := s.world.Teams.AppSession(id, st.cl.App())
 		return Check(s.clExplain(st, i, id), func(g gomegaG) {
-			g.Expect(ok).To(equal(false), "%s has a CloudLink session in Teams holding %s; expected none (CL-8)", name, got.Short())
+			g.Expect(ok).To(equal(false), "%s has a CloudLink session in Teams holding %s; expected none (CL-7, CL-8)", name, got.Short())
 		})
 	})
 }

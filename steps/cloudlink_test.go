@@ -3,11 +3,16 @@ package steps
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/cucumber/godog"
 
 	"github.com/presencesim/presencesim/sim/cloudlink"
+	"github.com/presencesim/presencesim/sim/presence"
 )
 
 // runCloudLink runs the CloudLink features from disk, with CloudLink's
@@ -36,5 +41,187 @@ func runCloudLink(t *testing.T, fault func(*cloudlink.Settings), format string, 
 func TestCloudLinkFeaturesPass(t *testing.T) {
 	if st, out := runCloudLink(t, nil, "pretty"); st != 0 {
 		t.Fatalf("CloudLink features failed:\n%s", out)
+	}
+}
+
+// cucumberResult is the part of godog's cucumber JSON the tests read.
+type cucumberResult []struct {
+	URI      string `json:"uri"`
+	Elements []struct {
+		Name  string `json:"name"`
+		Steps []struct {
+			Name   string `json:"name"`
+			Result struct {
+				Status string `json:"status"`
+				Error  string `json:"error_message"`
+			} `json:"result"`
+		} `json:"steps"`
+	} `json:"elements"`
+}
+
+// failures maps each failed scenario's name to its error messages.
+func failures(t *testing.T, out string) map[string]string {
+	t.Helper()
+	var res cucumberResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("cucumber output: %v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, f := range res {
+		for _, e := range f.Elements {
+			for _, s := range e.Steps {
+				if s.Result.Status == "failed" {
+					got[e.Name] += s.Result.Error + "\n"
+				}
+			}
+		}
+	}
+	return got
+}
+
+// TestFaultyCloudLinkIsCaught swaps in faulty connectors and checks the
+// features fail where the fault shows, with messages that point at the seed
+// row or rule.
+func TestFaultyCloudLinkIsCaught(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault func(*cloudlink.Settings)
+		// scenario name → texts its failure must mention
+		want map[string][]string
+		// a scenario that must still pass
+		passes string
+	}{
+		{
+			name: "pushes Available as a session",
+			fault: func(s *cloudlink.Settings) {
+				for i, r := range s.SessionTable {
+					if r.CloudLink == presence.Available {
+						s.SessionTable[i] = cloudlink.SessionRule{CloudLink: presence.Available, Write: true, Presence: presence.Of(presence.Available, presence.ActAvailable), Rule: "CL-8"}
+					}
+				}
+			},
+			want: map[string][]string{
+				"PBX Verfügbar, user Verfügbar, Teams client Offline": {
+					"seed 002 row: PBX-Telefonpräsenz Verfügbar | PBX-Benutzerpräsenz Verfügbar | MS Teams Client-Status Offline",
+					"others in Teams see alice as Available", "expected Offline",
+				},
+				"PBX Verfügbar, user Verfügbar, Teams client Verbunden, inaktiv": {
+					"MS Teams Client-Status Verbunden, inaktiv", "expected Abwesend (Away)",
+				},
+				"CloudLink ends a state with clearPresence, never by writing Available": {"expected none (CL-8)"},
+			},
+			passes: "PBX Besetzt, user Verfügbar, Teams client Offline",
+		},
+		{
+			name:  "syncs Do not disturb",
+			fault: func(s *cloudlink.Settings) { s.SyncDND = true },
+			want: map[string][]string{
+				"Do not disturb on the PBX is not synced": {"holding DoNotDisturb/Presenting; expected none", "[CL-7]"},
+			},
+			passes: "PBX Verfügbar, user Besetzt, Teams client Fokus/Präsentieren",
+		},
+		{
+			name: "ranks Busy above Away",
+			fault: func(s *cloudlink.Settings) {
+				s.Precedence = []presence.Availability{presence.Busy, presence.Away, presence.DoNotDisturb, presence.Available, presence.Offline, presence.AvailabilityUnknown}
+			},
+			want: map[string][]string{
+				"A call started while Away in Mitel One stays Away": {"Mitel One shows alice as Besetzt, expected Abwesend"},
+			},
+			passes: "PBX Besetzt, user Verfügbar, Teams client Verbunden, aktiv",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st, out := runCloudLink(t, tc.fault, "cucumber")
+			if st == 0 {
+				t.Fatal("the CloudLink features passed with a faulty connector")
+			}
+			got := failures(t, out)
+			for scenario, texts := range tc.want {
+				msg, ok := got[scenario]
+				if !ok {
+					t.Errorf("scenario %q passed with the fault; failed were: %v", scenario, keys(got))
+					continue
+				}
+				for _, w := range texts {
+					if !strings.Contains(msg, w) {
+						t.Errorf("failure of %q does not mention %q:\n%s", scenario, w, msg)
+					}
+				}
+			}
+			if _, failed := got[tc.passes]; failed {
+				t.Errorf("scenario %q, untouched by the fault, failed:\n%s", tc.passes, got[tc.passes])
+			}
+		})
+	}
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestCloudLinkBadInput runs one bad step per feature: each fails with a
+// message naming the problem and the valid choices, and nothing panics.
+func TestCloudLinkBadInput(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"unknown_state", []string{`unknown MiVoice Office 400 presence "Urlaub"`, "Verfügbar, Abwesend, Besprechung, Besetzt, Nicht verfügbar"}},
+		{"unknown_device", []string{`unknown PBX device "fax machine"`, "desk phone, softphone"}},
+		{"unknown_user", []string{`unknown user "zed"`, "alice, bob"}},
+		{"missing_line", []string{"alice has no softphone", "the user has: desk phone"}},
+		{"bad_transition", []string{"answer on alice's desk phone while it is idle", "possible now: offhook, incoming, unplug"}},
+		{"unknown_cloudlink", []string{`unknown CloudLink presence "Im Urlaub"`, "Abwesend (Away)", "Unbekannt (PresenceUnknown)"}},
+		{"unknown_client_status", []string{`unknown Teams client status "Verbunden, halb aktiv"`, "Fokus/Präsentieren"}},
+		{"unknown_phone_presence", []string{`unknown PBX phone presence "Klingelt"`, "Verfügbar", "Besetzt"}},
+		{"bad_email", []string{`"alice-at-contoso" is not an e-mail address`}},
+		{"bad_refresh", []string{"refresh interval 10m0s must be positive and shorter than the expiration 10m0s"}},
+		{"unknown_mitelone", []string{`unknown Mitel One presence "Mittagspause"`, "Nicht stören"}},
+		{"rename_clash", []string{`"Besetzt" is the name of state busy already`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			st, out := runCloudLink(t, nil, "pretty", "testdata/cloudlink/"+tc.file+".feature")
+			if st == 0 {
+				t.Fatalf("bad input passed:\n%s", out)
+			}
+			if strings.Contains(out, "panic") {
+				t.Fatalf("bad input panicked:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output does not mention %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// TestPBXStepsUnambiguous checks each PBX and CloudLink step's example
+// matches its own pattern and no other, and no other group's example matches
+// a PBX or CloudLink pattern (godog strict fails ambiguous steps).
+func TestPBXStepsUnambiguous(t *testing.T) {
+	cat := Catalog()
+	res := make([]*regexp.Regexp, len(cat))
+	for i, s := range cat {
+		res[i] = regexp.MustCompile(s.Pattern)
+	}
+	mine := func(g string) bool { return g == "PBX lines and presence" || g == "Mitel CloudLink" }
+	for i, s := range cat {
+		if mine(s.Group) && !res[i].MatchString(s.Example) {
+			t.Errorf("example %q does not match its pattern %s", s.Example, s.Pattern)
+		}
+		for j, o := range cat {
+			if j != i && (mine(s.Group) || mine(o.Group)) && res[j].MatchString(s.Example) {
+				t.Errorf("example %q (%s) also matches %s (%s)", s.Example, s.Group, o.Pattern, o.Group)
+			}
+		}
 	}
 }

@@ -1,0 +1,5 @@
+Feature: bad input
+  Scenario: bad
+    Given the users alice and bob
+    And alice has a desk phone on the PBX
+    Given alice's Teams client status is Verbunden, halb aktiv

@@ -1,0 +1,5 @@
+Feature: bad input
+  Scenario: bad
+    Given the users alice and bob
+    And alice has a desk phone on the PBX
+    Then alice's CloudLink presence is Im Urlaub

@@ -1,0 +1,5 @@
+Feature: bad input
+  Scenario: bad
+    Given the users alice and bob
+    And alice has a desk phone on the PBX
+    When alice's fax machine goes off-hook

@@ -1,0 +1,5 @@
+Feature: bad input
+  Scenario: bad
+    Given the users alice and bob
+    And alice has a desk phone on the PBX
+    When zed's desk phone goes off-hook
