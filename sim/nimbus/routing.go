@@ -104,12 +104,8 @@ func (m *Model) verdict(s *Service, a *agent) Verdict {
 }
 
 // Verdict explains whether the user may be offered a call of s now.
-func (m *Model) Verdict(s *Service, u teams.UserID) (Verdict, error) {
-	a, err := m.agent(u)
-	if err != nil {
-		return Verdict{}, err
-	}
-	return m.verdict(s, a), nil
+func (m *Model) Verdict(s *Service, u teams.UserID) Verdict {
+	return m.verdict(s, m.agentFor(u))
 }
 
 // Verdicts explains every agent for s, in order of the agents' names.

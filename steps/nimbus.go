@@ -1,0 +1,738 @@
+package steps
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/onsi/gomega"
+
+	"github.com/presencesim/presencesim/sim/nimbus"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+func init() { register("Luware Nimbus", 90, registerNimbus) }
+
+// nimbusSettings adjusts the Nimbus settings of every scenario; tests swap it
+// to run the features against a router broken on purpose.
+var nimbusSettings = func(*nimbus.Settings) {}
+
+type nbState struct {
+	m   *nimbus.Model
+	day *nimbus.DayReport
+	// dayAgain is the text of the simulated day run a second time.
+	dayText, dayAgain string
+}
+
+func (s *Scenario) nb() (*nbState, error) {
+	st := Ext(s, "nimbus", func() *nbState { return &nbState{} })
+	if st.m == nil {
+		m := nimbus.Of(s.world)
+		set := m.Settings()
+		nimbusSettings(&set)
+		if err := m.SetSettings(set); err != nil {
+			return nil, err
+		}
+		st.m = m
+	}
+	return st, nil
+}
+
+const nbService = `"([^"]+)"`
+
+func registerNimbus(s *Scenario, r *registry) {
+	// configuration
+	r.step(`^a Nimbus service `+nbService+` with the agents? (.+)$`, `a Nimbus service "Support" with the agents alice and bob`, s.nbTeamService)
+	r.step(`^a skill-based Nimbus service `+nbService+` requiring (.+)$`, `a skill-based Nimbus service "Billing" requiring German and invoices`, s.nbSkillService)
+	r.step(`^(\w+) has the Nimbus skills? (.+)$`, "alice has the Nimbus skills German and invoices", s.nbSkills)
+	r.step(`^(\w+) switches to (?:an? )?(On|Off) Duty profile$`, "alice switches to an Off Duty profile", s.nbDuty)
+	r.step(`^the Conversations Distribution of `+nbService+` is:$`, "the Conversations Distribution of \"Support\" is:", s.nbDistribution)
+	r.step(`^the Conversations Distribution of `+nbService+` sets "([^"]+)" to "([^"]+)"$`, `the Conversations Distribution of "Support" sets "Busy *" to "Distributed to the user"`, s.nbDistributionLine)
+	r.step(`^the service `+nbService+` has (?:a|an) (ring time|after-call work|RONA reset time|maximum wait) of (.+)$`, `the service "Support" has a RONA reset time of 10 minutes`, s.nbTiming)
+	r.step(`^the service `+nbService+` refuses a RONA reset time of (.+)$`, `the service "Support" refuses a RONA reset time of 5 seconds`, s.nbRefusesRONA)
+	r.step(`^Nimbus has the presence accounts? (.+)$`, `Nimbus has the presence accounts "pa1" and "pa2"`, s.nbAccounts)
+	r.step(`^Nimbus refuses a third presence account "([^"]+)"$`, `Nimbus refuses a third presence account "pa3"`, s.nbThirdAccount)
+	r.step(`^the presence account "([^"]+)" has MFA (enabled|disabled)$`, `the presence account "pa1" has MFA enabled`, s.nbMFA)
+	r.step(`^the presence account "([^"]+)" (lacks|is granted) the delegated permission (\S+)$`, `the presence account "pa1" lacks the delegated permission Presence.Read.All`, s.nbPermission)
+	r.step(`^the presence account "([^"]+)" holds (\S+) only as an application permission$`, `the presence account "pa1" holds Presence.Read.All only as an application permission`, s.nbApplicationOnly)
+	r.step(`^the tenant changes and no longer has the Nimbus guests$`, "the tenant changes and no longer has the Nimbus guests", s.nbTenantChange)
+	r.step(`^the presence account "([^"]+)" is invited to the tenant again$`, `the presence account "pa1" is invited to the tenant again`, s.nbReinvite)
+
+	// what agents and callers do
+	r.step(`^(\w+) is "([^"]+)" in Teams$`, `bob is "Busy *" in Teams`, s.nbTeamsState)
+	r.step(`^a call arrives (?:at|for) `+nbService+`$`, `a call arrives at "Support"`, s.nbArrive)
+	r.step(`^(\d+) calls arrive (?:at|for) `+nbService+`$`, `2 calls arrive at "Support"`, s.nbArriveMany)
+	r.step(`^(\w+) (accepts|declines) the Nimbus call$`, "bob accepts the Nimbus call", s.nbAnswer)
+	r.step(`^(\w+) lets the Nimbus call ring out$`, "bob lets the Nimbus call ring out", s.nbRingOut)
+	r.step(`^(\w+) ends the Nimbus call$`, "bob ends the Nimbus call", s.nbHangUp)
+	r.step(`^(\w+) turns `+pron+` Active toggle in `+nbService+` (on|off)$`, `bob turns his Active toggle in "Support" off`, s.nbActive)
+	r.step(`^(\w+) resets `+pron+` RONA state$`, "bob resets his RONA state", s.nbResetRONA)
+	r.step(`^(\w+) dials out from Teams$`, "bob dials out from Teams", s.nbDialOut)
+	r.step(`^(\w+)'s outbound call is established$`, "bob's outbound call is established", s.nbEstablished)
+
+	// what Nimbus decides
+	r.step(`^for (\w+) a call (?:at|for|in) `+nbService+` is (Distributed to the user|NOT distributed to the user)$`, `for bob a call in "Support" is NOT distributed to the user`, s.nbDecision)
+	r.step(`^(\w+) is (eligible|not eligible) for `+nbService+`(?: by (NB-\d+))?$`, `bob is not eligible for "Support" by NB-4`, s.nbEligible)
+	r.step(`^Nimbus offers the call to (\w+)$`, "Nimbus offers the call to bob", s.nbOffered)
+	r.step(`^Nimbus offers the call to no agent$`, "Nimbus offers the call to no agent", s.nbOfferedNobody)
+	r.step(`^(\w+) (?:is already|is still) in a Teams call$`, "bob is already in a Teams call", s.nbInCall)
+	r.step(`^(\w+) is (in|out of) RONA$`, "bob is in RONA", s.nbRONA)
+	r.step(`^Nimbus reads (\w+) as (.+)$`, "Nimbus reads bob as Busy/InACall", s.nbReads)
+	r.step(`^Nimbus reads presence through (federation|the presence account "[^"]+")$`, `Nimbus reads presence through the presence account "pa1"`, s.nbSource)
+	r.step(`^Nimbus falls back to federation because (.+)$`, "Nimbus falls back to federation because AADSTS50076", s.nbFallback)
+
+	// the contact-centre day
+	r.step(`^a contact-centre day with (\d+) agents and (\d+) calls is simulated with seed (\d+)$`, "a contact-centre day with 50 agents and 2000 calls is simulated with seed 1", s.nbDay)
+	r.step(`^with (.+?), (no|some) calls? (?:is|are) offered to agents already in a call$`, "with federation and Busy distributed, some calls are offered to agents already in a call", s.nbDayInCall)
+	r.step(`^more calls find nobody to distribute to with (.+?) than with (.+)$`, "more calls find nobody to distribute to with federation and Busy not distributed than with presence accounts and Busy distributed", s.nbDayNobody)
+	r.step(`^callers wait longer on average with (.+?) than with (.+)$`, "callers wait longer on average with federation and Busy not distributed than with presence accounts and Busy distributed", s.nbDayWait)
+	r.step(`^fewer calls are offered to agents already in a call with (.+?) than with (.+)$`, "fewer calls are offered to agents already in a call with presence accounts and Busy distributed than with federation and Busy distributed", s.nbDayFewerInCall)
+	r.step(`^the simulated day gives the same report when run again$`, "the simulated day gives the same report when run again", s.nbDayAgain)
+}
+
+func (s *Scenario) nbService(name string) (*nbState, *nimbus.Service, error) {
+	st, err := s.nb()
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := st.m.Service(name)
+	return st, svc, err
+}
+
+func (s *Scenario) nbTeamService(name, list string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	svc, err := st.m.AddService(name, nimbus.TeamBased, nimbus.AvailableOnly)
+	if err != nil {
+		return err
+	}
+	for _, n := range splitNames(list) {
+		id, err := s.user(n)
+		if err != nil {
+			return err
+		}
+		st.m.AddMember(svc, id)
+	}
+	return nil
+}
+
+func (s *Scenario) nbSkillService(name, list string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	svc, err := st.m.AddService(name, nimbus.SkillBased, nimbus.AvailableOnly)
+	if err != nil {
+		return err
+	}
+	svc.Skills = splitNames(list)
+	return nil
+}
+
+func (s *Scenario) nbSkills(name, list string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		st.m.SetSkills(id, splitNames(list)...)
+		return nil
+	})
+}
+
+func (s *Scenario) nbDuty(name, duty string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		st.m.SetDuty(id, duty == "On")
+		return nil
+	})
+}
+
+// nbDistribution reads the setting as the seed lays it out: one line per
+// presence group, its name and the decision in the document's words.
+func (s *Scenario) nbDistribution(name string, t *godog.Table) error {
+	_, svc, err := s.nbService(name)
+	if err != nil {
+		return err
+	}
+	var rows [][2]string
+	for i, r := range t.Rows {
+		if len(r.Cells) != 2 {
+			return fmt.Errorf("row %d of the Conversations Distribution has %d cells; write | <presence> | <decision> |", i+1, len(r.Cells))
+		}
+		rows = append(rows, [2]string{r.Cells[0].Value, r.Cells[1].Value})
+	}
+	d, err := nimbus.ParseDistribution(rows)
+	if err != nil {
+		return err
+	}
+	svc.Dist = d
+	return nil
+}
+
+func (s *Scenario) nbDistributionLine(name, col, decision string) error {
+	_, svc, err := s.nbService(name)
+	if err != nil {
+		return err
+	}
+	c, err := nimbus.ParseColumn(col)
+	if err != nil {
+		return err
+	}
+	v, err := nimbus.ParseDecision(decision)
+	if err != nil {
+		return err
+	}
+	svc.Dist[c] = v
+	return nil
+}
+
+func (s *Scenario) nbTiming(name, what, dur string) error {
+	_, svc, err := s.nbService(name)
+	if err != nil {
+		return err
+	}
+	d, err := ParseDuration(dur)
+	if err != nil {
+		return err
+	}
+	switch what {
+	case "ring time":
+		if d <= 0 {
+			return fmt.Errorf("the ring time must be positive, got %s", dur)
+		}
+		svc.RingTime = d
+	case "after-call work":
+		svc.ACW = d
+	case "RONA reset time":
+		if err := nimbus.CheckRONAReset(d); err != nil {
+			return err
+		}
+		svc.RONAReset = d
+	case "maximum wait":
+		svc.MaxWait = d
+	}
+	return nil
+}
+
+func (s *Scenario) nbRefusesRONA(name, dur string) error {
+	if _, _, err := s.nbService(name); err != nil {
+		return err
+	}
+	d, err := ParseDuration(dur)
+	if err != nil {
+		return err
+	}
+	err = nimbus.CheckRONAReset(d)
+	return Check(nil, func(g gomegaG) {
+		g.Expect(err).To(gomega.HaveOccurred(), "a RONA reset time of %s must be refused: the range is %s..%s (NB-9)", d, nimbus.MinRONAReset, nimbus.MaxRONAReset)
+	})
+}
+
+var quoted = regexp.MustCompile(`"([^"]+)"`)
+
+func quotedNames(list string) ([]string, error) {
+	var out []string
+	for _, m := range quoted.FindAllStringSubmatch(list, -1) {
+		out = append(out, m[1])
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("name the presence accounts in quotes, e.g. \"pa1\" and \"pa2\"; got %s", list)
+	}
+	return out, nil
+}
+
+func (s *Scenario) nbAccounts(list string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	names, err := quotedNames(list)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := st.m.AddAccount(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Scenario) nbThirdAccount(name string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	before := len(st.m.Accounts())
+	_, err = st.m.AddAccount(name)
+	return Check(func() string { return st.m.Tracking().String() }, func(g gomegaG) {
+		g.Expect(before).To(equal(nimbus.MaxAccounts), "the scenario must configure %d accounts before trying a third", nimbus.MaxAccounts)
+		g.Expect(err).To(gomega.HaveOccurred(), "Nimbus holds at most %d presence accounts (NB-5)", nimbus.MaxAccounts)
+	})
+}
+
+func (s *Scenario) nbAccount(name string) (*nbState, *nimbus.Account, error) {
+	st, err := s.nb()
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := st.m.Account(name)
+	return st, a, err
+}
+
+func (s *Scenario) nbMFA(name, state string) error {
+	st, a, err := s.nbAccount(name)
+	if err != nil {
+		return err
+	}
+	a.MFA = state == "enabled"
+	st.m.AccountChanged()
+	return nil
+}
+
+func (s *Scenario) nbPermission(name, change, perm string) error {
+	st, a, err := s.nbAccount(name)
+	if err != nil {
+		return err
+	}
+	p, err := nimbus.ParsePermission(perm)
+	if err != nil {
+		return err
+	}
+	if change == "lacks" {
+		a.Revoke(p)
+	} else {
+		a.Grant(p)
+	}
+	st.m.AccountChanged()
+	return nil
+}
+
+func (s *Scenario) nbApplicationOnly(name, perm string) error {
+	st, a, err := s.nbAccount(name)
+	if err != nil {
+		return err
+	}
+	p, err := nimbus.ParsePermission(perm)
+	if err != nil {
+		return err
+	}
+	a.Revoke(p)
+	a.Grant(nimbus.Permission{Name: p.Name, Type: nimbus.Application})
+	st.m.AccountChanged()
+	return nil
+}
+
+func (s *Scenario) nbTenantChange() error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	st.m.ChangeTenant()
+	return nil
+}
+
+func (s *Scenario) nbReinvite(name string) error {
+	st, a, err := s.nbAccount(name)
+	if err != nil {
+		return err
+	}
+	st.m.Reinvite(a)
+	return nil
+}
+
+// nbTeamsState puts the agent into a line of the distribution setting the
+// way a person does it in Teams: Available by resetting the status (signed
+// in), Busy, Do not Disturb and Away by hand, Offline by signing out.
+func (s *Scenario) nbTeamsState(name, word string) error {
+	col, err := nimbus.ParseColumn(word)
+	if err != nil {
+		return err
+	}
+	tm := s.world.Teams
+	return s.onUser(name, func(id teams.UserID) error {
+		manual := map[nimbus.Column]presence.Presence{
+			nimbus.ColBusy:         presence.Of(presence.Busy, presence.ActBusy),
+			nimbus.ColDoNotDisturb: presence.Of(presence.DoNotDisturb, presence.ActDoNotDisturb),
+			nimbus.ColAway:         presence.Of(presence.Away, presence.ActAway),
+		}
+		switch col {
+		case nimbus.ColAvailable:
+			if err := tm.ClearPreferred(id); err != nil {
+				return err
+			}
+			if tm.Presence(id).Availability == presence.Offline {
+				return tm.SignIn(id, teams.Desktop)
+			}
+			return nil
+		case nimbus.ColOffline:
+			for _, k := range teams.ClientKinds() {
+				if err := tm.SignOut(id, k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return tm.SetPreferred(id, manual[col], 0, teams.ViaClient)
+	})
+}
+
+func (s *Scenario) nbArrive(name string) error {
+	st, svc, err := s.nbService(name)
+	if err != nil {
+		return err
+	}
+	st.m.Arrive(svc)
+	return nil
+}
+
+func (s *Scenario) nbArriveMany(n int, name string) error {
+	st, svc, err := s.nbService(name)
+	if err != nil {
+		return err
+	}
+	for range n {
+		st.m.Arrive(svc)
+	}
+	return nil
+}
+
+func (s *Scenario) nbAnswer(name, how string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		if how == "accepts" {
+			return st.m.Accept(id)
+		}
+		return st.m.Decline(id)
+	})
+}
+
+func (s *Scenario) nbRingOut(name string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		c, ok := st.m.Ringing(id)
+		if !ok {
+			return fmt.Errorf("no Nimbus call is ringing at %s", name)
+		}
+		svc := st.m.Services()[c.Service]
+		return s.world.Clock.Advance(svc.RingTime)
+	})
+}
+
+func (s *Scenario) nbHangUp(name string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, st.m.HangUp)
+}
+
+func (s *Scenario) nbActive(name, service, on string) error {
+	st, svc, err := s.nbService(service)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		st.m.SetActive(svc, id, on == "on")
+		return nil
+	})
+}
+
+func (s *Scenario) nbResetRONA(name string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, st.m.ResetRONA)
+}
+
+func (s *Scenario) nbDialOut(name string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, st.m.DialOut)
+}
+
+func (s *Scenario) nbEstablished(name string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		c, err := st.m.Established(id)
+		if err != nil {
+			return err
+		}
+		s.lastCall, s.hasCall = c, true
+		return nil
+	})
+}
+
+// why explains a service's routing for failure messages.
+func (st *nbState) why(svc *nimbus.Service) func() string {
+	return func() string { return st.m.Explain(svc) }
+}
+
+func (s *Scenario) nbDecision(name, service, want string) error {
+	st, svc, err := s.nbService(service)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		v := st.m.Verdict(svc, id)
+		return Check(st.why(svc), func(g gomegaG) {
+			g.Expect(nimbus.DecisionWords(v.Eligible)).To(equal(want), "whether a call of %q goes to %s, whose Teams presence is %s: %s", svc.Name, name, s.world.Teams.Presence(id).Short(), v)
+		})
+	})
+}
+
+func (s *Scenario) nbEligible(name, want, service, rule string) error {
+	st, svc, err := s.nbService(service)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		v := st.m.Verdict(svc, id)
+		return Check(st.why(svc), func(g gomegaG) {
+			g.Expect(v.Eligible).To(equal(want == "eligible"), "whether %s is eligible for %q: %s", name, svc.Name, v)
+			if rule != "" {
+				g.Expect(v.Rule).To(containSubstring(rule), "the rule that decided for %s", name)
+			}
+		})
+	})
+}
+
+func (s *Scenario) nbLastCall() (*nbState, *nimbus.Call, error) {
+	st, err := s.nb()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := st.m.LastCall()
+	return st, c, err
+}
+
+func (s *Scenario) nbOffered(name string) error {
+	st, c, err := s.nbLastCall()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		svc := st.m.Services()[c.Service]
+		got := "nobody (the call is " + c.State.String() + ")"
+		if c.State == nimbus.Ringing {
+			got = s.world.Teams.Name(c.Agent)
+		}
+		return Check(st.why(svc), func(g gomegaG) {
+			g.Expect(got).To(equal(s.world.Teams.Name(id)), "the agent the last call of %q rings at", svc.Name)
+		})
+	})
+}
+
+func (s *Scenario) nbOfferedNobody() error {
+	st, c, err := s.nbLastCall()
+	if err != nil {
+		return err
+	}
+	svc := st.m.Services()[c.Service]
+	got := c.State.String()
+	if c.State == nimbus.Ringing {
+		got += " at " + s.world.Teams.Name(c.Agent)
+	}
+	return Check(st.why(svc), func(g gomegaG) {
+		g.Expect(got).To(equal(nimbus.Queued.String()), "the last call of %q should wait in the queue, offered to nobody", svc.Name)
+	})
+}
+
+func (s *Scenario) nbInCall(name string) error {
+	return s.onUser(name, func(id teams.UserID) error {
+		return Check(s.explain(id), func(g gomegaG) {
+			g.Expect(s.world.Teams.InCall(id)).To(equal(true), "%s should be a party to a Teams call", name)
+		})
+	})
+}
+
+func (s *Scenario) nbRONA(name, inOut string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		return Check(func() string { return st.m.Explain(st.m.Services()[0]) }, func(g gomegaG) {
+			g.Expect(st.m.InRONA(id)).To(equal(inOut == "in"), "whether %s is in RONA (NB-9)", name)
+		})
+	})
+}
+
+func (s *Scenario) nbReads(name, want string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	p, err := presence.Parse(want)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		r := st.m.Read(id)
+		return Check(func() string {
+			return "presence read through: " + r.Tracking.String() + "\n" + s.world.Teams.Explain(id).String()
+		}, func(g gomegaG) {
+			g.Expect(r.P.Short()).To(equal(p.Short()), "what Nimbus reads of %s (Teams shows %s inside the organisation)", name, s.world.Teams.Presence(id).Short())
+		})
+	})
+}
+
+func (s *Scenario) nbSource(want string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	t := st.m.Tracking()
+	got := "federation"
+	if t.Source == nimbus.PresenceAccount {
+		got = fmt.Sprintf("the presence account %q", t.Account)
+	}
+	return Check(func() string { return t.String() }, func(g gomegaG) {
+		g.Expect(got).To(equal(want), "where Nimbus reads presence from")
+	})
+}
+
+func (s *Scenario) nbFallback(because string) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	t := st.m.Tracking()
+	var msgs []string
+	for _, f := range t.Failures {
+		msgs = append(msgs, f.Error())
+	}
+	return Check(func() string { return t.String() }, func(g gomegaG) {
+		g.Expect(t.Fallback()).To(equal(true), "Nimbus should read federation after every presence account failed (NB-6)")
+		g.Expect(strings.Join(msgs, "\n")).To(containSubstring(because), "why the presence accounts failed")
+	})
+}
+
+func (s *Scenario) nbDay(agents, calls int, seed uint64) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	d := nimbus.DefaultDay(seed)
+	d.Agents, d.Calls = agents, calls
+	d.Adjust = nimbusSettings
+	rep, err := nimbus.RunDay(d)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		return err
+	}
+	st.day, st.dayText = &rep, b.String()
+	return nil
+}
+
+func (s *Scenario) nbDayResults(a, b string) (*nbState, nimbus.Result, nimbus.Result, error) {
+	st, err := s.nb()
+	if err != nil {
+		return nil, nimbus.Result{}, nimbus.Result{}, err
+	}
+	if st.day == nil {
+		return nil, nimbus.Result{}, nimbus.Result{}, fmt.Errorf("no day was simulated yet; start with \"a contact-centre day with 50 agents and 2000 calls is simulated with seed 1\"")
+	}
+	ra, err := st.day.Result(a)
+	if err != nil {
+		return nil, ra, ra, err
+	}
+	rb := ra
+	if b != "" {
+		if rb, err = st.day.Result(b); err != nil {
+			return nil, ra, rb, err
+		}
+	}
+	return st, ra, rb, nil
+}
+
+func (st *nbState) dayWhy() func() string { return func() string { return st.dayText } }
+
+func (s *Scenario) nbDayInCall(config, some string) error {
+	st, r, _, err := s.nbDayResults(config, "")
+	if err != nil {
+		return err
+	}
+	return Check(st.dayWhy(), func(g gomegaG) {
+		if some == "no" {
+			g.Expect(r.Stats.OffersInCall).To(equal(0), "offers to agents already in a call with %s", r.Config.Name)
+		} else {
+			g.Expect(r.Stats.OffersInCall).To(gomega.BeNumerically(">", 0), "offers to agents already in a call with %s (NB-3)", r.Config.Name)
+		}
+	})
+}
+
+func (s *Scenario) nbDayNobody(a, b string) error {
+	st, ra, rb, err := s.nbDayResults(a, b)
+	if err != nil {
+		return err
+	}
+	return Check(st.dayWhy(), func(g gomegaG) {
+		g.Expect(ra.Stats.NotDistributable).To(gomega.BeNumerically(">", rb.Stats.NotDistributable), "calls not distributable on arrival with %s against %s", ra.Config.Name, rb.Config.Name)
+	})
+}
+
+func (s *Scenario) nbDayWait(a, b string) error {
+	st, ra, rb, err := s.nbDayResults(a, b)
+	if err != nil {
+		return err
+	}
+	return Check(st.dayWhy(), func(g gomegaG) {
+		g.Expect(ra.Mean).To(gomega.BeNumerically(">", rb.Mean), "mean waiting time with %s against %s", ra.Config.Name, rb.Config.Name)
+	})
+}
+
+func (s *Scenario) nbDayFewerInCall(a, b string) error {
+	st, ra, rb, err := s.nbDayResults(a, b)
+	if err != nil {
+		return err
+	}
+	return Check(st.dayWhy(), func(g gomegaG) {
+		g.Expect(ra.Stats.OffersInCall).To(gomega.BeNumerically("<", rb.Stats.OffersInCall), "offers to agents already in a call with %s against %s", ra.Config.Name, rb.Config.Name)
+	})
+}
+
+func (s *Scenario) nbDayAgain() error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	if st.day == nil {
+		return fmt.Errorf("no day was simulated yet")
+	}
+	rep, err := nimbus.RunDay(st.day.Day)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		return err
+	}
+	st.dayAgain = b.String()
+	return Check(nil, func(g gomegaG) {
+		g.Expect(st.dayAgain).To(equal(st.dayText), "the same seed must give the same day, byte for byte")
+	})
+}
