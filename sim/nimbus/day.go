@@ -156,7 +156,7 @@ func (r DayReport) WriteText(w io.Writer) error {
 	d := r.Day
 	fmt.Fprintf(w, "Luware Nimbus contact-centre day: seed %d, %d agents, %d calls from %s to %s, one team-based service\n", d.Seed, d.Agents, d.Calls, d.Open, d.Close)
 	fmt.Fprintf(w, "each agent: up to %d meetings, %d direct Teams calls outside Nimbus, %d periods of Busy set by hand; mean talk %s\n\n", d.Meetings, d.DirectCalls, d.ManualBusy, d.MeanHandle)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "configuration\toffers\toffers to agents in a call\tnot distributable\tanswered\tRONA\tabandoned\twait mean\twait p90\twait max\t")
 	for _, x := range r.Results {
 		s := x.Stats
