@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -15,13 +16,19 @@ import (
 
 func init() { register("Luware Nimbus", 90, registerNimbus) }
 
-// nimbusSettings adjusts the Nimbus settings of every scenario; tests swap it
-// to run the features against a router broken on purpose.
-var nimbusSettings = func(*nimbus.Settings) {}
+type nimbusTuneKey struct{}
+
+// WithNimbusSettings returns a context under which scenarios adjust the
+// Nimbus settings with tune (the model's and the simulated day's); tests use
+// it to run the features against a router broken on purpose.
+func WithNimbusSettings(ctx context.Context, tune func(*nimbus.Settings)) context.Context {
+	return context.WithValue(ctx, nimbusTuneKey{}, tune)
+}
 
 type nbState struct {
-	m   *nimbus.Model
-	day *nimbus.DayReport
+	m    *nimbus.Model
+	tune func(*nimbus.Settings)
+	day  *nimbus.DayReport
 	// dayAgain is the text of the simulated day run a second time.
 	dayText, dayAgain string
 }
@@ -31,7 +38,9 @@ func (s *Scenario) nb() (*nbState, error) {
 	if st.m == nil {
 		m := nimbus.Of(s.world)
 		set := m.Settings()
-		nimbusSettings(&set)
+		if st.tune != nil {
+			st.tune(&set)
+		}
 		if err := m.SetSettings(set); err != nil {
 			return nil, err
 		}
@@ -43,6 +52,14 @@ func (s *Scenario) nb() (*nbState, error) {
 const nbService = `"([^"]+)"`
 
 func registerNimbus(s *Scenario, r *registry) {
+	if r.sc != nil {
+		r.sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+			if tune, ok := ctx.Value(nimbusTuneKey{}).(func(*nimbus.Settings)); ok {
+				Ext(s, "nimbus", func() *nbState { return &nbState{} }).tune = tune
+			}
+			return ctx, nil
+		})
+	}
 	// configuration
 	r.step(`^a Nimbus service `+nbService+` with the agents? (.+)$`, `a Nimbus service "Support" with the agents alice and bob`, s.nbTeamService)
 	r.step(`^a skill-based Nimbus service `+nbService+` requiring (.+)$`, `a skill-based Nimbus service "Billing" requiring German and invoices`, s.nbSkillService)
@@ -635,7 +652,7 @@ func (s *Scenario) nbDay(agents, calls int, seed uint64) error {
 	}
 	d := nimbus.DefaultDay(seed)
 	d.Agents, d.Calls = agents, calls
-	d.Adjust = nimbusSettings
+	d.Adjust = st.tune
 	rep, err := nimbus.RunDay(d)
 	if err != nil {
 		return err
