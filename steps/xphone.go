@@ -62,8 +62,9 @@ func registerXPhone(s *Scenario, r *registry) {
 	r.step(`^the XPhone administrator tries to set "([^"]+)" to "([^"]*)"$`, `the XPhone administrator tries to set "MicrophoneUsageSync.ProcessWhitelist" to "Slack,,Discord"`, s.xpAdminTries)
 	r.step(`^(\w+) has the XPhone profiles:$`, "alice has the XPhone profiles:", s.xpProfiles)
 	r.step(`^(\w+) selects the XPhone profile "([^"]+)"$`, `alice selects the XPhone profile "Nicht stören"`, s.xpSelect)
-	r.step(`^(\w+) (starts|ends) an XPhone call$`, "alice starts an XPhone call", s.xpCall)
-	r.step(`^(\w+) (joins|leaves) an XPhone Connect meeting$`, "alice joins an XPhone Connect meeting", s.xpMeeting)
+	r.step(`^(\w+) starts an XPhone call$`, "alice starts an XPhone call", s.xpCall(true))
+	r.step(`^(\w+)'s XPhone call ends$`, "alice's XPhone call ends", s.xpCall(false))
+	r.step(`^(\w+) (joins an|leaves the) XPhone Connect meeting$`, "alice joins an XPhone Connect meeting", s.xpMeeting)
 	r.step(`^(\w+) (starts|stops) sharing `+pron+` screen in XPhone Connect$`, "alice starts sharing her screen in XPhone Connect", s.xpShare)
 	r.step(`^(\w+) changes `+pron+` XPhone sync mode to "([^"]+)"$`, `alice changes her XPhone sync mode to "telephony only"`, s.xpUserMode)
 	r.step(`^(\w+) tries to change `+pron+` XPhone sync mode to "([^"]+)"$`, `alice tries to change her XPhone sync mode to "none"`, s.xpTryUserMode)
@@ -203,18 +204,20 @@ func (s *Scenario) xpSelect(name, profile string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SelectProfile(id, profile) })
 }
 
-func (s *Scenario) xpCall(name, verb string) error {
-	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
-		if verb == "starts" {
-			return m.StartCall(id)
-		}
-		return m.EndCall(id)
-	})
+func (s *Scenario) xpCall(start bool) func(string) error {
+	return func(name string) error {
+		return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+			if start {
+				return m.StartCall(id)
+			}
+			return m.EndCall(id)
+		})
+	}
 }
 
 func (s *Scenario) xpMeeting(name, verb string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
-		if verb == "joins" {
+		if verb == "joins an" {
 			return m.JoinMeeting(id)
 		}
 		return m.LeaveMeeting(id)

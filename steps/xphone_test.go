@@ -1,0 +1,87 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cucumber/godog"
+
+	"github.com/presencesim/presencesim/features"
+	"github.com/presencesim/presencesim/sim/xphone"
+)
+
+// xphonePaths are the XPhone features.
+func xphonePaths() []string {
+	var out []string
+	for _, p := range features.Paths() {
+		if strings.HasPrefix(p, "xphone/") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// runXPhone runs the XPhone features with the model's settings adjusted by
+// tune and returns godog's status and output.
+func runXPhone(t *testing.T, tune func(*xphone.Settings)) (int, string) {
+	t.Helper()
+	var out bytes.Buffer
+	suite := godog.TestSuite{
+		Name: "xphone",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			if tune != nil {
+				sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+					return WithXPhoneSettings(ctx, tune), nil
+				})
+			}
+			Initializer(Options{Seed: 1})(sc)
+		},
+		Options: &godog.Options{
+			Format:      "pretty",
+			Output:      &out,
+			Paths:       xphonePaths(),
+			FS:          features.FS,
+			Strict:      true,
+			Concurrency: 1,
+			NoColors:    true,
+		},
+	}
+	return suite.Run(), out.String()
+}
+
+func TestXPhoneFeaturesPass(t *testing.T) {
+	if len(xphonePaths()) == 0 {
+		t.Fatal("no XPhone features embedded")
+	}
+	if st, out := runXPhone(t, nil); st != 0 {
+		t.Fatalf("XPhone features fail with the reference model:\n%s", out)
+	}
+}
+
+// A wrong XPhone model must make the features fail: each planted fault is
+// caught, and by the scenarios that check its rule.
+func TestXPhoneFeaturesCatchFaults(t *testing.T) {
+	cases := []struct {
+		name  string
+		tune  func(*xphone.Settings)
+		needs string // text the failure output must contain
+	}{
+		{"echoes a Do-not-disturb read from Teams", func(s *xphone.Settings) { s.Faults.EchoDND = true }, "XPhone echoes (XP-13)"},
+		{"forgets the 12 h cleanup", func(s *xphone.Settings) { s.Faults.SkipMaxAge = true }, "XP-8"},
+		{"forgets the cleanup at client start", func(s *xphone.Settings) { s.Faults.SkipStartCleanup = true }, "XP-8"},
+		{"shows a Teams call under another text", func(s *xphone.Settings) { s.TeamsCallText = "Termin" }, "Am Telefon (MS Teams)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st, out := runXPhone(t, c.tune)
+			if st == 0 {
+				t.Fatalf("the XPhone features pass with a model that %s", c.name)
+			}
+			if !strings.Contains(out, c.needs) {
+				t.Fatalf("the features fail, but not for %q:\n%s", c.needs, out)
+			}
+		})
+	}
+}
