@@ -95,16 +95,10 @@ type opSpec struct {
 }
 
 var (
-	manualPairs = []presence.Presence{
-		presence.Of(presence.Available, presence.ActAvailable), presence.Of(presence.Busy, presence.ActBusy),
-		presence.Of(presence.DoNotDisturb, presence.ActDoNotDisturb), presence.Of(presence.BeRightBack, presence.ActBeRightBack),
-		presence.Of(presence.Away, presence.ActAway), presence.Of(presence.Offline, presence.OffWork),
-	}
-	appPairs = []presence.Presence{
-		presence.Of(presence.Available, presence.ActAvailable), presence.Of(presence.Busy, presence.InACall),
-		presence.Of(presence.Busy, presence.InAConferenceCall), presence.Of(presence.Away, presence.ActAway),
-		presence.Of(presence.DoNotDisturb, presence.Presenting),
-	}
+	// the pairs a user or Graph may set (T-MAN-1, G-PREF-1) and those an
+	// app may write (G-SET-1): the vocabulary's own tables
+	manualPairs     = presence.PreferredPairs.Pairs
+	appPairs        = presence.SetPresencePairs.Pairs
 	manualDurations = []time.Duration{0, 0, 30 * time.Minute, 2 * time.Hour}
 	appDurations    = []time.Duration{0, 5 * time.Minute, 30 * time.Minute, time.Hour, 4 * time.Hour}
 	showKinds       = []teams.ShowAs{teams.ShowBusy, teams.ShowBusy, teams.ShowFocus, teams.ShowOOF}
@@ -279,11 +273,15 @@ func init() {
 			},
 			apply: func(r *Run, a *Action) error {
 				now := r.w.Clock.Now()
+				if now.Add(a.StartIn+a.Length).Day() != now.Day() {
+					// the step names times of the current day only
+					return errNextDay
+				}
 				_, err := r.w.Teams.AddAppointment(r.users[a.U], showWords[a.Show], now.Add(a.StartIn), now.Add(a.StartIn+a.Length), a.Show)
 				return err
 			},
 			step: func(r *Run, a *Action, now clock.Time) string {
-				return fmt.Sprintf("%s has %s %s from %s to %s", r.names[a.U], article(showWords[a.Show]), showWords[a.Show], now.Add(a.StartIn), now.Add(a.StartIn+a.Length))
+				return fmt.Sprintf("%s has %s %s from %s to %s", r.names[a.U], article(showWords[a.Show]), showWords[a.Show], hhmm(now.Add(a.StartIn)), hhmm(now.Add(a.StartIn+a.Length)))
 			}},
 		OpAutoReplies: {name: "automatic replies", weight: 2, parties: 1,
 			draw: func(r *Run, c Chooser, a *Action) { a.U, a.On = pickUser(r, c), c.IntN(2) == 0 },
@@ -367,7 +365,16 @@ func init() {
 	}
 }
 
-var errNoCall = fmt.Errorf("there is no call yet")
+var (
+	errNoCall  = fmt.Errorf("there is no call yet")
+	errNextDay = fmt.Errorf("a calendar entry within the day only")
+)
+
+// hhmm prints the time of day, as the calendar step reads it.
+func hhmm(t clock.Time) string {
+	d := time.Duration(t) % (24 * time.Hour)
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
 
 // appNames are the third-party apps that write presence sessions.
 var appNames = []string{"dialer", "crm"}

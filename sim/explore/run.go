@@ -149,6 +149,7 @@ func (r *Run) do(a *Action) bool {
 		}
 	}
 	if err := ops[a.Op].apply(r, a); err != nil {
+		r.chk.Check("refused " + ops[a.Op].name)
 		return false
 	}
 	_ = r.w.Clock.RunUntil(r.w.Clock.Now())

@@ -1,0 +1,176 @@
+package explore_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/presencesim/presencesim/sim/explore"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/steps"
+)
+
+func explore1(t *testing.T, seed uint64, cfg explore.Config) explore.Result {
+	t.Helper()
+	res, err := explore.Explore(seed, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestSameSeedSameTrace(t *testing.T) {
+	for _, seed := range []uint64{1, 7, 42} {
+		a, b := explore1(t, seed, explore.Config{}), explore1(t, seed, explore.Config{})
+		ta, tb := a.World.Trace.Text(), b.World.Trace.Text()
+		if ta != tb {
+			t.Fatalf("seed %d: two runs gave different traces", seed)
+		}
+		if a.World.Trace.Len() < 20 {
+			t.Fatalf("seed %d: a run of %d actions recorded only %d trace entries", seed, len(a.Case.Actions), a.World.Trace.Len())
+		}
+		// the recorded case replays to the same trace: the case is all a
+		// run depends on
+		r, err := explore.Replay(a.Case)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.World.Trace.Text(); got != ta {
+			t.Fatalf("seed %d: replaying the recorded case gave another trace:\n%s\nwant\n%s", seed, got, ta)
+		}
+	}
+	if explore1(t, 1, explore.Config{}).World.Trace.Text() == explore1(t, 2, explore.Config{}).World.Trace.Text() {
+		t.Fatal("seeds 1 and 2 gave the same trace")
+	}
+}
+
+func TestNoInvariantBreaks(t *testing.T) {
+	cov := explore.NewCoverage()
+	for seed := uint64(1); seed <= 300; seed++ {
+		res := explore1(t, seed, explore.Config{})
+		if res.Violation != nil {
+			t.Fatalf("seed %d: %v", seed, res.Violation)
+		}
+		cov.Add(res)
+	}
+	// the runs must reach every invariant's premise, or the invariant was
+	// checked without ever having anything to say
+	if n := cov.NeverApplied(); len(n) > 0 {
+		t.Fatalf("300 seeds never exercised the premise of %v", n)
+	}
+	if n := cov.NeverExercised(); len(n) > 0 {
+		t.Fatalf("300 seeds never exercised the rules %v", n)
+	}
+	if cov.Checks < uint64(cov.Actions) {
+		t.Fatalf("%d checks for %d actions: invariants must be checked after every action", cov.Checks, cov.Actions)
+	}
+}
+
+func TestPlantedFaultIsFoundAndShrunk(t *testing.T) {
+	for _, f := range explore.Faults {
+		t.Run(f.Name, func(t *testing.T) {
+			var found explore.Result
+			seed := uint64(1)
+			for ; seed <= 1000; seed++ {
+				if found = explore1(t, seed, explore.Config{Fault: f.Name}); found.Violation != nil {
+					break
+				}
+			}
+			if found.Violation == nil {
+				t.Fatalf("1000 seeds did not find the planted fault %s", f.Name)
+			}
+			if !contains(found.Violation.Rules, f.Rule) {
+				t.Fatalf("the fault breaks %s, but the violation found cites %v: %v", f.Rule, found.Violation.Rules, found.Violation)
+			}
+			shrunk, replays := explore.Shrink(found, 5000)
+			if shrunk.Violation == nil || shrunk.Violation.Invariant != found.Violation.Invariant {
+				t.Fatalf("shrinking lost the violation: %v", shrunk.Violation)
+			}
+			if n := len(shrunk.Case.Actions); n > 5 || n >= len(found.Case.Actions) && len(found.Case.Actions) > 5 {
+				t.Fatalf("seed %d: shrunk from %d to %d actions in %d replays; want at most 5:\n%s", seed, len(found.Case.Actions), n, replays, strings.Join(shrunk.Case.Steps(), "\n"))
+			}
+			// the shrunk case breaks the invariant on its own, and only with
+			// the fault planted
+			again, err := explore.Replay(shrunk.Case)
+			if err != nil || again.Violation == nil {
+				t.Fatalf("the shrunk case does not reproduce: %v %v", err, again.Violation)
+			}
+			clean := shrunk.Case
+			clean.Fault = ""
+			if ok, err := explore.Replay(clean); err != nil || ok.Violation != nil {
+				t.Fatalf("the shrunk case breaks an invariant without the fault too: %v %v", err, ok.Violation)
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestStepsAreInTheCatalogue renders many runs and checks that every line
+// is a phrase of the step language: matched by exactly one pattern.
+func TestStepsAreInTheCatalogue(t *testing.T) {
+	var pats []*regexp.Regexp
+	for _, s := range steps.Catalog() {
+		pats = append(pats, regexp.MustCompile(s.Pattern))
+	}
+	seenOp := map[explore.Op]bool{}
+	check := func(line string) {
+		n := 0
+		for _, p := range pats {
+			if p.MatchString(line) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("generated step %q matches %d catalogue patterns, want exactly 1", line, n)
+		}
+	}
+	for seed := uint64(1); seed <= 200; seed++ {
+		fault := ""
+		if seed%2 == 0 {
+			fault = explore.Faults[int(seed/2)%len(explore.Faults)].Name
+		}
+		res := explore1(t, seed, explore.Config{Fault: fault})
+		for _, line := range res.Case.Steps() {
+			check(line)
+		}
+		for _, a := range res.Case.Actions {
+			seenOp[a.Op] = true
+		}
+	}
+	check(explore.HoldsStep)
+	if len(seenOp) < len(explore.OpNames()) {
+		t.Fatalf("200 seeds performed only %d of %d kinds of action", len(seenOp), len(explore.OpNames()))
+	}
+}
+
+// TestPresenceWordsRoundTrip: the presence a generated step names parses
+// back to the presence the run used.
+func TestPresenceWordsRoundTrip(t *testing.T) {
+	for _, pr := range append(append([]presence.Presence(nil), presence.PreferredPairs.Pairs...), presence.SetPresencePairs.Pairs...) {
+		got, err := presence.Parse(pr.Short())
+		if err != nil || got != pr {
+			t.Errorf("%s renders as %q, which parses to %s (%v)", pr, pr.Short(), got, err)
+		}
+	}
+}
+
+func TestFindFault(t *testing.T) {
+	if _, err := explore.FindFault("no-such-fault"); err == nil || !strings.Contains(err.Error(), "available-above-busy") {
+		t.Fatalf("an unknown fault must be refused naming the valid ones, got %v", err)
+	}
+	for _, f := range explore.Faults {
+		for _, key := range []string{f.Name, f.Step, strings.ToUpper(f.Step)} {
+			if got, err := explore.FindFault(key); err != nil || got.Name != f.Name {
+				t.Errorf("FindFault(%q) = %s, %v", key, got.Name, err)
+			}
+		}
+	}
+}
