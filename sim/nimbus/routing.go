@@ -76,9 +76,13 @@ func hasSkill(list []string, k string) bool {
 }
 
 // verdict decides whether the agent may be offered a call of s now (NB-1,
-// NB-2, NB-4, NB-8, NB-9).
-func (m *Model) verdict(s *Service, a *agent) Verdict {
-	v := Verdict{Agent: a.name}
+// NB-2, NB-4, NB-8, NB-9). Reasons are written only when explain is set, so
+// routing allocates nothing per candidate.
+func (m *Model) verdict(s *Service, a *agent, explain bool) Verdict {
+	var v Verdict
+	if explain {
+		v.Agent = a.name
+	}
 	for _, g := range gates {
 		if !g.pass(m, s, a) {
 			v.Rule, v.Reason = g.rule, g.reason
@@ -89,12 +93,18 @@ func (m *Model) verdict(s *Service, a *agent) Verdict {
 	p := v.Reading.P
 	for _, b := range BlockingActivities {
 		if p.Activity == b.Activity {
-			v.Rule, v.Reason = b.Rule, "in a call ("+p.Short()+"): never distributed"
+			v.Rule = b.Rule
+			if explain {
+				v.Reason = "in a call (" + p.Short() + "): never distributed"
+			}
 			return v
 		}
 	}
 	ok, col, rule := s.Dist.Allows(p.Availability)
 	v.Eligible, v.Rule = ok, rule
+	if !explain {
+		return v
+	}
 	v.Reason = fmt.Sprintf("%q is %s", col, DecisionWords(ok))
 	if v.Reading.Tracking.Source == Federation && ok && col == ColBusy {
 		v.Rule += ", NB-3"
@@ -105,14 +115,14 @@ func (m *Model) verdict(s *Service, a *agent) Verdict {
 
 // Verdict explains whether the user may be offered a call of s now.
 func (m *Model) Verdict(s *Service, u teams.UserID) Verdict {
-	return m.verdict(s, m.agentFor(u))
+	return m.verdict(s, m.agentFor(u), true)
 }
 
 // Verdicts explains every agent for s, in order of the agents' names.
 func (m *Model) Verdicts(s *Service) []Verdict {
 	out := make([]Verdict, 0, len(m.agents))
 	for _, a := range m.byName() {
-		out = append(out, m.verdict(s, a))
+		out = append(out, m.verdict(s, a, true))
 	}
 	return out
 }
@@ -151,7 +161,7 @@ func (m *Model) pick(s *Service) *agent {
 		if best != nil && (a.idleSince > best.idleSince || a.idleSince == best.idleSince && a.name > best.name) {
 			continue
 		}
-		if m.verdict(s, a).Eligible {
+		if m.verdict(s, a, false).Eligible {
 			best = a
 		}
 	}

@@ -1,0 +1,76 @@
+package nimbus
+
+import (
+	"strings"
+	"testing"
+)
+
+// A column name that parses prints back to a name that parses to it.
+func FuzzParseColumn(f *testing.F) {
+	for _, s := range []string{"Available", "● Busy *", "Do not Disturb", "Away *", "Ⓞ Offline", "DoNotDisturb", "", "*", "●"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseColumn(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "valid:") {
+				t.Fatalf("error without the valid choices: %v", err)
+			}
+			return
+		}
+		if back, err := ParseColumn(c.String()); err != nil || back != c {
+			t.Fatalf("%q → %v → %q → %v, %v", s, c, c.String(), back, err)
+		}
+	})
+}
+
+// A setting written as "line: decision" rows either parses and survives a
+// round trip through its printed form, or is refused with a reason.
+func FuzzParseDistribution(f *testing.F) {
+	f.Add("Available: Distributed to the user\nBusy *: Distributed to the user\nDo not Disturb: NOT distributed to the user\nAway *: NOT distributed to the user\nOffline: NOT distributed to the user")
+	f.Add("Available: distributed\nBusy: not distributed")
+	f.Add("Offline: NOT distributed tot he user")
+	f.Fuzz(func(t *testing.T, s string) {
+		var rows [][2]string
+		for _, line := range strings.Split(s, "\n") {
+			k, v, _ := strings.Cut(line, ":")
+			rows = append(rows, [2]string{k, v})
+		}
+		d, err := ParseDistribution(rows)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error")
+			}
+			return
+		}
+		var back [][2]string
+		for _, part := range strings.Split(d.String(), "; ") {
+			k, v, _ := strings.Cut(part, ": ")
+			back = append(back, [2]string{k, v})
+		}
+		if d2, err := ParseDistribution(back); err != nil || d2 != d {
+			t.Fatalf("%q → %s → %v, %v", s, d, d2, err)
+		}
+	})
+}
+
+// A configuration name parses to a configuration whose name parses to it.
+func FuzzParseConfig(f *testing.F) {
+	for _, c := range Configurations {
+		f.Add(c.Name)
+	}
+	f.Add("federation and Busy distributed")
+	f.Add("presence accounts and busy not distributed")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseConfig(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "valid:") {
+				t.Fatalf("error without the valid choices: %v", err)
+			}
+			return
+		}
+		if back, err := ParseConfig(c.Name); err != nil || back != c {
+			t.Fatalf("%q → %q → %v, %v", s, c.Name, back, err)
+		}
+	})
+}
