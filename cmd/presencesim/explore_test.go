@@ -17,7 +17,10 @@ func TestExploreFindsPlantedFaultAndTheFeatureReproducesIt(t *testing.T) {
 		t.Fatalf("explore with a planted fault exited %d, want 1 (violation)\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 	m := regexp.MustCompile(`shrunk to (\d+) actions`).FindStringSubmatch(stdout.String())
-	if n, _ := strconv.Atoi(m[len(m)-1]); m == nil || n > 5 {
+	if m == nil {
+		t.Fatalf("explore did not report a shrunk case:\n%s", stdout.String())
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 5 {
 		t.Fatalf("the violation was not shrunk to at most 5 actions:\n%s", stdout.String())
 	}
 	feature, err := os.ReadFile(out)
