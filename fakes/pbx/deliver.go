@@ -1,0 +1,110 @@
+package pbx
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Webhook deliveries are POSTs of one Event as JSON, in event order, with
+// these headers; with a secret, SignatureHeader carries
+// "sha256=<hex HMAC-SHA256 of the body>".
+const (
+	EventIDHeader   = "X-PBX-Event-Id"
+	EventTypeHeader = "X-PBX-Event-Type"
+	SignatureHeader = "X-PBX-Signature"
+)
+
+// Sign returns the signature of a delivery body for a secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// run delivers the journal's events to one webhook until it is deleted or
+// the handler closes. A delivery is retried after each of Options.Retry;
+// an event that never gets a 2xx counts as failed and the next follows.
+func (hs *hooks) run(ctx context.Context, k *hook) {
+	defer hs.wg.Done()
+	for {
+		hs.mu.Lock()
+		next := k.NextEventID
+		hs.mu.Unlock()
+		evs, changed, _ := hs.h.j.since(next - 1)
+		for _, e := range evs {
+			err := hs.deliver(ctx, k, e)
+			if ctx.Err() != nil {
+				return
+			}
+			hs.mu.Lock()
+			if err != nil {
+				k.Failed++
+				k.LastError = err.Error()
+			} else {
+				k.Delivered++
+			}
+			k.NextEventID = e.ID + 1
+			hs.mu.Unlock()
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (hs *hooks) deliver(ctx context.Context, k *hook, e Event) error {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	var last error
+	for attempt := 0; ; attempt++ {
+		if last = hs.post(ctx, k, e, body); last == nil {
+			return nil
+		}
+		if attempt >= len(hs.h.opt.Retry) {
+			return fmt.Errorf("event %d: %v (after %d attempts)", e.ID, last, attempt+1)
+		}
+		t := time.NewTimer(hs.h.opt.Retry[attempt])
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+func (hs *hooks) post(ctx context.Context, k *hook, e Event, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, k.URL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(EventIDHeader, strconv.FormatUint(e.ID, 10))
+	req.Header.Set(EventTypeHeader, e.Type)
+	if k.secret != "" {
+		req.Header.Set(SignatureHeader, Sign(k.secret, body))
+	}
+	resp, err := hs.h.opt.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("receiver answered %s", resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,576 @@
+package pbx
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/pbx"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+// Options configure a handler; the zero value serves with the defaults.
+type Options struct {
+	// Sync, when set, is called with the world locked before each request;
+	// served mode uses it to bring the world's clock up to wall time.
+	Sync func()
+	// JournalSize bounds the events kept for replay (DefaultJournalSize).
+	JournalSize int
+	// KeepAlive is the interval of SSE comments that keep idle streams
+	// open (15 s when zero).
+	KeepAlive time.Duration
+	// Retry are the waits between webhook delivery attempts (100 ms, 500 ms,
+	// 2 s when nil); after the last, the event counts as failed.
+	Retry []time.Duration
+	// Client sends webhook deliveries (3 s timeout when nil).
+	Client *http.Client
+}
+
+// Handler serves a world's PBX under /pbx/.
+type Handler struct {
+	w   *sim.World
+	pbx *pbx.Model
+	opt Options
+	mux *http.ServeMux
+	j   *journal
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	hooks  *hooks
+}
+
+// NewHandler serves the world's PBX under /pbx/ with the default options.
+func NewHandler(w *sim.World) http.Handler { return New(w, Options{}) }
+
+// New builds a handler. It attaches the world's PBX and listens to it; call
+// it before serving, or with the world locked. Close stops webhook
+// deliveries and ends open streams.
+func New(w *sim.World, o Options) *Handler {
+	if o.KeepAlive <= 0 {
+		o.KeepAlive = 15 * time.Second
+	}
+	if o.Retry == nil {
+		o.Retry = []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second}
+	}
+	if o.Client == nil {
+		o.Client = &http.Client{Timeout: 3 * time.Second}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Handler{w: w, pbx: pbx.Of(w), opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel}
+	h.hooks = &hooks{h: h, byID: map[string]*hook{}}
+	h.pbx.Listen(h)
+	h.routes()
+	return h
+}
+
+// Close stops the webhook workers and ends the event streams.
+func (h *Handler) Close() {
+	h.cancel()
+	h.hooks.wait()
+}
+
+// PBXChanged journals a change (pbx.Listener); called with the world locked.
+func (h *Handler) PBXChanged(now clock.Time, ev pbx.Event) {
+	h.j.add(eventJSON(h.pbx, now, ev))
+}
+
+func (h *Handler) routes() {
+	h.mux.HandleFunc("GET /pbx/users", h.listUsers)
+	h.mux.HandleFunc("POST /pbx/users", h.addUser)
+	h.mux.HandleFunc("GET /pbx/users/{user}", h.getUser)
+	h.mux.HandleFunc("PATCH /pbx/users/{user}", h.patchUser)
+	h.mux.HandleFunc("POST /pbx/users/{user}/devices", h.addDevice)
+	h.mux.HandleFunc("POST /pbx/users/{user}/lines/{device}", h.lineEvent)
+	h.mux.HandleFunc("POST /pbx/users/{user}/presence", h.setPresence)
+	h.mux.HandleFunc("GET /pbx/states", h.listStates)
+	h.mux.HandleFunc("PUT /pbx/states/{state}", h.renameState)
+	h.mux.HandleFunc("GET /pbx/events", h.events)
+	h.mux.HandleFunc("POST /pbx/webhooks", h.hooks.create)
+	h.mux.HandleFunc("GET /pbx/webhooks", h.hooks.list)
+	h.mux.HandleFunc("GET /pbx/webhooks/{id}", h.hooks.get)
+	h.mux.HandleFunc("DELETE /pbx/webhooks/{id}", h.hooks.delete)
+	h.mux.HandleFunc("/pbx/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "NotFound", "no such PBX resource "+r.Method+" "+r.URL.Path+"; see GET /pbx/users, /pbx/states, /pbx/events, /pbx/webhooks")
+	})
+}
+
+// ServeHTTP serves the PBX API.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// apiError is an error with its HTTP status.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func bad(format string, a ...any) *apiError {
+	return &apiError{http.StatusBadRequest, "BadRequest", fmt.Sprintf(format, a...)}
+}
+
+// fromModel turns a model error into its status: unknown user or device
+// 404, a refused event 409 (the line is not in a state for it), else 400.
+func fromModel(err error) *apiError {
+	switch {
+	case errors.Is(err, pbx.ErrUnknown), errors.Is(err, teams.ErrUnknownUser):
+		return &apiError{http.StatusNotFound, "NotFound", err.Error()}
+	case errors.Is(err, pbx.ErrInvalid) && strings.Contains(err.Error(), "possible now"):
+		return &apiError{http.StatusConflict, "Conflict", err.Error()}
+	}
+	return &apiError{http.StatusBadRequest, "BadRequest", err.Error()}
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON body strictly: unknown fields are an error.
+func decode(r *http.Request, v any) *apiError {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bad("malformed JSON body: %v", err)
+	}
+	return nil
+}
+
+// locked runs fn with the world locked, after the served-mode sync, and
+// writes its answer or error.
+func (h *Handler) locked(w http.ResponseWriter, status int, fn func() (any, *apiError)) {
+	h.w.Mu.Lock()
+	if h.opt.Sync != nil {
+		h.opt.Sync()
+	}
+	v, err := fn()
+	h.w.Mu.Unlock()
+	if err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+func (h *Handler) lookup(r *http.Request) (int, *apiError) {
+	i, err := h.pbx.Lookup(r.PathValue("user"))
+	if err != nil {
+		return 0, fromModel(err)
+	}
+	return i, nil
+}
+
+func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
+	h.locked(w, http.StatusOK, func() (any, *apiError) {
+		out := Users{Value: []User{}, UserPresence: h.pbx.Settings().UserPresence, LastEventID: h.j.lastID()}
+		for i := 0; i < h.pbx.Len(); i++ {
+			out.Value = append(out.Value, userJSON(h.pbx, i))
+		}
+		return out, nil
+	})
+}
+
+func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
+	h.locked(w, http.StatusOK, func() (any, *apiError) {
+		i, err := h.lookup(r)
+		if err != nil {
+			return nil, err
+		}
+		return userJSON(h.pbx, i), nil
+	})
+}
+
+// addUser puts a user on the PBX, adding the user to the world (default
+// organisation) when new.
+func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Name    string   `json:"name"`
+		Org     string   `json:"org"`
+		Email   string   `json:"email"`
+		Devices []string `json:"devices"`
+	}
+	if err := decode(r, &body); err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	var devs []pbx.Device
+	for _, d := range body.Devices {
+		dev, err := pbx.ParseDevice(d)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "BadRequest", err.Error())
+			return
+		}
+		devs = append(devs, dev)
+	}
+	h.locked(w, http.StatusCreated, func() (any, *apiError) {
+		id, err := h.w.Teams.User(body.Name)
+		if err != nil {
+			if id, err = h.w.AddUser(body.Name, body.Org); err != nil {
+				return nil, bad("%v", err)
+			}
+		}
+		if _, had := h.pbx.Find(id); had {
+			return nil, &apiError{http.StatusConflict, "Conflict", fmt.Sprintf("%s is on the PBX already", body.Name)}
+		}
+		i, err := h.pbx.Ensure(id)
+		if err != nil {
+			return nil, fromModel(err)
+		}
+		for _, d := range devs {
+			if err := h.pbx.AddDevice(i, d); err != nil {
+				return nil, fromModel(err)
+			}
+		}
+		if body.Email != "" {
+			if err := h.pbx.SetEmail(i, body.Email); err != nil {
+				return nil, fromModel(err)
+			}
+		}
+		return userJSON(h.pbx, i), nil
+	})
+}
+
+func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Email string `json:"email"`
+	}
+	if err := decode(r, &body); err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	h.locked(w, http.StatusOK, func() (any, *apiError) {
+		i, err := h.lookup(r)
+		if err != nil {
+			return nil, err
+		}
+		if e := h.pbx.SetEmail(i, body.Email); e != nil {
+			return nil, fromModel(e)
+		}
+		return userJSON(h.pbx, i), nil
+	})
+}
+
+func (h *Handler) addDevice(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Device string `json:"device"`
+	}
+	if err := decode(r, &body); err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	d, perr := pbx.ParseDevice(body.Device)
+	if perr != nil {
+		writeError(w, http.StatusBadRequest, "BadRequest", perr.Error())
+		return
+	}
+	h.locked(w, http.StatusCreated, func() (any, *apiError) {
+		i, err := h.lookup(r)
+		if err != nil {
+			return nil, err
+		}
+		if e := h.pbx.AddDevice(i, d); e != nil {
+			return nil, fromModel(e)
+		}
+		return userJSON(h.pbx, i), nil
+	})
+}
+
+func (h *Handler) lineEvent(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Event string `json:"event"`
+	}
+	if err := decode(r, &body); err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	ev, perr := pbx.ParseLineEvent(body.Event)
+	if perr != nil {
+		writeError(w, http.StatusBadRequest, "BadRequest", perr.Error())
+		return
+	}
+	d, perr := pbx.ParseDevice(r.PathValue("device"))
+	if perr != nil {
+		writeError(w, http.StatusNotFound, "NotFound", perr.Error())
+		return
+	}
+	h.locked(w, http.StatusOK, func() (any, *apiError) {
+		i, err := h.lookup(r)
+		if err != nil {
+			return nil, err
+		}
+		if e := h.pbx.LineEvent(i, d, ev); e != nil {
+			return nil, fromModel(e)
+		}
+		return lineJSON(h.pbx.UserAt(i).Line(d)), nil
+	})
+}
+
+// setPresence sets a presence where a person would: on the phone, in the
+// self-service portal, in Mitel One or in MiCollab.
+func (h *Handler) setPresence(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		State string `json:"state"`
+		Via   string `json:"via"`
+	}
+	if err := decode(r, &body); err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	if body.Via == "" {
+		body.Via = "phone"
+	}
+	via, perr := pbx.ParseVia(body.Via)
+	if perr != nil {
+		writeError(w, http.StatusBadRequest, "BadRequest", perr.Error())
+		return
+	}
+	h.locked(w, http.StatusOK, func() (any, *apiError) {
+		i, err := h.lookup(r)
+		if err != nil {
+			return nil, err
+		}
+		var e error
+		switch via {
+		case pbx.ViaMitelOne:
+			var s pbx.MitelOneState
+			if s, e = pbx.ParseMitelOne(body.State); e == nil {
+				e = h.pbx.SetMitelOne(i, s)
+			}
+		case pbx.ViaMiCollab:
+			var p presence.Presence
+			if p, e = presence.Parse(body.State); e == nil {
+				e = h.pbx.SetMiCollab(i, p.Availability)
+			}
+		default:
+			var s pbx.UserState
+			if s, e = h.pbx.ParseUserState(body.State); e == nil {
+				e = h.pbx.SetUserPresence(i, s, via)
+			}
+		}
+		if e != nil {
+			return nil, fromModel(e)
+		}
+		return userJSON(h.pbx, i), nil
+	})
+}
+
+func (h *Handler) listStates(w http.ResponseWriter, r *http.Request) {
+	h.locked(w, http.StatusOK, func() (any, *apiError) {
+		return map[string]any{"value": statesJSON(h.pbx), "mitelOneSync": "CL-5"}, nil
+	})
+}
+
+func (h *Handler) renameState(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Label string `json:"label"`
+	}
+	if err := decode(r, &body); err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	h.locked(w, http.StatusOK, func() (any, *apiError) {
+		s, e := h.pbx.ParseUserState(r.PathValue("state"))
+		if e != nil {
+			return nil, &apiError{http.StatusNotFound, "NotFound", e.Error()}
+		}
+		if e := h.pbx.RenameState(s, body.Label); e != nil {
+			return nil, fromModel(e)
+		}
+		return map[string]any{"value": statesJSON(h.pbx)}, nil
+	})
+}
+
+// after reads where a reader resumes: the Last-Event-ID header or ?after=.
+func after(r *http.Request) (uint64, *apiError) {
+	v := r.Header.Get("Last-Event-ID")
+	if q := r.URL.Query().Get("after"); q != "" {
+		v = q
+	}
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, bad("event id %q is not a number", v)
+	}
+	return n, nil
+}
+
+// events streams the journal as Server-Sent Events, or, for a client that
+// does not accept text/event-stream, returns the events after the given id
+// as JSON.
+func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+	from, aerr := after(r)
+	if aerr != nil {
+		writeError(w, aerr.status, aerr.code, aerr.msg)
+		return
+	}
+	if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		evs, _, last := h.j.since(from)
+		if evs == nil {
+			evs = []Event{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"value": evs, "lastEventId": last})
+		return
+	}
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "InternalError", "streaming is not supported by this server")
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/event-stream")
+	hd.Set("Cache-Control", "no-cache")
+	hd.Set("Connection", "keep-alive")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "retry: 1000\n: presencesim PBX events\n\n")
+	fl.Flush()
+	tick := time.NewTicker(h.opt.KeepAlive)
+	defer tick.Stop()
+	for {
+		evs, changed, _ := h.j.since(from)
+		for _, e := range evs {
+			data, _ := json.Marshal(e)
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.Type, data); err != nil {
+				return
+			}
+			from = e.ID
+		}
+		fl.Flush()
+		select {
+		case <-changed:
+		case <-tick.C:
+			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+		case <-r.Context().Done():
+			return
+		case <-h.ctx.Done():
+			return
+		}
+	}
+}
+
+// hooks are the registered webhooks; each has a worker that posts the
+// journal's events in order.
+type hooks struct {
+	h     *Handler
+	mu    sync.Mutex
+	byID  map[string]*hook
+	hooks []*hook
+	n     int
+	wg    sync.WaitGroup
+}
+
+type hook struct {
+	ID        string `json:"id"`
+	URL       string `json:"url"`
+	Delivered uint64 `json:"delivered"`
+	Failed    uint64 `json:"failed"`
+	LastError string `json:"lastError,omitempty"`
+	// NextEventID is the id of the next event to deliver.
+	NextEventID uint64 `json:"nextEventId"`
+
+	secret string
+	cancel context.CancelFunc
+}
+
+func (hs *hooks) wait() { hs.wg.Wait() }
+
+func (hs *hooks) snapshot(k *hook) hook {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return hook{ID: k.ID, URL: k.URL, Delivered: k.Delivered, Failed: k.Failed, LastError: k.LastError, NextEventID: k.NextEventID}
+}
+
+func (hs *hooks) create(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		URL    string `json:"url"`
+		Secret string `json:"secret"`
+	}
+	if err := decode(r, &body); err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	if !strings.HasPrefix(body.URL, "http://") && !strings.HasPrefix(body.URL, "https://") {
+		writeError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("webhook url %q must be an absolute http:// or https:// URL", body.URL))
+		return
+	}
+	if hs.h.ctx.Err() != nil {
+		writeError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "the PBX fake is closed")
+		return
+	}
+	ctx, cancel := context.WithCancel(hs.h.ctx)
+	hs.mu.Lock()
+	hs.n++
+	k := &hook{ID: strconv.Itoa(hs.n), URL: body.URL, secret: body.Secret, cancel: cancel, NextEventID: hs.h.j.lastID() + 1}
+	hs.byID[k.ID] = k
+	hs.hooks = append(hs.hooks, k)
+	hs.mu.Unlock()
+	hs.wg.Add(1)
+	go hs.run(ctx, k)
+	writeJSON(w, http.StatusCreated, hs.snapshot(k))
+}
+
+func (hs *hooks) list(w http.ResponseWriter, r *http.Request) {
+	hs.mu.Lock()
+	ks := append([]*hook(nil), hs.hooks...)
+	hs.mu.Unlock()
+	out := []hook{}
+	for _, k := range ks {
+		out = append(out, hs.snapshot(k))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"value": out})
+}
+
+func (hs *hooks) find(w http.ResponseWriter, r *http.Request) *hook {
+	hs.mu.Lock()
+	k := hs.byID[r.PathValue("id")]
+	hs.mu.Unlock()
+	if k == nil {
+		writeError(w, http.StatusNotFound, "NotFound", fmt.Sprintf("no webhook %q", r.PathValue("id")))
+	}
+	return k
+}
+
+func (hs *hooks) get(w http.ResponseWriter, r *http.Request) {
+	if k := hs.find(w, r); k != nil {
+		writeJSON(w, http.StatusOK, hs.snapshot(k))
+	}
+}
+
+func (hs *hooks) delete(w http.ResponseWriter, r *http.Request) {
+	k := hs.find(w, r)
+	if k == nil {
+		return
+	}
+	k.cancel()
+	hs.mu.Lock()
+	delete(hs.byID, k.ID)
+	for i, o := range hs.hooks {
+		if o == k {
+			hs.hooks = append(hs.hooks[:i], hs.hooks[i+1:]...)
+			break
+		}
+	}
+	hs.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
