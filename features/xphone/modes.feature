@@ -69,3 +69,12 @@ Feature: XPhone Connect: sync modes
     And alice's XPhone sync mode is "telephony and presence"
     When alice starts an XPhone call
     Then alice's presence is Am Telefon
+
+  @XP-1
+  Scenario: When the administrator takes the choice away, the site's mode applies again
+    Given alice uses XPhone Connect
+    And alice changes her XPhone sync mode to "Kein Abgleich"
+    When the XPhone administrator sets "Benutzer darf ändern" to "nein"
+    Then alice's XPhone sync mode is "telephony and presence"
+    When alice starts an XPhone call
+    Then alice's presence is Am Telefon

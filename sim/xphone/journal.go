@@ -48,7 +48,11 @@ func (e JournalEntry) String() string {
 	if e.Kind == Write {
 		k = "write"
 	}
-	return fmt.Sprintf("%s #%d %s %s from %s: %s [%s]", e.At, e.Input, k, e.User, e.Origin, e.What, e.Rule)
+	s := fmt.Sprintf("%s #%d %s %s from %s: %s", e.At, e.Input, k, e.User, e.Origin, e.What)
+	if e.Rule != "" {
+		s += " [" + e.Rule + "]"
+	}
+	return s
 }
 
 // Bounds are the most Graph writes one input change may cause, per origin
