@@ -1,0 +1,66 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Rule is one rulebook entry.
+type Rule struct {
+	ID      string
+	Section string
+	Kind    string // doc, derived, decided, with the source; empty where the table has no kind
+	Title   string
+}
+
+//go:embed rulebook.tsv
+var rulebookTSV string
+
+// RuleID is the form of a rule id: a system prefix, an optional topic and a
+// number (T-AGG-2, CL-10, G-SET-1, C-4).
+var RuleID = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)?-[0-9]+$`)
+
+var rulebook = mustParseRulebook(rulebookTSV)
+
+// Rulebook returns every rule in rulebook order.
+func Rulebook() []Rule { return append([]Rule(nil), rulebook...) }
+
+func mustParseRulebook(s string) []Rule {
+	r, err := ParseRulebook(s)
+	if err != nil {
+		panic(err) // the embedded file is checked by its test
+	}
+	return r
+}
+
+// ParseRulebook reads the rulebook data: one rule a line, tab-separated id,
+// section, kind and title; lines starting with # are comments.
+func ParseRulebook(s string) ([]Rule, error) {
+	var out []Rule
+	seen := map[string]int{}
+	for n, line := range strings.Split(s, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("rulebook line %d: want 4 tab-separated fields (id, section, kind, title), got %d", n+1, len(f))
+		}
+		r := Rule{ID: f[0], Section: f[1], Kind: f[2], Title: f[3]}
+		if !RuleID.MatchString(r.ID) {
+			return nil, fmt.Errorf("rulebook line %d: %q is not a rule id (like T-AGG-2, CL-10, G-SET-1)", n+1, r.ID)
+		}
+		if prev, dup := seen[r.ID]; dup {
+			return nil, fmt.Errorf("rulebook line %d: %s already on line %d", n+1, r.ID, prev)
+		}
+		if r.Title == "" {
+			return nil, fmt.Errorf("rulebook line %d: %s has no title", n+1, r.ID)
+		}
+		seen[r.ID] = n + 1
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -1,0 +1,201 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	gherkin "github.com/cucumber/gherkin/go/v26"
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/presencesim/presencesim/sim/teams"
+	"github.com/presencesim/presencesim/steps"
+)
+
+// Files written into the report directory.
+const (
+	IndexFile    = "index.html"
+	JUnitFile    = "junit.xml"
+	CucumberFile = "cucumber.json"
+)
+
+// Config is one run of the suite.
+type Config struct {
+	// Paths are feature files or folders, read from FS when set (the
+	// embedded suite), else from the file system.
+	Paths []string
+	FS    fs.FS
+	// Source says what ran, for the report ("built-in suite").
+	Source string
+	Tags   string
+	Seed   uint64
+	// Format lists godog formatters writing to Output ("progress",
+	// "pretty", "progress,junit:out.xml"); empty means progress.
+	Format   string
+	Output   io.Writer
+	NoColors bool
+	// Dir is the report directory; empty writes no report files.
+	Dir         string
+	Concurrency int
+	Settings    func(*teams.Settings)
+	Title       string
+	Version     string
+	// OnScenario, when set, is told of each finished scenario.
+	OnScenario func(failed bool)
+}
+
+// Result is a finished run.
+type Result struct {
+	Run    *Run
+	Status int // godog's: 0 passed, 1 failed, 2 bad options
+	Files  []string
+}
+
+// Execute runs the suite in godog's strict mode and writes the report
+// directory: index.html, junit.xml and cucumber.json.
+func Execute(cfg Config) (Result, error) {
+	format := cfg.Format
+	if format == "" {
+		format = "progress"
+	}
+	if err := checkFormat(format); err != nil {
+		return Result{Status: 2}, err
+	}
+	var files []string
+	if cfg.Dir != "" {
+		if strings.ContainsAny(cfg.Dir, ",") {
+			return Result{Status: 2}, fmt.Errorf("report directory %q: a comma cannot be passed to godog's formatters; choose another name", cfg.Dir)
+		}
+		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+			return Result{Status: 2}, fmt.Errorf("report directory: %w", err)
+		}
+		junit, cuke := filepath.Join(cfg.Dir, JUnitFile), filepath.Join(cfg.Dir, CucumberFile)
+		format += "," + junitFormat + ":" + junit + "," + cucumberFormat + ":" + cuke
+		files = append(files, filepath.Join(cfg.Dir, IndexFile), junit, cuke)
+	}
+	out := cfg.Output
+	if out == nil {
+		out = io.Discard
+	}
+	if cfg.NoColors {
+		out = Plain(out)
+	}
+	conc := cfg.Concurrency
+	if conc < 1 {
+		conc = 1
+	}
+	col := NewCollector()
+	col.OnScenario = cfg.OnScenario
+	opts := col.Hook(steps.Options{Seed: cfg.Seed, Settings: cfg.Settings})
+	started := time.Now()
+	suite := godog.TestSuite{
+		Name:                "presencesim",
+		ScenarioInitializer: steps.Initializer(opts),
+		Options: &godog.Options{
+			Format:      format,
+			Tags:        cfg.Tags,
+			Strict:      true,
+			Concurrency: conc,
+			Output:      out,
+			Paths:       cfg.Paths,
+			FS:          cfg.FS,
+		},
+	}
+	status := suite.Run()
+	run := &Run{
+		Title: cfg.Title, Version: cfg.Version, Seed: cfg.Seed, Source: cfg.Source, Tags: cfg.Tags,
+		Started: started, Duration: time.Since(started).Round(time.Millisecond),
+	}
+	if run.Title == "" {
+		run.Title = "presencesim conformance report"
+	}
+	run.Features = col.Features(cfg.FS)
+	run.Counts = count(run.Features)
+	run.Coverage = ruleCoverage(rulebook, run.Features)
+	res := Result{Run: run, Status: status, Files: files}
+	if cfg.Dir != "" && status != 2 {
+		if err := writeIndex(filepath.Join(cfg.Dir, IndexFile), run); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func writeIndex(path string, r *Run) error {
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// checkFormat refuses unknown formatter names before godog starts, naming
+// the valid ones.
+func checkFormat(format string) error {
+	known := godog.AvailableFormatters()
+	for _, f := range strings.Split(format, ",") {
+		name := strings.SplitN(f, ":", 2)[0]
+		if _, ok := known[name]; !ok {
+			names := make([]string, 0, len(known))
+			for n := range known {
+				if n == junitFormat || n == cucumberFormat {
+					continue
+				}
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return fmt.Errorf("unknown format %q: use one of %s, optionally with :file (e.g. progress,junit:report.xml)", name, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
+
+var lineSuffix = regexp.MustCompile(`:[0-9]+$`)
+
+// CountScenarios counts the scenarios (example rows included) the paths
+// hold, for a progress line; it is 0 when it cannot tell.
+func CountScenarios(fsys fs.FS, paths []string) int {
+	n := 0
+	for _, p := range paths {
+		p = lineSuffix.ReplaceAllString(p, "")
+		var files []string
+		walk := func(q string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(q, ".feature") {
+				files = append(files, q)
+			}
+			return nil
+		}
+		if fsys != nil {
+			_ = fs.WalkDir(fsys, p, walk)
+		} else {
+			_ = filepath.WalkDir(p, walk)
+		}
+		for _, f := range files {
+			var b []byte
+			var err error
+			if fsys != nil {
+				b, err = fs.ReadFile(fsys, f)
+			} else {
+				b, err = os.ReadFile(f)
+			}
+			if err != nil {
+				return 0
+			}
+			gen := (&messages.Incrementing{}).NewId
+			doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(b), gen)
+			if err != nil {
+				return 0
+			}
+			n += len(gherkin.Pickles(*doc, f, gen))
+		}
+	}
+	return n
+}
