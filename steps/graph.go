@@ -48,7 +48,7 @@ func registerGraph(s *Scenario, r *registry) {
 	r.step(`^the Graph app "([^"]+)" `+graphMethods+`s (\S+)$`, `the Graph app "connector" GETs /v1.0/users/{alice}/presence`, s.gRequest)
 	r.step(`^the Graph app "([^"]+)" `+graphMethods+`s (\S+) with:$`, `the Graph app "connector" POSTs /v1.0/users/{alice}/presence/setPresence with:`, s.gRequestBody)
 	r.step(`^the Graph app "([^"]+)" `+graphMethods+`s (\S+) (\d+) times$`, `the Graph app "connector" GETs /v1.0/users/{alice}/presence 1501 times`, s.gRepeat)
-	r.step(`^a Graph client (without a token|with a forged token|with an gExpired token) `+graphMethods+`s (\S+)$`, "a Graph client without a token GETs /v1.0/users/{alice}/presence", s.gBadToken)
+	r.step(`^a Graph client (without a token|with a forged token|with an expired token) `+graphMethods+`s (\S+)$`, "a Graph client without a token GETs /v1.0/users/{alice}/presence", s.gBadToken)
 	r.step(`^the Graph response status is (\d+)$`, "the Graph response status is 200", s.gStatus)
 	r.step(`^the Graph response is the error (\d+) "([^"]+)"$`, `the Graph response is the error 403 "Forbidden"`, s.gErrorIs)
 	r.step(`^in the Graph response, "([^"]+)" is (.+)$`, `in the Graph response, "availability" is "Busy"`, s.gFieldIs)
@@ -82,6 +82,7 @@ type gState struct {
 	batch   []int
 	hooks   map[string]*gWebhook
 	lastSub string
+	lastApp string
 	prevSeq map[string]string
 	curSeq  map[string]string
 }
@@ -244,7 +245,7 @@ func gReadResp(what string, resp *http.Response) (*gResp, error) {
 }
 
 // token returns the app's access token for whom it acts as, signing in
-// when it has none or the one it has has gExpired (as SDKs do).
+// when it has none or the one it has has expired (as SDKs do).
 func (s *Scenario) gToken(app string) (string, error) {
 	st := s.graph()
 	user := st.acting[app]
@@ -384,6 +385,9 @@ func (s *Scenario) gExpand(in, app string) (string, error) {
 			if name == "" {
 				name = app
 			}
+			if name == "" {
+				name = st.lastApp
+			}
 			a, e := s.gApp(name)
 			if e != nil {
 				err = e
@@ -414,15 +418,19 @@ func (s *Scenario) gExpand(in, app string) (string, error) {
 				d = time.Duration(sign) * dd
 			}
 			return s.world.Clock.Now().Add(d).Wall().Format(time.RFC3339)
-		case strings.HasPrefix(key, "ids:"):
-			n, e := strconv.Atoi(key[4:])
+		case strings.HasPrefix(key, "ids:") || strings.HasPrefix(key, "filter-ids:"):
+			quote := `"`
+			if key[0] == 'f' {
+				quote = "'"
+			}
+			n, e := strconv.Atoi(key[strings.IndexByte(key, ':')+1:])
 			if e != nil || n < 0 || n > 100000 {
 				err = fmt.Errorf("%s: write {ids:N} with a count", m)
 				return m
 			}
 			ids := make([]string, n)
 			for i := range ids {
-				ids[i] = fmt.Sprintf(`"%08x-0000-4000-8000-%012x"`, i, i)
+				ids[i] = fmt.Sprintf("%s%08x-0000-4000-8000-%012x%s", quote, i, i, quote)
 			}
 			return strings.Join(ids, ",")
 		}
@@ -443,6 +451,7 @@ func (s *Scenario) gRequestBody(app, method, path string, body *godog.DocString)
 }
 
 func (s *Scenario) gDo(app, method, path, body string) error {
+	s.graph().lastApp = app
 	tok, err := s.gToken(app)
 	if err != nil {
 		return err
@@ -486,6 +495,14 @@ func (s *Scenario) gSend(app, method, path, body, tok string) (*gResp, error) {
 func (s *Scenario) gRecord(r *gResp) {
 	st := s.graph()
 	st.last = r
+	if strings.HasPrefix(r.what, "POST /v1.0/subscriptions") && r.status == http.StatusCreated {
+		var sub struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(r.body, &sub) == nil && sub.ID != "" {
+			st.lastSub = sub.ID
+		}
+	}
 	var one struct {
 		ID       string `json:"id"`
 		Sequence string `json:"sequenceNumber"`
@@ -503,14 +520,6 @@ func (s *Scenario) gRecord(r *gResp) {
 	for _, v := range one.Value {
 		if v.Sequence != "" {
 			st.prevSeq[v.ID], st.curSeq[v.ID] = st.curSeq[v.ID], v.Sequence
-		}
-	}
-	if strings.HasPrefix(r.what, "POST /v1.0/subscriptions") {
-		var sub struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(r.body, &sub) == nil && sub.ID != "" {
-			st.lastSub = sub.ID
 		}
 	}
 }
@@ -562,7 +571,7 @@ func (s *Scenario) gBadToken(kind, method, path string) error {
 	switch kind {
 	case "with a forged token":
 		tok = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJyb2xlcyI6WyJQcmVzZW5jZS5SZWFkLkFsbCJdfQ.c2lnbmF0dXJl"
-	case "with an gExpired token":
+	case "with an expired token":
 		s.world.Mu.Lock()
 		apps := st.h.Identity().Apps()
 		if len(apps) == 0 {
