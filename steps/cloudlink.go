@@ -237,7 +237,7 @@ func (s *Scenario) mitelOneShows(ctx context.Context, name, word string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, id teams.UserID) error {
 		got := st.cl.Presence(i)
 		return Check(s.clExplain(st, i, id), func(g gomegaG) {
-			g.Expect(got).To(equal(want), "Mitel One shows %s as %s, expected %s", name, cloudlink.Label(got), word)
+			g.Expect(got).To(equal(want), "Mitel One shows %s as %s, expected %s (CL-1, CL-2)", name, cloudlink.Label(got), word)
 		})
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/presencesim/presencesim/sim/cloudlink"
+	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
@@ -108,7 +109,7 @@ func TestFaultyCloudLinkIsCaught(t *testing.T) {
 				"PBX Verfügbar, user Verfügbar, Teams client Verbunden, inaktiv": {
 					"MS Teams Client-Status Verbunden, inaktiv", "expected Abwesend (Away)",
 				},
-				"CloudLink ends a state with clearPresence, never by writing Available": {"expected none (CL-8)"},
+				"CloudLink ends a state with clearPresence, never by writing Available": {"holding Available; expected none", "session rule [CL-8]: Available → session Available"},
 			},
 			passes: "PBX Besetzt, user Verfügbar, Teams client Offline",
 		},
@@ -129,6 +130,35 @@ func TestFaultyCloudLinkIsCaught(t *testing.T) {
 				"A call started while Away in Mitel One stays Away": {"Mitel One shows alice as Besetzt, expected Abwesend"},
 			},
 			passes: "PBX Besetzt, user Verfügbar, Teams client Verbunden, aktiv",
+		},
+		{
+			name: "takes a ringing call as Busy",
+			fault: func(s *cloudlink.Settings) {
+				for i, r := range s.LineTable {
+					if r.State == pbx.Ringing && r.Dir == pbx.Received {
+						s.LineTable[i].Presence = presence.Busy
+					}
+				}
+			},
+			want: map[string][]string{
+				"A call on any line makes CloudLink Busy, a ringing line does not": {"expected Available (Verfügbar), CloudLink derived Busy (Besetzt)", "[CL-3] ringing"},
+			},
+			passes: "PBX Besetzt, user Verfügbar, Teams client Offline",
+		},
+		{
+			name: "maps Besprechung to Available",
+			fault: func(s *cloudlink.Settings) {
+				for i, r := range s.UserTable {
+					if r.State == pbx.StMeeting {
+						s.UserTable[i].Presence = presence.Available
+					}
+				}
+			},
+			want: map[string][]string{
+				"MiVO400 Besetzt oder Meeting is CloudLink Besetzt": {"MiVO400 Meeting gives CloudLink presence Available (Verfügbar), expected Besetzt (CL-4)"},
+				"A renamed MiVO400 state keeps its meaning":         {"expected Busy (Besetzt)"},
+			},
+			passes: "PBX Verfügbar, user Besetzt, Teams client Offline",
 		},
 	}
 	for _, tc := range tests {

@@ -419,3 +419,41 @@ func connectorPresence(u User) presence.Availability {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// BenchmarkLineEventHTTP measures one line event posted over loopback HTTP,
+// journaled, with an SSE reader attached; b.N/s is the request rate.
+func BenchmarkLineEventHTTP(b *testing.B) {
+	w := sim.MustNew(3)
+	h := New(w, Options{})
+	srv := httptest.NewServer(h)
+	defer func() { srv.Close(); h.Close() }()
+	client := srv.Client()
+	post := func(path, body string) {
+		resp, err := client.Post(srv.URL+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			b.Fatalf("%s: %s", path, resp.Status)
+		}
+	}
+	post("/pbx/users", `{"name":"alice"}`)
+	req, _ := http.NewRequest("GET", srv.URL+"/pbx/events", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, resp.Body) }()
+	defer resp.Body.Close()
+	evs := [2]string{`{"event":"offhook"}`, `{"event":"hangup"}`}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		post("/pbx/users/alice/lines/deskphone", evs[i&1])
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
