@@ -61,11 +61,19 @@ type Checker struct {
 	// Checks counts the times the world was looked at.
 	Checks uint64
 
-	v    *Violation
-	last []userState
-	src  []teams.LiveSource
-	ext  map[string]any
+	v     *Violation
+	last  []userState
+	src   []teams.LiveSource
+	ext   map[string]any
+	dirty []teams.UserID
+	mark  []bool
 }
+
+// FullCheckUpTo is the world size up to which every user is checked after
+// every event. Larger worlds (a day of a thousand people) check after an
+// event only the users whose presence was recomputed, so checking stays
+// cheap; after an external action every user is checked whatever the size.
+const FullCheckUpTo = 32
 
 // New returns a checker of the given invariants over w.
 func New(w *sim.World, invs []Invariant) *Checker {
@@ -77,12 +85,42 @@ func New(w *sim.World, invs []Invariant) *Checker {
 func Install(w *sim.World) *Checker {
 	c := New(w, All())
 	w.Clock.SetAfterFire(c.afterFire)
+	w.Teams.SetOnUpdate(c.touch)
 	return c
 }
 
+func (c *Checker) touch(u teams.UserID) {
+	for int(u) >= len(c.mark) {
+		c.mark = append(c.mark, false)
+	}
+	if !c.mark[u] {
+		c.mark[u] = true
+		c.dirty = append(c.dirty, u)
+	}
+}
+
 func (c *Checker) afterFire(_ clock.Time, ev clock.Event) {
-	if c.v == nil {
+	if c.v != nil {
+		return
+	}
+	if c.w.Teams.NumUsers() <= FullCheckUpTo {
 		c.Check(ev.Label)
+		return
+	}
+	c.Checks++
+	c.grow()
+	for _, u := range c.dirty {
+		c.mark[u] = false
+		if c.checkUser(u, ev.Label) {
+			break
+		}
+	}
+	c.dirty = c.dirty[:0]
+}
+
+func (c *Checker) grow() {
+	for n := c.w.Teams.NumUsers(); len(c.last) < n; {
+		c.last = append(c.last, userState{})
 	}
 }
 
@@ -110,28 +148,36 @@ func (c *Checker) Check(cause string) *Violation {
 		return c.v
 	}
 	c.Checks++
-	m := c.w.Teams
-	n := len(m.Users())
-	for len(c.last) < n {
-		c.last = append(c.last, userState{})
+	c.grow()
+	for _, u := range c.dirty {
+		c.mark[u] = false
 	}
-	for i := 0; i < n; i++ {
-		u := teams.UserID(i)
-		for k := range c.invs {
-			applies, why := c.invs[k].Check(c, u)
-			if applies {
-				c.Applied[k]++
-			}
-			if why != "" {
-				inv := &c.invs[k]
-				c.v = &Violation{Invariant: inv.Name, Rules: inv.Rules, Text: inv.Text, At: c.w.Clock.Now(),
-					User: m.Name(u), Cause: cause, Why: why, Explanation: m.Explain(u).String()}
-				return c.v
-			}
+	c.dirty = c.dirty[:0]
+	for i := range c.last {
+		if c.checkUser(teams.UserID(i), cause) {
+			return c.v
 		}
-		c.last[i] = userState{seen: true, p: m.Presence(u), seq: m.Sequence(u)}
 	}
 	return nil
+}
+
+// checkUser checks every invariant for one user and reports a violation.
+func (c *Checker) checkUser(u teams.UserID, cause string) bool {
+	m := c.w.Teams
+	for k := range c.invs {
+		applies, why := c.invs[k].Check(c, u)
+		if applies {
+			c.Applied[k]++
+		}
+		if why != "" {
+			inv := &c.invs[k]
+			c.v = &Violation{Invariant: inv.Name, Rules: inv.Rules, Text: inv.Text, At: c.w.Clock.Now(),
+				User: m.Name(u), Cause: cause, Why: why, Explanation: m.Explain(u).String()}
+			return true
+		}
+	}
+	c.last[u] = userState{seen: true, p: m.Presence(u), seq: m.Sequence(u)}
+	return false
 }
 
 // sources returns the user's live sources in the checker's reused buffer.

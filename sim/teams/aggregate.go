@@ -156,6 +156,9 @@ func (m *Model) contestRule(u *user, best presence.Presence) string {
 func (m *Model) update(id UserID, source string) {
 	u := m.users[id]
 	m.recompute++
+	if m.onUpdate != nil {
+		m.onUpdate(id)
+	}
 	r := m.aggregate(u)
 	u.rule, u.winner = r.rule, r.winner
 	if r.p == u.cur {

@@ -69,6 +69,8 @@ type Model struct {
 	listeners []Listener
 	calls     []*call
 	recompute uint64
+	// onUpdate, when set, is told of every recomputation (SetOnUpdate).
+	onUpdate func(UserID)
 }
 
 // New returns an empty model on the given clock, recording into tr.

@@ -56,3 +56,11 @@ func (m *Model) Blocks(id, who UserID) bool { return indexOf(m.users[id].blocked
 // lookups of the user fail: either hides the presence from outside (T-FED-3,
 // T-UNK-1).
 func (m *Model) Privacy(id UserID) bool { return m.users[id].privacy || m.users[id].fedFails }
+
+// SetOnUpdate installs fn to be told of every recomputation of a user's
+// presence, whatever its outcome (nil removes it). A checker uses it to look
+// again only at the users an event touched.
+func (m *Model) SetOnUpdate(fn func(UserID)) { m.onUpdate = fn }
+
+// NumUsers is the number of users; ids run from 0 to NumUsers()-1.
+func (m *Model) NumUsers() int { return len(m.users) }
