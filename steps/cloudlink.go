@@ -30,6 +30,7 @@ func registerCloudLink(s *Scenario, r *registry) {
 	r.step(`^CloudLink syncs Do Not Disturb as Presenting$`, "CloudLink syncs Do Not Disturb as Presenting", s.syncDND)
 	r.step(`^the tenant has no app registration for CloudLink$`, "the tenant has no app registration for CloudLink", s.noAppRegistration)
 	r.step(`^CloudLink writes its session for (.+) and refreshes it every (.+)$`, "CloudLink writes its session for 10 minutes and refreshes it every 5 minutes", s.sessionTiming)
+	r.step(`^CloudLink's app id is "([^"]+)"$`, `CloudLink's app id is "5f0c3a1e-8d2b-4c6f-9a7e-1b2c3d4e5f60"`, s.appID)
 	r.step(`^CloudLink syncs a PBX change after (.+)$`, "CloudLink syncs a PBX change after 10 seconds", s.syncDelay)
 	r.step(`^CloudLink stops$`, "CloudLink stops", s.clStop)
 	r.step(`^CloudLink starts again$`, "CloudLink starts again", s.clStart)
@@ -383,6 +384,10 @@ func (s *Scenario) sessionTiming(ctx context.Context, exp, refresh string) error
 		return err
 	}
 	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.Expiration, set.Refresh = e, r; return nil })
+}
+
+func (s *Scenario) appID(ctx context.Context, id string) error {
+	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.AppID = id; return nil })
 }
 
 func (s *Scenario) syncDelay(ctx context.Context, d string) error {

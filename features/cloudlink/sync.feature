@@ -52,6 +52,15 @@ Feature: What CloudLink syncs into Teams
     When alice signs out of Teams on desktop
     Then alice's presence is Offline
 
+  @CL-6 @C-1 @G-CLR-1
+  Scenario: CloudLink's session in Teams carries its app id
+    Given CloudLink's app id is "5f0c3a1e-8d2b-4c6f-9a7e-1b2c3d4e5f60"
+    When alice makes a call on her desk phone
+    Then alice has 1 presence session
+    And alice's presence is Busy/InACall
+    When the app "5f0c3a1e-8d2b-4c6f-9a7e-1b2c3d4e5f60" clears alice's presence
+    Then alice's presence is Offline
+
   @CL-14
   Scenario: A user whose CloudLink e-mail matches no UPN is reported, not synced
     Given alice's CloudLink e-mail is alice.smith@contoso.com

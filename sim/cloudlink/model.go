@@ -78,6 +78,8 @@ type userState struct {
 	pending clock.Timer
 	// unsynced is why the user is not synced ("" when synced); reported.
 	unsynced string
+	// noMatchWhy is the reason for noMatchEmail, kept to not rebuild it.
+	noMatchEmail, noMatchWhy string
 }
 
 // Model is CloudLink in one world.
@@ -377,7 +379,14 @@ func (m *Model) match(u *pbx.User, i int) (teams.UserID, string) {
 	if id, ok := m.byEmail[strings.ToLower(u.Email)]; ok {
 		return id, ""
 	}
-	return 0, "not synced: CloudLink e-mail " + u.Email + " matches no user principal name in Azure AD (CL-14)"
+	// the reason is built once per e-mail, so an unmatched user's events
+	// allocate nothing
+	st := m.state(i)
+	if st.noMatchEmail != u.Email || st.noMatchWhy == "" {
+		st.noMatchEmail = u.Email
+		st.noMatchWhy = "not synced: CloudLink e-mail " + u.Email + " matches no user principal name in Azure AD (CL-14)"
+	}
+	return 0, st.noMatchWhy
 }
 
 func (m *Model) write(i int, st *userState, target teams.UserID, p presence.Presence) {

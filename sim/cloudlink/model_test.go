@@ -240,3 +240,18 @@ func BenchmarkDay(b *testing.B) {
 		day(b, w, m)
 	}
 }
+
+// TestUnmatchedEventsAllocateNothing: an unmatched user's PBX events are
+// reported without building the reason anew each time.
+func TestUnmatchedEventsAllocateNothing(t *testing.T) {
+	w, m, _ := newWorld(t, "alice")
+	w.Trace.SetRecording(false)
+	must(t, m.PBX().SetEmail(0, "nobody@contoso.com"))
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = m.PBX().LineEvent(0, pbx.DeskPhone, pbx.OffHook)
+		_ = m.PBX().LineEvent(0, pbx.DeskPhone, pbx.HangUp)
+	})
+	if allocs != 0 {
+		t.Errorf("an unmatched user's call allocates %.1f times", allocs)
+	}
+}
