@@ -3,6 +3,7 @@ package steps
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,5 +80,29 @@ func TestFaultyNimbusRouterFailsTheFeatures(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
+	}
+}
+
+// Every Nimbus example matches its own pattern and no other, and no other
+// group's example matches a Nimbus pattern: godog strict fails ambiguous
+// steps.
+func TestNimbusStepsAreUnambiguous(t *testing.T) {
+	cat := Catalog()
+	res := make([]*regexp.Regexp, len(cat))
+	for i, s := range cat {
+		res[i] = regexp.MustCompile(s.Pattern)
+	}
+	for i, s := range cat {
+		for j, re := range res {
+			if i == j || (s.Group != "Luware Nimbus" && cat[j].Group != "Luware Nimbus") {
+				continue
+			}
+			if re.MatchString(s.Example) {
+				t.Errorf("%q (%s) also matches %s (%s)", s.Example, s.Group, cat[j].Pattern, cat[j].Group)
+			}
+		}
+		if s.Group == "Luware Nimbus" && !res[i].MatchString(s.Example) {
+			t.Errorf("example %q does not match its pattern %s", s.Example, s.Pattern)
+		}
 	}
 }
