@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/presencesim/presencesim/fakes/graph"
+)
+
+// served starts the server on a loopback port with real HTTP.
+func served(t *testing.T, manual bool) (string, *server) {
+	t.Helper()
+	srv, err := newServer(demoWorld, manual, graph.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv}
+	go func() { _ = hs.Serve(ln) }()
+	t.Cleanup(func() {
+		_ = hs.Shutdown(context.Background())
+		srv.mu.Lock()
+		srv.stop()
+		srv.mu.Unlock()
+	})
+	return "http://" + ln.Addr().String(), srv
+}
+
+func call(t *testing.T, method, u, tok, body string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %d, not JSON: %s", method, u, resp.StatusCode, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+type worldResp struct {
+	Tenants []struct {
+		ID    string `json:"id"`
+		Name  string `json:"name"`
+		Users []struct {
+			ID  string `json:"id"`
+			UPN string `json:"userPrincipalName"`
+		} `json:"users"`
+		Apps []struct {
+			AppID  string   `json:"appId"`
+			Secret string   `json:"clientSecret"`
+			Perms  []string `json:"applicationPermissions"`
+		} `json:"apps"`
+	} `json:"tenants"`
+}
+
+func appToken(t *testing.T, base, tenant, id, secret string) string {
+	t.Helper()
+	resp, err := http.PostForm(base+"/"+tenant+"/oauth2/v2.0/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}, "scope": {"https://graph.microsoft.com/.default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("token: %d %v", resp.StatusCode, err)
+	}
+	return tok.AccessToken
+}
+
+func TestServeWorldTokenPresenceAndEvents(t *testing.T) {
+	base, _ := served(t, true)
+	var wv worldResp
+	if st := call(t, "GET", base+"/_presencesim/world", "", "", &wv); st != 200 || len(wv.Tenants) != 1 || len(wv.Tenants[0].Users) != 3 || len(wv.Tenants[0].Apps) == 0 {
+		t.Fatalf("world: %d %+v", st, wv)
+	}
+	ten, app := wv.Tenants[0], wv.Tenants[0].Apps[0]
+	tok := appToken(t, base, ten.Name, app.AppID, app.Secret)
+	carol := ten.Users[2].ID
+	var p struct {
+		Availability string `json:"availability"`
+		Sequence     string `json:"sequenceNumber"`
+	}
+	if st := call(t, "GET", base+"/v1.0/users/"+carol+"/presence", tok, "", &p); st != 200 || p.Availability != "Offline" {
+		t.Fatalf("carol before signing in: %d %+v", st, p)
+	}
+	if st := call(t, "POST", base+"/_presencesim/events", "", `{"event":"signIn","user":"carol","client":"web"}`, nil); st != 200 {
+		t.Fatalf("event: %d", st)
+	}
+	if st := call(t, "GET", base+"/v1.0/users/"+carol+"/presence", tok, "", &p); st != 200 || p.Availability != "Available" {
+		t.Fatalf("carol after signing in: %d %+v", st, p)
+	}
+	// the manual clock moves only when told: 5 minutes idle → Away
+	if st := call(t, "POST", base+"/_presencesim/clock", "", `{"advance":"5m"}`, nil); st != 200 {
+		t.Fatalf("clock: %d", st)
+	}
+	if call(t, "GET", base+"/v1.0/users/"+carol+"/presence", tok, "", &p); p.Availability != "Away" {
+		t.Fatalf("carol after 5 idle minutes: %+v", p)
+	}
+	var ex struct {
+		Rule string `json:"rule"`
+		Text string `json:"text"`
+	}
+	if st := call(t, "GET", base+"/_presencesim/explain/carol", "", "", &ex); st != 200 || ex.Rule == "" || ex.Text == "" {
+		t.Fatalf("explain: %d %+v", st, ex)
+	}
+	var j struct {
+		Total   int           `json:"total"`
+		Entries []graph.Entry `json:"entries"`
+	}
+	if call(t, "GET", base+"/_presencesim/journal", "", "", &j); j.Total != 4 || j.Entries[len(j.Entries)-1].Target != "carol" {
+		t.Fatalf("journal: %+v", j)
+	}
+	if st := call(t, "POST", base+"/_presencesim/events", "", `{"event":"dance","user":"carol"}`, nil); st != 400 {
+		t.Fatalf("an unknown event must be 400, got %d", st)
+	}
+	if st := call(t, "POST", base+"/_presencesim/reset", "", "", nil); st != 200 {
+		t.Fatalf("reset: %d", st)
+	}
+	if call(t, "GET", base+"/v1.0/users/"+carol+"/presence", tok, "", &p); p.Availability != "Offline" {
+		t.Fatalf("after reset carol is Offline again; got %+v", p)
+	}
+}
+
+func TestServeWallClockFollowsTime(t *testing.T) {
+	base, _ := served(t, false)
+	var c1, c2 struct {
+		Now  time.Time `json:"now"`
+		Mode string    `json:"mode"`
+	}
+	call(t, "GET", base+"/_presencesim/clock", "", "", &c1)
+	time.Sleep(60 * time.Millisecond)
+	call(t, "GET", base+"/_presencesim/clock", "", "", &c2)
+	if c1.Mode != "wall" || !c2.Now.After(c1.Now) {
+		t.Fatalf("the wall clock must move by itself: %v then %v", c1, c2)
+	}
+	call(t, "POST", base+"/_presencesim/clock", "", `{"advance":"1h"}`, &c2)
+	if c2.Now.Sub(c1.Now) < time.Hour {
+		t.Fatalf("advance moves the wall-following clock ahead: %v then %v", c1.Now, c2.Now)
+	}
+}
+
+// TestServeNotificationsOverHTTP subscribes a real loopback webhook and
+// sees the validation handshake and a notification arrive.
+func TestServeNotificationsOverHTTP(t *testing.T) {
+	base, _ := served(t, true)
+	var mu sync.Mutex
+	var got []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok := r.URL.Query().Get("validationToken"); tok != "" {
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, tok)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, string(b))
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer hook.Close()
+	var wv worldResp
+	call(t, "GET", base+"/_presencesim/world", "", "", &wv)
+	ten, app := wv.Tenants[0], wv.Tenants[0].Apps[0]
+	resp, err := http.PostForm(base+"/"+ten.ID+"/oauth2/v2.0/token", url.Values{"grant_type": {"password"}, "client_id": {app.AppID}, "username": {ten.Users[2].UPN}, "password": {"carol-pw"}, "scope": {"https://graph.microsoft.com/.default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	alice := ten.Users[0].ID
+	body := `{"changeType":"updated","notificationUrl":"` + hook.URL + `/n","resource":"communications/presences/` + alice + `","expirationDateTime":"` + "2026-01-05T09:30:00Z" + `"}`
+	var sub map[string]any
+	if st := call(t, "POST", base+"/v1.0/subscriptions", tok.AccessToken, body, &sub); st != 201 {
+		t.Fatalf("subscription: %d %v", st, sub)
+	}
+	call(t, "POST", base+"/_presencesim/events", "", `{"event":"lock","user":"alice"}`, nil)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || !strings.Contains(got[0], alice) || !strings.Contains(got[0], sub["id"].(string)) {
+		t.Fatalf("want one notification about alice for the subscription; got %q", got)
+	}
+}
