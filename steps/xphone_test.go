@@ -3,6 +3,7 @@ package steps
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -83,5 +84,24 @@ func TestXPhoneFeaturesCatchFaults(t *testing.T) {
 				t.Fatalf("the features fail, but not for %q:\n%s", c.needs, out)
 			}
 		})
+	}
+}
+
+// Every XP- rule is tagged on at least one XPhone scenario or feature.
+func TestXPhoneRulesTagged(t *testing.T) {
+	var all strings.Builder
+	for _, p := range xphonePaths() {
+		b, err := features.FS.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	text := all.String() + "\n"
+	for i := 1; i <= 14; i++ {
+		tag := fmt.Sprintf("@XP-%d", i)
+		if !strings.Contains(text, tag+" ") && !strings.Contains(text, tag+"\n") {
+			t.Errorf("no XPhone scenario is tagged %s", tag)
+		}
 	}
 }

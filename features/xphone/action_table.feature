@@ -38,3 +38,12 @@ Feature: XPhone Connect: what Teams and XPhone show for Teams calls, video calls
     Then A's XPhone client shows Konzentriert
     And A's XPhone presence is Nicht stören
     And A's XPhone call forwarding goes to Voicemail
+
+  @XP-8 @XP-14
+  Scenario: When the call ends, B's appointment goes and B's client returns to its profile
+    When the Teams action "MS Teams Videocall A -> B" takes place between A and B
+    Then B's XPhone appointment list has "Am Telefon (MS Teams)" with profile "Termin"
+    When the call ends
+    Then B's XPhone appointment list is empty
+    And B's XPhone client shows Verfügbar
+    And A's XPhone client shows Verfügbar
