@@ -91,6 +91,8 @@ func TestFaultyCloudLinkIsCaught(t *testing.T) {
 		want map[string][]string
 		// a scenario that must still pass
 		passes string
+		// the feature files to run
+		files []string
 	}{
 		{
 			name: "pushes Available as a session",
@@ -112,6 +114,7 @@ func TestFaultyCloudLinkIsCaught(t *testing.T) {
 				"CloudLink ends a state with clearPresence, never by writing Available": {"holding Available; expected none", "session rule [CL-8]: Available → session Available"},
 			},
 			passes: "PBX Besetzt, user Verfügbar, Teams client Offline",
+			files:  []string{"seed_table", "sync"},
 		},
 		{
 			name:  "syncs Do not disturb",
@@ -120,6 +123,7 @@ func TestFaultyCloudLinkIsCaught(t *testing.T) {
 				"Do not disturb on the PBX is not synced": {"holding DoNotDisturb/Presenting; expected none", "[CL-7]"},
 			},
 			passes: "PBX Verfügbar, user Besetzt, Teams client Fokus/Präsentieren",
+			files:  []string{"seed_table", "sync"},
 		},
 		{
 			name: "ranks Busy above Away",
@@ -130,6 +134,7 @@ func TestFaultyCloudLinkIsCaught(t *testing.T) {
 				"A call started while Away in Mitel One stays Away": {"Mitel One shows alice as Besetzt, expected Abwesend"},
 			},
 			passes: "PBX Besetzt, user Verfügbar, Teams client Verbunden, aktiv",
+			files:  []string{"seed_table", "notes"},
 		},
 		{
 			name: "takes a ringing call as Busy",
@@ -144,6 +149,7 @@ func TestFaultyCloudLinkIsCaught(t *testing.T) {
 				"A call on any line makes CloudLink Busy, a ringing line does not": {"expected Available (Verfügbar), CloudLink derived Busy (Besetzt)", "[CL-3] ringing"},
 			},
 			passes: "PBX Besetzt, user Verfügbar, Teams client Offline",
+			files:  []string{"seed_table", "notes"},
 		},
 		{
 			name: "maps Besprechung to Available",
@@ -159,11 +165,16 @@ func TestFaultyCloudLinkIsCaught(t *testing.T) {
 				"A renamed MiVO400 state keeps its meaning":         {"expected Busy (Besetzt)"},
 			},
 			passes: "PBX Verfügbar, user Besetzt, Teams client Offline",
+			files:  []string{"seed_table", "mappings"},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			st, out := runCloudLink(t, tc.fault, "cucumber")
+			var paths []string
+			for _, f := range tc.files {
+				paths = append(paths, "../features/cloudlink/"+f+".feature")
+			}
+			st, out := runCloudLink(t, tc.fault, "cucumber", paths...)
 			if st == 0 {
 				t.Fatal("the CloudLink features passed with a faulty connector")
 			}
