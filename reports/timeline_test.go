@@ -163,4 +163,3 @@ func itoaScen(ss []*Scenario) string {
 	}
 	return strings.Join(n, "+")
 }
-
