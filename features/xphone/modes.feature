@@ -78,3 +78,13 @@ Feature: XPhone Connect: sync modes
     Then alice's XPhone sync mode is "telephony and presence"
     When alice starts an XPhone call
     Then alice's presence is Am Telefon
+
+  @XP-9 @XP-13
+  Scenario: Switching sync off during an XPhone call in Nicht stören withdraws both, once each
+    Given alice uses XPhone Connect
+    And alice selects the XPhone profile "Nicht stören"
+    And alice starts an XPhone call
+    When the XPhone administrator sets "Präsenzabgleich" to "Kein Abgleich"
+    Then alice's presence is Available
+    And Teams holds no XPhone session for alice
+    And XPhone has written 4 times to Teams for alice

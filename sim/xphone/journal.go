@@ -39,9 +39,19 @@ type JournalEntry struct {
 	User   string
 	Input  int // sequence number of the input; a write carries its cause's
 	Origin Origin
+	Target Target // for a write: the Teams state it touches
 	What   string
 	Rule   string
 }
+
+// Target is one of the two Teams states XPhone owns.
+type Target uint8
+
+// The Teams states XPhone writes.
+const (
+	TargetSession   Target = iota // its app session (setPresence, clearPresence)
+	TargetPreferred               // the preferred presence (setUserPreferredPresence, clear…)
+)
 
 func (e JournalEntry) String() string {
 	k := "input"
@@ -55,13 +65,13 @@ func (e JournalEntry) String() string {
 	return s
 }
 
-// Bounds are the most Graph writes one input change may cause, per origin
-// (XP-13, C-9). A change read from Teams causes none: what came from Teams
-// is never written back.
+// Bounds are the most Graph writes one input change may cause to each Teams
+// state XPhone owns, per origin of the change (XP-13, C-9). A change read
+// from Teams causes none: what came from Teams is never written back.
 type Bounds [numOrigins]int
 
-// DefaultBounds: one write per change in XPhone or timer, none per change
-// read from Teams.
+// DefaultBounds: per Teams state, one write per change in XPhone or per
+// timer, none per change read from Teams.
 func DefaultBounds() Bounds { return Bounds{FromXPhone: 1, FromTeams: 0, FromTimer: 1} }
 
 // CheckEcho checks the journal against the bounds and describes every input
@@ -71,6 +81,7 @@ func CheckEcho(j []JournalEntry, b Bounds) error {
 	type tally struct {
 		in     JournalEntry
 		writes []JournalEntry
+		per    [2]int
 	}
 	var order []int
 	byInput := map[int]*tally{}
@@ -85,17 +96,18 @@ func CheckEcho(j []JournalEntry, b Bounds) error {
 			t.in = e
 		} else {
 			t.writes = append(t.writes, e)
+			t.per[e.Target&1]++
 		}
 	}
 	var bad []string
 	for _, id := range order {
 		t := byInput[id]
-		if max := b[t.in.Origin]; len(t.writes) > max {
+		if max := b[t.in.Origin]; t.per[0] > max || t.per[1] > max {
 			var ws []string
 			for _, w := range t.writes {
 				ws = append(ws, "    "+w.String())
 			}
-			bad = append(bad, fmt.Sprintf("  %s caused %d writes to Teams, at most %d allowed for a change from %s:\n%s", t.in, len(t.writes), max, t.in.Origin, strings.Join(ws, "\n")))
+			bad = append(bad, fmt.Sprintf("  %s caused %d writes to Teams, at most %d per Teams state allowed for a change from %s:\n%s", t.in, len(t.writes), max, t.in.Origin, strings.Join(ws, "\n")))
 		}
 	}
 	if len(bad) > 0 {

@@ -722,23 +722,23 @@ func (m *Model) sync(x *user) {
 		if errors.Is(err, teams.ErrNoSession) {
 			err = nil // expired already; clearing is still what ends it
 		}
-		m.wrote(x, "clearPresence", "C-3", err)
+		m.wrote(x, TargetSession, "clearPresence", "C-3", err)
 	}
 	switch {
 	case wantDND && !x.ownDND:
 		x.ownDND = true
 		err := m.tm.SetPreferred(x.id, p.Of(p.DoNotDisturb, p.ActDoNotDisturb), 0, teams.ViaGraph)
-		m.wrote(x, "setUserPreferredPresence DoNotDisturb", "XP-10", err)
+		m.wrote(x, TargetPreferred, "setUserPreferredPresence DoNotDisturb", "XP-10", err)
 	case !wantDND && x.ownDND:
 		x.ownDND = false
-		m.wrote(x, "clearUserPreferredPresence", "C-4", m.tm.ClearPreferred(x.id))
+		m.wrote(x, TargetPreferred, "clearUserPreferredPresence", "C-4", m.tm.ClearPreferred(x.id))
 	}
 }
 
 func (m *Model) writeSession(x *user, why string) {
 	m.clk.Cancel(x.refresh)
 	err := m.tm.SetAppPresence(x.id, m.app, x.sessionP, m.set.SessionExpiry)
-	m.wrote(x, "setPresence "+x.sessionP.Short()+", "+why, "XP-3", err)
+	m.wrote(x, TargetSession, "setPresence "+x.sessionP.Short()+", "+why, "XP-3", err)
 	x.refresh = m.clk.Schedule(m.clk.Now().Add(m.set.SessionExpiry-m.set.RefreshBefore), m, clock.Event{Op: opRefresh, A: int32(x.id), Label: "XPhone refreshes its session (C-2)"})
 }
 
@@ -749,11 +749,11 @@ func (m *Model) begin(x *user, o Origin, what string) {
 	m.journal = append(m.journal, JournalEntry{At: m.clk.Now(), Kind: Input, User: x.name, Input: m.input, Origin: o, What: what})
 }
 
-func (m *Model) wrote(x *user, what, rule string, err error) {
+func (m *Model) wrote(x *user, tg Target, what, rule string, err error) {
 	if err != nil {
 		what += " failed: " + err.Error()
 	}
-	m.journal = append(m.journal, JournalEntry{At: m.clk.Now(), Kind: Write, User: x.name, Input: m.input, Origin: m.origin, What: what, Rule: rule})
+	m.journal = append(m.journal, JournalEntry{At: m.clk.Now(), Kind: Write, User: x.name, Input: m.input, Origin: m.origin, Target: tg, What: what, Rule: rule})
 	m.tr.Record(trace.Entry{At: m.clk.Now(), Kind: trace.SourceChange, User: x.name, Source: "xphone", Note: "writes " + what, Rule: rule})
 }
 

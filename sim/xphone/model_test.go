@@ -56,7 +56,7 @@ func TestCheckEcho(t *testing.T) {
 		return JournalEntry{Kind: Input, User: "alice", Input: n, Origin: o, What: "change"}
 	}
 	wr := func(n int, o Origin) JournalEntry {
-		return JournalEntry{Kind: Write, User: "alice", Input: n, Origin: o, What: "setUserPreferredPresence"}
+		return JournalEntry{Kind: Write, User: "alice", Input: n, Origin: o, Target: TargetPreferred, What: "setUserPreferredPresence"}
 	}
 	cases := []struct {
 		name string
@@ -66,7 +66,8 @@ func TestCheckEcho(t *testing.T) {
 		{"nothing", nil, false},
 		{"one write per XPhone change", []JournalEntry{in(1, FromXPhone), wr(1, FromXPhone), in(2, FromXPhone), wr(2, FromXPhone)}, false},
 		{"Teams change read without writing", []JournalEntry{in(1, FromTeams)}, false},
-		{"two writes for one XPhone change", []JournalEntry{in(1, FromXPhone), wr(1, FromXPhone), wr(1, FromXPhone)}, true},
+		{"two writes to one state for one XPhone change", []JournalEntry{in(1, FromXPhone), wr(1, FromXPhone), wr(1, FromXPhone)}, true},
+		{"one write to each state for one XPhone change", []JournalEntry{in(1, FromXPhone), wr(1, FromXPhone), {Kind: Write, User: "alice", Input: 1, Origin: FromXPhone, Target: TargetSession}}, false},
 		{"a Teams change written back", []JournalEntry{in(1, FromXPhone), wr(1, FromXPhone), in(2, FromTeams), wr(2, FromTeams)}, true},
 		{"refresh once per timer", []JournalEntry{in(1, FromTimer), wr(1, FromTimer)}, false},
 	}
