@@ -52,6 +52,7 @@ func simulateNimbus(args []string, stdout, stderr io.Writer) int {
 	fl.IntVar(&d.DirectCalls, "direct", d.DirectCalls, "most direct Teams calls outside Nimbus per agent")
 	fl.IntVar(&d.ManualBusy, "busy", d.ManualBusy, "most periods of Busy set by hand per agent")
 	fl.Float64Var(&d.NoAnswer, "no-answer", d.NoAnswer, "chance that a free agent lets a call ring out")
+	tenant := fl.String("tenant-change", "", "time (hh:mm) at which a change in the tenant drops the presence accounts (NB-6)")
 	config := fl.String("config", "", "run one configuration only: "+configNames())
 	timing := fl.Bool("timing", false, "print the events simulated and the wall time to stderr")
 	fl.Usage = func() {
@@ -76,6 +77,12 @@ func simulateNimbus(args []string, stdout, stderr io.Writer) int {
 	if d.Close, err = steps.ParseClock(*closing, clock.At(1, 0, 0)); err != nil {
 		fmt.Fprintf(stderr, "presencesim simulate nimbus: --close: %v\n", err)
 		return 2
+	}
+	if *tenant != "" {
+		if d.TenantChange, err = steps.ParseClock(*tenant, clock.At(1, 0, 0)); err != nil {
+			fmt.Fprintf(stderr, "presencesim simulate nimbus: --tenant-change: %v\n", err)
+			return 2
+		}
 	}
 	start := time.Now()
 	var rep nimbus.DayReport

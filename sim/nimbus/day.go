@@ -65,6 +65,9 @@ type DayConfig struct {
 	MeanDirect time.Duration
 	// NoAnswer is the chance an agent lets a call ring out although free.
 	NoAnswer float64
+	// TenantChange, when not zero, is when a change in the tenant drops the
+	// presence accounts' guests, so Nimbus falls back to federation (NB-6).
+	TenantChange clock.Time
 	// Adjust, when set, changes the Nimbus settings of every run (tests use
 	// it to break the router on purpose).
 	Adjust func(*Settings)
@@ -94,6 +97,8 @@ func (c DayConfig) check() error {
 		return fmt.Errorf("meetings, direct calls and manual Busy periods cannot be negative")
 	case c.NoAnswer < 0 || c.NoAnswer > 1:
 		return fmt.Errorf("the no-answer chance must be 0..1, got %g", c.NoAnswer)
+	case c.TenantChange < 0 || c.TenantChange >= clock.At(2, 0, 0):
+		return fmt.Errorf("the tenant change must fall on the simulated day, got %s", c.TenantChange)
 	}
 	return nil
 }
@@ -155,12 +160,16 @@ func RunDay(d DayConfig) (DayReport, error) {
 func (r DayReport) WriteText(w io.Writer) error {
 	d := r.Day
 	fmt.Fprintf(w, "Luware Nimbus contact-centre day: seed %d, %d agents, %d calls from %s to %s, one team-based service\n", d.Seed, d.Agents, d.Calls, d.Open, d.Close)
-	fmt.Fprintf(w, "each agent: up to %d meetings, %d direct Teams calls outside Nimbus, %d periods of Busy set by hand; mean talk %s\n\n", d.Meetings, d.DirectCalls, d.ManualBusy, d.MeanHandle)
+	fmt.Fprintf(w, "each agent: up to %d meetings, %d direct Teams calls outside Nimbus, %d periods of Busy set by hand; mean talk %s\n", d.Meetings, d.DirectCalls, d.ManualBusy, d.MeanHandle)
+	if d.TenantChange > 0 {
+		fmt.Fprintf(w, "at %s a change in the tenant drops the presence accounts: Nimbus falls back to federation (NB-6)\n", d.TenantChange)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "configuration\toffers\toffers to agents in a call\tnot distributable\tanswered\tRONA\tabandoned\twait mean\twait p90\twait max\t")
+	fmt.Fprintln(tw, "configuration\toffers\toffers to agents in a call\tnot distributable\tanswered\tRONA\tabandoned\twait mean\twait p90\twait max")
 	for _, x := range r.Results {
 		s := x.Stats
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t\n", x.Config.Name, s.Offers, s.OffersInCall, s.NotDistributable, s.Answered, s.RONA, s.Abandoned,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", x.Config.Name, s.Offers, s.OffersInCall, s.NotDistributable, s.Answered, s.RONA, s.Abandoned,
 			x.Mean.Round(time.Second), x.P90.Round(time.Second), x.Max.Round(time.Second))
 	}
 	if err := tw.Flush(); err != nil {
@@ -195,6 +204,7 @@ const (
 	dayDirectEnd
 	dayAnswer
 	dayHangUp
+	dayTenantChange
 )
 
 // RunConfig runs the day under one configuration.
@@ -319,6 +329,9 @@ func (dy *day) plan(r *rand.Rand) error {
 		arrivals[i] = between(r, d.Open, d.Close)
 	}
 	slices.Sort(arrivals)
+	if d.TenantChange > 0 {
+		dy.at(d.TenantChange, dayTenantChange, 0, 0)
+	}
 	dy.talk = make([]time.Duration, d.Calls)
 	for i, t := range arrivals {
 		dy.talk[i] = expo(r, d.MeanHandle, 20*time.Second)
@@ -363,6 +376,8 @@ func (dy *day) Fire(now clock.Time, ev clock.Event) {
 		}
 	case dayHangUp:
 		_ = dy.m.HangUp(dy.agents[ev.A])
+	case dayTenantChange:
+		dy.m.ChangeTenant()
 	}
 }
 

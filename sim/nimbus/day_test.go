@@ -3,6 +3,8 @@ package nimbus
 import (
 	"bytes"
 	"testing"
+
+	"github.com/presencesim/presencesim/sim/clock"
 )
 
 func dayText(t testing.TB, d DayConfig) string {
@@ -103,4 +105,26 @@ func BenchmarkDayAllConfigurations(b *testing.B) {
 		events += r.Events()
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}
+
+// A tenant change at noon makes the presence accounts fail; from then on
+// Nimbus reads federation and the second calls come back (NB-6).
+func TestDayTenantChangeFallsBack(t *testing.T) {
+	d := DefaultDay(3)
+	d.ManualBusy = 0
+	before, err := RunConfig(d, Configurations[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.TenantChange = clock.At(1, 12, 0)
+	after, err := RunConfig(d, Configurations[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Stats.OffersInCall != 0 || after.Stats.OffersInCall == 0 {
+		t.Errorf("offers to agents in a call: %d without the tenant change, %d with it; want none, then some", before.Stats.OffersInCall, after.Stats.OffersInCall)
+	}
+	if after.Stats.Fallbacks != 1 {
+		t.Errorf("fallbacks %d, want 1", after.Stats.Fallbacks)
+	}
 }
