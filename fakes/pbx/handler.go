@@ -52,9 +52,10 @@ type Handler struct {
 // NewHandler serves the world's PBX under /pbx/ with the default options.
 func NewHandler(w *sim.World) http.Handler { return New(w, Options{}) }
 
-// New builds a handler. It attaches the world's PBX and listens to it; call
-// it before serving, or with the world locked. Close stops webhook
-// deliveries and ends open streams.
+// New builds a handler. It attaches the world's PBX, puts every user of
+// the home organisation (sim.DefaultOrg) on it with a desk phone, and
+// listens to it; call it before serving, or with the world locked. Close
+// stops webhook deliveries and ends open streams.
 func New(w *sim.World, o Options) *Handler {
 	if o.KeepAlive <= 0 {
 		o.KeepAlive = 15 * time.Second
@@ -69,6 +70,11 @@ func New(w *sim.World, o Options) *Handler {
 	h := &Handler{w: w, pbx: pbx.Of(w), opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel}
 	h.hooks = &hooks{h: h, byID: map[string]*hook{}}
 	h.pbx.Listen(h)
+	for _, id := range w.Teams.Users() {
+		if strings.EqualFold(w.Teams.Dir(id).Org, sim.DefaultOrg) {
+			_, _ = h.pbx.Ensure(id) // id comes from the world: cannot fail
+		}
+	}
 	h.routes()
 	return h
 }

@@ -457,3 +457,24 @@ func BenchmarkLineEventHTTP(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
+
+func TestHomeUsersAreOnThePBX(t *testing.T) {
+	w := sim.MustNew(3)
+	for _, u := range []struct{ name, org string }{{"alice", ""}, {"dave", "fabrikam"}, {"bob", ""}} {
+		if _, err := w.AddUser(u.name, u.org); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := New(w, Options{})
+	defer h.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	var users Users
+	_ = json.Unmarshal(mustCall(t, 200, "GET", srv.URL+"/pbx/users", nil), &users)
+	if len(users.Value) != 2 || users.Value[0].Name != "alice" || users.Value[1].Name != "bob" || users.Value[1].Extension != "202" {
+		t.Errorf("users on the PBX: %+v", users.Value)
+	}
+	if users.LastEventID != 2 {
+		t.Errorf("last event id %d, want 2 (two users added)", users.LastEventID)
+	}
+}
