@@ -33,6 +33,24 @@ Feature: Federation or presence accounts: what Nimbus sees of an agent
     Then Nimbus reads presence through the presence account "nimbus-pa1"
     And Nimbus reads bob as Busy/InACall
 
+  @NB-3 @NB-4 @T-FED-1 @T-CALL-1 @T-CAL-1 @T-MAN-1
+  Scenario Outline: What Nimbus reads of an agent <situation>, through federation and through a presence account
+    When <action>
+    Then bob's presence is <Teams>
+    And Nimbus reads bob as <federation>
+    And for bob a call in "Support" is <with federation>
+    Given Nimbus has the presence account "nimbus-pa1"
+    Then Nimbus reads bob as <presence account>
+    And for bob a call in "Support" is <with a presence account>
+
+    Examples:
+      | situation             | action                                | Teams           | federation | presence account | with federation         | with a presence account     |
+      | in a call             | bob and dave are in a Teams call      | Busy/InACall    | Busy       | Busy/InACall     | Distributed to the user | NOT distributed to the user |
+      | Busy by hand          | bob sets his status to Busy           | Busy            | Busy       | Busy             | Distributed to the user | Distributed to the user     |
+      | in a calendar meeting | bob has a meeting from 09:00 to 10:00 | Busy/InAMeeting | Busy       | Busy/InAMeeting  | Distributed to the user | Distributed to the user     |
+      | in a Teams meeting    | bob joins a Teams meeting             | Busy/InAMeeting | Busy       | Busy/InAMeeting  | Distributed to the user | Distributed to the user     |
+      | Available             | bob uses his desktop client           | Available       | Available  | Available        | Distributed to the user | Distributed to the user     |
+
   @NB-3 @T-CALL-1
   Scenario: The double-call hazard: with federation and Busy distributed, an agent in a call gets a second call
     Given bob and dave are in a Teams call

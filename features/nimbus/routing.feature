@@ -98,6 +98,10 @@ Feature: Routing in Luware Nimbus: selection, Active toggle, after-call work, RO
     Then alice is out of RONA
     When bob signs out of every Teams client
     Then bob is out of RONA
+    When carol declines the Nimbus call
+    Then carol is in RONA
+    When carol switches to an Off Duty profile
+    Then carol is out of RONA
 
   @NB-9
   Scenario: The RONA reset time lies between 10 seconds and 320 minutes
