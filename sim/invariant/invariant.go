@@ -23,6 +23,12 @@ type Invariant struct {
 	// (a property whose premise never holds was never exercised) and, when
 	// the property is broken, why. It must not allocate unless it fails.
 	Check func(c *Checker, u teams.UserID) (applies bool, why string)
+	// PerWorld invariants look at a whole integration model once per check
+	// (u is -1); they name the user concerned with Checker.Blame.
+	PerWorld bool
+	// Explain, when set, adds the integration's own explanation of the
+	// blamed user to a violation.
+	Explain func(c *Checker, u teams.UserID) string
 }
 
 // Violation is a broken invariant: which, when, after what, and why.
@@ -38,8 +44,12 @@ type Violation struct {
 }
 
 func (v *Violation) Error() string {
+	who := v.User
+	if who == "" {
+		who = "the world"
+	}
 	return fmt.Sprintf("invariant %q [%s] broken at %s for %s, after %s: %s\n  (%s)\n\nwhy the model derived this:\n%s",
-		v.Invariant, strings.Join(v.Rules, " "), v.At, v.User, v.Cause, v.Why, v.Text, v.Explanation)
+		v.Invariant, strings.Join(v.Rules, " "), v.At, who, v.Cause, v.Why, v.Text, v.Explanation)
 }
 
 // userState is what the checker remembers of a user between checks, for
@@ -67,7 +77,12 @@ type Checker struct {
 	ext   map[string]any
 	dirty []teams.UserID
 	mark  []bool
+	blame teams.UserID
 }
+
+// Blame names the user a per-world invariant is about to report on, so the
+// violation carries that user's explanation.
+func (c *Checker) Blame(u teams.UserID) { c.blame = u }
 
 // FullCheckUpTo is the world size up to which every user is checked after
 // every event. Larger worlds (a day of a thousand people) check after an
@@ -116,6 +131,9 @@ func (c *Checker) afterFire(_ clock.Time, ev clock.Event) {
 		}
 	}
 	c.dirty = c.dirty[:0]
+	if c.v == nil {
+		c.checkWorld(ev.Label)
+	}
 }
 
 func (c *Checker) grow() {
@@ -158,21 +176,54 @@ func (c *Checker) Check(cause string) *Violation {
 			return c.v
 		}
 	}
-	return nil
+	c.checkWorld(cause)
+	return c.v
+}
+
+// checkWorld runs the per-world invariants.
+func (c *Checker) checkWorld(cause string) {
+	for k := range c.invs {
+		inv := &c.invs[k]
+		if !inv.PerWorld {
+			continue
+		}
+		c.blame = -1
+		applies, why := inv.Check(c, -1)
+		if applies {
+			c.Applied[k]++
+		}
+		if why != "" {
+			c.fail(inv, c.blame, cause, why)
+			return
+		}
+	}
+}
+
+func (c *Checker) fail(inv *Invariant, u teams.UserID, cause, why string) {
+	m := c.w.Teams
+	v := &Violation{Invariant: inv.Name, Rules: inv.Rules, Text: inv.Text, At: c.w.Clock.Now(), Cause: cause, Why: why}
+	if u >= 0 && int(u) < m.NumUsers() {
+		v.User, v.Explanation = m.Name(u), m.Explain(u).String()
+	}
+	if inv.Explain != nil {
+		v.Explanation += inv.Explain(c, u)
+	}
+	c.v = v
 }
 
 // checkUser checks every invariant for one user and reports a violation.
 func (c *Checker) checkUser(u teams.UserID, cause string) bool {
 	m := c.w.Teams
 	for k := range c.invs {
+		if c.invs[k].PerWorld {
+			continue
+		}
 		applies, why := c.invs[k].Check(c, u)
 		if applies {
 			c.Applied[k]++
 		}
 		if why != "" {
-			inv := &c.invs[k]
-			c.v = &Violation{Invariant: inv.Name, Rules: inv.Rules, Text: inv.Text, At: c.w.Clock.Now(),
-				User: m.Name(u), Cause: cause, Why: why, Explanation: m.Explain(u).String()}
+			c.fail(&c.invs[k], u, cause, why)
 			return true
 		}
 	}

@@ -9,9 +9,12 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/cloudlink"
 	"github.com/presencesim/presencesim/sim/invariant"
+	"github.com/presencesim/presencesim/sim/pbx"
 	p "github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
+	"github.com/presencesim/presencesim/sim/xphone"
 )
 
 type world struct {
@@ -258,6 +261,90 @@ func itoa(i int) string {
 		s = string(rune('0'+i%10)) + s
 		if i /= 10; i == 0 {
 			return s
+		}
+	}
+}
+
+// TestIntegrationInvariantsCatchBrokenModels breaks CloudLink's session
+// table and plants XPhone's echo, and expects the invariants to notice,
+// while the reference models pass the same inputs.
+func TestIntegrationInvariantsCatchBrokenModels(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(w *world, broken bool)
+		want string
+	}{
+		{
+			name: "CloudLink keeps no session for Away",
+			run: func(w *world, broken bool) {
+				cl := cloudlink.Of(w.World)
+				if broken {
+					set := cl.Settings()
+					for i, r := range set.SessionTable {
+						if r.CloudLink == p.Away {
+							set.SessionTable[i] = cloudlink.SessionRule{CloudLink: p.Away, Rule: "CL-8"}
+						}
+					}
+					if err := cl.SetSettings(set); err != nil {
+						t.Fatal(err)
+					}
+				}
+				i, err := cl.PBX().Ensure(w.a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cl.PBX().SetUserPresence(i, pbx.StAway, pbx.ViaPhone); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: "cloudlink-session-iff-busy-or-away",
+		},
+		{
+			name: "XPhone writes Teams' DoNotDisturb back",
+			run: func(w *world, broken bool) {
+				xp := xphone.Attach(w.World)
+				set := xp.Settings()
+				set.Faults.EchoDND = broken
+				if err := xp.SetSettings(set); err != nil {
+					t.Fatal(err)
+				}
+				_ = w.Teams.SignIn(w.a, teams.Desktop)
+				if err := xp.AddUser(w.a); err != nil {
+					t.Fatal(err)
+				}
+				_ = w.Teams.SetPreferred(w.a, p.Of(p.DoNotDisturb, p.ActDoNotDisturb), 0, teams.ViaClient)
+				_ = w.Clock.RunUntil(clock.At(1, 1, 0))
+				_ = w.Teams.ClearPreferred(w.a)
+				_ = xp.StartCall(w.a) // a write that XPhone's own change allows
+				_ = w.Clock.RunUntil(clock.At(1, 2, 0))
+			},
+			want: "xphone-writes-bounded",
+		},
+	}
+	for _, tc := range tests {
+		for _, broken := range []bool{false, true} {
+			w := newWorld(t, nil)
+			tc.run(w, broken)
+			v := w.chk.Check("action")
+			switch {
+			case !broken && v != nil:
+				t.Errorf("%s: the reference model broke %v", tc.name, v)
+			case broken && v == nil:
+				t.Errorf("%s: the broken model passed every invariant", tc.name)
+			case broken && v.Invariant != tc.want:
+				t.Errorf("%s: broke %s, want %s: %v", tc.name, v.Invariant, tc.want, v)
+			case broken && v.User != "alice":
+				t.Errorf("%s: the violation names %q, want alice: %v", tc.name, v.User, v)
+			}
+			if !broken {
+				applied := false
+				for i, inv := range w.chk.Invariants() {
+					applied = applied || (inv.Name == tc.want && w.chk.Applied[i] > 0)
+				}
+				if !applied {
+					t.Errorf("%s: the premise of %s never held", tc.name, tc.want)
+				}
+			}
 		}
 	}
 }
