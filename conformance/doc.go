@@ -1,0 +1,18 @@
+// Package conformance runs a connector under test — a vendor's process, or
+// a reference connector — against the Graph and PBX fakes on loopback and
+// judges it by what the fakes observe.
+//
+// A Session serves one world: the Graph fake and the PBX fake on their own
+// loopback ports, the world's clock moving with real time at a chosen
+// scale, the connector's app registration, and the connector itself,
+// started with the fakes' URLs and credentials in its environment
+// (connector.Env). Every Graph request the connector makes is recorded with
+// its body (the wire log); every PBX change is recorded as an input. Judge
+// reads both and names each violation by its rule id: session ids and pairs
+// (C-1), refresh gaps (C-2), Available written instead of a clear (C-3),
+// preferred presence (C-4), requests before Retry-After (C-5), writes per
+// input change (C-9).
+//
+// The package is the harness's edge: it uses goroutines, sockets, processes
+// and the wall clock, and touches the world only under its lock.
+package conformance

@@ -1,0 +1,263 @@
+package conformance
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/presence"
+)
+
+// Violation is one broken rule, with what the fakes saw.
+type Violation struct {
+	Rule string
+	At   clock.Time
+	User string
+	What string
+}
+
+func (v Violation) String() string {
+	s := v.Rule + " at " + v.At.String()
+	if v.User != "" {
+		s += " (" + v.User + ")"
+	}
+	return s + ": " + v.What
+}
+
+// Limits of the judgement, in virtual time.
+const (
+	// EchoWindow: two accepted writes of the same pair to the same user
+	// closer than this, with no input change between, are an echo (C-9); a
+	// refresh comes at most a few times per expiration (5 min at least).
+	EchoWindow = time.Minute
+	// MinBackoff is the least wait after a 5xx before the next request (C-5).
+	MinBackoff = time.Second
+	// FadeAfter is when an unrefreshed Available session fades (G-SET-2).
+	FadeAfter = 5 * time.Minute
+	// DefaultExpiration is setPresence's expirationDuration when not given.
+	DefaultExpiration = 5 * time.Minute
+)
+
+// Rules are the rules Judge checks, with what each means here.
+var Rules = []struct{ ID, Check string }{
+	{"C-1", "every setPresence and clearPresence uses the app's id as sessionId; setPresence writes only the pairs of G-SET-1"},
+	{"C-2", "a session that holds is written again before its expirationDuration runs out (an Available one before it fades)"},
+	{"C-3", "a state ends with clearPresence, never by writing Available/Available"},
+	{"C-4", "no preferred presence, unless the integration's mapping has it"},
+	{"C-5", "no request before the Retry-After of a 429, none within 1 s of a 5xx"},
+	{"C-9", "no second write of the same pair to a user within 1 min without an input change between"},
+}
+
+// Judge checks the connector's recorded requests against the rules named
+// (all of Rules when none), up to now; the caller holds the world's lock.
+func (s *Session) Judge(now clock.Time, rules ...string) []Violation {
+	want := map[string]bool{}
+	for _, r := range rules {
+		want[r] = true
+	}
+	on := func(r string) bool { return len(rules) == 0 || want[r] }
+	names := map[string]string{}
+	for _, u := range s.w.Teams.Users() {
+		d := s.w.Teams.Dir(u)
+		names[strings.ToLower(d.ID)] = d.Name
+	}
+	who := func(id string) string {
+		if n, ok := names[strings.ToLower(id)]; ok {
+			return n
+		}
+		return id
+	}
+	var calls []Call
+	for _, c := range s.wire.Calls() {
+		if c.AppID == s.App.AppID && c.At <= now {
+			calls = append(calls, c)
+		}
+	}
+	var out []Violation
+	add := func(rule string, at clock.Time, user, format string, a ...any) {
+		if on(rule) {
+			out = append(out, Violation{Rule: rule, At: at, User: user, What: fmt.Sprintf(format, a...)})
+		}
+	}
+	for _, c := range calls {
+		switch c.Action {
+		case "setPresence", "clearPresence":
+			if !c.HasSession || !strings.EqualFold(c.SessionID, s.App.AppID) {
+				add("C-1", c.At, who(c.Target), "%s used sessionId %q, not the application id %s (answered %d)", c.Action, c.SessionID, s.App.AppID, c.Status)
+			}
+			if c.Action == "setPresence" {
+				p, ok := c.Pair()
+				if !ok || presence.SetPresencePairs.Check(p) != nil {
+					add("C-1", c.At, who(c.Target), "setPresence wrote %s, not one of the pairs setPresence accepts (G-SET-1: %s) (answered %d)", c.PairText(), pairList(), c.Status)
+				} else if p == presence.Of(presence.Available, presence.ActAvailable) {
+					add("C-3", c.At, who(c.Target), "wrote Available/Available instead of clearing its session with clearPresence; an Available session keeps a signed-out user Available")
+				}
+			}
+		case "setUserPreferredPresence", "clearUserPreferredPresence":
+			add("C-4", c.At, who(c.Target), "%s %s: the %s mapping writes no preferred presence (answered %d)", c.Action, strings.Trim(c.PairText(), "/"), s.target.Integration, c.Status)
+		}
+	}
+	out = append(out, s.judgeRefresh(calls, now, who, on)...)
+	out = append(out, s.judgeBackoff(calls, on)...)
+	out = append(out, s.judgeEcho(calls, who, on)...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
+	return out
+}
+
+func pairList() string {
+	var ps []string
+	for _, p := range presence.SetPresencePairs.Pairs {
+		ps = append(ps, p.Short())
+	}
+	return strings.Join(ps, ", ")
+}
+
+// judgeRefresh is C-2: per user, each accepted setPresence must be followed
+// by the next write (or clear) before it expires; the last one must not
+// have expired by now.
+func (s *Session) judgeRefresh(calls []Call, now clock.Time, who func(string) string, on func(string) bool) []Violation {
+	if !on("C-2") {
+		return nil
+	}
+	var out []Violation
+	last := map[string]Call{}
+	check := func(prev Call, next clock.Time, what string) {
+		exp := prev.Expiration
+		if exp == 0 {
+			exp = DefaultExpiration
+		}
+		p, _ := prev.Pair()
+		limit, why := exp, "its expirationDuration "+exp.String()+" ran out"
+		if p.Availability == presence.Available && FadeAfter < limit {
+			limit, why = FadeAfter, "an Available session fades after "+FadeAfter.String()+" (G-SET-2)"
+		}
+		if gap := next.Sub(prev.At); gap > limit {
+			out = append(out, Violation{Rule: "C-2", At: prev.At.Add(limit), User: who(prev.Target),
+				What: fmt.Sprintf("the session written at %s as %s was not refreshed: %s before %s %s", prev.At, prev.PairText(), why, what, gap.Round(time.Second))})
+		}
+	}
+	for _, c := range calls {
+		if !c.OK() || c.Target == "" {
+			continue
+		}
+		switch c.Action {
+		case "setPresence":
+			if prev, ok := last[c.Target]; ok {
+				check(prev, c.At, "the next write, after")
+			}
+			last[c.Target] = c
+		case "clearPresence":
+			if prev, ok := last[c.Target]; ok {
+				check(prev, c.At, "the clear, after")
+			}
+			delete(last, c.Target)
+		}
+	}
+	keys := make([]string, 0, len(last))
+	for k := range last {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		check(last[k], now, "now, after")
+	}
+	return out
+}
+
+// judgeBackoff is C-5.
+func (s *Session) judgeBackoff(calls []Call, on func(string) bool) []Violation {
+	if !on("C-5") {
+		return nil
+	}
+	var out []Violation
+	for i, c := range calls {
+		var wait time.Duration
+		var why string
+		switch {
+		case c.Status == 429:
+			ra := c.RetryAfter
+			if ra <= 0 {
+				ra = 1
+			}
+			wait, why = time.Duration(ra)*time.Second, fmt.Sprintf("the 429 to its %s %s at %s said Retry-After %d", c.Method, c.Action, c.At, ra)
+		case c.Status >= 500:
+			wait, why = MinBackoff, fmt.Sprintf("the %d to its %s %s at %s asks for a backoff", c.Status, c.Method, c.Action, c.At)
+		default:
+			continue
+		}
+		for _, n := range calls[i+1:] {
+			if n.At.Sub(c.At) >= wait {
+				break
+			}
+			if n.Action == "token" {
+				continue
+			}
+			out = append(out, Violation{Rule: "C-5", At: n.At, What: fmt.Sprintf("%s; the next request (%s %s) came %s later", why, n.Method, n.Action, n.At.Sub(c.At).Round(time.Millisecond))})
+			break
+		}
+	}
+	return out
+}
+
+// judgeEcho is C-9: a write repeated at once without an input change is an
+// echo of the connector's own write.
+func (s *Session) judgeEcho(calls []Call, who func(string) string, on func(string) bool) []Violation {
+	if !on("C-9") {
+		return nil
+	}
+	var out []Violation
+	last := map[string]Call{}
+	reported := map[string]bool{}
+	for _, c := range calls {
+		if c.Action != "setPresence" || !c.OK() {
+			continue
+		}
+		user := who(c.Target)
+		if prev, ok := last[c.Target]; ok && prev.PairText() == c.PairText() && c.At.Sub(prev.At) < EchoWindow && !s.inputBetween(user, prev.At, c.At) && !reported[c.Target] {
+			n := 0
+			for _, x := range calls {
+				if x.Target == c.Target && x.Action == "setPresence" && x.At >= prev.At && x.At < prev.At.Add(EchoWindow) {
+					n++
+				}
+			}
+			out = append(out, Violation{Rule: "C-9", At: c.At, User: user, What: fmt.Sprintf("wrote %s again %s after writing it at %s with no change of the user's PBX state between: %d writes within %s", c.PairText(), c.At.Sub(prev.At).Round(time.Millisecond), prev.At, n, EchoWindow)})
+			reported[c.Target] = true
+		}
+		last[c.Target] = c
+	}
+	return out
+}
+
+func (s *Session) inputBetween(user string, a, b clock.Time) bool {
+	for _, in := range s.inputs.list {
+		if in.User == user && in.At > a && in.At <= b {
+			return true
+		}
+	}
+	return false
+}
+
+// Report formats violations, one a line.
+func Report(vs []Violation) string {
+	lines := make([]string, len(vs))
+	for i, v := range vs {
+		lines[i] = "  " + v.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// RuleIDs lists the distinct rule ids of the violations, in order.
+func RuleIDs(vs []Violation) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range vs {
+		if !seen[v.Rule] {
+			seen[v.Rule] = true
+			out = append(out, v.Rule)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,391 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/presencesim/presencesim/connector"
+	"github.com/presencesim/presencesim/fakes/graph"
+	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/pbx"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+// AppName is the display name of the connector's app registration.
+const AppName = "connector under test"
+
+// Session is one world served to one connector.
+type Session struct {
+	w      *sim.World
+	target Target
+
+	Graph *graph.Handler
+	PBX   *pbxapi.Handler
+	App   *graph.App
+	// AppSession is the connector's app in the Teams model.
+	AppSession teams.AppID
+	Env        connector.Env
+
+	servers []*http.Server
+	wire    *Wire
+	inputs  inputs
+
+	// under w.Mu
+	lastWall time.Time
+
+	stopClock chan struct{}
+	clockDone chan struct{}
+
+	out    *tailBuffer
+	proc   *exec.Cmd
+	exited chan struct{}
+	exitErr error
+	cancel context.CancelFunc // in-process reference
+	done   chan struct{}
+
+	stopOnce sync.Once
+	stopped  bool
+}
+
+// Start serves the world and starts the connector; the caller must not
+// hold the world's lock. It returns when the connector has made its first
+// requests to both fakes, or with an error that says why not (with the
+// connector's output) after the target's connect timeout.
+func Start(w *sim.World, t Target) (*Session, error) {
+	t = t.withDefaults()
+	s := &Session{w: w, target: t, out: newTailBuffer(1 << 20), wire: newWire()}
+	w.Mu.Lock()
+	id := graph.IdentityOf(w)
+	app, err := id.AddApp(sim.DefaultOrg, AppName, []string{graph.PresenceReadWriteAll, graph.PresenceReadAll}, nil)
+	if err != nil {
+		w.Mu.Unlock()
+		return nil, fmt.Errorf("registering the connector's app: %w", err)
+	}
+	s.App, s.AppSession = app, w.Teams.App(app.DisplayName)
+	tenant := id.Tenant(sim.DefaultOrg)
+	s.lastWall = time.Now()
+	s.inputs.pbx = pbx.Of(w)
+	s.inputs.pbx.Listen(&s.inputs)
+	s.PBX = pbxapi.New(w, pbxapi.Options{Sync: s.advance, KeepAlive: time.Second})
+	w.Mu.Unlock()
+	s.Graph = graph.NewHandler(w, graph.Options{Sync: s.advance})
+
+	gl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.PBX.Close()
+		return nil, err
+	}
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		gl.Close()
+		s.PBX.Close()
+		return nil, err
+	}
+	s.serve(gl, s.wire.handler(s, s.Graph))
+	s.serve(pl, s.wire.pbxHandler(s.PBX))
+	gURL, pURL := "http://"+gl.Addr().String(), "http://"+pl.Addr().String()
+	s.Env = connector.Env{Integration: t.Integration, GraphURL: gURL + "/v1.0", LoginURL: gURL, TenantID: tenant.ID,
+		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: pURL + "/pbx", TimeScale: t.Scale}
+
+	s.stopClock, s.clockDone = make(chan struct{}), make(chan struct{})
+	go s.driveClock()
+
+	if err := s.startConnector(); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	if err := s.awaitConnect(); err != nil {
+		out := s.Stop()
+		return nil, fmt.Errorf("%w\n%s", err, outputTail(out, 40))
+	}
+	return s, nil
+}
+
+func (s *Session) serve(l net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() { _ = srv.Serve(l) }()
+}
+
+// World is the served world.
+func (s *Session) World() *sim.World { return s.w }
+
+// Target is what runs.
+func (s *Session) Target() Target { return s.target }
+
+// Wire is the record of the connector's Graph requests.
+func (s *Session) Wire() *Wire { return s.wire }
+
+// advance brings the world's clock up to real time at the scale; called
+// with the world locked.
+func (s *Session) advance() {
+	now := time.Now()
+	d := now.Sub(s.lastWall)
+	if d <= 0 {
+		return
+	}
+	s.lastWall = now
+	_ = s.w.Clock.Advance(time.Duration(float64(d) * s.target.Scale))
+}
+
+// driveClock moves the clock even when nobody asks the fakes, so that
+// timers (a session's expiry) fire on time.
+func (s *Session) driveClock() {
+	defer close(s.clockDone)
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopClock:
+			return
+		case <-t.C:
+			s.w.Mu.Lock()
+			s.advance()
+			s.w.Mu.Unlock()
+		}
+	}
+}
+
+// Now is the world's time; the caller holds the lock.
+func (s *Session) Now() clock.Time { return s.w.Clock.Now() }
+
+// Real is the real time a virtual duration takes.
+func (s *Session) Real(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / s.target.Scale)
+}
+
+func (s *Session) startConnector() error {
+	s.exited = make(chan struct{})
+	if len(s.target.Command) == 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.cancel = cancel
+		go func() {
+			defer close(s.exited)
+			var err error
+			switch s.target.Integration {
+			case "cloudlink":
+				err = connector.RunCloudLink(ctx, s.Env, connector.CloudLinkOptions{Fault: s.target.Fault}, s.out)
+			default:
+				err = fmt.Errorf("no reference connector for %q; valid: %s", s.target.Integration, strings.Join(connector.Integrations, ", "))
+			}
+			s.exitErr = err
+		}()
+		return nil
+	}
+	cmd := exec.Command(s.target.Command[0], s.target.Command[1:]...)
+	cmd.Env = append(os.Environ(), s.Env.Vars()...)
+	cmd.Stdout, cmd.Stderr = s.out, s.out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", s.target.Label(), err)
+	}
+	s.proc = cmd
+	go func() {
+		s.exitErr = cmd.Wait()
+		close(s.exited)
+	}()
+	return nil
+}
+
+// awaitConnect waits for a request to each fake.
+func (s *Session) awaitConnect() error {
+	deadline := time.After(s.target.ConnectTimeout)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		g, p := s.wire.contacts()
+		if g > 0 && p > 0 {
+			return nil
+		}
+		select {
+		case <-s.exited:
+			return fmt.Errorf("%s exited before it connected to the fakes (%s)", s.target.Label(), exitText(s.exitErr))
+		case <-deadline:
+			var missing []string
+			if g == 0 {
+				missing = append(missing, "no request to Graph ("+s.Env.GraphURL+")")
+			}
+			if p == 0 {
+				missing = append(missing, "no request to the PBX ("+s.Env.PBXURL+")")
+			}
+			return fmt.Errorf("%s did not connect within %s: %s", s.target.Label(), s.target.ConnectTimeout, strings.Join(missing, ", "))
+		case <-tick.C:
+		}
+	}
+}
+
+func exitText(err error) string {
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return "exit status 0"
+	case errors.As(err, &ee):
+		return ee.String()
+	}
+	return err.Error()
+}
+
+// Alive says whether the connector still runs, and if not, how it ended.
+func (s *Session) Alive() (bool, string) {
+	select {
+	case <-s.exited:
+		return false, exitText(s.exitErr)
+	default:
+		return true, ""
+	}
+}
+
+// Output is the connector's output so far.
+func (s *Session) Output() string { return s.out.String() }
+
+// Stop ends the connector (SIGTERM, then SIGKILL to its process group
+// after StopGrace), closes the fakes' ports and stops the clock; it returns
+// the connector's output. The caller must not hold the world's lock.
+func (s *Session) Stop() string {
+	s.stopOnce.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+			<-s.exited
+		}
+		if s.proc != nil {
+			pg := -s.proc.Process.Pid
+			_ = syscall.Kill(pg, syscall.SIGTERM)
+			select {
+			case <-s.exited:
+			case <-time.After(StopGrace):
+				_ = syscall.Kill(pg, syscall.SIGKILL)
+				<-s.exited
+				fmt.Fprintf(s.out, "presencesim: the connector did not exit within %s of SIGTERM and was killed\n", StopGrace)
+			}
+			// children left in the group go too
+			_ = syscall.Kill(pg, syscall.SIGKILL)
+		}
+		if s.PBX != nil {
+			s.PBX.Close()
+		}
+		for _, srv := range s.servers {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			if srv.Shutdown(ctx) != nil {
+				_ = srv.Close()
+			}
+			cancel()
+		}
+		if s.stopClock != nil {
+			close(s.stopClock)
+			<-s.clockDone
+		}
+		s.stopped = true
+	})
+	return s.out.String()
+}
+
+// SaveOutput writes the connector's output to dir/<name>.log.
+func (s *Session) SaveOutput(dir, name string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, fileName(name)+".log")
+	return p, os.WriteFile(p, []byte(s.out.String()), 0o644)
+}
+
+func fileName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if len(out) > 80 {
+		out = out[:80]
+	}
+	if out == "" {
+		out = "scenario"
+	}
+	return out
+}
+
+// outputTail is the last n lines of a connector's output, indented.
+func outputTail(out string, n int) string {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) > n {
+		lines = append([]string{fmt.Sprintf("… (%d earlier lines)", len(lines)-n)}, lines[len(lines)-n:]...)
+	}
+	if len(lines) == 1 && lines[0] == "" {
+		return "connector output: (none)"
+	}
+	return "connector output:\n    " + strings.Join(lines, "\n    ")
+}
+
+// OutputTail is the last lines of the connector's output, for failures.
+func (s *Session) OutputTail(n int) string { return outputTail(s.out.String(), n) }
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu      sync.Mutex
+	buf     []byte
+	max     int
+	dropped int
+}
+
+func newTailBuffer(max int) *tailBuffer { return &tailBuffer{max: max} }
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - b.max; over > 0 {
+		b.buf = append(b.buf[:0], b.buf[over:]...)
+		b.dropped += over
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.dropped > 0 {
+		return fmt.Sprintf("… (%d earlier bytes dropped)\n", b.dropped) + string(b.buf)
+	}
+	return string(b.buf)
+}
+
+// inputs records the PBX changes, the inputs a connector reacts to.
+type inputs struct {
+	list []Input
+	pbx  *pbx.Model
+}
+
+// Input is one change the connector should react to.
+type Input struct {
+	At   clock.Time
+	User string
+	What string
+}
+
+// PBXChanged records a change (pbx.Listener); called with the world locked.
+func (in *inputs) PBXChanged(now clock.Time, ev pbx.Event) {
+	if ev.User < 0 {
+		return
+	}
+	name := ""
+	if in.pbx != nil && ev.User < in.pbx.Len() {
+		name = in.pbx.UserAt(ev.User).Name
+	}
+	in.list = append(in.list, Input{At: now, User: name, What: ev.Kind.String()})
+}

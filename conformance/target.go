@@ -1,0 +1,115 @@
+package conformance
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/presencesim/presencesim/connector"
+)
+
+// Target is the connector a run judges.
+type Target struct {
+	// Integration is what the connector replaces ("cloudlink").
+	Integration string
+	// Command starts the connector (argv); empty runs the reference
+	// connector in process.
+	Command []string
+	// Fault plants a fault in the in-process reference connector.
+	Fault connector.Fault
+	// Scale is how many virtual seconds pass per real second (DefaultScale
+	// when zero).
+	Scale float64
+	// ConnectTimeout bounds the wait for the connector's first requests to
+	// both fakes (DefaultConnectTimeout when zero).
+	ConnectTimeout time.Duration
+	// LogDir, when set, receives each scenario's connector output.
+	LogDir string
+}
+
+// Defaults of a target.
+const (
+	DefaultScale          = 120
+	DefaultConnectTimeout = 10 * time.Second
+	// StopGrace is how long a stopped connector may take to exit before it
+	// is killed.
+	StopGrace = 2 * time.Second
+)
+
+// Label says what runs, for messages.
+func (t Target) Label() string {
+	if len(t.Command) == 0 {
+		s := "the reference " + t.Integration + " connector (in process)"
+		if t.Fault != connector.NoFault {
+			s += " with the fault " + t.Fault.String()
+		}
+		return s
+	}
+	return "the " + t.Integration + " connector `" + strings.Join(t.Command, " ") + "`"
+}
+
+func (t Target) withDefaults() Target {
+	if t.Integration == "" {
+		t.Integration = "cloudlink"
+	}
+	if t.Scale <= 0 {
+		t.Scale = DefaultScale
+	}
+	if t.ConnectTimeout <= 0 {
+		t.ConnectTimeout = DefaultConnectTimeout
+	}
+	return t
+}
+
+var (
+	targetMu sync.Mutex
+	target   = Target{Integration: "cloudlink"}
+	external bool
+)
+
+// Use sets the connector every conformance scenario of this process runs
+// against; the run command calls it for --connector, tests for faults.
+func Use(t Target) {
+	targetMu.Lock()
+	target, external = t.withDefaults(), len(t.Command) > 0
+	targetMu.Unlock()
+}
+
+// Current is the target scenarios run against.
+func Current() Target {
+	targetMu.Lock()
+	defer targetMu.Unlock()
+	return target.withDefaults()
+}
+
+// External reports whether a connector process (not the in-process
+// reference) is under test.
+func External() bool {
+	targetMu.Lock()
+	defer targetMu.Unlock()
+	return external
+}
+
+// ParseFlag reads --connector's value "integration=command": the command
+// is run by the shell, so it may carry arguments.
+func ParseFlag(v string) (Target, error) {
+	name, cmd, ok := strings.Cut(v, "=")
+	name = strings.ToLower(strings.TrimSpace(name))
+	cmd = strings.TrimSpace(cmd)
+	valid := strings.Join(connector.Integrations, ", ")
+	if !ok || name == "" || cmd == "" {
+		return Target{}, fmt.Errorf("--connector %q: want integration=command, e.g. cloudlink=\"./my-connector --verbose\"; integrations: %s", v, valid)
+	}
+	known := false
+	for _, n := range connector.Integrations {
+		known = known || n == name
+	}
+	if !known {
+		return Target{}, fmt.Errorf("--connector: unknown integration %q; valid: %s", name, valid)
+	}
+	if strings.HasPrefix(cmd, "http://") || strings.HasPrefix(cmd, "https://") {
+		return Target{}, fmt.Errorf("--connector %s=%s: a connector already running at a URL cannot be given the fakes' addresses; give the command that starts it (presencesim passes the fakes in its environment)", name, cmd)
+	}
+	return Target{Integration: name, Command: []string{"/bin/sh", "-c", "exec " + cmd}}, nil
+}

@@ -1,0 +1,276 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/presence"
+)
+
+// Call is one Graph request of the connector as the harness saw it.
+type Call struct {
+	Seq    int
+	At     clock.Time // when it arrived, virtual
+	Method string
+	Path   string
+	// Action is setPresence, clearPresence, setUserPreferredPresence,
+	// clearUserPreferredPresence, setStatusMessage, read, bulk,
+	// subscription, token, directory or other.
+	Action string
+	AppID  string
+	Target string // the user's object id in the path
+	// SessionID is the body's sessionId (HasSession when present).
+	SessionID  string
+	HasSession bool
+	// Pair is the body's availability/activity as written.
+	Availability, Activity string
+	Expiration             time.Duration // 0: not given (Graph's default)
+	Status                 int
+	RetryAfter             int // seconds, from the answer
+}
+
+// Pair is the written presence, when it parses.
+func (c Call) Pair() (presence.Presence, bool) {
+	a, err1 := presence.ParseAvailability(c.Availability)
+	act, err2 := presence.ParseActivity(c.Activity)
+	if err1 != nil || err2 != nil || c.Availability == "" || c.Activity == "" {
+		return presence.Presence{}, false
+	}
+	return presence.Of(a, act), true
+}
+
+// PairText is the pair as written.
+func (c Call) PairText() string { return c.Availability + "/" + c.Activity }
+
+// OK says whether Graph accepted the request.
+func (c Call) OK() bool { return c.Status/100 == 2 }
+
+// Wire is the record of a session's Graph requests.
+type Wire struct {
+	mu       sync.Mutex
+	calls    []Call
+	graphHit int
+	pbxHit   int
+}
+
+func newWire() *Wire { return &Wire{} }
+
+// Calls returns the recorded requests, oldest first.
+func (wr *Wire) Calls() []Call {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	return append([]Call(nil), wr.calls...)
+}
+
+func (wr *Wire) contacts() (int, int) {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	return wr.graphHit, wr.pbxHit
+}
+
+// statusWriter remembers the status and Retry-After of an answer.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// pbxHandler counts the connector's PBX requests.
+func (wr *Wire) pbxHandler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wr.mu.Lock()
+		wr.pbxHit++
+		wr.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handler records each Graph request with its body, serves the directory
+// (GET /v1.0/users) the fake does not, and passes the rest to the fake.
+func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		if r.Body != nil {
+			body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		s.w.Mu.Lock()
+		s.advance()
+		at := s.w.Clock.Now()
+		s.w.Mu.Unlock()
+		c := Call{At: at, Method: r.Method, Path: r.URL.Path}
+		classify(&c, r, body)
+		sw := &statusWriter{ResponseWriter: w}
+		if c.Action == "directory" {
+			s.directory(sw, r)
+		} else {
+			next.ServeHTTP(sw, r)
+		}
+		c.Status = sw.status
+		if ra, err := strconv.Atoi(sw.Header().Get("Retry-After")); err == nil {
+			c.RetryAfter = ra
+		}
+		wr.mu.Lock()
+		wr.graphHit++
+		c.Seq = len(wr.calls)
+		wr.calls = append(wr.calls, c)
+		wr.mu.Unlock()
+	})
+}
+
+var presenceActions = []string{"setPresence", "clearPresence", "setUserPreferredPresence", "clearUserPreferredPresence", "setStatusMessage"}
+
+// classify fills the request's action, caller, target and body fields.
+func classify(c *Call, r *http.Request, body []byte) {
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	if strings.HasSuffix(path, "/oauth2/v2.0/token") {
+		c.Action = "token"
+		_ = r.ParseForm()
+		c.AppID = r.PostForm.Get("client_id")
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return
+	}
+	c.AppID = tokenApp(r.Header.Get("Authorization"))
+	segs := strings.Split(strings.TrimPrefix(path, "/v1.0/"), "/")
+	switch {
+	case len(segs) >= 1 && segs[0] == "users" && (len(segs) == 1 || len(segs) == 2) && r.Method == http.MethodGet:
+		c.Action = "directory"
+		return
+	case len(segs) >= 3 && segs[0] == "users" && segs[2] == "presence":
+		c.Target = segs[1]
+		segs = segs[3:]
+	case len(segs) >= 3 && segs[0] == "communications" && segs[1] == "presences":
+		c.Target = segs[2]
+		segs = segs[3:]
+	case len(segs) >= 1 && segs[0] == "subscriptions":
+		c.Action = "subscription"
+		return
+	case len(segs) == 2 && segs[0] == "communications" && segs[1] == "getPresencesByUserId":
+		c.Action = "bulk"
+		return
+	default:
+		c.Action = "other"
+		return
+	}
+	if len(segs) == 0 {
+		c.Action = "read"
+		return
+	}
+	c.Action = "other"
+	for _, a := range presenceActions {
+		if strings.EqualFold(strings.TrimPrefix(segs[0], "microsoft.graph."), a) {
+			c.Action = a
+		}
+	}
+	var b struct {
+		SessionID          *string `json:"sessionId"`
+		Availability       string  `json:"availability"`
+		Activity           string  `json:"activity"`
+		ExpirationDuration string  `json:"expirationDuration"`
+	}
+	if json.Unmarshal(body, &b) == nil {
+		if b.SessionID != nil {
+			c.SessionID, c.HasSession = *b.SessionID, true
+		}
+		c.Availability, c.Activity = b.Availability, b.Activity
+		if b.ExpirationDuration != "" {
+			c.Expiration, _ = graph.ParseISODuration(b.ExpirationDuration)
+		}
+	}
+}
+
+// tokenApp reads the app id from a bearer token without checking it (the
+// fake checks it; the harness only needs to know who asked).
+func tokenApp(auth string) string {
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var cl struct {
+		AppID string `json:"appid"`
+	}
+	_ = json.Unmarshal(raw, &cl)
+	return cl.AppID
+}
+
+// directory serves GET /v1.0/users and /v1.0/users/{id or upn}: the users
+// of the world with their object ids, which a connector needs to address
+// presence by id (Graph's User.Read.All; the token only has to be there).
+func (s *Session) directory(w http.ResponseWriter, r *http.Request) {
+	type user struct {
+		ID                string `json:"id"`
+		DisplayName       string `json:"displayName"`
+		UserPrincipalName string `json:"userPrincipalName"`
+		Mail              string `json:"mail"`
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}`)
+		return
+	}
+	want := strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, "/"), "/v1.0/users")
+	want = strings.TrimPrefix(want, "/")
+	s.w.Mu.Lock()
+	var list []user
+	for _, u := range s.w.Teams.Users() {
+		d := s.w.Teams.Dir(u)
+		if !strings.EqualFold(d.Org, s.App.Tenant) && graph.IdentityOf(s.w).Tenant(d.Org).ID != s.App.Tenant {
+			continue
+		}
+		x := user{ID: d.ID, DisplayName: d.DisplayName, UserPrincipalName: d.UPN, Mail: d.UPN}
+		if want == "" || strings.EqualFold(want, d.ID) || strings.EqualFold(want, d.UPN) {
+			list = append(list, x)
+		}
+	}
+	s.w.Mu.Unlock()
+	if want != "" {
+		if len(list) == 0 {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":{"code":"Request_ResourceNotFound","message":"Resource '`+strings.ReplaceAll(want, `"`, "")+`' does not exist."}}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(list[0])
+		return
+	}
+	if list == nil {
+		list = []user{}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"value": list})
+}

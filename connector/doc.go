@@ -1,0 +1,14 @@
+// Package connector holds the reference connectors: the built-in
+// integration rules run as a standalone process that talks only HTTP to the
+// Graph and PBX fakes, exactly as a vendor's connector would. The conformance
+// harness runs its features against them end to end, and against their
+// faulty variants (Fault), which must fail in the rules each fault breaks.
+//
+// A connector reads its configuration from the environment the harness
+// passes (see Env): the Graph service root, the token endpoint, the app
+// registration's credentials, the PBX's URL and the time scale of the served
+// world. Durations a connector decides on (session expiry, refresh, backoff,
+// Retry-After) are virtual time; the connector divides them by the time
+// scale to get its real waits, so a run of minutes of virtual time takes
+// seconds.
+package connector

@@ -1,0 +1,88 @@
+package connector
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment variables the harness passes to a connector under test.
+const (
+	EnvIntegration  = "PRESENCESIM_INTEGRATION"   // cloudlink
+	EnvGraphURL     = "PRESENCESIM_GRAPH_URL"     // Graph service root, ends in /v1.0
+	EnvLoginURL     = "PRESENCESIM_LOGIN_URL"     // authority host: token at {login}/{tenant}/oauth2/v2.0/token
+	EnvTenantID     = "PRESENCESIM_TENANT_ID"     // directory (tenant) id
+	EnvClientID     = "PRESENCESIM_CLIENT_ID"     // the connector's app id
+	EnvClientSecret = "PRESENCESIM_CLIENT_SECRET" // its client secret
+	EnvPBXURL       = "PRESENCESIM_PBX_URL"       // PBX API root, ends in /pbx
+	EnvTimeScale    = "PRESENCESIM_TIME_SCALE"    // virtual seconds per real second
+)
+
+// EnvNames lists the variables in the order the vendor guide gives them.
+var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale}
+
+// Env is what a connector is told about the fakes.
+type Env struct {
+	Integration  string
+	GraphURL     string
+	LoginURL     string
+	TenantID     string
+	ClientID     string
+	ClientSecret string
+	PBXURL       string
+	// TimeScale is how many virtual seconds pass per real second (1 when
+	// the world runs in real time).
+	TimeScale float64
+}
+
+// Vars returns the environment as NAME=value pairs.
+func (e Env) Vars() []string {
+	return []string{
+		EnvIntegration + "=" + e.Integration,
+		EnvGraphURL + "=" + e.GraphURL,
+		EnvLoginURL + "=" + e.LoginURL,
+		EnvTenantID + "=" + e.TenantID,
+		EnvClientID + "=" + e.ClientID,
+		EnvClientSecret + "=" + e.ClientSecret,
+		EnvPBXURL + "=" + e.PBXURL,
+		EnvTimeScale + "=" + strconv.FormatFloat(e.TimeScale, 'g', -1, 64),
+	}
+}
+
+// ReadEnv reads the variables through get (os.Getenv) and says which are
+// missing or malformed.
+func ReadEnv(get func(string) string) (Env, error) {
+	e := Env{
+		Integration: get(EnvIntegration), GraphURL: strings.TrimRight(get(EnvGraphURL), "/"),
+		LoginURL: strings.TrimRight(get(EnvLoginURL), "/"), TenantID: get(EnvTenantID),
+		ClientID: get(EnvClientID), ClientSecret: get(EnvClientSecret), PBXURL: strings.TrimRight(get(EnvPBXURL), "/"),
+		TimeScale: 1,
+	}
+	var missing []string
+	for _, kv := range [][2]string{{EnvGraphURL, e.GraphURL}, {EnvLoginURL, e.LoginURL}, {EnvTenantID, e.TenantID},
+		{EnvClientID, e.ClientID}, {EnvClientSecret, e.ClientSecret}, {EnvPBXURL, e.PBXURL}} {
+		if kv[1] == "" {
+			missing = append(missing, kv[0])
+		}
+	}
+	if len(missing) > 0 {
+		return e, fmt.Errorf("missing environment: %s (presencesim run --connector sets them; see the vendor guide)", strings.Join(missing, ", "))
+	}
+	if s := get(EnvTimeScale); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f <= 0 || f > 100000 {
+			return e, fmt.Errorf("%s=%q: want a positive number of virtual seconds per real second, e.g. 1 or 120", EnvTimeScale, s)
+		}
+		e.TimeScale = f
+	}
+	return e, nil
+}
+
+// Real converts a virtual duration into the real wait at the time scale.
+func (e Env) Real(d time.Duration) time.Duration {
+	if e.TimeScale <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) / e.TimeScale)
+}

@@ -1,0 +1,246 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// graphClient calls Graph with a client-credentials token. Every wait it
+// decides is virtual time, turned into real time by the environment's scale.
+type graphClient struct {
+	env  Env
+	http *http.Client
+	log  func(format string, a ...any)
+	// ignoreRetryAfter plants IgnoreRetryAfter.
+	ignoreRetryAfter bool
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time // real time
+	// notBefore is the earliest real time of the next request (Retry-After,
+	// backoff after 5xx).
+	notBefore time.Time
+	backoff   time.Duration // virtual
+}
+
+// graphError is a non-2xx answer.
+type graphError struct {
+	Status     int
+	Code       string
+	Message    string
+	RetryAfter time.Duration // virtual
+}
+
+func (e *graphError) Error() string {
+	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// retryable says whether the request may succeed later as it is.
+func (e *graphError) retryable() bool {
+	return e.Status == http.StatusTooManyRequests || e.Status >= 500 || e.Status == http.StatusUnauthorized
+}
+
+func (g *graphClient) getToken(ctx context.Context) (string, error) {
+	g.mu.Lock()
+	if g.token != "" && time.Now().Before(g.expires) {
+		t := g.token
+		g.mu.Unlock()
+		return t, nil
+	}
+	g.mu.Unlock()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {g.env.ClientID},
+		"client_secret": {g.env.ClientSecret}, "scope": {"https://graph.microsoft.com/.default"}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.env.LoginURL+"/"+url.PathEscape(g.env.TenantID)+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := g.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tok); err != nil {
+		return "", fmt.Errorf("token endpoint answered %d with no JSON: %w", resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		return "", fmt.Errorf("token endpoint answered %d %s: %s", resp.StatusCode, tok.Error, tok.Description)
+	}
+	life := g.env.Real(time.Duration(tok.ExpiresIn) * time.Second)
+	g.mu.Lock()
+	g.token, g.expires = tok.AccessToken, time.Now().Add(life*9/10)
+	g.mu.Unlock()
+	return tok.AccessToken, nil
+}
+
+// wait sleeps until the earliest time of the next request.
+func (g *graphClient) wait(ctx context.Context) error {
+	g.mu.Lock()
+	d := time.Until(g.notBefore)
+	g.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Backoff after a server error: 2 s, doubling, at most 1 min (virtual).
+const (
+	minBackoff = 2 * time.Second
+	maxBackoff = time.Minute
+)
+
+// do sends one request (after any wait the last answer asked for) and
+// decodes a JSON answer into out when given.
+func (g *graphClient) do(ctx context.Context, method, path string, body, out any) error {
+	if err := g.wait(ctx); err != nil {
+		return err
+	}
+	tok, err := g.getToken(ctx)
+	if err != nil {
+		g.setBackoff(nil)
+		return err
+	}
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, g.env.GraphURL+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := g.http.Do(req)
+	if err != nil {
+		g.setBackoff(nil)
+		return err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if resp.StatusCode/100 == 2 {
+		g.mu.Lock()
+		g.backoff = 0
+		g.mu.Unlock()
+		if out != nil && len(data) > 0 {
+			return json.Unmarshal(data, out)
+		}
+		return nil
+	}
+	ge := &graphError{Status: resp.StatusCode}
+	var eb struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(data, &eb)
+	ge.Code, ge.Message = eb.Error.Code, eb.Error.Message
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		ge.RetryAfter = time.Duration(s) * time.Second
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		g.mu.Lock()
+		g.token = ""
+		g.mu.Unlock()
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		g.setBackoff(ge)
+	}
+	return ge
+}
+
+// setBackoff decides when the next request may go after a failure: the
+// Retry-After the answer gave (C-5), else an exponential backoff.
+func (g *graphClient) setBackoff(ge *graphError) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if ge != nil && ge.Status == http.StatusTooManyRequests && g.ignoreRetryAfter {
+		g.notBefore = time.Now().Add(50 * time.Millisecond)
+		return
+	}
+	if ge != nil && ge.RetryAfter > 0 {
+		g.notBefore = time.Now().Add(g.env.Real(ge.RetryAfter))
+		return
+	}
+	if g.backoff == 0 {
+		g.backoff = minBackoff
+	} else if g.backoff *= 2; g.backoff > maxBackoff {
+		g.backoff = maxBackoff
+	}
+	g.notBefore = time.Now().Add(g.env.Real(g.backoff))
+}
+
+// directoryUser is one user of GET /users.
+type directoryUser struct {
+	ID                string `json:"id"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	Mail              string `json:"mail"`
+}
+
+// directory reads the tenant's users: lower-case UPN and mail → object id.
+func (g *graphClient) directory(ctx context.Context) (map[string]string, error) {
+	var res struct {
+		Value []directoryUser `json:"value"`
+	}
+	if err := g.do(ctx, http.MethodGet, "/users?$select=id,userPrincipalName,mail", nil, &res); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, 2*len(res.Value))
+	for _, u := range res.Value {
+		if u.Mail != "" {
+			out[strings.ToLower(u.Mail)] = u.ID
+		}
+		out[strings.ToLower(u.UserPrincipalName)] = u.ID
+	}
+	return out, nil
+}
+
+// graphPresence is the part of a presence a connector reads.
+type graphPresence struct {
+	Availability   string `json:"availability"`
+	Activity       string `json:"activity"`
+	SequenceNumber string `json:"sequenceNumber"`
+}
+
+// isoDuration renders whole minutes (and seconds) as ISO 8601.
+func isoDuration(d time.Duration) string {
+	s := "PT"
+	if h := d / time.Hour; h > 0 {
+		s += strconv.Itoa(int(h)) + "H"
+		d -= h * time.Hour
+	}
+	if m := d / time.Minute; m > 0 {
+		s += strconv.Itoa(int(m)) + "M"
+		d -= m * time.Minute
+	}
+	if sec := d / time.Second; sec > 0 || s == "PT" {
+		s += strconv.Itoa(int(sec)) + "S"
+	}
+	return s
+}
