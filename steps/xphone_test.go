@@ -13,11 +13,18 @@ import (
 	"github.com/presencesim/presencesim/sim/xphone"
 )
 
-// xphonePaths are the XPhone features.
-func xphonePaths() []string {
+// xphonePaths are the XPhone features, or those of them named.
+func xphonePaths(names ...string) []string {
 	var out []string
 	for _, p := range features.Paths() {
-		if strings.HasPrefix(p, "xphone/") {
+		if !strings.HasPrefix(p, "xphone/") {
+			continue
+		}
+		keep := len(names) == 0
+		for _, n := range names {
+			keep = keep || p == "xphone/"+n+".feature"
+		}
+		if keep {
 			out = append(out, p)
 		}
 	}
@@ -26,7 +33,7 @@ func xphonePaths() []string {
 
 // runXPhone runs the XPhone features with the model's settings adjusted by
 // tune and returns godog's status and output.
-func runXPhone(t *testing.T, tune func(*xphone.Settings)) (int, string) {
+func runXPhone(t *testing.T, tune func(*xphone.Settings), names ...string) (int, string) {
 	t.Helper()
 	var out bytes.Buffer
 	suite := godog.TestSuite{
@@ -42,7 +49,7 @@ func runXPhone(t *testing.T, tune func(*xphone.Settings)) (int, string) {
 		Options: &godog.Options{
 			Format:      "pretty",
 			Output:      &out,
-			Paths:       xphonePaths(),
+			Paths:       xphonePaths(names...),
 			FS:          features.FS,
 			Strict:      true,
 			Concurrency: 1,
@@ -68,15 +75,19 @@ func TestXPhoneFeaturesCatchFaults(t *testing.T) {
 		name  string
 		tune  func(*xphone.Settings)
 		needs string // text the failure output must contain
+		where string // the feature that states the rule
 	}{
-		{"echoes a Do-not-disturb read from Teams", func(s *xphone.Settings) { s.Faults.EchoDND = true }, "XPhone echoes (XP-13)"},
-		{"forgets the 12 h cleanup", func(s *xphone.Settings) { s.Faults.SkipMaxAge = true }, "XP-8"},
-		{"forgets the cleanup at client start", func(s *xphone.Settings) { s.Faults.SkipStartCleanup = true }, "XP-8"},
-		{"shows a Teams call under another text", func(s *xphone.Settings) { s.TeamsCallText = "Termin" }, "Am Telefon (MS Teams)"},
+		{"echoes a Do-not-disturb read from Teams", func(s *xphone.Settings) { s.Faults.EchoDND = true }, "XPhone echoes (XP-13)", "dnd"},
+		{"forgets the 12 h cleanup", func(s *xphone.Settings) { s.Faults.SkipMaxAge = true }, "XP-8", "appointments"},
+		{"forgets the cleanup at client start", func(s *xphone.Settings) { s.Faults.SkipStartCleanup = true }, "XP-8", "appointments"},
+		{"shows a Teams call under another text", func(s *xphone.Settings) { s.TeamsCallText = "Termin" }, "Am Telefon (MS Teams)", "action_table"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			st, out := runXPhone(t, c.tune)
+			if len(xphonePaths(c.where)) != 1 {
+				t.Fatalf("no feature xphone/%s.feature", c.where)
+			}
+			st, out := runXPhone(t, c.tune, c.where)
 			if st == 0 {
 				t.Fatalf("the XPhone features pass with a model that %s", c.name)
 			}
