@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -113,6 +114,32 @@ func TestXPhoneRulesTagged(t *testing.T) {
 		tag := fmt.Sprintf("@XP-%d", i)
 		if !strings.Contains(text, tag+" ") && !strings.Contains(text, tag+"\n") {
 			t.Errorf("no XPhone scenario is tagged %s", tag)
+		}
+	}
+}
+
+// No XPhone phrase is matched by another group's pattern, and no other
+// group's example by an XPhone pattern: godog strict fails ambiguous steps.
+func TestXPhoneStepsDoNotOverlap(t *testing.T) {
+	cat := Catalog()
+	for _, mine := range cat {
+		if mine.Group != "XPhone Connect" {
+			continue
+		}
+		re := regexp.MustCompile(mine.Pattern)
+		if !re.MatchString(mine.Example) {
+			t.Errorf("the example %q does not match its pattern %s", mine.Example, mine.Pattern)
+		}
+		for _, other := range cat {
+			if other.Group == mine.Group {
+				continue
+			}
+			if regexp.MustCompile(other.Pattern).MatchString(mine.Example) {
+				t.Errorf("%q is matched by %s (%s) as well", mine.Example, other.Pattern, other.Group)
+			}
+			if re.MatchString(other.Example) {
+				t.Errorf("%s matches %q of %s as well", mine.Pattern, other.Example, other.Group)
+			}
 		}
 	}
 }
