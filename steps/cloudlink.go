@@ -196,7 +196,7 @@ func (s *Scenario) teamsClientStatus(ctx context.Context, name, word string) err
 	var words []string
 	for _, c := range clientStatuses {
 		if strings.EqualFold(c.word, strings.TrimSpace(word)) {
-			st.row["MS Teams Client-Status"] = word
+			st.row["MS Teams Client-Status"] = word + " [" + c.rule + "]"
 			return c.apply(s.world.Teams, id)
 		}
 		words = append(words, c.word)
