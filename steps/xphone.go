@@ -75,6 +75,8 @@ func registerXPhone(s *Scenario, r *registry) {
 	r.step(`^XPhone (stops|resumes) receiving change notifications for (\w+)$`, "XPhone stops receiving change notifications for alice", s.xpNotifications)
 	r.step(`^the Teams action "([^"]+)" takes place between (\w+) and (\w+)$`, `the Teams action "MS Teams Call A -> B" takes place between A and B`, s.xpTeamsAction)
 
+	r.step(`^the XPhone (poll interval|session expiry|session refresh margin|appointment cleanup age) is (.+)$`, "the XPhone poll interval is 30 seconds", s.xpSetting)
+
 	r.step(`^(\w+)'s XPhone client shows (.+)$`, "alice's XPhone client shows Am Telefon (MS Teams)", s.xpShows)
 	r.step(`^(\w+)'s XPhone presence is (.+)$`, "alice's XPhone presence is Nicht stören", s.xpPresenceIs)
 	r.step(`^(\w+)'s XPhone appointment list is empty$`, "alice's XPhone appointment list is empty", s.xpNoAppointments)
@@ -141,6 +143,30 @@ func (s *Scenario) xpAdminSets(key, value string) error {
 		return err
 	}
 	return m.SetSite(key, value)
+}
+
+// xpSetting sets one of the model's decided values.
+func (s *Scenario) xpSetting(which, value string) error {
+	d, err := ParseDuration(value)
+	if err != nil {
+		return err
+	}
+	m, err := s.xp()
+	if err != nil {
+		return err
+	}
+	set := m.Settings()
+	switch which {
+	case "poll interval":
+		set.PollInterval = d
+	case "session expiry":
+		set.SessionExpiry = d
+	case "session refresh margin":
+		set.RefreshBefore = d
+	case "appointment cleanup age":
+		set.AppointmentMaxAge = d
+	}
+	return m.SetSettings(set)
 }
 
 func (s *Scenario) xpAdminTries(key, value string) error {

@@ -27,3 +27,13 @@ Feature: XPhone Connect: reading Teams without change notifications
     And alice sets her status to Do not disturb
     And XPhone resumes receiving change notifications for alice
     Then alice's XPhone client shows Nicht stören
+
+  @XP-6 @C-7
+  Scenario: The poll interval is a setting
+    Given the XPhone poll interval is 5 minutes
+    When XPhone stops receiving change notifications for alice
+    And alice sets her status to Do not disturb
+    And 4 minutes pass
+    Then alice's XPhone client shows Verfügbar
+    When 1 minute passes
+    Then alice's XPhone client shows Nicht stören
