@@ -84,6 +84,7 @@ func registerXPhone(s *Scenario, r *registry) {
 	r.step(`^(\w+)'s XPhone call forwarding (is off|goes to .+)$`, "alice's XPhone call forwarding goes to Voicemail", s.xpForwarding)
 	r.step(`^XPhone has written (\d+) times? to Teams for (\w+)$`, "XPhone has written 1 time to Teams for alice", s.xpWrites)
 	r.step(`^Teams holds (an|no) XPhone session for (\w+)$`, "Teams holds no XPhone session for alice", s.xpSession)
+	r.step(`^(\w+)'s preferred presence in Teams is (.+) set (by hand|through Graph)$`, "alice's preferred presence in Teams is DoNotDisturb set through Graph", s.xpPreferredVia)
 	r.step(`^(\w+)'s XPhone sync mode is "([^"]+)"$`, `alice's XPhone sync mode is "telephony only"`, s.xpModeIs)
 }
 
@@ -425,6 +426,29 @@ func (s *Scenario) xpModeIs(name, mode string) error {
 		}
 		return Check(s.xpWhy(m, id), func(g gomegaG) {
 			g.Expect(got.String()).To(equal(want.String()), "%s's effective XPhone sync mode (XP-1)", name)
+		})
+	})
+}
+
+// xpPreferredVia checks the user-configured presence Teams holds and where
+// it was set: XPhone writes through Graph (XP-10).
+func (s *Scenario) xpPreferredVia(name, want, via string) error {
+	p, err := presence.Parse(want)
+	if err != nil {
+		return err
+	}
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		got, _, _, ok := s.world.Teams.Preferred(id)
+		src := ""
+		for _, st := range s.world.Teams.Explain(id).Sources {
+			if strings.HasPrefix(st.Name, "preferred (") {
+				src = strings.TrimSuffix(strings.TrimPrefix(st.Name, "preferred ("), ")")
+			}
+		}
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(ok).To(equal(true), "Teams holds no preferred presence for %s", name)
+			g.Expect(got.Short()).To(equal(p.Short()), "%s's preferred presence in Teams", name)
+			g.Expect(src).To(equal(via), "where %s's preferred presence was set (XP-10: XPhone writes through Graph)", name)
 		})
 	})
 }

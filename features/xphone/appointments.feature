@@ -24,6 +24,14 @@ Feature: XPhone Connect: the appointment of a Teams call
     Then alice's XPhone appointment list is empty
     And alice's XPhone client shows Verfügbar
 
+  @XP-4 @XP-7
+  Scenario: A Teams conference call is a call for XPhone as well
+    Given the users carol
+    And carol is signed in to Teams on mobile
+    When alice, bob and carol are in a Teams conference call
+    Then alice's presence is Busy/InAConferenceCall
+    And alice's XPhone client shows Am Telefon (MS Teams)
+
   @XP-7
   Scenario: A profile "MS Teams" is used with its call forwarding
     Given alice has the XPhone profiles:

@@ -17,6 +17,7 @@ Feature: XPhone Connect: Do-not-disturb both ways
     When alice selects the XPhone profile "Nicht stören"
     Then alice's presence is Nicht stören
     And alice's presence was decided by T-AGG-1
+    And alice's preferred presence in Teams is DoNotDisturb set through Graph
     And XPhone has written 1 time to Teams for alice
     When 23 hours pass
     Then alice's presence is DoNotDisturb
@@ -89,3 +90,15 @@ Feature: XPhone Connect: Do-not-disturb both ways
     When alice's XPhone call ends
     Then alice's XPhone client shows Nicht stören
     And XPhone has written 2 times to Teams for alice
+
+  @XP-13 @XP-6
+  Scenario: XPhone's own Do-not-disturb read back keeps the profile the user chose
+    Given alice has the XPhone profiles:
+      | Profil       | Präsenzstatus | Rufumleitung |
+      | Verfügbar    | Verfügbar     | -            |
+      | Nicht stören | Nicht stören  | -            |
+      | Konzentriert | Nicht stören  | Voicemail    |
+    When alice selects the XPhone profile "Konzentriert"
+    Then alice's presence is DoNotDisturb
+    And alice's XPhone client shows Konzentriert
+    And alice's XPhone call forwarding goes to Voicemail
