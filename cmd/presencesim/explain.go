@@ -82,7 +82,11 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim explain: no scenario of %s has %q in its name; it has:\n%s", path, *name, ex.names())
 		return 2
 	case len(caps) > 1:
-		fmt.Fprintf(stderr, "presencesim explain: %s has %d scenarios; pick one with <file>:<line> or --scenario:\n%s", path, len(caps), ex.names())
+		var b strings.Builder
+		for _, c := range caps {
+			fmt.Fprintf(&b, "  %s\n", c.scenario)
+		}
+		fmt.Fprintf(stderr, "presencesim explain: %d scenarios of %s match; pick one with <file>:<line> or --scenario:\n%s", len(caps), path, b.String())
 		return 2
 	}
 	c := caps[0]
