@@ -36,6 +36,10 @@ type Settings struct {
 	// SyncByDefault is whether presence sync is on for a user the admin
 	// has not switched (decided: on).
 	SyncByDefault bool
+	// Passive computes the CloudLink presence but never writes to Teams:
+	// an external connector under test does the writing, and the model
+	// stays the reference for what Mitel One shows.
+	Passive bool
 
 	Precedence   []presence.Availability // CL-2
 	LineTable    []LineRule              // CL-3
@@ -152,6 +156,11 @@ func (m *Model) SetSettings(s Settings) error {
 				_ = m.w.Teams.ClearAppPresence(st.target, oldApp)
 				st.session = false
 			}
+		}
+	}
+	if s.Passive {
+		for i := range m.users {
+			m.clear(&m.users[i]) // the external connector takes over
 		}
 	}
 	m.SyncAll()
@@ -274,7 +283,7 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 		m.sync(i)
 	case opRefresh:
 		st := m.state(i)
-		if !m.running || !st.session {
+		if !m.running || m.set.Passive || !st.session {
 			return
 		}
 		m.write(i, st, st.target, st.written)
@@ -337,7 +346,7 @@ func (m *Model) sync(i int) {
 				Before: presence.Of(before, presence.BaseActivity(before)), After: presence.Of(best.p, presence.BaseActivity(best.p)), Rule: best.rule})
 		}
 	}
-	if !m.running {
+	if !m.running || m.set.Passive {
 		return
 	}
 	target, why := m.match(&u, i)
@@ -461,6 +470,8 @@ func (m *Model) Explain(i int) string {
 	fmt.Fprintf(&b, "  session rule [%s]: %s → %s\n", row.Rule, best.p, what)
 	st := m.state(i)
 	switch {
+	case m.set.Passive:
+		b.WriteString("  CloudLink is passive: an external connector writes to Teams\n")
 	case !m.running:
 		b.WriteString("  CloudLink is stopped: nothing is written or refreshed\n")
 	case st.unsynced != "":

@@ -255,3 +255,23 @@ func TestUnmatchedEventsAllocateNothing(t *testing.T) {
 		t.Errorf("an unmatched user's call allocates %.1f times", allocs)
 	}
 }
+
+// TestPassiveNeverWrites: a passive CloudLink computes but leaves Teams to
+// an external connector.
+func TestPassiveNeverWrites(t *testing.T) {
+	w, m, ids := newWorld(t, "alice")
+	s := m.Settings()
+	s.Passive = true
+	must(t, m.SetSettings(s))
+	must(t, m.PBX().LineEvent(0, pbx.DeskPhone, pbx.OffHook))
+	must(t, w.Clock.Advance(2*time.Hour))
+	if got := m.Presence(0); got != p.Busy {
+		t.Errorf("passive CloudLink presence %s, want Busy", got)
+	}
+	if _, _, ok := w.Teams.AppSession(ids[0], m.App()); ok || m.Writes() != 0 {
+		t.Errorf("a passive CloudLink wrote %d times", m.Writes())
+	}
+	if !strings.Contains(m.Explain(0), "passive") {
+		t.Errorf("explanation does not say CloudLink is passive:\n%s", m.Explain(0))
+	}
+}
