@@ -129,3 +129,12 @@ Feature: Federation or presence accounts: what Nimbus sees of an agent
       | DoNotDisturb     | bob sets his status to DoNotDisturb  | DoNotDisturb | DoNotDisturb            |
       | presenting       | bob starts presenting                | DoNotDisturb | DoNotDisturb/Presenting |
       | Offline          | bob signs out of every Teams client  | Offline      | Offline                 |
+
+  @NB-2 @NB-4 @T-FED-3
+  Scenario: Privacy mode hides an agent from federation, not from a presence account
+    When bob turns privacy mode on
+    Then Nimbus reads bob as PresenceUnknown
+    And bob is not eligible for "Support" by NB-2
+    Given Nimbus has the presence account "nimbus-pa1"
+    Then Nimbus reads bob as Available
+    And bob is eligible for "Support"
