@@ -486,24 +486,27 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, r
 	if res.err != nil {
 		return h.fail(w, rc, res.err)
 	}
+	// Keys are written in canonical form, so net/http need not fix them.
 	hd := w.Header()
-	hd.Set("request-id", rc.requestID)
-	hd.Set("client-request-id", rc.clientRequestID)
+	ids := []string{rc.requestID, rc.clientRequestID}
+	hd["Request-Id"] = ids[0:1:1]
+	hd["Client-Request-Id"] = ids[1:2:2]
 	if res.location != "" {
 		hd.Set("Location", res.location)
 	}
 	if res.body != nil {
-		hd.Set("Content-Type", "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8")
-		hd.Set("Content-Length", strconv.Itoa(len(res.body)))
+		hd["Content-Type"] = []string{contentTypeJSON}
 		w.WriteHeader(res.status)
 		_, _ = w.Write(res.body)
 		putBuf(res.body)
 	} else {
-		hd.Set("Content-Length", "0")
+		hd["Content-Length"] = []string{"0"}
 		w.WriteHeader(res.status)
 	}
 	return res.status
 }
+
+const contentTypeJSON = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
 
 // result is an operation's answer. later, when set, runs after the world's
 // lock is released (the subscription validation handshake) and gives the
