@@ -204,9 +204,17 @@ func (m *Model) Writes(u teams.UserID) int {
 
 var errNoXPhone = errors.New("does not use XPhone Connect")
 
+// lookup returns the user's XPhone state, nil without XPhone.
+func (m *Model) lookup(u teams.UserID) *user {
+	if u >= 0 && int(u) < len(m.users) {
+		return m.users[u]
+	}
+	return nil
+}
+
 func (m *Model) get(u teams.UserID) (*user, error) {
-	if int(u) < len(m.users) && u >= 0 && m.users[u] != nil {
-		return m.users[u], nil
+	if x := m.lookup(u); x != nil {
+		return x, nil
 	}
 	return nil, fmt.Errorf("%s %w; start the client first (\"alice uses XPhone Connect\")", m.tm.Name(u), errNoXPhone)
 }
@@ -514,8 +522,8 @@ func PerformTeamsAction(tm *teams.Model, act TeamsAction, a, b teams.UserID) (te
 
 // PresenceChanged is the Teams change notification (teams.Listener).
 func (m *Model) PresenceChanged(_ clock.Time, u teams.UserID, _, after p.Presence) {
-	x, err := m.get(u)
-	if err != nil || !x.started || !x.notifications {
+	x := m.lookup(u)
+	if x == nil || !x.started || !x.notifications {
 		return
 	}
 	m.begin(x, FromTeams, "Teams shows "+after.Short())
@@ -531,8 +539,8 @@ const (
 
 // Fire dispatches the model's timers.
 func (m *Model) Fire(now clock.Time, ev clock.Event) {
-	x, err := m.get(teams.UserID(ev.A))
-	if err != nil {
+	x := m.lookup(teams.UserID(ev.A))
+	if x == nil {
 		return
 	}
 	switch ev.Op {

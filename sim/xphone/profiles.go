@@ -40,10 +40,11 @@ func CheckProfiles(list []Profile) error {
 		if name == "" {
 			return fmt.Errorf("%w: profile %d has no name", ErrConfig, i+1)
 		}
-		if seen[fold(name)] {
+		key := strings.ToLower(name)
+		if seen[key] {
 			return fmt.Errorf("%w: profile %q is listed twice", ErrConfig, name)
 		}
-		seen[fold(name)] = true
+		seen[key] = true
 		if !p.PreferredPairs.Accepts(pr.Presence) {
 			return fmt.Errorf("%w: profile %q has presence %s; a profile carries one of Verfügbar, Beschäftigt, Nicht stören, Bin gleich zurück, Abwesend, Offline erscheinen", ErrConfig, name, pr.Presence.Short())
 		}
@@ -51,9 +52,14 @@ func CheckProfiles(list []Profile) error {
 	return nil
 }
 
+// sameName compares profile names as the client does: without case and
+// surrounding spaces. It allocates nothing; appointments look names up on
+// every Teams call.
+func sameName(a, b string) bool { return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+
 func findProfile(list []Profile, name string) int {
 	for i, pr := range list {
-		if fold(pr.Name) == fold(name) {
+		if sameName(pr.Name, name) {
 			return i
 		}
 	}
