@@ -113,7 +113,9 @@ func (m *Model) verdict(s *Service, a *agent, explain bool) Verdict {
 	return v
 }
 
-// Verdict explains whether the user may be offered a call of s now.
+// Verdict explains whether the user may be offered a call of s now. A user
+// Nimbus did not know yet becomes an agent responsible for nothing, so the
+// verdict names NB-1.
 func (m *Model) Verdict(s *Service, u teams.UserID) Verdict {
 	return m.verdict(s, m.agentFor(u), true)
 }
