@@ -30,7 +30,7 @@ var (
 	sample     testRun
 )
 
-func sampleRun(t *testing.T) testRun {
+func sampleRun(t testing.TB) testRun {
 	t.Helper()
 	sampleOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "presencesim-report-test-")
