@@ -41,6 +41,7 @@ type Session struct {
 	servers []*http.Server
 	wire    *Wire
 	inputs  inputs
+	inj     injector
 
 	// under w.Mu
 	lastWall time.Time
@@ -48,12 +49,12 @@ type Session struct {
 	stopClock chan struct{}
 	clockDone chan struct{}
 
-	out    *tailBuffer
-	proc   *exec.Cmd
-	exited chan struct{}
+	out     *tailBuffer
+	proc    *exec.Cmd
+	exited  chan struct{}
 	exitErr error
-	cancel context.CancelFunc // in-process reference
-	done   chan struct{}
+	cancel  context.CancelFunc // in-process reference
+	done    chan struct{}
 
 	stopOnce sync.Once
 	stopped  bool

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -26,6 +27,9 @@ type Target struct {
 	ConnectTimeout time.Duration
 	// LogDir, when set, receives each scenario's connector output.
 	LogDir string
+	// MaxWait, when set, caps the real wait of every "within" step; tests
+	// of faulty connectors use it, since they expect the wait to fail.
+	MaxWait time.Duration
 }
 
 // Defaults of a target.
@@ -89,6 +93,23 @@ func External() bool {
 	targetMu.Lock()
 	defer targetMu.Unlock()
 	return external
+}
+
+type targetKey struct{}
+
+// WithTarget returns a context whose scenarios run against t (godog's
+// Options.DefaultContext), so that runs against different connectors can
+// share a process.
+func WithTarget(ctx context.Context, t Target) context.Context {
+	return context.WithValue(ctx, targetKey{}, t.withDefaults())
+}
+
+// TargetOf is the target of the context, else Current.
+func TargetOf(ctx context.Context) Target {
+	if t, ok := ctx.Value(targetKey{}).(Target); ok {
+		return t
+	}
+	return Current()
 }
 
 // ParseFlag reads --connector's value "integration=command": the command

@@ -135,6 +135,9 @@ func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 			next.ServeHTTP(sw, r)
 		}
 		c.Status = sw.status
+		if c.Action != "token" && c.Action != "directory" && (c.Status == http.StatusTooManyRequests || c.Status >= 500) {
+			s.faulted()
+		}
 		if ra, err := strconv.Atoi(sw.Header().Get("Retry-After")); err == nil {
 			c.RetryAfter = ra
 		}

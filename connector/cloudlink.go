@@ -244,6 +244,14 @@ func (c *cloudLink) update(u pbxapi.User) {
 // writer compares, every tick, what each user's session should hold with
 // what was written, and writes the difference.
 func (c *cloudLink) writer(ctx context.Context) {
+	// Sign in and read the directory first, so a wrong configuration shows
+	// at once.
+	if d, err := c.graph.directory(ctx); err != nil {
+		c.logf("cloudlink connector: reading the directory: %v", err)
+	} else {
+		c.dir, c.dirAt = d, time.Now()
+		c.logf("cloudlink connector: signed in to Graph; the directory has %d names", len(d))
+	}
 	t := time.NewTicker(c.opt.Tick)
 	defer t.Stop()
 	for {

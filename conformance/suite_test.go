@@ -1,0 +1,99 @@
+package conformance_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/presencesim/presencesim/conformance"
+	"github.com/presencesim/presencesim/connector"
+	"github.com/presencesim/presencesim/features"
+	"github.com/presencesim/presencesim/steps"
+)
+
+// connectorArg makes the test binary a connector process: the harness
+// starts it again with this first argument and the connector's own.
+const connectorArg = "connector-under-test"
+
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == connectorArg {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := connector.Main(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// process is the target that runs the reference connector as a process.
+func process(t *testing.T, args ...string) conformance.Target {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conformance.Target{Integration: "cloudlink", Command: append([]string{exe, connectorArg, "cloudlink"}, args...)}
+}
+
+// runFeatures runs the conformance features (those matching tags) against
+// target and returns godog's status and output.
+func runFeatures(target conformance.Target, tags string) (int, string) {
+	var out bytes.Buffer
+	suite := godog.TestSuite{
+		ScenarioInitializer: steps.Initializer(steps.Options{Seed: 1}),
+		Options: &godog.Options{Format: "progress", Output: &out, Paths: []string{"conformance"}, FS: features.FS,
+			Strict: true, Concurrency: 4, Tags: tags, NoColors: true,
+			DefaultContext: conformance.WithTarget(context.Background(), target)},
+	}
+	return suite.Run(), out.String()
+}
+
+// TestReferenceProcessPasses runs every conformance feature against the
+// reference CloudLink connector as its own process, over loopback HTTP.
+func TestReferenceProcessPasses(t *testing.T) {
+	t.Parallel()
+	if st, out := runFeatures(process(t), ""); st != 0 {
+		t.Fatalf("the reference connector process fails the conformance features (status %d):\n%s", st, out)
+	}
+}
+
+// faultTags picks, per fault, the scenarios that check the rules it breaks.
+var faultTags = map[connector.Fault]string{
+	connector.NoRefresh:        "@C-2",
+	connector.PushDND:          "@C-4",
+	connector.Echo:             "@C-9",
+	connector.IgnoreRetryAfter: "@C-5",
+	connector.WrongSession:     "@C-1",
+	connector.WriteAvailable:   "@C-3",
+}
+
+// TestFaultyProcessesFailInTheirRules runs each faulty variant as a process
+// and expects the run to fail naming the rules the fault breaks.
+func TestFaultyProcessesFailInTheirRules(t *testing.T) {
+	for _, f := range connector.Faults() {
+		t.Run(f.String(), func(t *testing.T) {
+			t.Parallel()
+			tags, ok := faultTags[f]
+			if !ok {
+				t.Fatalf("no scenarios chosen for the fault %s", f)
+			}
+			target := process(t, "--fault", f.String())
+			target.MaxWait = 2 * time.Second
+			st, out := runFeatures(target, tags)
+			if st == 0 {
+				t.Fatalf("the connector with the fault %s passes the scenarios %s:\n%s", f, tags, out)
+			}
+			for _, r := range f.Info().Rules {
+				if !strings.Contains(out, r+" at ") && !strings.Contains(out, "checks "+r) && !strings.Contains(out, ", "+r) {
+					t.Errorf("the failures do not name %s:\n%s", r, out)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,437 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/onsi/gomega"
+
+	"github.com/presencesim/presencesim/conformance"
+	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/sim/cloudlink"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+func init() { register("connector conformance", 95, registerConformance) }
+
+// MaxRealWait bounds a step's real wait; a step that would need longer (a
+// long stretch of virtual time at a slow time scale) is skipped and says
+// why.
+const MaxRealWait = 20 * time.Second
+
+// cfState is a scenario's connector under test. While the connector runs,
+// every step holds the world's lock (the fakes serve the same world from
+// other goroutines); a step that waits in real time lets go of it.
+type cfState struct {
+	s      *conformance.Session
+	locked bool
+	ended  bool
+	output string
+	note   []string
+}
+
+func registerConformance(s *Scenario, r *registry) {
+	r.step(`^the (CloudLink) connector under test is running$`, "the CloudLink connector under test is running", s.cfStart)
+	r.step(`^within (\d+) seconds?, (\w+)'s presence is (.+)$`, "within 10 seconds, alice's presence is Busy/InACall", s.cfWithinPresence)
+	r.step(`^within (\d+) seconds?, the connector's session for (\w+) is (.+)$`, "within 10 seconds, the connector's session for alice is Busy/InACall", s.cfWithinSession)
+	r.step(`^within (\d+) seconds?, the connector has no session for (\w+)$`, "within 10 seconds, the connector has no session for alice", s.cfWithinNoSession)
+	r.step(`^the connector keeps running for (.+)$`, "the connector keeps running for 6 minutes", s.cfRunFor)
+	r.step(`^(\w+)'s presence stays (.+) while the connector runs for (.+)$`, "alice's presence stays Busy/InACall while the connector runs for 6 minutes", s.cfStays)
+	r.step(`^the connector keeps (?:the )?rules? (.+)$`, "the connector keeps the rules C-1, C-2 and C-3", s.cfKeeps)
+	r.step(`^Graph throttles the connector's next (\d+) requests? with Retry-After (\d+) seconds?$`, "Graph throttles the connector's next 3 requests with Retry-After 30 seconds", s.cfThrottle)
+	r.step(`^Graph becomes unavailable to the connector$`, "Graph becomes unavailable to the connector", s.cfOutage)
+	r.step(`^Graph is available to the connector again$`, "Graph is available to the connector again", s.cfRecover)
+	if r.sc == nil {
+		return
+	}
+	r.sc.StepContext().Before(func(ctx context.Context, _ *godog.Step) (context.Context, error) {
+		if st := s.cf(); st != nil && st.s != nil && !st.ended && !st.locked {
+			s.world.Mu.Lock()
+			st.locked = true
+		}
+		return ctx, nil
+	})
+	// Registered after every other group's hooks, so the world stays locked
+	// while they read it; the connector is stopped at the scenario's last
+	// or failed step, before the scenario's own end hooks read the world.
+	r.sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		st := s.cf()
+		if st == nil || st.s == nil {
+			return ctx, nil
+		}
+		if st.locked {
+			st.locked = false
+			s.world.Mu.Unlock()
+		}
+		last := s.pickle != nil && len(s.pickle.Steps) > 0 && s.pickle.Steps[len(s.pickle.Steps)-1].Id == step.Id
+		if st.ended || !(last || status == godog.StepFailed || err != nil) {
+			return ctx, nil
+		}
+		return s.cfEnd(ctx, st), nil
+	})
+	r.sc.After(func(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
+		if st := s.cf(); st != nil && st.s != nil && !st.ended {
+			if st.locked {
+				st.locked = false
+				s.world.Mu.Unlock()
+			}
+			ctx = s.cfEnd(ctx, st)
+		}
+		return ctx, nil
+	})
+}
+
+func (s *Scenario) cf() *cfState {
+	st, _ := s.ext["conformance"].(*cfState)
+	return st
+}
+
+// cfEnd stops the connector, keeps its output beside the report and
+// attaches it to the step.
+func (s *Scenario) cfEnd(ctx context.Context, st *cfState) context.Context {
+	st.ended = true
+	st.output = st.s.Stop()
+	body := st.output
+	if len(st.note) > 0 {
+		body = strings.Join(st.note, "\n") + "\n" + body
+	}
+	if dir := st.s.Target().LogDir; dir != "" {
+		if p, err := st.s.SaveOutput(dir, s.name); err == nil {
+			body = "saved as " + p + "\n" + body
+		}
+	}
+	return godog.Attach(ctx, godog.Attachment{Body: []byte(body), FileName: "connector output", MediaType: "text/plain"})
+}
+
+// session returns the running session or says why there is none.
+func (s *Scenario) session() (*cfState, error) {
+	st := s.cf()
+	if st == nil || st.s == nil {
+		return nil, errors.New(`no connector under test in this scenario; start it with "Given the CloudLink connector under test is running"`)
+	}
+	if st.ended {
+		return nil, errors.New("the connector under test has been stopped")
+	}
+	return st, nil
+}
+
+func (s *Scenario) cfStart(ctx context.Context, integration string) error {
+	if st := s.cf(); st != nil && st.s != nil {
+		return errors.New("the connector under test is running already")
+	}
+	t := conformance.TargetOf(ctx)
+	name := strings.ToLower(integration)
+	if t.Integration != name {
+		return fmt.Errorf("this run judges %s, not a %s connector", t.Label(), integration)
+	}
+	// The built-in model of the integration is switched off: the PBX steps
+	// still act on the world's PBX, and the connector under test does the
+	// syncing.
+	cl := cloudlink.Of(s.world)
+	if cl.Writes() > 0 || cl.Clears() > 0 {
+		return errors.New("the built-in CloudLink has written already; start the connector under test before the first PBX step")
+	}
+	cl.Stop()
+	sess, err := conformance.Start(s.world, t)
+	if err != nil {
+		return err
+	}
+	Ext(s, "conformance", func() *cfState { return &cfState{} }).s = sess
+	return nil
+}
+
+// wait polls cond under the lock until it holds, the connector ends, or
+// secs pass; the caller holds the lock and gets it back.
+func (s *Scenario) wait(st *cfState, d time.Duration, cond func() bool) (bool, error) {
+	if cond() {
+		return true, nil
+	}
+	s.world.Mu.Unlock()
+	defer s.world.Mu.Lock()
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		time.Sleep(5 * time.Millisecond)
+		s.world.Mu.Lock()
+		ok := cond()
+		s.world.Mu.Unlock()
+		if ok {
+			return true, nil
+		}
+		if alive, how := st.s.Alive(); !alive {
+			return false, fmt.Errorf("the connector under test has exited (%s)\n%s", how, st.s.OutputTail(30))
+		}
+	}
+	return false, nil
+}
+
+func (st *cfState) seconds(n string) (time.Duration, error) {
+	v, err := strconv.Atoi(n)
+	if err != nil || v <= 0 || v > 600 {
+		return 0, fmt.Errorf("a wait of %q seconds: give 1 to 600", n)
+	}
+	d := time.Duration(v) * time.Second
+	if m := st.s.Target().MaxWait; m > 0 && d > m {
+		d = m
+	}
+	return d, nil
+}
+
+func (s *Scenario) cfWithinPresence(n, name, want string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	d, err := st.seconds(n)
+	if err != nil {
+		return err
+	}
+	u, err := s.user(name)
+	if err != nil {
+		return err
+	}
+	p, err := presence.Parse(want)
+	if err != nil {
+		return err
+	}
+	ok, err := s.wait(st, d, func() bool { return s.world.Teams.Presence(u) == p })
+	if err != nil || ok {
+		return err
+	}
+	return Check(s.cfExplain(st, u), func(g gomega.Gomega) {
+		g.Expect(s.world.Teams.Presence(u).Short()).To(gomega.Equal(p.Short()),
+			fmt.Sprintf("%s's presence did not become %s within %s of real time with %s", name, p.Short(), d, st.s.Target().Label()))
+	})
+}
+
+// checks names the rules the scenario is tagged with, for failures.
+func (s *Scenario) checks() string {
+	if s.pickle == nil {
+		return ""
+	}
+	var ids []string
+	for _, t := range s.pickle.Tags {
+		if id := strings.TrimPrefix(t.Name, "@"); strings.Contains(id, "-") && !strings.HasPrefix(id, "connector-") {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return "this scenario checks " + strings.Join(ids, ", ") + "\n"
+}
+
+func (s *Scenario) cfExplain(st *cfState, u teams.UserID) func() string {
+	return func() string {
+		vs := st.s.Judge(s.world.Clock.Now())
+		out := s.checks() + s.world.Teams.Explain(u).String()
+		if len(vs) > 0 {
+			out += "\nrules the connector broke so far:\n" + conformance.Report(vs)
+		}
+		return out + "\n" + st.s.OutputTail(15)
+	}
+}
+
+func (s *Scenario) cfSession(st *cfState, u teams.UserID) (presence.Presence, bool) {
+	p, _, ok := s.world.Teams.AppSession(u, st.s.AppSession)
+	return p, ok
+}
+
+func (s *Scenario) cfWithinSession(n, name, want string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	d, err := st.seconds(n)
+	if err != nil {
+		return err
+	}
+	u, err := s.user(name)
+	if err != nil {
+		return err
+	}
+	p, err := presence.Parse(want)
+	if err != nil {
+		return err
+	}
+	ok, err := s.wait(st, d, func() bool { got, ok := s.cfSession(st, u); return ok && got == p })
+	if err != nil || ok {
+		return err
+	}
+	got, has := s.cfSession(st, u)
+	desc := "no session"
+	if has {
+		desc = got.Short()
+	}
+	return Check(s.cfExplain(st, u), func(g gomega.Gomega) {
+		g.Expect(desc).To(gomega.Equal(p.Short()),
+			fmt.Sprintf("the connector's session for %s did not become %s within %s (CL-6, CL-8)", name, p.Short(), d))
+	})
+}
+
+func (s *Scenario) cfWithinNoSession(n, name string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	d, err := st.seconds(n)
+	if err != nil {
+		return err
+	}
+	u, err := s.user(name)
+	if err != nil {
+		return err
+	}
+	ok, err := s.wait(st, d, func() bool { _, has := s.cfSession(st, u); return !has })
+	if err != nil || ok {
+		return err
+	}
+	got, _ := s.cfSession(st, u)
+	return Check(s.cfExplain(st, u), func(g gomega.Gomega) {
+		g.Expect(got.Short()).To(gomega.Equal("no session"),
+			fmt.Sprintf("the connector still holds a session for %s after %s; the state has ended, so it must clear it (C-3, CL-8)", name, d))
+	})
+}
+
+// realWait converts a stretch of virtual time into the real wait, or skips
+// the step when that is longer than MaxRealWait.
+func (s *Scenario) realWait(st *cfState, v string) (time.Duration, time.Duration, error) {
+	d, err := ParseDuration(v)
+	if err != nil {
+		return 0, 0, err
+	}
+	real := st.s.Real(d)
+	if real > MaxRealWait {
+		why := fmt.Sprintf("skipped: %s of virtual time takes %s of real time at the time scale %g, more than a step may wait (%s); run with a faster --time-scale if the connector honours %s",
+			d, real.Round(time.Second), st.s.Target().Scale, MaxRealWait, "PRESENCESIM_TIME_SCALE")
+		st.note = append(st.note, why)
+		return 0, 0, fmt.Errorf("%w: %s", godog.ErrSkip, why)
+	}
+	return d, real, nil
+}
+
+func (s *Scenario) cfRunFor(v string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	_, real, err := s.realWait(st, v)
+	if err != nil {
+		return err
+	}
+	_, err = s.wait(st, real, func() bool { return false })
+	return err
+}
+
+func (s *Scenario) cfStays(name, want, v string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	u, err := s.user(name)
+	if err != nil {
+		return err
+	}
+	p, err := presence.Parse(want)
+	if err != nil {
+		return err
+	}
+	d, real, err := s.realWait(st, v)
+	if err != nil {
+		return err
+	}
+	var broke presence.Presence
+	var at string
+	if _, err := s.wait(st, real, func() bool {
+		if got := s.world.Teams.Presence(u); got != p && at == "" {
+			broke, at = got, s.world.Clock.Now().String()
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+	if at == "" {
+		return nil
+	}
+	return Check(s.cfExplain(st, u), func(g gomega.Gomega) {
+		g.Expect(broke.Short()).To(gomega.Equal(p.Short()),
+			fmt.Sprintf("%s's presence left %s at %s, within the %s it should have held", name, p.Short(), at, d))
+	})
+}
+
+func (s *Scenario) cfKeeps(list string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	var rules []string
+	known := map[string]bool{}
+	for _, r := range conformance.Rules {
+		known[r.ID] = true
+	}
+	for _, r := range splitNames(list) {
+		r = strings.TrimPrefix(r, "the ")
+		if !known[r] {
+			ids := make([]string, 0, len(conformance.Rules))
+			for _, x := range conformance.Rules {
+				ids = append(ids, x.ID)
+			}
+			return fmt.Errorf("the harness cannot judge %q from the fakes; it judges %s", r, strings.Join(ids, ", "))
+		}
+		rules = append(rules, r)
+	}
+	vs := st.s.Judge(s.world.Clock.Now(), rules...)
+	if len(vs) == 0 {
+		return nil
+	}
+	return Check(func() string { return s.checks() + st.s.OutputTail(15) }, func(g gomega.Gomega) {
+		g.Expect(conformance.RuleIDs(vs)).To(gomega.BeEmpty(), fmt.Sprintf("%s broke %s:\n%s", st.s.Target().Label(), strings.Join(conformance.RuleIDs(vs), ", "), conformance.Report(vs)))
+	})
+}
+
+func (s *Scenario) cfThrottle(n, ra string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	count, err := strconv.Atoi(n)
+	if err != nil || count < 1 || count > 100 {
+		return fmt.Errorf("throttle %q requests: give 1 to 100", n)
+	}
+	secs, err := strconv.Atoi(ra)
+	if err != nil || secs < 1 || secs > 3600 {
+		return fmt.Errorf("Retry-After %q: give 1 to 3600 seconds", ra)
+	}
+	// SetFaults takes the world's lock, which this step holds.
+	s.world.Mu.Unlock()
+	st.s.InjectFaults(count, graph.Faults{ErrorRate: 1, Statuses: []int{429}, RetryAfter: secs})
+	s.world.Mu.Lock()
+	return nil
+}
+
+func (s *Scenario) cfOutage() error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	s.world.Mu.Unlock()
+	st.s.InjectFaults(-1, graph.Faults{ErrorRate: 1, Statuses: []int{503}, RetryAfter: 5})
+	s.world.Mu.Lock()
+	return nil
+}
+
+func (s *Scenario) cfRecover() error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	s.world.Mu.Unlock()
+	st.s.InjectFaults(0, graph.Faults{})
+	s.world.Mu.Lock()
+	return nil
+}
