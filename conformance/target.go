@@ -17,6 +17,8 @@ type Target struct {
 	// Command starts the connector (argv); empty runs the reference
 	// connector in process.
 	Command []string
+	// Name is how messages name the command (the command line as given).
+	Name string
 	// Fault plants a fault in the in-process reference connector.
 	Fault connector.Fault
 	// Scale is how many virtual seconds pass per real second (DefaultScale
@@ -50,7 +52,11 @@ func (t Target) Label() string {
 		}
 		return s
 	}
-	return "the " + t.Integration + " connector `" + strings.Join(t.Command, " ") + "`"
+	name := t.Name
+	if name == "" {
+		name = strings.Join(t.Command, " ")
+	}
+	return "the " + t.Integration + " connector `" + name + "`"
 }
 
 func (t Target) withDefaults() Target {
@@ -132,5 +138,5 @@ func ParseFlag(v string) (Target, error) {
 	if strings.HasPrefix(cmd, "http://") || strings.HasPrefix(cmd, "https://") {
 		return Target{}, fmt.Errorf("--connector %s=%s: a connector already running at a URL cannot be given the fakes' addresses; give the command that starts it (presencesim passes the fakes in its environment)", name, cmd)
 	}
-	return Target{Integration: name, Command: []string{"/bin/sh", "-c", "exec " + cmd}}, nil
+	return Target{Integration: name, Command: []string{"/bin/sh", "-c", "exec " + cmd}, Name: cmd}, nil
 }

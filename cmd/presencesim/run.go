@@ -36,6 +36,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	dir := fl.String("report", defaultReportDir, "directory for index.html, junit.xml and cucumber.json; empty for none")
 	progressMode := fl.String("progress", "auto", "live progress line on stderr: auto (when stderr is a terminal), always or never")
 	colour := fl.String("color", "auto", "ANSI colours in the output: auto (when stdout is a terminal), always or never")
+	conn := addConnectorFlags(fl)
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: presencesim run [flags] [feature files or folders]\n\nWithout paths the built-in suite runs. The report goes to "+defaultReportDir+"/ unless --report says otherwise.")
 		fl.PrintDefaults()
@@ -76,6 +77,11 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		cfg.Source = fmt.Sprintf("built-in suite (%d feature files)", countFeatures(features.FS))
 	}
 
+	if err := conn.apply(&cfg, stdout); err != nil {
+		fmt.Fprintf(stderr, "presencesim run: %v\n", err)
+		return 2
+	}
+
 	// godog's own output streams unless a live progress line shares the
 	// terminal with it; then it is held back and printed when the run ends.
 	var held bytes.Buffer
@@ -83,7 +89,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	var prog *progress
 	if showProgress {
 		total := 0
-		if tags == "" {
+		if cfg.Tags == "" {
 			total = reports.CountScenarios(cfg.FS, cfg.Paths)
 		}
 		prog = startProgress(stderr, total)
