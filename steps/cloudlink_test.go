@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -314,5 +315,86 @@ func TestFaultyCloudLinkBreaksInvariant(t *testing.T) {
 		if !strings.Contains(msg, "CL-8") {
 			t.Errorf("failure of %q does not name CL-8:\n%s", name, msg)
 		}
+	}
+}
+
+// tables reads the Examples tables of a feature file as rows of cells.
+func tables(t *testing.T, path string) [][][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][][]string
+	var cur [][]string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			if cur != nil {
+				out, cur = append(out, cur), nil
+			}
+			continue
+		}
+		var row []string
+		for _, c := range strings.Split(strings.Trim(line, "|"), "|") {
+			row = append(row, strings.TrimSpace(c))
+		}
+		cur = append(cur, row)
+	}
+	if cur != nil {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// seedLines reads a copy of a table of seed 002, one entry per line.
+func seedLines(t *testing.T, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/cloudlink/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
+}
+
+// TestSeedTablesVerbatim checks every row of seed 002's three tables,
+// header included, is an Examples row of the CloudLink features, word for
+// word and in order.
+func TestSeedTablesVerbatim(t *testing.T) {
+	find := func(file, firstHead string) [][]string {
+		for _, tb := range tables(t, "../features/cloudlink/"+file) {
+			if tb[0][0] == firstHead {
+				return tb
+			}
+		}
+		t.Fatalf("%s has no Examples table headed %q", file, firstHead)
+		return nil
+	}
+	// the 15-row table and the Mitel One table: one row per line
+	for _, tc := range []struct{ seed, file, head string }{
+		{"seed002_table.txt", "seed_table.feature", "PBX-Telefonpräsenz"},
+		{"seed002_mitelone.txt", "mappings.feature", "Mitel One-Präsenzstatus"},
+	} {
+		want := seedLines(t, tc.seed)
+		got := find(tc.file, tc.head)
+		if len(got) != len(want) {
+			t.Errorf("%s: %d rows, the seed has %d", tc.file, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			if g := strings.Join(got[i], " "); g != strings.Join(strings.Fields(want[i]), " ") {
+				t.Errorf("%s row %d: %q, the seed has %q", tc.file, i, g, want[i])
+			}
+		}
+	}
+	// the MiVO400 table: the seed gives one cell per line
+	cells := seedLines(t, "seed002_mivo400.txt")
+	got := find("mappings.feature", "CloudLink-Präsenz")
+	var flat []string
+	for _, r := range got {
+		flat = append(flat, r...)
+	}
+	if strings.Join(flat, "\n") != strings.Join(cells, "\n") {
+		t.Errorf("mappings.feature MiVO400 table:\n%q\nthe seed has\n%q", flat, cells)
 	}
 }
