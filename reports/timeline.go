@@ -17,7 +17,7 @@ import (
 const (
 	tlLabelW = 170.0
 	tlAreaW  = 780.0
-	tlTop    = 20.0
+	tlTop    = 36.0
 	tlLaneH  = 16.0
 	tlGap    = 3.0
 	tlAxisH  = 20.0
@@ -108,12 +108,23 @@ type change struct {
 	p    presence.Presence
 	on   bool
 	what string // the title line
+	note string
 }
 
 type lane struct {
 	user, name string
 	kind       laneKind
 	changes    []change
+	// events are entries that carry only a note (a PBX line going
+	// off-hook, a connector's own state): the lane's only content when it
+	// has no presence values, else ticks over it.
+	events []change
+}
+
+// noteOnly tells an entry that says what happened in words only, with no
+// presence before or after.
+func noteOnly(e trace.Entry) bool {
+	return e.Note != "" && e.Before == presence.Unknown && e.After == presence.Unknown
 }
 
 // lanes builds a lane per (user, source) from the trace, in order of first
@@ -148,6 +159,10 @@ func lanes(s *Scenario, slots []slot) []*lane {
 					bySource[k] = l
 					srcOrder[e.User] = append(srcOrder[e.User], l)
 				}
+				if noteOnly(e) {
+					l.events = append(l.events, change{x: x, at: e.At, what: entryTitle(e), note: e.Note})
+					continue
+				}
 				on := e.After.Pair() != presence.Of(presence.Offline, presence.ActOffline) && e.After.Pair() != presence.Unknown
 				on = on || e.After.OutOfOffice
 				l.changes = append(l.changes, change{x: x, at: e.At, p: e.After, on: on, what: entryTitle(e)})
@@ -176,13 +191,17 @@ func entryTitle(e trace.Entry) string {
 	b.WriteByte(' ')
 	b.WriteString(e.Source)
 	b.WriteString(": ")
-	if e.Note != "" {
+	if noteOnly(e) {
 		b.WriteString(e.Note)
-		b.WriteString(", ")
+	} else {
+		if e.Note != "" {
+			b.WriteString(e.Note)
+			b.WriteString(", ")
+		}
+		b.WriteString(e.Before.Short())
+		b.WriteString(" → ")
+		b.WriteString(e.After.Short())
 	}
-	b.WriteString(e.Before.Short())
-	b.WriteString(" → ")
-	b.WriteString(e.After.Short())
 	if e.Rule != "" {
 		b.WriteString(" [")
 		b.WriteString(e.Rule)
@@ -220,7 +239,11 @@ func Timeline(s *Scenario) template.HTML {
 	for _, l := range ls {
 		if l.user != prev {
 			prev = l.user
-			fmt.Fprintf(&b, `<text class="tl-user" x="4" y="%.1f" font-weight="bold" font-size="12">%s</text>`, y+12, esc(l.user))
+			who := l.user
+			if who == "" {
+				who = "(no user: the integration itself)"
+			}
+			fmt.Fprintf(&b, `<text class="tl-user" x="4" y="%.1f" font-weight="bold" font-size="12">%s</text>`, y+12, esc(who))
 			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#E1DFDD"/>`, 0.0, y+tlLaneH+1, tlWidth, y+tlLaneH+1)
 			y += tlLaneH + tlGap
 		}
@@ -264,6 +287,36 @@ func drawLane(b *strings.Builder, l *lane, y float64) {
 			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="10" fill="%s" pointer-events="none">%s</text>`, c.x+3, y+12, textColour(c.p), esc(label))
 		}
 	}
+	drawEvents(b, l, y)
+}
+
+// noteColour fills a lane whose source speaks in notes only.
+const noteColour = "#DEECF9"
+
+// drawEvents draws note-only entries: as labelled states on a lane with no
+// presence values, else as ticks over its bars.
+func drawEvents(b *strings.Builder, l *lane, y float64) {
+	end := tlLabelW + tlAreaW
+	states := len(l.changes) == 0
+	for i, c := range l.events {
+		if !states {
+			fmt.Fprintf(b, `<path class="event" d="M%.1f %.1fl-3.5 -5h7z" fill="#323130"><title>%s</title></path>`, c.x, y+5, esc(c.what))
+			continue
+		}
+		x1 := end
+		if i+1 < len(l.events) {
+			x1 = l.events[i+1].x
+		}
+		w := x1 - c.x
+		if w <= 0.01 {
+			continue
+		}
+		fmt.Fprintf(b, `<rect class="seg note" data-lane="source" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" stroke="#FFFFFF" stroke-width="0.5"><title>%s</title></rect>`,
+			c.x, y, w, tlLaneH, noteColour, esc(c.what))
+		if float64(len(c.note))*5.5+6 <= w {
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="10" fill="#201F1E" pointer-events="none">%s</text>`, c.x+3, y+12, esc(c.note))
+		}
+	}
 }
 
 func (k laneKind) String() string {
@@ -299,6 +352,8 @@ func drawAxis(b *strings.Builder, slots []slot, y float64) {
 // one is a red line over every lane with the failure as its title.
 func drawMarkers(b *strings.Builder, s *Scenario, slots []slot, bottom float64) {
 	k := 0
+	// Numbers closer than a circle's width alternate between two rows.
+	lastX := [2]float64{-100, -100}
 	for i, st := range s.Steps {
 		if !st.Ran {
 			continue
@@ -309,6 +364,15 @@ func drawMarkers(b *strings.Builder, s *Scenario, slots []slot, bottom float64) 
 			continue
 		}
 		x := sl.x1 - 1.5
+		row := 0
+		if x-lastX[0] < 17 {
+			row = 1
+			if x-lastX[1] < 17 {
+				row = 0
+			}
+		}
+		lastX[row] = x
+		cy := 9.0 + 16*float64(row)
 		title := fmt.Sprintf("step %d at %s: %s %s — %s", i+1, st.At, st.Keyword, st.Text, st.Status)
 		if st.Status == Failed {
 			if st.Message != "" {
@@ -316,12 +380,12 @@ func drawMarkers(b *strings.Builder, s *Scenario, slots []slot, bottom float64) 
 			} else {
 				title += "\n" + st.Error
 			}
-			fmt.Fprintf(b, `<g class="marker failed"><title>%s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#D13438" stroke-width="2.5"/><circle cx="%.1f" cy="9" r="8" fill="#D13438"/><text x="%.1f" y="13" font-size="10" fill="#FFFFFF" text-anchor="middle">%d</text></g>`,
-				esc(title), x, 16.0, x, bottom, x, x, i+1)
+			fmt.Fprintf(b, `<g class="marker failed"><title>%s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#D13438" stroke-width="2.5"/><circle cx="%.1f" cy="%.1f" r="8" fill="#D13438"/><text x="%.1f" y="%.1f" font-size="10" fill="#FFFFFF" text-anchor="middle">%d</text></g>`,
+				esc(title), x, cy+7, x, bottom, x, cy, x, cy+4, i+1)
 			continue
 		}
-		fmt.Fprintf(b, `<g class="marker %s"><title>%s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#605E5C" stroke-dasharray="2,2"/><circle cx="%.1f" cy="9" r="7" fill="#FFFFFF" stroke="#605E5C"/><text x="%.1f" y="12.5" font-size="9" fill="#323130" text-anchor="middle">%d</text></g>`,
-			esc(string(st.Status)), esc(title), x, 16.0, x, bottom, x, x, i+1)
+		fmt.Fprintf(b, `<g class="marker %s"><title>%s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#605E5C" stroke-dasharray="2,2"/><circle cx="%.1f" cy="%.1f" r="7" fill="#FFFFFF" stroke="#605E5C"/><text x="%.1f" y="%.1f" font-size="9" fill="#323130" text-anchor="middle">%d</text></g>`,
+			esc(string(st.Status)), esc(title), x, cy+7, x, bottom, x, cy, x, cy+3.5, i+1)
 	}
 }
 

@@ -163,3 +163,28 @@ func itoaScen(ss []*Scenario) string {
 	}
 	return strings.Join(n, "+")
 }
+
+// A source that speaks in notes only (a PBX line) gets labelled states; a
+// note on a lane with presence values is a tick.
+func TestNoteOnlySources(t *testing.T) {
+	P := presence.MustParse
+	s := &Scenario{ID: "9", Name: "notes", Trace: []trace.Entry{
+		{At: at(8, 0), Kind: trace.SourceChange, User: "alice", Source: "pbx:desk phone", Note: "off-hook", Rule: "CL-3"},
+		{At: at(8, 0), Kind: trace.SourceChange, User: "alice", Source: "cloudlink", Before: P("Available"), After: P("Busy"), Rule: "CL-2"},
+		{At: at(8, 5), Kind: trace.SourceChange, User: "alice", Source: "pbx:desk phone", Note: "on-hook", Rule: "CL-3"},
+		{At: at(8, 5), Kind: trace.SourceChange, User: "alice", Source: "cloudlink", Note: "no matching Azure AD user", Rule: "CL-14"},
+		{At: at(8, 5), Kind: trace.SourceChange, User: "", Source: "cloudlink", Note: "stopped"},
+	}, Steps: []Step{
+		{Keyword: "When", Text: "alice makes a call on her desk phone", Status: Passed, At: at(8, 0), TraceLen: 2, Ran: true},
+		{Keyword: "When", Text: "5 minutes pass", Status: Passed, At: at(8, 5), TraceLen: 5, Ran: true},
+	}}
+	svg := string(Timeline(s))
+	for _, want := range []string{">off-hook</text>", ">on-hook</text>", `class="event"`, "no matching Azure AD user", "(no user: the integration itself)"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("timeline lacks %q", want)
+		}
+	}
+	if n := strings.Count(svg, `class="seg note"`); n != 3 {
+		t.Errorf("%d note states, want 3 (off-hook, on-hook, the integration stopped)", n)
+	}
+}
