@@ -47,7 +47,7 @@ const (
 	OpPriority
 	OpPrivacy
 	OpBlock
-	numOps
+	numTeamsOps
 )
 
 // Action is one thing that happens to a world, after Gap of virtual time.
@@ -87,6 +87,7 @@ func (a Action) users() []int {
 // acts on the world and the step that says the same.
 type opSpec struct {
 	name    string
+	system  system // the integration the op needs; Teams ops need none
 	weight  int
 	parties int // users referred to: 0, 1, 2, or 3 (U, V and optional W)
 	draw    func(r *Run, c Chooser, a *Action)
@@ -148,7 +149,7 @@ var ops [numOps]opSpec
 
 func init() {
 	m := func(r *Run) *teams.Model { return r.w.Teams }
-	ops = [numOps]opSpec{
+	teamsOps := [numTeamsOps]opSpec{
 		OpWait: {name: "wait", weight: 4,
 			draw:  func(*Run, Chooser, *Action) {},
 			apply: func(*Run, *Action) error { return nil },
@@ -358,6 +359,8 @@ func init() {
 				return fmt.Sprintf("%s blocks %s", r.names[a.U], r.names[a.V])
 			}},
 	}
+	copy(ops[:], teamsOps[:])
+	copy(ops[numTeamsOps:], integrationOps())
 	for i := range ops {
 		if ops[i].name == "" {
 			panic(fmt.Sprintf("explore: op %d has no entry in the action table", i))

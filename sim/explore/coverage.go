@@ -8,12 +8,24 @@ import (
 	"github.com/presencesim/presencesim/sim/invariant"
 )
 
-// DecisionRules are the rules by which the Teams model decides a presence;
-// an exploration that never saw one decide has not exercised it.
-var DecisionRules = []string{
+// TeamsRules are the rules by which the Teams model decides a presence or
+// changes a source; an exploration that never saw one act has not
+// exercised it.
+var TeamsRules = []string{
 	"T-ACT-1", "T-ACT-2", "T-AGG-1", "T-AGG-2", "T-AGG-3", "T-AGG-4", "T-AGG-5",
-	"T-CAL-1", "T-CAL-2", "T-CALL-1", "T-PRES-1", "T-SRC-2", "G-SET-2",
+	"T-CAL-1", "T-CAL-2", "T-CALL-1", "T-PRES-1", "T-SRC-2", "T-OOF-1", "T-MAN-2",
+	"T-LOCAL-1", "G-SET-1", "G-SET-2", "G-CLR-1",
 }
+
+// IntegrationRules are the rules the integration models cite when they
+// change a source: PBX lines and presence (CL-3..CL-5), CloudLink's user
+// matching (CL-14), XPhone's writes and appointments.
+var IntegrationRules = []string{
+	"CL-3", "CL-4", "CL-5", "CL-14", "XP-3", "XP-4", "XP-8", "XP-10", "XP-13", "C-3", "C-4",
+}
+
+// DecisionRules are all the rules the coverage report looks for.
+var DecisionRules = append(append([]string(nil), TeamsRules...), IntegrationRules...)
 
 // Coverage sums what many runs exercised: "sometimes" properties next to
 // the "always" ones the invariants check.
@@ -105,7 +117,11 @@ func (c *Coverage) Write(w io.Writer) {
 	}
 	sort.Strings(rules)
 	for _, r := range rules {
-		fmt.Fprintf(w, "  %-10s %9d %9d\n", r, c.Decided[r], c.Sourced[r])
+		name := r
+		if name == "" {
+			name = "(no rule)"
+		}
+		fmt.Fprintf(w, "  %-10s %9d %9d\n", name, c.Decided[r], c.Sourced[r])
 	}
 	if n := c.NeverDecided(); len(n) > 0 {
 		fmt.Fprintf(w, "  never decided a presence: %v\n", n)

@@ -99,6 +99,7 @@ type Result struct {
 // what a scenario's steps keep (the last call).
 type Run struct {
 	w        *sim.World
+	systems  system // integrations drawn for this world (generation only)
 	chk      *invariant.Checker
 	names    []string
 	users    []teams.UserID
@@ -170,6 +171,12 @@ func Generate(seed uint64, ch Chooser, cfg Config) (Result, error) {
 	r, err := newRun(c)
 	if err != nil {
 		return Result{}, err
+	}
+	// each integration joins half the worlds, so Teams alone stays common
+	for _, s := range []system{sysCloudLink, sysXPhone, sysNimbus} {
+		if ch.IntN(2) == 0 {
+			r.systems |= s
+		}
 	}
 	res := Result{}
 	for len(c.Actions) < cfg.Actions && r.chk.Violation() == nil {
@@ -252,19 +259,38 @@ func drawAction(r *Run, ch Chooser) Action {
 	}
 	total := 0
 	for i := range ops {
-		total += ops[i].weight
+		if r.systems&ops[i].system == ops[i].system {
+			total += ops[i].weight
+		}
 	}
 	pick := ch.IntN(total)
-	for i := range ops {
-		if pick < ops[i].weight {
-			a.Op = Op(i)
-			break
-		}
-		pick -= ops[i].weight
+	if r.systems&sysNimbus != 0 && nimbusRinging(r) && ch.IntN(2) == 0 {
+		// a Nimbus call rings for seconds: the agent mostly reacts at once
+		a.Op = OpNimbusAnswer
+	} else {
+		a.Op = pickOp(r, pick)
 	}
 	ops[a.Op].draw(r, ch, &a)
 	return a
 }
+
+// pickOp returns the op at position pick of the weighted list of the ops
+// the world's systems allow.
+func pickOp(r *Run, pick int) Op {
+	for i := range ops {
+		if r.systems&ops[i].system != ops[i].system {
+			continue
+		}
+		if pick < ops[i].weight {
+			return Op(i)
+		}
+		pick -= ops[i].weight
+	}
+	return OpWait
+}
+
+// OpName names an action.
+func OpName(o Op) string { return ops[o].name }
 
 // OpNames lists the action names, for reports.
 func OpNames() []string {

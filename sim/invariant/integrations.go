@@ -2,6 +2,7 @@ package invariant
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/cloudlink"
@@ -21,15 +22,26 @@ var clSession = [16]struct {
 	p.Away: {true, p.Of(p.Away, p.ActAway)},
 }
 
-// xpBounds is XP-13 and C-9: at most one write per change made in XPhone or
-// by its timers, none for a change read from Teams.
+// xpBounds is XP-13 and C-9: per change made in XPhone or by its timers at
+// most one write to each thing XPhone owns in Teams (its app session, the
+// preferred presence it set: quitting may have to clear both, C-3 and C-4),
+// none for a change read from Teams.
 var xpBounds = [...]int{xphone.FromXPhone: 1, xphone.FromTeams: 0, xphone.FromTimer: 1}
+
+// xpResource tells which thing in Teams a journalled write touches: the
+// preferred presence (set/clearUserPreferredPresence) or the app session.
+func xpResource(what string) int {
+	if strings.Contains(what, "PreferredPresence") {
+		return 1
+	}
+	return 0
+}
 
 // xpTally is what the XPhone invariant remembers of the journal.
 type xpTally struct {
 	read   int
 	origin map[int]xphone.Origin
-	writes map[int]int
+	writes map[[2]int]int
 }
 
 // nbSeen remembers, per Nimbus call, the offers to agents in a call seen.
@@ -57,7 +69,7 @@ func init() {
 		Invariant{
 			Name:     "xphone-writes-bounded",
 			Rules:    []string{"XP-13", "C-9"},
-			Text:     "XPhone writes to Teams at most once per change made in XPhone or by its timers, and never writes back a change it read from Teams",
+			Text:     "XPhone writes each thing it owns in Teams (its session, its preferred presence) at most once per change made in XPhone or by its timers, and never writes back a change it read from Teams",
 			PerWorld: true,
 			Check:    checkXPhone,
 			Explain: func(c *Checker, u teams.UserID) string {
@@ -127,7 +139,7 @@ func checkXPhone(c *Checker, _ teams.UserID) (bool, string) {
 	if !ok {
 		return false, ""
 	}
-	t := State(c, "xphone", func() *xpTally { return &xpTally{origin: map[int]xphone.Origin{}, writes: map[int]int{}} })
+	t := State(c, "xphone", func() *xpTally { return &xpTally{origin: map[int]xphone.Origin{}, writes: map[[2]int]int{}} })
 	j := xp.Journal()
 	applies := false
 	for ; t.read < len(j); t.read++ {
@@ -137,17 +149,18 @@ func checkXPhone(c *Checker, _ teams.UserID) (bool, string) {
 			continue
 		}
 		applies = true
-		t.writes[e.Input]++
+		key := [2]int{e.Input, xpResource(e.What)}
+		t.writes[key]++
 		o, known := t.origin[e.Input]
 		if !known {
 			continue
 		}
-		if n := t.writes[e.Input]; int(o) < len(xpBounds) && n > xpBounds[o] {
+		if n := t.writes[key]; int(o) < len(xpBounds) && n > xpBounds[o] {
 			if u, err := c.w.Teams.User(e.User); err == nil {
 				c.Blame(u)
 			}
 			t.read++
-			return true, fmt.Sprintf("input #%d (a change from %s) caused write %d to Teams, at most %d allowed: %s", e.Input, o, n, xpBounds[o], e)
+			return true, fmt.Sprintf("input #%d (a change from %s) caused write %d of the same thing in Teams, at most %d allowed: %s", e.Input, o, n, xpBounds[o], e)
 		}
 	}
 	return applies, ""
