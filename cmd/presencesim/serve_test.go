@@ -217,3 +217,17 @@ func TestServeNotificationsOverHTTP(t *testing.T) {
 		t.Fatalf("want one notification about alice for the subscription; got %q", got)
 	}
 }
+
+// TestServeMountsThePBX checks that /pbx/ reaches the PBX fake over the
+// same world and that the Graph paths are not shadowed by it.
+func TestServeMountsThePBX(t *testing.T) {
+	base, _ := served(t, true)
+	var states any
+	if st := call(t, "GET", base+"/pbx/states", "", "", &states); st != 200 {
+		t.Fatalf("GET /pbx/states through serve: %d", st)
+	}
+	var e graph.ErrorBody
+	if st := call(t, "GET", base+"/v1.0/me/presence", "", "", &e); st != 401 || e.Error.Code != "InvalidAuthenticationToken" {
+		t.Fatalf("Graph behind serve without a token: %d %+v", st, e)
+	}
+}
