@@ -1,7 +1,7 @@
 Feature: XPhone Connect: Do-not-disturb both ways
   In the mode "Abgleich von Telefonie- und Präsenzstatus" XPhone and Teams sync
   Nicht stören both ways. Teams' Do-not-disturb selects the first profile of
-  "Meine Profile" whose presence is Nicht stören (XP-6); XPhone's writes
+  "Meine Profile" whose presence is Nicht stören (XP-6); XPhone writes its
   Do-not-disturb to Teams as a state the user set, which Teams resets after
   24 hours (XP-10, T-MAN-2). XPhone then follows Teams and returns to the
   profile it had before (XP-14, decided), without writing anything back
