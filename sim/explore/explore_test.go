@@ -1,9 +1,18 @@
 package explore_test
 
 import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/cucumber/godog"
+
+	"github.com/presencesim/presencesim/sim"
 
 	"github.com/presencesim/presencesim/sim/explore"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -179,6 +188,46 @@ func TestFindFault(t *testing.T) {
 			if got, err := explore.FindFault(key); err != nil || got.Name != f.Name {
 				t.Errorf("FindFault(%q) = %s, %v", key, got.Name, err)
 			}
+		}
+	}
+}
+
+// TestScenariosReproduceRuns writes generated runs as scenarios, runs them
+// through the step language with godog, and expects every step to pass and
+// each scenario's world to record the very trace the run recorded.
+func TestScenariosReproduceRuns(t *testing.T) {
+	var feature strings.Builder
+	feature.WriteString("Feature: generated runs\n\n")
+	want := map[string]string{}
+	for seed := uint64(1); seed <= 40; seed++ {
+		res := explore1(t, seed, explore.Config{Actions: 40})
+		if res.Violation != nil {
+			t.Fatalf("seed %d: %v", seed, res.Violation)
+		}
+		title := fmt.Sprintf("seed %d", seed)
+		feature.WriteString(res.Case.Scenario(title) + "\n")
+		want[title] = res.World.Trace.Text()
+	}
+	path := filepath.Join(t.TempDir(), "runs.feature")
+	if err := os.WriteFile(path, []byte(feature.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	got := map[string]string{}
+	suite := godog.TestSuite{
+		ScenarioInitializer: steps.Initializer(steps.Options{Seed: 1, OnScenarioEnd: func(name string, w *sim.World, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			got[name] = w.Trace.Text()
+		}}),
+		Options: &godog.Options{Format: "progress", Paths: []string{path}, Strict: true, Concurrency: 2, Output: io.Discard},
+	}
+	if st := suite.Run(); st != 0 {
+		t.Fatalf("the generated scenarios failed (status %d); run them with: presencesim run %s", st, path)
+	}
+	for title, w := range want {
+		if got[title] != w {
+			t.Errorf("%s: the scenario recorded another trace than the run:\n--- scenario\n%s\n--- run\n%s", title, got[title], w)
 		}
 	}
 }

@@ -97,10 +97,18 @@ func WriteFeature(w io.Writer, res Result, generated int) error {
 	fmt.Fprintf(&b, "%s\nFeature: Exploration of seed %d breaks %s\n", strings.Join(tags, " "), c.Seed, v.Invariant)
 	fmt.Fprintf(&b, "  Invariant %s [%s]: %s.\n", v.Invariant, strings.Join(v.Rules, " "), v.Text)
 	fmt.Fprintf(&b, "  Seen at %s for %s: %s\n\n", v.At, v.User, oneLine(v.Why))
-	fmt.Fprintf(&b, "  Scenario: Seed %d, %d actions\n", c.Seed, len(c.Actions))
-	steps := c.Steps()
+	b.WriteString(c.Scenario(fmt.Sprintf("Seed %d, %d actions", c.Seed, len(c.Actions))))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Scenario renders the case as a scenario of the step language, ending in
+// the check that every invariant holds.
+func (c Case) Scenario(title string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  Scenario: %s\n", title)
 	setup := c.setupSteps()
-	for i, s := range steps {
+	for i, s := range c.Steps() {
 		kw := "And"
 		switch i {
 		case 0:
@@ -111,8 +119,7 @@ func WriteFeature(w io.Writer, res Result, generated int) error {
 		fmt.Fprintf(&b, "    %s %s\n", kw, s)
 	}
 	fmt.Fprintf(&b, "    Then %s\n", HoldsStep)
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.String()
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
