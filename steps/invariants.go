@@ -68,7 +68,5 @@ func (s *Scenario) plantFault(what string) error {
 	if err != nil {
 		return err
 	}
-	set := s.world.Teams.Settings()
-	f.Apply(&set)
-	return s.world.Teams.SetSettings(set)
+	return f.Apply(s.world)
 }

@@ -7,52 +7,60 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/presencesim/presencesim/sim/explore"
 )
 
-func TestExploreFindsPlantedFaultAndTheFeatureReproducesIt(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "found.feature")
-	var stdout, stderr strings.Builder
-	code := dispatch([]string{"explore", "--seeds", "1000", "--plant", "available-above-busy", "--out", out}, &stdout, &stderr)
-	if code != 1 {
-		t.Fatalf("explore with a planted fault exited %d, want 1 (violation)\n%s\n%s", code, stdout.String(), stderr.String())
-	}
-	m := regexp.MustCompile(`shrunk to (\d+) actions`).FindStringSubmatch(stdout.String())
-	if m == nil {
-		t.Fatalf("explore did not report a shrunk case:\n%s", stdout.String())
-	}
-	if n, _ := strconv.Atoi(m[1]); n > 5 {
-		t.Fatalf("the violation was not shrunk to at most 5 actions:\n%s", stdout.String())
-	}
-	feature, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"@T-AGG-2", "the model is broken on purpose: Available ranks above Busy", "Then every invariant holds"} {
-		if !strings.Contains(string(feature), want) {
-			t.Fatalf("the feature lacks %q:\n%s", want, feature)
-		}
-	}
+func TestExploreFindsPlantedFaultsAndTheFeatureReproducesThem(t *testing.T) {
+	for _, f := range explore.Faults {
+		t.Run(f.Name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "found.feature")
+			var stdout, stderr strings.Builder
+			code := dispatch([]string{"explore", "--seeds", "1000", "--plant", f.Name, "--out", out}, &stdout, &stderr)
+			if code != 1 {
+				t.Fatalf("explore with a planted fault exited %d, want 1 (violation)\n%s\n%s", code, stdout.String(), stderr.String())
+			}
+			m := regexp.MustCompile(`shrunk to (\d+) actions`).FindStringSubmatch(stdout.String())
+			if m == nil {
+				t.Fatalf("explore did not report a shrunk case:\n%s", stdout.String())
+			}
+			if n, _ := strconv.Atoi(m[1]); n > 5 {
+				t.Fatalf("the violation was not shrunk to at most 5 actions:\n%s", stdout.String())
+			}
+			inv := regexp.MustCompile(`invariant "([^"]+)" \[`).FindStringSubmatch(stdout.String())
+			feature, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plant := "    And the model is broken on purpose: " + f.Step + "\n"
+			for _, want := range []string{"@" + f.Rule, plant, "Then every invariant holds"} {
+				if !strings.Contains(string(feature), want) {
+					t.Fatalf("the feature lacks %q:\n%s", want, feature)
+				}
+			}
 
-	// run fails the same way: the same invariant, the same rule
-	var runOut, runErr strings.Builder
-	if code := dispatch([]string{"run", "--format", "pretty", out}, &runOut, &runErr); code != 1 {
-		t.Fatalf("presencesim run on the written feature exited %d, want 1\n%s\n%s", code, runOut.String(), runErr.String())
-	}
-	for _, want := range []string{`invariant "highest-source-wins" [T-AGG-2] broken`, "why the model derived this"} {
-		if !strings.Contains(runOut.String(), want) {
-			t.Fatalf("run output lacks %q:\n%s", want, runOut.String())
-		}
-	}
+			// run fails the same way: the same invariant, the same rules
+			var runOut, runErr strings.Builder
+			if code := dispatch([]string{"run", "--format", "pretty", out}, &runOut, &runErr); code != 1 {
+				t.Fatalf("presencesim run on the written feature exited %d, want 1\n%s\n%s", code, runOut.String(), runErr.String())
+			}
+			for _, want := range []string{`invariant "` + inv[1] + `"`, f.Rule, "why the model derived this"} {
+				if !strings.Contains(runOut.String(), want) {
+					t.Fatalf("run output lacks %q:\n%s", want, runOut.String())
+				}
+			}
 
-	// without the planted fault the same actions break nothing
-	clean := strings.Replace(string(feature), "    And the model is broken on purpose: Available ranks above Busy\n", "", 1)
-	cleanPath := filepath.Join(t.TempDir(), "clean.feature")
-	if err := os.WriteFile(cleanPath, []byte(clean), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	runOut.Reset()
-	if code := dispatch([]string{"run", cleanPath}, &runOut, &runErr); code != 0 {
-		t.Fatalf("the shrunk actions fail without the fault too:\n%s", runOut.String())
+			// without the planted fault the same actions break nothing
+			clean := strings.Replace(string(feature), plant, "", 1)
+			cleanPath := filepath.Join(t.TempDir(), "clean.feature")
+			if err := os.WriteFile(cleanPath, []byte(clean), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			runOut.Reset()
+			if code := dispatch([]string{"run", cleanPath}, &runOut, &runErr); code != 0 {
+				t.Fatalf("the shrunk actions fail without the fault too:\n%s", runOut.String())
+			}
+		})
 	}
 }
 

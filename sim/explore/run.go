@@ -8,10 +8,12 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/cloudlink"
 	"github.com/presencesim/presencesim/sim/invariant"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/sim/trace"
+	"github.com/presencesim/presencesim/sim/xphone"
 )
 
 // Chooser is where a run's choices come from: a seeded stream, or a
@@ -27,17 +29,46 @@ type Fault struct {
 	Name string
 	// Step is the phrase (after "the model is broken on purpose: ") that
 	// plants the fault in a scenario.
-	Step  string
-	Rule  string
-	Apply func(*teams.Settings)
+	Step string
+	Rule string
+	// Apply breaks the world's model; a scenario's step and a run call the
+	// same function at the same moment (after the people, before 08:00).
+	Apply func(*sim.World) error
+}
+
+// teamsFault breaks the Teams model's settings.
+func teamsFault(fn func(*teams.Settings)) func(*sim.World) error {
+	return func(w *sim.World) error {
+		set := w.Teams.Settings()
+		fn(&set)
+		return w.Teams.SetSettings(set)
+	}
 }
 
 // Faults are the faults that can be planted.
 var Faults = []Fault{
 	{Name: "available-above-busy", Step: "Available ranks above Busy", Rule: "T-AGG-2",
-		Apply: func(s *teams.Settings) { s.Precedence.SwapAvailability(presence.Busy, presence.Available) }},
+		Apply: teamsFault(func(s *teams.Settings) { s.Precedence.SwapAvailability(presence.Busy, presence.Available) })},
 	{Name: "away-above-dnd", Step: "Away ranks above DoNotDisturb", Rule: "T-AGG-2",
-		Apply: func(s *teams.Settings) { s.Precedence.SwapAvailability(presence.DoNotDisturb, presence.Away) }},
+		Apply: teamsFault(func(s *teams.Settings) { s.Precedence.SwapAvailability(presence.DoNotDisturb, presence.Away) })},
+	{Name: "cloudlink-no-away-session", Step: "CloudLink keeps no session for Away", Rule: "CL-8",
+		Apply: func(w *sim.World) error {
+			cl := cloudlink.Of(w)
+			set := cl.Settings()
+			for i, r := range set.SessionTable {
+				if r.CloudLink == presence.Away {
+					set.SessionTable[i] = cloudlink.SessionRule{CloudLink: presence.Away, Rule: "CL-8"}
+				}
+			}
+			return cl.SetSettings(set)
+		}},
+	{Name: "xphone-echoes-dnd", Step: "XPhone writes Teams' Do Not Disturb back", Rule: "XP-13",
+		Apply: func(w *sim.World) error {
+			xp := xphone.Attach(w)
+			set := xp.Settings()
+			set.Faults.EchoDND = true
+			return xp.SetSettings(set)
+		}},
 }
 
 // FindFault looks a fault up by name or by its step phrase.
@@ -112,13 +143,6 @@ func newRun(c Case) (*Run, error) {
 	if c.IdleTimeout > 0 {
 		set.IdleTimeout = c.IdleTimeout
 	}
-	if c.Fault != "" {
-		f, err := FindFault(c.Fault)
-		if err != nil {
-			return nil, err
-		}
-		f.Apply(&set)
-	}
 	w, err := sim.New(c.Seed, set)
 	if err != nil {
 		return nil, err
@@ -132,6 +156,15 @@ func newRun(c Case) (*Run, error) {
 		r.users = append(r.users, id)
 	}
 	r.chk = invariant.Install(w)
+	if c.Fault != "" {
+		f, err := FindFault(c.Fault)
+		if err != nil {
+			return nil, err
+		}
+		if err := f.Apply(w); err != nil {
+			return nil, err
+		}
+	}
 	if err := w.Clock.RunUntil(Start); err != nil {
 		return nil, err
 	}
