@@ -81,6 +81,9 @@ func TestXPhoneFeaturesCatchFaults(t *testing.T) {
 		{"echoes a Do-not-disturb read from Teams", func(s *xphone.Settings) { s.Faults.EchoDND = true }, "XPhone echoes (XP-13)", "dnd"},
 		{"forgets the 12 h cleanup", func(s *xphone.Settings) { s.Faults.SkipMaxAge = true }, "XP-8", "appointments"},
 		{"forgets the cleanup at client start", func(s *xphone.Settings) { s.Faults.SkipStartCleanup = true }, "XP-8", "appointments"},
+		{"shows microphone use above a call", func(s *xphone.Settings) {
+			s.Order = []xphone.Source{xphone.SrcMicSync, xphone.SrcXPhoneCall, xphone.SrcXPhoneMeeting, xphone.SrcTeamsCall, xphone.SrcTeamsDND, xphone.SrcProfile}
+		}, `shows "MicSync (Zoom)"`, "microphone"},
 		{"shows a Teams call under another text", func(s *xphone.Settings) { s.TeamsCallText = "Termin" }, "Am Telefon (MS Teams)", "action_table"},
 	}
 	for _, c := range cases {

@@ -37,6 +37,10 @@ type Settings struct {
 	MicSyncProfile     string
 	MicSyncPresence    p.Presence
 
+	// Order is which source the client shows when several are on
+	// (DefaultOrder).
+	Order []Source
+
 	// Bounds are the XP-13 limits the journal is checked against.
 	Bounds Bounds
 
@@ -66,6 +70,7 @@ func DefaultSettings() Settings {
 		TeamsProfile:       "MS Teams",
 		MicSyncProfile:     "MicSync",
 		MicSyncPresence:    p.Of(p.Busy, p.ActBusy),
+		Order:              DefaultOrder(),
 		Bounds:             DefaultBounds(),
 	}
 }
@@ -158,6 +163,10 @@ func (m *Model) SetSettings(s Settings) error {
 	if _, err := m.tm.CheckExpiry(s.SessionExpiry); err != nil {
 		return err
 	}
+	if err := checkOrder(s.Order); err != nil {
+		return err
+	}
+	s.Order = append([]Source(nil), s.Order...)
 	m.set = s
 	m.app = m.tm.App(s.App)
 	return nil

@@ -26,28 +26,29 @@ func (m *Model) Status(u teams.UserID) (Status, error) {
 		return Status{}, err
 	}
 	sel := x.profiles[x.selected]
-	for _, row := range displayOrder {
-		switch row.Src {
+	for _, src := range m.set.Order {
+		rule := sourceRule[src]
+		switch src {
 		case SrcXPhoneCall, SrcXPhoneMeeting:
-			if (row.Src == SrcXPhoneCall && x.calls > 0) || (row.Src == SrcXPhoneMeeting && x.meetings > 0) {
-				return Status{m.set.CallText, p.Of(p.Busy, p.InACall), sel.Name, sel.Forwarding, row.Src, row.Rule}, nil
+			if (src == SrcXPhoneCall && x.calls > 0) || (src == SrcXPhoneMeeting && x.meetings > 0) {
+				return Status{m.set.CallText, p.Of(p.Busy, p.InACall), sel.Name, sel.Forwarding, src, rule}, nil
 			}
 		case SrcTeamsCall:
 			if n := len(x.appts); n > 0 {
 				a := x.appts[n-1]
-				return Status{a.Text, p.Of(p.Busy, p.InACall), a.Profile, a.Forwarding, row.Src, row.Rule}, nil
+				return Status{a.Text, p.Of(p.Busy, p.InACall), a.Profile, a.Forwarding, src, rule}, nil
 			}
 		case SrcTeamsDND:
 			if i := firstDND(x.profiles); x.teamsDND && i >= 0 {
 				d := x.profiles[i]
-				return Status{d.Name, d.Presence, d.Name, d.Forwarding, row.Src, row.Rule}, nil
+				return Status{d.Name, d.Presence, d.Name, d.Forwarding, src, rule}, nil
 			}
 		case SrcMicSync:
 			if len(x.mic) > 0 {
-				return Status{fmt.Sprintf("%s (%s)", m.set.MicSyncProfile, x.mic[len(x.mic)-1]), m.set.MicSyncPresence, m.set.MicSyncProfile, "", row.Src, row.Rule}, nil
+				return Status{fmt.Sprintf("%s (%s)", m.set.MicSyncProfile, x.mic[len(x.mic)-1]), m.set.MicSyncPresence, m.set.MicSyncProfile, "", src, rule}, nil
 			}
 		case SrcProfile:
-			return Status{sel.Name, sel.Presence, sel.Name, sel.Forwarding, row.Src, row.Rule}, nil
+			return Status{sel.Name, sel.Presence, sel.Name, sel.Forwarding, src, rule}, nil
 		}
 	}
 	return Status{}, fmt.Errorf("no source decided %s's XPhone status", x.name) // unreachable: SrcProfile always decides

@@ -26,22 +26,39 @@ var sourceNames = [numSources]string{"XPhone call", "XPhone meeting", "Teams cal
 
 func (s Source) String() string { return sourceNames[s] }
 
-// displayOrder is what the XPhone client shows when several sources are on:
+// sourceRule names the rule by which each source decides the status.
+var sourceRule = [numSources]string{
+	SrcXPhoneCall:    "XP-3",
+	SrcXPhoneMeeting: "XP-2",
+	SrcTeamsCall:     "XP-7",
+	SrcTeamsDND:      "XP-6",
+	SrcMicSync:       "XP-12",
+	SrcProfile:       "XP-14",
+}
+
+// DefaultOrder is what the XPhone client shows when several sources are on:
 // the first live one wins. The telephony of the XPhone client itself comes
 // first (it is what its line shows), then what Teams reports, then the
 // microphone, then the user's own choice, to which the client returns when
-// everything above ends (XP-14). The order among them is decided; the seed
-// states each source alone.
-var displayOrder = [numSources]struct {
-	Src  Source
-	Rule string
-}{
-	{SrcXPhoneCall, "XP-3"},
-	{SrcXPhoneMeeting, "XP-2"},
-	{SrcTeamsCall, "XP-7"},
-	{SrcTeamsDND, "XP-6"},
-	{SrcMicSync, "XP-12"},
-	{SrcProfile, "XP-14"},
+// everything above ends (XP-14). The order is decided (the seed states each
+// source alone), so it is Settings.Order.
+func DefaultOrder() []Source {
+	return []Source{SrcXPhoneCall, SrcXPhoneMeeting, SrcTeamsCall, SrcTeamsDND, SrcMicSync, SrcProfile}
+}
+
+// checkOrder accepts an order that names every source once.
+func checkOrder(o []Source) error {
+	var seen [numSources]bool
+	for _, s := range o {
+		if s >= numSources || seen[s] {
+			return fmt.Errorf("%w: display order %v names a source twice or an unknown one", ErrConfig, o)
+		}
+		seen[s] = true
+	}
+	if len(o) != int(numSources) {
+		return fmt.Errorf("%w: display order %v must name all of %v", ErrConfig, o, sourceNames)
+	}
+	return nil
 }
 
 // reaction is what XPhone does with a presence it reads from Teams.
