@@ -24,6 +24,12 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		return &failedStep{Step: st, Number: i + 1}
 	},
 	"colours": legend,
+	"ruleID": func(tag string) string {
+		if id := strings.TrimPrefix(tag, "@"); RuleID.MatchString(id) {
+			return id
+		}
+		return ""
+	},
 	"cover":   coverageCounts,
 }).Parse(reportTemplate))
 

@@ -380,6 +380,9 @@ func drawMarkers(b *strings.Builder, s *Scenario, slots []slot, bottom float64) 
 			} else {
 				title += "\n" + st.Error
 			}
+			if st.Why != "" {
+				title += "\n\nwhy the model derived this:\n" + st.Why
+			}
 			fmt.Fprintf(b, `<g class="marker failed"><title>%s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#D13438" stroke-width="2.5"/><circle cx="%.1f" cy="%.1f" r="8" fill="#D13438"/><text x="%.1f" y="%.1f" font-size="10" fill="#FFFFFF" text-anchor="middle">%d</text></g>`,
 				esc(title), x, cy+7, x, bottom, x, cy, x, cy+4, i+1)
 			continue
