@@ -30,7 +30,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return ""
 	},
-	"cover":   coverageCounts,
+	"cover": coverageCounts,
 }).Parse(reportTemplate))
 
 type failedStep struct {
