@@ -151,8 +151,12 @@ func Attach(w *sim.World) *Model {
 	return sim.Attach(w, func(w *sim.World) *Model { return New(w, DefaultSettings()) })
 }
 
-// Settings returns the model's settings.
-func (m *Model) Settings() Settings { return m.set }
+// Settings returns a copy of the model's settings.
+func (m *Model) Settings() Settings {
+	s := m.set
+	s.Order = append([]Source(nil), s.Order...)
+	return s
+}
 
 // SetSettings replaces the settings; call it before users start.
 func (m *Model) SetSettings(s Settings) error {

@@ -217,3 +217,24 @@ func day(t testing.TB, w *sim.World, m *Model, alice, bob teams.UserID) {
 	must(err)
 	at(18, 0)
 }
+
+func TestSetSettingsRefuses(t *testing.T) {
+	_, m, _, _ := world(t, 1, nil)
+	cases := []struct {
+		name string
+		tune func(*Settings)
+	}{
+		{"refresh margin not below the expiry", func(s *Settings) { s.RefreshBefore = s.SessionExpiry }},
+		{"expiry beyond Graph's 4 h", func(s *Settings) { s.SessionExpiry = 5 * time.Hour }},
+		{"no poll interval", func(s *Settings) { s.PollInterval = 0 }},
+		{"a source twice", func(s *Settings) { s.Order = []Source{SrcProfile, SrcProfile, SrcXPhoneCall, SrcXPhoneMeeting, SrcTeamsCall, SrcTeamsDND} }},
+		{"a source missing", func(s *Settings) { s.Order = s.Order[1:] }},
+	}
+	for _, c := range cases {
+		s := m.Settings()
+		c.tune(&s)
+		if err := m.SetSettings(s); err == nil {
+			t.Errorf("%s: accepted", c.name)
+		}
+	}
+}
