@@ -227,7 +227,9 @@ func TestSetSettingsRefuses(t *testing.T) {
 		{"refresh margin not below the expiry", func(s *Settings) { s.RefreshBefore = s.SessionExpiry }},
 		{"expiry beyond Graph's 4 h", func(s *Settings) { s.SessionExpiry = 5 * time.Hour }},
 		{"no poll interval", func(s *Settings) { s.PollInterval = 0 }},
-		{"a source twice", func(s *Settings) { s.Order = []Source{SrcProfile, SrcProfile, SrcXPhoneCall, SrcXPhoneMeeting, SrcTeamsCall, SrcTeamsDND} }},
+		{"a source twice", func(s *Settings) {
+			s.Order = []Source{SrcProfile, SrcProfile, SrcXPhoneCall, SrcXPhoneMeeting, SrcTeamsCall, SrcTeamsDND}
+		}},
 		{"a source missing", func(s *Settings) { s.Order = s.Order[1:] }},
 	}
 	for _, c := range cases {
