@@ -47,6 +47,9 @@ var Rules = []struct{ ID, Check string }{
 	{"C-3", "a state ends with clearPresence, never by writing Available/Available"},
 	{"C-4", "no preferred presence, unless the integration's mapping has it"},
 	{"C-5", "no request before the Retry-After of a 429, none within 1 s of a 5xx"},
+	{"C-6", "subscriptions are created (validation answered), notifications accepted within 3 s, the subscription kept alive by renewal or recreation"},
+	{"C-7", "bulk reads stay within 650 ids and Graph's request limit (convergence is checked by the steps)"},
+	{"C-8", "the presence a reader reports never goes back to a lower sequenceNumber"},
 	{"C-9", "no second write of the same pair to a user within 1 min without an input change between"},
 }
 
@@ -102,6 +105,7 @@ func (s *Session) Judge(now clock.Time, rules ...string) []Violation {
 	out = append(out, s.judgeRefresh(calls, now, who, on)...)
 	out = append(out, s.judgeBackoff(calls, on)...)
 	out = append(out, s.judgeEcho(calls, who, on)...)
+	out = append(out, s.judgeReader(calls, now, on)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
 	return out
 }

@@ -38,10 +38,13 @@ type Session struct {
 	AppSession teams.AppID
 	Env        connector.Env
 
-	servers []*http.Server
-	wire    *Wire
-	inputs  inputs
-	inj     injector
+	servers   []*http.Server
+	deliver   *deliverer
+	stopGraph context.CancelFunc
+	wire      *Wire
+	inputs    inputs
+	inj       injector
+	views     views
 
 	// under w.Mu
 	lastWall time.Time
@@ -69,10 +72,20 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	s := &Session{w: w, target: t, out: newTailBuffer(1 << 20), wire: newWire()}
 	w.Mu.Lock()
 	id := graph.IdentityOf(w)
-	app, err := id.AddApp(sim.DefaultOrg, AppName, []string{graph.PresenceReadWriteAll, graph.PresenceReadAll}, nil)
+	app, err := id.AddApp(sim.DefaultOrg, AppName, []string{graph.PresenceReadWriteAll, graph.PresenceReadAll}, []string{graph.PresenceReadAll})
 	if err != nil {
 		w.Mu.Unlock()
 		return nil, fmt.Errorf("registering the connector's app: %w", err)
+	}
+	var account, password string
+	if t.Integration == "nimbus" {
+		// a reader signs in as a presence account (NB-5)
+		u, err := w.AddUser(PresenceAccount, "")
+		if err != nil {
+			w.Mu.Unlock()
+			return nil, fmt.Errorf("adding the presence account: %w", err)
+		}
+		account, password = w.Teams.Dir(u).UPN, id.Account(u).Password
 	}
 	s.App, s.AppSession = app, w.Teams.App(app.DisplayName)
 	tenant := id.Tenant(sim.DefaultOrg)
@@ -81,7 +94,11 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	s.inputs.pbx.Listen(&s.inputs)
 	s.PBX = pbxapi.New(w, pbxapi.Options{Sync: s.advance, KeepAlive: time.Second})
 	w.Mu.Unlock()
-	s.Graph = graph.NewHandler(w, graph.Options{Sync: s.advance})
+	s.deliver = &deliverer{}
+	s.Graph = graph.NewHandler(w, graph.Options{Sync: s.advance, Deliverer: s.deliver})
+	var runCtx context.Context
+	runCtx, s.stopGraph = context.WithCancel(context.Background())
+	go s.Graph.Run(runCtx, 20*time.Millisecond)
 
 	gl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -98,7 +115,11 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	s.serve(pl, s.wire.pbxHandler(s.PBX))
 	gURL, pURL := "http://"+gl.Addr().String(), "http://"+pl.Addr().String()
 	s.Env = connector.Env{Integration: t.Integration, GraphURL: gURL + "/v1.0", LoginURL: gURL, TenantID: tenant.ID,
-		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: pURL + "/pbx", TimeScale: t.Scale}
+		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: pURL + "/pbx", TimeScale: t.Scale,
+		Username: account, Password: password}
+	if account != "" {
+		s.Env.ReportURL = gURL + ViewPath
+	}
 
 	s.stopClock, s.clockDone = make(chan struct{}), make(chan struct{})
 	go s.driveClock()
@@ -119,6 +140,16 @@ func (s *Session) serve(l net.Listener, h http.Handler) {
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(l) }()
 }
+
+// ReaderSubscriptionLife is how far ahead the in-process reference reader
+// lets its subscriptions expire, short so that a scenario sees a renewal.
+const ReaderSubscriptionLife = 6 * time.Minute
+
+// PresenceAccount is the user a reader signs in as.
+const PresenceAccount = "presenceaccount"
+
+// readsPBX says whether the integration's connector reads the PBX.
+func (s *Session) readsPBX() bool { return s.target.Integration == "cloudlink" }
 
 // World is the served world.
 func (s *Session) World() *sim.World { return s.w }
@@ -178,6 +209,8 @@ func (s *Session) startConnector() error {
 			switch s.target.Integration {
 			case "cloudlink":
 				err = connector.RunCloudLink(ctx, s.Env, connector.CloudLinkOptions{Fault: s.target.Fault}, s.out)
+			case "nimbus":
+				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife}, s.out)
 			default:
 				err = fmt.Errorf("no reference connector for %q; valid: %s", s.target.Integration, strings.Join(connector.Integrations, ", "))
 			}
@@ -207,7 +240,7 @@ func (s *Session) awaitConnect() error {
 	defer tick.Stop()
 	for {
 		g, p := s.wire.contacts()
-		if g > 0 && p > 0 {
+		if g > 0 && (p > 0 || !s.readsPBX()) {
 			return nil
 		}
 		select {
@@ -218,7 +251,7 @@ func (s *Session) awaitConnect() error {
 			if g == 0 {
 				missing = append(missing, "no request to Graph ("+s.Env.GraphURL+")")
 			}
-			if p == 0 {
+			if p == 0 && s.readsPBX() {
 				missing = append(missing, "no request to the PBX ("+s.Env.PBXURL+")")
 			}
 			return fmt.Errorf("%s did not connect within %s: %s", s.target.Label(), s.target.ConnectTimeout, strings.Join(missing, ", "))
@@ -275,6 +308,9 @@ func (s *Session) Stop() string {
 		}
 		if s.PBX != nil {
 			s.PBX.Close()
+		}
+		if s.stopGraph != nil {
+			s.stopGraph()
 		}
 		for _, srv := range s.servers {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)

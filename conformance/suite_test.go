@@ -54,12 +54,22 @@ func runFeatures(target conformance.Target, tags string) (int, string) {
 	return suite.Run(), out.String()
 }
 
-// TestReferenceProcessPasses runs every conformance feature against the
-// reference CloudLink connector as its own process, over loopback HTTP.
-func TestReferenceProcessPasses(t *testing.T) {
-	t.Parallel()
-	if st, out := runFeatures(process(t), ""); st != 0 {
-		t.Fatalf("the reference connector process fails the conformance features (status %d):\n%s", st, out)
+// TestReferenceProcessesPass runs the conformance features of each
+// integration against its reference connector as its own process, over
+// loopback HTTP.
+func TestReferenceProcessesPass(t *testing.T) {
+	for _, name := range connector.Integrations {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			target := process(t)
+			target.Integration, target.Command[2] = name, name
+			if name == "nimbus" {
+				target.Command = append(target.Command, "--subscription", conformance.ReaderSubscriptionLife.String())
+			}
+			if st, out := runFeatures(target, "@connector-"+name); st != 0 {
+				t.Fatalf("the reference %s connector process fails its conformance features (status %d):\n%s", name, st, out)
+			}
+		})
 	}
 }
 

@@ -122,10 +122,17 @@ func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 			body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
+		if r.URL.Path == ViewPath {
+			s.view(w, r)
+			return
+		}
 		s.w.Mu.Lock()
 		s.advance()
 		at := s.w.Clock.Now()
 		s.w.Mu.Unlock()
+		// Graph's clock is the world's: a client that times its
+		// subscriptions from the Date header gets them right.
+		w.Header().Set("Date", at.Wall().UTC().Format(http.TimeFormat))
 		c := Call{At: at, Method: r.Method, Path: r.URL.Path}
 		classify(&c, r, body)
 		sw := &statusWriter{ResponseWriter: w}

@@ -17,10 +17,15 @@ const (
 	EnvClientSecret = "PRESENCESIM_CLIENT_SECRET" // its client secret
 	EnvPBXURL       = "PRESENCESIM_PBX_URL"       // PBX API root, ends in /pbx
 	EnvTimeScale    = "PRESENCESIM_TIME_SCALE"    // virtual seconds per real second
+	// Readers sign in as a presence account (delegated Presence.Read.All)
+	// and report what they believe to the harness.
+	EnvUsername  = "PRESENCESIM_USERNAME"   // the presence account's UPN
+	EnvPassword  = "PRESENCESIM_PASSWORD"   // its password
+	EnvReportURL = "PRESENCESIM_REPORT_URL" // POST {id, availability, activity, sequenceNumber}
 )
 
 // EnvNames lists the variables in the order the vendor guide gives them.
-var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale}
+var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL}
 
 // Env is what a connector is told about the fakes.
 type Env struct {
@@ -34,6 +39,9 @@ type Env struct {
 	// TimeScale is how many virtual seconds pass per real second (1 when
 	// the world runs in real time).
 	TimeScale float64
+	// Username and Password are a reader's presence account; ReportURL is
+	// where a reader reports each presence it comes to believe.
+	Username, Password, ReportURL string
 }
 
 // Vars returns the environment as NAME=value pairs.
@@ -47,6 +55,9 @@ func (e Env) Vars() []string {
 		EnvClientSecret + "=" + e.ClientSecret,
 		EnvPBXURL + "=" + e.PBXURL,
 		EnvTimeScale + "=" + strconv.FormatFloat(e.TimeScale, 'g', -1, 64),
+		EnvUsername + "=" + e.Username,
+		EnvPassword + "=" + e.Password,
+		EnvReportURL + "=" + e.ReportURL,
 	}
 }
 
@@ -57,7 +68,7 @@ func ReadEnv(get func(string) string) (Env, error) {
 		Integration: get(EnvIntegration), GraphURL: strings.TrimRight(get(EnvGraphURL), "/"),
 		LoginURL: strings.TrimRight(get(EnvLoginURL), "/"), TenantID: get(EnvTenantID),
 		ClientID: get(EnvClientID), ClientSecret: get(EnvClientSecret), PBXURL: strings.TrimRight(get(EnvPBXURL), "/"),
-		TimeScale: 1,
+		TimeScale: 1, Username: get(EnvUsername), Password: get(EnvPassword), ReportURL: get(EnvReportURL),
 	}
 	var missing []string
 	for _, kv := range [][2]string{{EnvGraphURL, e.GraphURL}, {EnvLoginURL, e.LoginURL}, {EnvTenantID, e.TenantID},

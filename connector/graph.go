@@ -22,10 +22,16 @@ type graphClient struct {
 	log  func(format string, a ...any)
 	// ignoreRetryAfter plants IgnoreRetryAfter.
 	ignoreRetryAfter bool
+	// delegated signs in as the presence account (password grant).
+	delegated bool
 
-	mu      sync.Mutex
-	token   string
-	expires time.Time // real time
+	mu sync.Mutex
+	// serverNow and serverAt are the Graph clock from the last answer's
+	// Date header and when it came (real time).
+	serverNow time.Time
+	serverAt  time.Time
+	token     string
+	expires   time.Time // real time
 	// notBefore is the earliest real time of the next request (Retry-After,
 	// backoff after 5xx).
 	notBefore time.Time
@@ -59,6 +65,11 @@ func (g *graphClient) getToken(ctx context.Context) (string, error) {
 	g.mu.Unlock()
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {g.env.ClientID},
 		"client_secret": {g.env.ClientSecret}, "scope": {"https://graph.microsoft.com/.default"}}
+	if g.delegated {
+		form.Set("grant_type", "password")
+		form.Set("username", g.env.Username)
+		form.Set("password", g.env.Password)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.env.LoginURL+"/"+url.PathEscape(g.env.TenantID)+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
@@ -143,6 +154,11 @@ func (g *graphClient) do(ctx context.Context, method, path string, body, out any
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		g.mu.Lock()
+		g.serverNow, g.serverAt = d, time.Now()
+		g.mu.Unlock()
+	}
 	if resp.StatusCode/100 == 2 {
 		g.mu.Lock()
 		g.backoff = 0
@@ -243,4 +259,15 @@ func isoDuration(d time.Duration) string {
 		s += strconv.Itoa(int(sec)) + "S"
 	}
 	return s
+}
+
+// now is Graph's time: the last Date header moved on by the real time
+// since, at the scale.
+func (g *graphClient) now() time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.serverNow.IsZero() {
+		return time.Now().UTC()
+	}
+	return g.serverNow.Add(time.Duration(float64(time.Since(g.serverAt)) * g.env.TimeScale))
 }

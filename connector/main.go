@@ -9,7 +9,7 @@ import (
 )
 
 // Integrations lists the reference connectors there are.
-var Integrations = []string{"cloudlink"}
+var Integrations = []string{"cloudlink", "nimbus"}
 
 // Main runs a reference connector as the command line asks, until ctx ends:
 // args are "<integration> [flags]"; the fakes come from the environment
@@ -23,6 +23,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	switch name {
 	case "cloudlink":
 		return mainCloudLink(ctx, args, getenv, stdout, stderr)
+	case "nimbus":
+		return mainNimbus(ctx, args, getenv, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "presencesim connector: unknown integration %q; valid: %s\n", name, strings.Join(Integrations, ", "))
 	return 2
@@ -69,6 +71,31 @@ func mainCloudLink(ctx context.Context, args []string, getenv func(string) strin
 	}
 	if err := RunCloudLink(ctx, env, opt, stdout); err != nil {
 		fmt.Fprintf(stderr, "presencesim connector cloudlink: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func mainNimbus(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("connector nimbus", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var opt NimbusOptions
+	fl.DurationVar(&opt.SubscriptionLife, "subscription", 0, "how far ahead each subscription expires, virtual time (default 10m, at most 60m)")
+	fl.DurationVar(&opt.StaleAfter, "stale-after", 0, "poll when no notification came for this long, virtual time (default 1m)")
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, "usage: presencesim connector nimbus [flags]\n\nRuns the reference presence reader (a router with a presence account) against the fakes named by the environment:\n  %s\n\n", strings.Join(EnvNames, "\n  "))
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	env, err := ReadEnv(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "presencesim connector nimbus: %v\n", err)
+		return 2
+	}
+	if err := RunNimbus(ctx, env, opt, stdout); err != nil {
+		fmt.Fprintf(stderr, "presencesim connector nimbus: %v\n", err)
 		return 1
 	}
 	return 0

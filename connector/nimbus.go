@@ -1,0 +1,326 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// NimbusOptions are the reference presence reader's decided values; the
+// durations are virtual time.
+type NimbusOptions struct {
+	// SubscriptionLife is how far ahead each subscription expires (10 min;
+	// Graph allows at most 60).
+	SubscriptionLife time.Duration
+	// RenewBefore renews a subscription this long before it expires.
+	RenewBefore time.Duration
+	// StaleAfter: with no notification for this long, poll (C-7).
+	StaleAfter time.Duration
+	// Poll is the polling interval while notifications are stale.
+	Poll time.Duration
+	// Tick is how often (real time) the reader looks at its state.
+	Tick time.Duration
+}
+
+func (o *NimbusOptions) defaults() {
+	if o.SubscriptionLife <= 0 {
+		o.SubscriptionLife = 10 * time.Minute
+	}
+	if o.RenewBefore <= 0 || o.RenewBefore >= o.SubscriptionLife {
+		o.RenewBefore = o.SubscriptionLife / 2
+	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = time.Minute
+	}
+	if o.Poll <= 0 {
+		o.Poll = 30 * time.Second
+	}
+	if o.Tick <= 0 {
+		o.Tick = 20 * time.Millisecond
+	}
+}
+
+// MaxIDs is Graph's limit of ids per subscription and per bulk read.
+const MaxIDs = 650
+
+// nimbus is the reference presence reader of a router like Luware Nimbus
+// with presence accounts: it subscribes to its agents' presence, answers
+// Graph's validation and notifications at once, renews its subscription
+// before it expires, recreates it after a 404, reads changed presence in
+// bulk, ignores an older presence than the one it has (C-8), and polls
+// when notifications stop (C-7).
+type nimbus struct {
+	env   Env
+	opt   NimbusOptions
+	graph *graphClient
+	logw  io.Writer
+	hc    *http.Client
+
+	mu       sync.Mutex
+	dirty    map[string]bool
+	lastNote time.Time
+	renewNow bool
+
+	// writer-only
+	self     string
+	ids      []string
+	view     map[string]graphPresence
+	subID    string
+	subExp   time.Time
+	subTry   time.Time
+	lastPoll time.Time
+	lastDir  time.Time
+	hookURL  string
+}
+
+// RunNimbus runs the reference presence reader until ctx ends.
+func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) error {
+	opt.defaults()
+	if env.Username == "" || env.Password == "" {
+		return fmt.Errorf("a presence reader signs in as a presence account: set %s and %s", EnvUsername, EnvPassword)
+	}
+	if logw == nil {
+		logw = io.Discard
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	n := &nimbus{env: env, opt: opt, logw: logw, hc: hc, dirty: map[string]bool{}, view: map[string]graphPresence{},
+		graph: &graphClient{env: env, http: hc, delegated: true}, lastNote: time.Now()}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(n.hook), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+	n.hookURL = "http://" + l.Addr().String() + "/notifications"
+	n.logf("nimbus reader: Graph %s, notifications at %s, time scale %g", env.GraphURL, n.hookURL, env.TimeScale)
+	t := time.NewTicker(opt.Tick)
+	defer t.Stop()
+	for {
+		n.step(ctx)
+		select {
+		case <-ctx.Done():
+			n.logf("nimbus reader: stopped")
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (n *nimbus) logf(format string, a ...any) {
+	n.mu.Lock()
+	fmt.Fprintf(n.logw, format+"\n", a...)
+	n.mu.Unlock()
+}
+
+// hook answers Graph: the validation token echoed as text/plain, and
+// notifications with 202 at once; the presence is read afterwards.
+func (n *nimbus) hook(w http.ResponseWriter, r *http.Request) {
+	if tok := r.URL.Query().Get("validationToken"); tok != "" {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, tok)
+		return
+	}
+	var body struct {
+		Value []struct {
+			LifecycleEvent string `json:"lifecycleEvent"`
+			ResourceData   struct {
+				ID string `json:"id"`
+			} `json:"resourceData"`
+		} `json:"value"`
+	}
+	_ = json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body)
+	n.mu.Lock()
+	n.lastNote = time.Now()
+	for _, v := range body.Value {
+		if v.LifecycleEvent != "" {
+			n.renewNow = true
+		}
+		if v.ResourceData.ID != "" {
+			n.dirty[strings.ToLower(v.ResourceData.ID)] = true
+		}
+	}
+	n.mu.Unlock()
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (n *nimbus) step(ctx context.Context) {
+	if n.ids == nil || time.Since(n.lastDir) > n.env.Real(n.opt.StaleAfter) && n.stale() {
+		n.readDirectory(ctx)
+	}
+	if len(n.ids) == 0 {
+		return
+	}
+	n.mu.Lock()
+	renew := n.renewNow
+	n.renewNow = false
+	var dirty []string
+	for id := range n.dirty {
+		dirty = append(dirty, id)
+	}
+	n.dirty = map[string]bool{}
+	n.mu.Unlock()
+	switch {
+	case n.subID == "" && time.Since(n.subTry) >= n.env.Real(30*time.Second):
+		n.subscribe(ctx)
+	case n.subID != "" && (renew || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
+		n.renew(ctx)
+	}
+	if len(dirty) > 0 {
+		sort.Strings(dirty)
+		n.read(ctx, dirty)
+	}
+	if n.stale() && time.Since(n.lastPoll) >= n.env.Real(n.opt.Poll) {
+		n.lastPoll = time.Now()
+		n.read(ctx, n.ids)
+	}
+}
+
+func (n *nimbus) stale() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.subID == "" || time.Since(n.lastNote) > n.env.Real(n.opt.StaleAfter)
+}
+
+func (n *nimbus) readDirectory(ctx context.Context) {
+	n.lastDir = time.Now()
+	var res struct {
+		Value []directoryUser `json:"value"`
+	}
+	if err := n.graph.do(ctx, http.MethodGet, "/users", nil, &res); err != nil {
+		n.logf("nimbus reader: reading the directory: %v", err)
+		return
+	}
+	var ids []string
+	for _, u := range res.Value {
+		if strings.EqualFold(u.UserPrincipalName, n.env.Username) {
+			n.self = u.ID
+			continue
+		}
+		ids = append(ids, strings.ToLower(u.ID))
+	}
+	sort.Strings(ids)
+	if strings.Join(ids, ",") != strings.Join(n.ids, ",") {
+		n.logf("nimbus reader: tracking %d users", len(ids))
+		if n.subID != "" {
+			_ = n.graph.do(ctx, http.MethodDelete, "/subscriptions/"+n.subID, nil, nil)
+			n.subID = ""
+		}
+		n.ids = ids
+		n.subTry = time.Time{}
+	}
+	if n.ids == nil {
+		n.ids = []string{}
+	}
+}
+
+func (n *nimbus) subscribe(ctx context.Context) {
+	n.subTry = time.Now()
+	ids := n.ids
+	if len(ids) > MaxIDs {
+		ids = ids[:MaxIDs] // the rest is polled
+	}
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = "'" + id + "'"
+	}
+	exp := n.graph.now().Add(n.opt.SubscriptionLife)
+	body := map[string]string{"changeType": "updated", "notificationUrl": n.hookURL, "lifecycleNotificationUrl": n.hookURL,
+		"resource": "/communications/presences?$filter=id in (" + strings.Join(quoted, ",") + ")", "expirationDateTime": exp.UTC().Format(time.RFC3339)}
+	var res struct {
+		ID                 string    `json:"id"`
+		ExpirationDateTime time.Time `json:"expirationDateTime"`
+	}
+	if err := n.graph.do(ctx, http.MethodPost, "/subscriptions", body, &res); err != nil {
+		n.logf("nimbus reader: subscribing: %v", err)
+		return
+	}
+	n.subID, n.subExp = res.ID, res.ExpirationDateTime
+	n.mu.Lock()
+	n.lastNote = time.Now()
+	n.mu.Unlock()
+	n.logf("nimbus reader: subscribed to %d users until %s", len(ids), res.ExpirationDateTime.Format(time.RFC3339))
+	n.read(ctx, n.ids)
+}
+
+func (n *nimbus) renew(ctx context.Context) {
+	exp := n.graph.now().Add(n.opt.SubscriptionLife)
+	var res struct {
+		ExpirationDateTime time.Time `json:"expirationDateTime"`
+	}
+	err := n.graph.do(ctx, http.MethodPatch, "/subscriptions/"+n.subID, map[string]string{"expirationDateTime": exp.UTC().Format(time.RFC3339)}, &res)
+	if ge, ok := err.(*graphError); ok && ge.Status == http.StatusNotFound {
+		n.logf("nimbus reader: subscription %s is gone; subscribing again", n.subID)
+		n.subID = ""
+		n.subTry = time.Time{}
+		return
+	}
+	if err != nil {
+		n.logf("nimbus reader: renewing: %v", err)
+		return
+	}
+	n.subExp = res.ExpirationDateTime
+	n.logf("nimbus reader: renewed until %s", res.ExpirationDateTime.Format(time.RFC3339))
+}
+
+// read fetches presence in bulk, at most MaxIDs a request.
+func (n *nimbus) read(ctx context.Context, ids []string) {
+	for len(ids) > 0 {
+		part := ids
+		if len(part) > MaxIDs {
+			part = part[:MaxIDs]
+		}
+		ids = ids[len(part):]
+		var res struct {
+			Value []struct {
+				ID string `json:"id"`
+				graphPresence
+			} `json:"value"`
+		}
+		if err := n.graph.do(ctx, http.MethodPost, "/communications/getPresencesByUserId", map[string][]string{"ids": part}, &res); err != nil {
+			n.logf("nimbus reader: reading presence: %v", err)
+			n.mu.Lock()
+			for _, id := range part {
+				n.dirty[id] = true
+			}
+			n.mu.Unlock()
+			return
+		}
+		for _, p := range res.Value {
+			n.take(ctx, strings.ToLower(p.ID), p.graphPresence)
+		}
+	}
+}
+
+// take keeps a presence unless an older one (C-8), and reports it.
+func (n *nimbus) take(ctx context.Context, id string, p graphPresence) {
+	old, ok := n.view[id]
+	if ok && p.SequenceNumber < old.SequenceNumber {
+		return
+	}
+	if ok && old == p {
+		return
+	}
+	n.view[id] = p
+	n.logf("nimbus reader: %s is %s/%s (%s)", id, p.Availability, p.Activity, p.SequenceNumber)
+	if n.env.ReportURL == "" {
+		return
+	}
+	b, _ := json.Marshal(map[string]string{"id": id, "availability": p.Availability, "activity": p.Activity, "sequenceNumber": p.SequenceNumber})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.env.ReportURL, bytes.NewReader(b))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := n.hc.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
