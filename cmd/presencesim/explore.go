@@ -77,7 +77,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 
 func summary(w io.Writer, c *explore.Coverage, took time.Duration) {
 	events := c.Events + uint64(c.Actions)
-	fmt.Fprintf(w, "explored %d seeds: %d actions (%d refused and dropped), %d clock events, %d invariant checks in %s: %.0f events/s\n",
+	fmt.Fprintf(w, "explored %d seeds: %d actions (%d more drawn were refused by the model and dropped), %d clock events, %d invariant checks in %s: %.0f events/s\n",
 		c.Runs, c.Actions, c.Refused, c.Events, c.Checks, took.Round(time.Millisecond), float64(events)/took.Seconds())
 }
 

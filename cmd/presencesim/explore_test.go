@@ -92,3 +92,22 @@ func TestExploreRefusesBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestExploreTraceIsReproducible: the same seed prints the same trace.
+func TestExploreTraceIsReproducible(t *testing.T) {
+	trace := func(seed string) string {
+		var stdout, stderr strings.Builder
+		if code := dispatch([]string{"explore", "--from", seed, "--seeds", "1", "--trace", "--coverage=false"}, &stdout, &stderr); code != 0 {
+			t.Fatalf("explore exited %d: %s", code, stderr.String())
+		}
+		out := stdout.String()
+		return out[:strings.Index(out, "explored 1 seeds")]
+	}
+	a, b := trace("42"), trace("42")
+	if a != b {
+		t.Fatal("seed 42 printed two different traces")
+	}
+	if strings.Count(a, "\n") < 20 || a == trace("43") {
+		t.Fatalf("seed 42's trace is too short or equals seed 43's:\n%s", a)
+	}
+}
