@@ -41,7 +41,7 @@ func TestExploreFindsPlantedFaultsAndTheFeatureReproducesThem(t *testing.T) {
 
 			// run fails the same way: the same invariant, the same rules
 			var runOut, runErr strings.Builder
-			if code := dispatch([]string{"run", "--format", "pretty", out}, &runOut, &runErr); code != 1 {
+			if code := dispatch([]string{"run", "--report", "", "--format", "pretty", out}, &runOut, &runErr); code != 1 {
 				t.Fatalf("presencesim run on the written feature exited %d, want 1\n%s\n%s", code, runOut.String(), runErr.String())
 			}
 			for _, want := range []string{`invariant "` + inv[1] + `"`, f.Rule, "why the model derived this"} {
@@ -57,7 +57,7 @@ func TestExploreFindsPlantedFaultsAndTheFeatureReproducesThem(t *testing.T) {
 				t.Fatal(err)
 			}
 			runOut.Reset()
-			if code := dispatch([]string{"run", cleanPath}, &runOut, &runErr); code != 0 {
+			if code := dispatch([]string{"run", "--report", "", cleanPath}, &runOut, &runErr); code != 0 {
 				t.Fatalf("the shrunk actions fail without the fault too:\n%s", runOut.String())
 			}
 		})
