@@ -431,37 +431,33 @@ func (m *Model) SelectProfile(u teams.UserID, name string) error {
 
 // StartCall starts a call in the XPhone client (XP-3).
 func (m *Model) StartCall(u teams.UserID) error {
-	return m.count(u, &m.getOr(u).calls, +1, "XPhone call")
+	return m.count(u, callsOf, +1, "XPhone call")
 }
 
 // EndCall ends a call in the XPhone client.
 func (m *Model) EndCall(u teams.UserID) error {
-	return m.count(u, &m.getOr(u).calls, -1, "XPhone call")
+	return m.count(u, callsOf, -1, "XPhone call")
 }
 
 // JoinMeeting joins an XPhone Connect meeting (XP-2).
 func (m *Model) JoinMeeting(u teams.UserID) error {
-	return m.count(u, &m.getOr(u).meetings, +1, "XPhone meeting")
+	return m.count(u, meetingsOf, +1, "XPhone meeting")
 }
 
 // LeaveMeeting leaves the XPhone Connect meeting.
 func (m *Model) LeaveMeeting(u teams.UserID) error {
-	return m.count(u, &m.getOr(u).meetings, -1, "XPhone meeting")
+	return m.count(u, meetingsOf, -1, "XPhone meeting")
 }
 
-// getOr returns the user or a scratch value, so count can report the error.
-func (m *Model) getOr(u teams.UserID) *user {
-	if x, err := m.get(u); err == nil {
-		return x
-	}
-	return &user{}
-}
+func callsOf(x *user) *int    { return &x.calls }
+func meetingsOf(x *user) *int { return &x.meetings }
 
-func (m *Model) count(u teams.UserID, ctr *int, d int, what string) error {
+func (m *Model) count(u teams.UserID, of func(*user) *int, d int, what string) error {
 	x, err := m.get(u)
 	if err != nil {
 		return err
 	}
+	ctr := of(x)
 	if *ctr+d < 0 {
 		return fmt.Errorf("%s has no %s to end", x.name, what)
 	}
