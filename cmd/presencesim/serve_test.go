@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -229,5 +230,41 @@ func TestServeMountsThePBX(t *testing.T) {
 	var e graph.ErrorBody
 	if st := call(t, "GET", base+"/v1.0/me/presence", "", "", &e); st != 401 || e.Error.Code != "InvalidAuthenticationToken" {
 		t.Fatalf("Graph behind serve without a token: %d %+v", st, e)
+	}
+}
+
+func TestWorldFile(t *testing.T) {
+	dir := t.TempDir()
+	good := dir + "/world.json"
+	if err := os.WriteFile(good, []byte(`{"seed": 3, "start": "08:30", "tenants": [{"name": "fabrikam",
+		"users": [{"name": "dave", "password": "s3cret", "mfa": true, "signedIn": ["web"]}, {"name": "erin", "guest": true}],
+		"apps": [{"displayName": "bridge", "applicationPermissions": ["Presence.ReadWrite.All"]}]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wf, err := loadWorldFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := buildWorld(wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dave, _ := w.Teams.User("dave")
+	erin, _ := w.Teams.User("erin")
+	acc := graph.IdentityOf(w).Account(dave)
+	if w.Clock.Now().String() != "08:30" || !acc.MFA || acc.Password != "s3cret" || w.Teams.Presence(dave).Availability.String() != "Available" {
+		t.Fatalf("dave: clock %s, account %+v, presence %s", w.Clock.Now(), acc, w.Teams.Presence(dave))
+	}
+	if d := w.Teams.Dir(erin); !d.Guest || !strings.Contains(d.UPN, "#EXT#@fabrikam") {
+		t.Fatalf("erin is a guest with an external UPN; got %+v", d)
+	}
+	bad := dir + "/bad.json"
+	_ = os.WriteFile(bad, []byte(`{"tenants": [{"name": "x", "members": []}]}`), 0o644)
+	if _, err := loadWorldFile(bad); err == nil || !strings.Contains(err.Error(), "fields:") {
+		t.Fatalf("an unknown field must be refused naming the valid fields; got %v", err)
+	}
+	wf.Tenants[0].Apps[0].ApplicationPermissions = []string{"Presence.Everything"}
+	if _, err := buildWorld(wf); err == nil || !strings.Contains(err.Error(), "Presence.ReadWrite.All") {
+		t.Fatalf("an unknown permission must be refused naming the valid ones; got %v", err)
 	}
 }
