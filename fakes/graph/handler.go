@@ -282,7 +282,8 @@ var actions = []string{"setPresence", "clearPresence", "setUserPreferredPresence
 
 func parseRoute(method, rest string) (route, *Error) {
 	rest = strings.TrimSuffix(rest, "/")
-	segs := strings.Split(rest, "/")
+	var buf [8]string
+	segs := splitPath(buf[:0], rest)
 	var rt route
 	switch {
 	case len(segs) >= 2 && segs[0] == "me" && segs[1] == "presence":
@@ -337,6 +338,19 @@ func parseRoute(method, rest string) (route, *Error) {
 		}
 	}
 	return rt, unknownSegment(segs)
+}
+
+// splitPath splits a path at '/' into dst without allocating for short
+// paths.
+func splitPath(dst []string, p string) []string {
+	for {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return append(dst, p)
+		}
+		dst = append(dst, p[:i])
+		p = p[i+1:]
+	}
 }
 
 func unknownSegment(segs []string) *Error {
@@ -495,7 +509,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, r
 		hd.Set("Location", res.location)
 	}
 	if res.body != nil {
-		hd["Content-Type"] = []string{contentTypeJSON}
+		hd["Content-Type"] = contentTypeJSONValue
 		w.WriteHeader(res.status)
 		_, _ = w.Write(res.body)
 		putBuf(res.body)
@@ -507,6 +521,9 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, r
 }
 
 const contentTypeJSON = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+
+// contentTypeJSONValue is shared by every response; net/http only reads it.
+var contentTypeJSONValue = []string{contentTypeJSON}
 
 // result is an operation's answer. later, when set, runs after the world's
 // lock is released (the subscription validation handshake) and gives the
