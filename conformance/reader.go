@@ -119,7 +119,7 @@ func (s *Session) judgeReader(calls []Call, now clock.Time, on func(string) bool
 			out = append(out, Violation{Rule: "C-7", At: c.At, What: "polling ran into Graph's limit of 1,500 requests per 30 s"})
 		}
 	}
-	if on("C-6") {
+	if on("C-6") && s.Graph != nil {
 		for _, n := range s.Graph.Notices() {
 			if n.Kind != "notification" || n.Outcome == "delivered" || strings.Contains(n.Error, errDropped.Error()) || n.At > now {
 				continue

@@ -23,6 +23,9 @@ import (
 const connectorArg = "connector-under-test"
 
 func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == misbehaveArg {
+		os.Exit(misbehave(os.Args[2]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == connectorArg {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := connector.Main(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr)

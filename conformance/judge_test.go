@@ -1,0 +1,87 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+)
+
+// judged builds a session that never started, with the given calls on its
+// wire, to judge them.
+func judged(t testing.TB, calls []Call) (*Session, clock.Time) {
+	w := sim.MustNew(3)
+	if _, err := w.AddUser("alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{w: w, target: Target{Integration: "cloudlink"}.withDefaults(), wire: newWire()}
+	s.App = &graphApp
+	s.wire.calls = calls
+	var last clock.Time
+	for _, c := range calls {
+		last = c.At
+	}
+	return s, last
+}
+
+var graphApp = graph.App{AppID: "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", DisplayName: AppName}
+
+func at(m, sec int) clock.Time { return clock.At(1, 9, m).Add(time.Duration(sec) * time.Second) }
+
+func set(t clock.Time, pair string, status int) Call {
+	a, act, _ := strings.Cut(pair, "/")
+	return Call{At: t, Method: "POST", Action: "setPresence", AppID: graphApp.AppID, Target: "u1", SessionID: graphApp.AppID, HasSession: true,
+		Availability: a, Activity: act, Expiration: 5 * time.Minute, Status: status}
+}
+
+// TestJudgeTable feeds recorded requests to the judge and expects exactly
+// the rules each breaks.
+func TestJudgeTable(t *testing.T) {
+	wrong := set(at(0, 0), "Busy/InACall", 400)
+	wrong.SessionID = "someone-else"
+	pref := Call{At: at(0, 0), Action: "setUserPreferredPresence", AppID: graphApp.AppID, Target: "u1", Availability: "DoNotDisturb", Activity: "DoNotDisturb", Status: 200}
+	throttled := set(at(0, 0), "Busy/InACall", 429)
+	throttled.RetryAfter = 30
+	cases := []struct {
+		name  string
+		calls []Call
+		want  string
+	}{
+		{"refreshed in time", []Call{set(at(0, 0), "Busy/InACall", 200), set(at(2, 0), "Busy/InACall", 200), set(at(4, 0), "Busy/InACall", 200)}, ""},
+		{"wrong session id", []Call{wrong}, "C-1"},
+		{"a pair setPresence refuses", []Call{set(at(0, 0), "DoNotDisturb/DoNotDisturb", 400)}, "C-1"},
+		{"gap longer than the expiry", []Call{set(at(0, 0), "Busy/InACall", 200), set(at(6, 0), "Busy/InACall", 200)}, "C-2"},
+		{"Available written", []Call{set(at(0, 0), "Available/Available", 200)}, "C-3"},
+		{"preferred presence", []Call{pref}, "C-4"},
+		{"retry before Retry-After", []Call{throttled, set(at(0, 5), "Busy/InACall", 200)}, "C-5"},
+		{"retry after Retry-After", []Call{throttled, set(at(0, 31), "Busy/InACall", 200)}, ""},
+		{"echo", []Call{set(at(0, 0), "Busy/InACall", 200), set(at(0, 1), "Busy/InACall", 200)}, "C-9"},
+	}
+	for _, c := range cases {
+		s, now := judged(t, c.calls)
+		got := strings.Join(RuleIDs(s.Judge(now, "C-1", "C-2", "C-3", "C-4", "C-5", "C-9")), ",")
+		if got != c.want {
+			t.Errorf("%s: broke %q, want %q\n%s", c.name, got, c.want, Report(s.Judge(now)))
+		}
+	}
+}
+
+// BenchmarkJudge judges a day of one user's refreshes and calls: 5,000
+// requests.
+func BenchmarkJudge(b *testing.B) {
+	var calls []Call
+	for i := 0; i < 5000; i++ {
+		calls = append(calls, set(clock.Time(time.Duration(i)*90*time.Second), "Busy/InACall", 200))
+	}
+	s, now := judged(b, calls)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if vs := s.Judge(now, "C-1", "C-2", "C-3", "C-4", "C-5", "C-9"); len(vs) != 0 {
+			b.Fatal(Report(vs))
+		}
+	}
+}
