@@ -69,6 +69,9 @@ func Execute(cfg Config) (Result, error) {
 	if err := checkFormat(format); err != nil {
 		return Result{Status: 2}, err
 	}
+	if err := CheckTags(cfg.Tags); err != nil {
+		return Result{Status: 2}, err
+	}
 	var files []string
 	if cfg.Dir != "" {
 		if strings.ContainsAny(cfg.Dir, ",") {
@@ -161,11 +164,14 @@ func checkFormat(format string) error {
 var lineSuffix = regexp.MustCompile(`:[0-9]+$`)
 
 // CountScenarios counts the scenarios (example rows included) the paths
-// hold, for a progress line; it is 0 when it cannot tell.
-func CountScenarios(fsys fs.FS, paths []string) int {
+// hold that the tag expression selects, for a progress line; it is 0 when it
+// cannot tell.
+func CountScenarios(fsys fs.FS, paths []string, tags string) int {
 	n := 0
 	for _, p := range paths {
-		p = lineSuffix.ReplaceAllString(p, "")
+		if lineSuffix.MatchString(p) {
+			return 0 // one scenario of a file: not worth a count
+		}
 		var files []string
 		walk := func(q string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && strings.HasSuffix(q, ".feature") {
@@ -194,7 +200,15 @@ func CountScenarios(fsys fs.FS, paths []string) int {
 			if err != nil {
 				return 0
 			}
-			n += len(gherkin.Pickles(*doc, f, gen))
+			for _, p := range gherkin.Pickles(*doc, f, gen) {
+				var names []string
+				for _, t := range p.Tags {
+					names = append(names, t.Name)
+				}
+				if matchTags(tags, names) {
+					n++
+				}
+			}
 		}
 	}
 	return n

@@ -88,10 +88,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	cfg.Output = stdout
 	var prog *progress
 	if showProgress {
-		total := 0
-		if cfg.Tags == "" {
-			total = reports.CountScenarios(cfg.FS, cfg.Paths)
-		}
+		total := reports.CountScenarios(cfg.FS, cfg.Paths, cfg.Tags)
 		prog = startProgress(stderr, total)
 		cfg.OnScenario = prog.scenario
 		if isTerminal(stdout) {

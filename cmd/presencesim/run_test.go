@@ -79,6 +79,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{[]string{"--progress", "sometimes"}, "auto, always or never"},
 		{[]string{"--color", "blue"}, "auto, always or never"},
 		{[]string{"--concurrency", "0"}, "at least 1"},
+		{[]string{"--tags", "@T-AGG-2 &&"}, "is not a tag"},
 		{[]string{"no/such/features"}, "no such file"},
 	} {
 		var out, errb bytes.Buffer
