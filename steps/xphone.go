@@ -77,6 +77,8 @@ func registerXPhone(s *Scenario, r *registry) {
 
 	r.step(`^the XPhone (poll interval|session expiry|session refresh margin|appointment cleanup age) is (.+)$`, "the XPhone poll interval is 30 seconds", s.xpSetting)
 
+	r.step(`^XPhone (treats|does not treat) Teams meetings as calls$`, "XPhone treats Teams meetings as calls", s.xpMeetings)
+
 	r.step(`^(\w+)'s XPhone client shows (.+)$`, "alice's XPhone client shows Am Telefon (MS Teams)", s.xpShows)
 	r.step(`^(\w+)'s XPhone presence is (.+)$`, "alice's XPhone presence is Nicht stören", s.xpPresenceIs)
 	r.step(`^(\w+)'s XPhone appointment list is empty$`, "alice's XPhone appointment list is empty", s.xpNoAppointments)
@@ -167,6 +169,16 @@ func (s *Scenario) xpSetting(which, value string) error {
 	case "appointment cleanup age":
 		set.AppointmentMaxAge = d
 	}
+	return m.SetSettings(set)
+}
+
+func (s *Scenario) xpMeetings(verb string) error {
+	m, err := s.xp()
+	if err != nil {
+		return err
+	}
+	set := m.Settings()
+	set.TeamsMeetings = verb == "treats"
 	return m.SetSettings(set)
 }
 

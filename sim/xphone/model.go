@@ -37,6 +37,10 @@ type Settings struct {
 	MicSyncProfile     string
 	MicSyncPresence    p.Presence
 
+	// TeamsMeetings: XPhone takes Busy/InAMeeting (a Teams meeting, but
+	// also any calendar appointment) like a Teams call (decided: off).
+	TeamsMeetings bool
+
 	// Order is which source the client shows when several are on
 	// (DefaultOrder).
 	Order []Source
@@ -606,7 +610,7 @@ func (m *Model) read(x *user, now p.Presence) {
 		m.note(x, "echo of XPhone's own Do-not-disturb ignored", "XP-13")
 		return
 	}
-	react, rule := classify(now)
+	react, rule := classify(now, m.set.TeamsMeetings)
 	if x.ownDND && react != reactTeamsDND && now.Availability != p.Offline {
 		// Teams ended XPhone's Do-not-disturb (24 h reset, reset in Teams):
 		// XPhone follows and returns to the profile before (XP-10, XP-14).

@@ -80,22 +80,30 @@ const anyActivity = p.Activity(255)
 // teamsToXPhone maps the Teams presence XPhone reads onto its reaction (seed
 // 001 table). Teams shows a call or video call as Busy/InACall (conference
 // calls as InAConferenceCall); screen sharing as DoNotDisturb/Presenting,
-// which XPhone takes as Do-not-disturb. Rows are tried in order.
+// which XPhone takes as Do-not-disturb. Rows are tried in order. The seed
+// speaks of the "MS Teams" profile for Teams meetings too, but Busy/InAMeeting
+// is also any calendar appointment, which XPhone's own calendar sync
+// handles; so meetings count only with Settings.TeamsMeetings (decided).
 var teamsToXPhone = []struct {
 	Availability p.Availability
 	Activity     p.Activity
 	React        reaction
 	Rule         string
+	Meeting      bool // only with Settings.TeamsMeetings
 }{
-	{p.Busy, p.InACall, reactTeamsCall, "XP-4"},
-	{p.Busy, p.InAConferenceCall, reactTeamsCall, "XP-4"},
-	{p.DoNotDisturb, p.Presenting, reactTeamsDND, "XP-5"},
-	{p.DoNotDisturb, anyActivity, reactTeamsDND, "XP-6"},
+	{p.Busy, p.InACall, reactTeamsCall, "XP-4", false},
+	{p.Busy, p.InAConferenceCall, reactTeamsCall, "XP-4", false},
+	{p.Busy, p.InAMeeting, reactTeamsCall, "XP-7", true},
+	{p.DoNotDisturb, p.Presenting, reactTeamsDND, "XP-5", false},
+	{p.DoNotDisturb, anyActivity, reactTeamsDND, "XP-6", false},
 }
 
 // classify looks a Teams presence up in teamsToXPhone.
-func classify(pr p.Presence) (reaction, string) {
+func classify(pr p.Presence, meetings bool) (reaction, string) {
 	for _, row := range teamsToXPhone {
+		if row.Meeting && !meetings {
+			continue
+		}
 		if row.Availability == pr.Availability && (row.Activity == anyActivity || row.Activity == pr.Activity) {
 			return row.React, row.Rule
 		}
