@@ -43,3 +43,24 @@ func TestCountScenariosMatchesGodog(t *testing.T) {
 		t.Errorf("testdata counts %d scenarios, want 4", n)
 	}
 }
+
+// An expression CheckTags accepts never has the empty term godog indexes
+// into, and the filter reads it.
+func FuzzCheckTags(f *testing.F) {
+	for _, s := range []string{"@T-AGG-2", "@a && ~@b", "@a,@b", "@a &&", "~", "@", " , ", "~@a,~@b&&@c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		if CheckTags(expr) != nil {
+			return
+		}
+		for _, and := range strings.Split(expr, "&&") {
+			for _, term := range strings.Split(and, ",") {
+				if expr != "" && strings.ReplaceAll(strings.TrimSpace(term), "@", "") == "" {
+					t.Fatalf("accepted %q with an empty term", expr)
+				}
+			}
+		}
+		_ = matchTags(expr, []string{"@T-AGG-2", "@slow"})
+	})
+}
