@@ -21,6 +21,9 @@ const misbehaveArg = "misbehaving-connector"
 // misbehave is a connector that connects (one directory read and one PBX
 // read) and then crashes, or hangs ignoring SIGTERM.
 func misbehave(how string) int {
+	if how == "hang" {
+		signal.Ignore(syscall.SIGTERM)
+	}
 	env, err := connector.ReadEnv(os.Getenv)
 	if err != nil {
 		return 2
@@ -38,7 +41,6 @@ func misbehave(how string) int {
 		os.Stderr.WriteString("panic: lost my configuration\n")
 		return 3
 	case "hang":
-		signal.Ignore(syscall.SIGTERM)
 		os.Stdout.WriteString("connected; ignoring SIGTERM\n")
 		time.Sleep(time.Minute)
 	}

@@ -41,6 +41,7 @@ type Session struct {
 	servers   []*http.Server
 	deliver   *deliverer
 	stopGraph context.CancelFunc
+	graphDone chan struct{}
 	wire      *Wire
 	inputs    inputs
 	inj       injector
@@ -98,7 +99,11 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	s.Graph = graph.NewHandler(w, graph.Options{Sync: s.advance, Deliverer: s.deliver})
 	var runCtx context.Context
 	runCtx, s.stopGraph = context.WithCancel(context.Background())
-	go s.Graph.Run(runCtx, 20*time.Millisecond)
+	s.graphDone = make(chan struct{})
+	go func() {
+		defer close(s.graphDone)
+		s.Graph.Run(runCtx, 20*time.Millisecond)
+	}()
 
 	gl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -143,7 +148,7 @@ func (s *Session) serve(l net.Listener, h http.Handler) {
 
 // ReaderSubscriptionLife is how far ahead the in-process reference reader
 // lets its subscriptions expire, short so that a scenario sees a renewal.
-const ReaderSubscriptionLife = 6 * time.Minute
+const ReaderSubscriptionLife = 4 * time.Minute
 
 // PresenceAccount is the user a reader signs in as.
 const PresenceAccount = "presenceaccount"
@@ -314,6 +319,7 @@ func (s *Session) Stop() string {
 		}
 		if s.stopGraph != nil {
 			s.stopGraph()
+			<-s.graphDone
 		}
 		for _, srv := range s.servers {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)

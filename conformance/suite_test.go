@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -57,22 +58,48 @@ func runFeatures(target conformance.Target, tags string) (int, string) {
 	return suite.Run(), out.String()
 }
 
+// result is one concurrent run of the features.
+type result struct {
+	status int
+	out    string
+}
+
+// runAll runs the features against each target at once (the runs mostly
+// wait in real time, so they share the machine well) and returns their
+// results in order.
+func runAll(targets []conformance.Target, tags []string) []result {
+	res := make([]result, len(targets))
+	var wg sync.WaitGroup
+	for i := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i].status, res[i].out = runFeatures(targets[i], tags[i])
+		}()
+	}
+	wg.Wait()
+	return res
+}
+
 // TestReferenceProcessesPass runs the conformance features of each
 // integration against its reference connector as its own process, over
 // loopback HTTP.
 func TestReferenceProcessesPass(t *testing.T) {
+	t.Parallel()
+	var targets []conformance.Target
+	var tags []string
 	for _, name := range connector.Integrations {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			target := process(t)
-			target.Integration, target.Command[2] = name, name
-			if name == "nimbus" {
-				target.Command = append(target.Command, "--subscription", conformance.ReaderSubscriptionLife.String())
-			}
-			if st, out := runFeatures(target, "@connector-"+name); st != 0 {
-				t.Fatalf("the reference %s connector process fails its conformance features (status %d):\n%s", name, st, out)
-			}
-		})
+		target := process(t)
+		target.Integration, target.Command[2] = name, name
+		if name == "nimbus" {
+			target.Command = append(target.Command, "--subscription", conformance.ReaderSubscriptionLife.String())
+		}
+		targets, tags = append(targets, target), append(tags, "@connector-"+name)
+	}
+	for i, r := range runAll(targets, tags) {
+		if r.status != 0 {
+			t.Errorf("the reference %s connector process fails its conformance features (status %d):\n%s", targets[i].Integration, r.status, r.out)
+		}
 	}
 }
 
@@ -89,22 +116,28 @@ var faultTags = map[connector.Fault]string{
 // TestFaultyProcessesFailInTheirRules runs each faulty variant as a process
 // and expects the run to fail naming the rules the fault breaks.
 func TestFaultyProcessesFailInTheirRules(t *testing.T) {
-	for _, f := range connector.Faults() {
+	t.Parallel()
+	faults := connector.Faults()
+	var targets []conformance.Target
+	var tags []string
+	for _, f := range faults {
+		tag, ok := faultTags[f]
+		if !ok {
+			t.Fatalf("no scenarios chosen for the fault %s", f)
+		}
+		target := process(t, "--fault", f.String())
+		target.MaxWait = 2 * time.Second
+		targets, tags = append(targets, target), append(tags, tag)
+	}
+	for i, r := range runAll(targets, tags) {
+		f := faults[i]
 		t.Run(f.String(), func(t *testing.T) {
-			t.Parallel()
-			tags, ok := faultTags[f]
-			if !ok {
-				t.Fatalf("no scenarios chosen for the fault %s", f)
+			if r.status == 0 {
+				t.Fatalf("the connector with the fault %s passes the scenarios %s:\n%s", f, tags[i], r.out)
 			}
-			target := process(t, "--fault", f.String())
-			target.MaxWait = 2 * time.Second
-			st, out := runFeatures(target, tags)
-			if st == 0 {
-				t.Fatalf("the connector with the fault %s passes the scenarios %s:\n%s", f, tags, out)
-			}
-			for _, r := range f.Info().Rules {
-				if !strings.Contains(out, r+" at ") && !strings.Contains(out, "checks "+r) && !strings.Contains(out, ", "+r) {
-					t.Errorf("the failures do not name %s:\n%s", r, out)
+			for _, rule := range f.Info().Rules {
+				if !strings.Contains(r.out, rule+" at ") && !strings.Contains(r.out, "checks "+rule) && !strings.Contains(r.out, ", "+rule) {
+					t.Errorf("the failures do not name %s:\n%s", rule, r.out)
 				}
 			}
 		})

@@ -150,7 +150,11 @@ func (s *Scenario) cfStart(ctx context.Context, integration string) error {
 	if err != nil {
 		return err
 	}
-	Ext(s, "conformance", func() *cfState { return &cfState{} }).s = sess
+	st := Ext(s, "conformance", func() *cfState { return &cfState{} })
+	st.s = sess
+	// from here on the world is shared: hold it until the step ends
+	s.world.Mu.Lock()
+	st.locked = true
 	return nil
 }
 

@@ -23,7 +23,7 @@ Feature: A presence reader judged over the fakes
   @C-6
   Scenario: The reader renews its subscription before it expires
     Then within 10 seconds, the connector sees alice as Available
-    When the connector keeps running for 7 minutes
+    When the connector keeps running for 5 minutes
     And alice sets her status to Do not disturb
     Then within 10 seconds, the connector sees alice as DoNotDisturb
     And the connector keeps the rules C-6 and C-8
