@@ -11,7 +11,10 @@
 // reads both and names each violation by its rule id: session ids and pairs
 // (C-1), refresh gaps (C-2), Available written instead of a clear (C-3),
 // preferred presence (C-4), requests before Retry-After (C-5), writes per
-// input change (C-9).
+// input change (C-9). For a reader (a router with a presence account) it
+// also reads the fake's notification deliveries and the presence the reader
+// reports to ViewPath: subscriptions kept alive (C-6), bulk reads within
+// Graph's limits (C-7), no older sequenceNumber after a newer one (C-8).
 //
 // The package is the harness's edge: it uses goroutines, sockets, processes
 // and the wall clock, and touches the world only under its lock.

@@ -60,6 +60,8 @@ type Session struct {
 	cancel  context.CancelFunc // in-process reference
 	done    chan struct{}
 
+	serviceID string
+
 	stopOnce sync.Once
 	stopped  bool
 }
@@ -205,6 +207,9 @@ func (s *Session) Real(d time.Duration) time.Duration {
 
 func (s *Session) startConnector() error {
 	s.exited = make(chan struct{})
+	if s.target.URL != "" {
+		return s.startService()
+	}
 	if len(s.target.Command) == 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.cancel = cancel
@@ -300,6 +305,9 @@ func (s *Session) Stop() string {
 		if s.cancel != nil {
 			s.cancel()
 			<-s.exited
+		}
+		if s.serviceID != "" {
+			s.stopService()
 		}
 		if s.proc != nil {
 			pg := -s.proc.Process.Pid

@@ -3,6 +3,8 @@ package conformance_test
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"strings"
@@ -141,5 +143,19 @@ func TestFaultyProcessesFailInTheirRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReferenceServicePasses runs the CloudLink features against the
+// reference connector as a service the harness asks for sessions.
+func TestReferenceServicePasses(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(&connector.Service{Run: func(ctx context.Context, env connector.Env, out io.Writer) error {
+		return connector.RunCloudLink(ctx, env, connector.CloudLinkOptions{}, out)
+	}})
+	defer srv.Close()
+	st, out := runFeatures(conformance.Target{Integration: "cloudlink", URL: srv.URL}, "@connector-cloudlink && @C-1")
+	if st != 0 {
+		t.Fatalf("the reference connector service fails (status %d):\n%s", st, out)
 	}
 }

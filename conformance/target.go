@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,11 @@ type Target struct {
 	Command []string
 	// Name is how messages name the command (the command line as given).
 	Name string
+	// URL is a connector service already running: the harness POSTs the
+	// environment to it to start a session and DELETEs the session at the
+	// end, keeping the answer as the connector's output (see
+	// connector.Service).
+	URL string
 	// Fault plants a fault in the in-process reference connector.
 	Fault connector.Fault
 	// Scale is how many virtual seconds pass per real second (DefaultScale
@@ -45,6 +51,9 @@ const (
 
 // Label says what runs, for messages.
 func (t Target) Label() string {
+	if t.URL != "" {
+		return "the " + t.Integration + " connector service at " + t.URL
+	}
 	if len(t.Command) == 0 {
 		s := "the reference " + t.Integration + " connector (in process)"
 		if t.Fault != connector.NoFault {
@@ -82,7 +91,7 @@ var (
 // against; the run command calls it for --connector, tests for faults.
 func Use(t Target) {
 	targetMu.Lock()
-	target, external = t.withDefaults(), len(t.Command) > 0
+	target, external = t.withDefaults(), len(t.Command) > 0 || t.URL != ""
 	targetMu.Unlock()
 }
 
@@ -136,7 +145,10 @@ func ParseFlag(v string) (Target, error) {
 		return Target{}, fmt.Errorf("--connector: unknown integration %q; valid: %s", name, valid)
 	}
 	if strings.HasPrefix(cmd, "http://") || strings.HasPrefix(cmd, "https://") {
-		return Target{}, fmt.Errorf("--connector %s=%s: a connector already running at a URL cannot be given the fakes' addresses; give the command that starts it (presencesim passes the fakes in its environment)", name, cmd)
+		if _, err := url.Parse(cmd); err != nil || strings.ContainsAny(cmd, " \t") {
+			return Target{}, fmt.Errorf("--connector %s=%s: not a URL: %v", name, cmd, err)
+		}
+		return Target{Integration: name, URL: strings.TrimRight(cmd, "/")}, nil
 	}
 	return Target{Integration: name, Command: []string{"/bin/sh", "-c", "exec " + cmd}, Name: cmd}, nil
 }

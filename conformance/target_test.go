@@ -15,7 +15,7 @@ func TestParseFlag(t *testing.T) {
 		{in: "cloudlink", err: "want integration=command"},
 		{in: "cloudlink=", err: "want integration=command"},
 		{in: "skype=./x", err: "valid: cloudlink, nimbus"},
-		{in: "cloudlink=http://127.0.0.1:8080", err: "give the command that starts it"},
+		{in: "cloudlink=http://127.0.0.1:8080/", name: "cloudlink"},
 	}
 	for _, c := range cases {
 		got, err := ParseFlag(c.in)
@@ -24,7 +24,9 @@ func TestParseFlag(t *testing.T) {
 			t.Errorf("ParseFlag(%q) error %v, want one saying %q", c.in, err, c.err)
 		case c.err == "" && err != nil:
 			t.Errorf("ParseFlag(%q): %v", c.in, err)
-		case c.err == "" && (got.Integration != c.name || len(got.Command) != 3 || !strings.HasPrefix(got.Command[2], "exec ")):
+		case c.err == "" && strings.HasPrefix(c.in, "cloudlink=http") && got.URL != "http://127.0.0.1:8080":
+			t.Errorf("ParseFlag(%q) = %+v", c.in, got)
+		case c.err == "" && !strings.Contains(c.in, "http") && (got.Integration != c.name || len(got.Command) != 3 || !strings.HasPrefix(got.Command[2], "exec ")):
 			t.Errorf("ParseFlag(%q) = %+v", c.in, got)
 		}
 	}

@@ -261,8 +261,8 @@ func (s *Session) directory(w http.ResponseWriter, r *http.Request) {
 	var list []user
 	for _, u := range s.w.Teams.Users() {
 		d := s.w.Teams.Dir(u)
-		if !strings.EqualFold(d.Org, s.App.Tenant) && graph.IdentityOf(s.w).Tenant(d.Org).ID != s.App.Tenant {
-			continue
+		if graph.IdentityOf(s.w).Tenant(d.Org).ID != s.App.Tenant {
+			continue // another organisation's users are not in this directory
 		}
 		x := user{ID: d.ID, DisplayName: d.DisplayName, UserPrincipalName: d.UPN, Mail: d.UPN}
 		if want == "" || strings.EqualFold(want, d.ID) || strings.EqualFold(want, d.UPN) {

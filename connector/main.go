@@ -51,6 +51,7 @@ func mainCloudLink(ctx context.Context, args []string, getenv func(string) strin
 	fl.DurationVar(&opt.Expiration, "expiration", 0, "expirationDuration of each setPresence, virtual time (default 5m)")
 	fl.DurationVar(&opt.Refresh, "refresh", 0, "rewrite a session that holds this often, virtual time (default a third of --expiration)")
 	fl.BoolVar(&opt.SyncDND, "sync-dnd", false, "write DoNotDisturb as DoNotDisturb/Presenting (newer CloudLink versions, CL-7)")
+	addr := fl.String("serve", "", "instead of one run from the environment, serve sessions at this address (e.g. 127.0.0.1:7070)\nfor presencesim run --connector cloudlink=http://…")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: presencesim connector cloudlink [flags]\n\nRuns the reference CloudLink connector against the fakes named by the environment:\n  %s\n\n", strings.Join(EnvNames, "\n  "))
 		fl.PrintDefaults()
@@ -64,6 +65,14 @@ func mainCloudLink(ctx context.Context, args []string, getenv func(string) strin
 		return 2
 	}
 	opt.Fault = f
+	if *addr != "" {
+		sv := &Service{Run: func(ctx context.Context, env Env, out io.Writer) error { return RunCloudLink(ctx, env, opt, out) }}
+		if err := serve(ctx, *addr, sv, stdout); err != nil {
+			fmt.Fprintf(stderr, "presencesim connector cloudlink: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	env, err := ReadEnv(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "presencesim connector cloudlink: %v\n", err)
@@ -82,12 +91,21 @@ func mainNimbus(ctx context.Context, args []string, getenv func(string) string, 
 	var opt NimbusOptions
 	fl.DurationVar(&opt.SubscriptionLife, "subscription", 0, "how far ahead each subscription expires, virtual time (default 10m, at most 60m)")
 	fl.DurationVar(&opt.StaleAfter, "stale-after", 0, "poll when no notification came for this long, virtual time (default 1m)")
+	addr := fl.String("serve", "", "instead of one run from the environment, serve sessions at this address\nfor presencesim run --connector nimbus=http://…")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: presencesim connector nimbus [flags]\n\nRuns the reference presence reader (a router with a presence account) against the fakes named by the environment:\n  %s\n\n", strings.Join(EnvNames, "\n  "))
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
 		return 2
+	}
+	if *addr != "" {
+		sv := &Service{Run: func(ctx context.Context, env Env, out io.Writer) error { return RunNimbus(ctx, env, opt, out) }}
+		if err := serve(ctx, *addr, sv, stdout); err != nil {
+			fmt.Fprintf(stderr, "presencesim connector nimbus: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	env, err := ReadEnv(getenv)
 	if err != nil {

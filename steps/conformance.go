@@ -130,7 +130,7 @@ func (s *Scenario) cfStart(ctx context.Context, integration string) error {
 	t := conformance.TargetOf(ctx)
 	name := strings.ToLower(integration)
 	if t.Integration != name {
-		if len(t.Command) > 0 {
+		if len(t.Command) > 0 || t.URL != "" {
 			return fmt.Errorf("%w: this run judges %s, not a %s connector", godog.ErrSkip, t.Label(), integration)
 		}
 		// the built-in suite runs each integration's reference connector
