@@ -2,8 +2,10 @@ package steps
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cucumber/godog"
 )
@@ -28,8 +30,21 @@ type registry struct {
 func (r *registry) step(pattern, example string, fn any) {
 	r.steps = append(r.steps, Step{Group: r.group, Pattern: pattern, Example: example})
 	if r.sc != nil {
-		r.sc.Step(pattern, fn)
+		r.sc.Step(compiled(pattern), fn)
 	}
+}
+
+// patterns caches compiled step patterns: every scenario registers every
+// step, and compiling them anew each time cost a third of a suite run.
+var patterns sync.Map // string → *regexp.Regexp
+
+func compiled(pattern string) *regexp.Regexp {
+	if re, ok := patterns.Load(pattern); ok {
+		return re.(*regexp.Regexp)
+	}
+	re := regexp.MustCompile(pattern)
+	patterns.Store(pattern, re)
+	return re
 }
 
 // group is a named set of steps; each step file registers its groups from
