@@ -294,6 +294,9 @@ func (s *Session) Alive() (bool, string) {
 	}
 }
 
+// Note adds a line of the harness's own to the connector's output.
+func (s *Session) Note(line string) { fmt.Fprintf(s.out, "presencesim: %s\n", line) }
+
 // Output is the connector's output so far.
 func (s *Session) Output() string { return s.out.String() }
 

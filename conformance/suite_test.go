@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -157,5 +158,24 @@ func TestReferenceServicePasses(t *testing.T) {
 	st, out := runFeatures(conformance.Target{Integration: "cloudlink", URL: srv.URL}, "@connector-cloudlink && @C-1")
 	if st != 0 {
 		t.Fatalf("the reference connector service fails (status %d):\n%s", st, out)
+	}
+}
+
+// TestSlowTimeScaleSkipsLongWaits: at the time scale 1 a scenario that needs
+// minutes of virtual time is skipped, and says why, instead of failing.
+func TestSlowTimeScaleSkipsLongWaits(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	st, out := runFeatures(conformance.Target{Integration: "cloudlink", Scale: 1, LogDir: dir}, "@connector-cloudlink && @C-2")
+	if st != 0 || !strings.Contains(out, "skipped") {
+		t.Fatalf("status %d, want the scenario skipped:\n%s", st, out)
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	if len(logs) != 1 {
+		t.Fatalf("want one connector log, got %v", logs)
+	}
+	b, _ := os.ReadFile(logs[0])
+	if !strings.Contains(string(b), "skipped: 6m0s of virtual time takes 6m0s of real time at the time scale 1") {
+		t.Errorf("the log does not say why the step was skipped:\n%s", b)
 	}
 }

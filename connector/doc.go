@@ -1,8 +1,13 @@
 // Package connector holds the reference connectors: the built-in
 // integration rules run as a standalone process that talks only HTTP to the
-// Graph and PBX fakes, exactly as a vendor's connector would. The conformance
-// harness runs its features against them end to end, and against their
-// faulty variants (Fault), which must fail in the rules each fault breaks.
+// Graph and PBX fakes, exactly as a vendor's connector would. CloudLink
+// writes presence from the PBX's event stream (RunCloudLink); the Nimbus
+// reader follows presence through a presence account's subscription, with
+// polling as its fallback (RunNimbus). The conformance harness runs its
+// features against them end to end, and against the faulty variants of the
+// CloudLink connector (Fault), which must fail in the rules each fault
+// breaks. Service runs either as a service that starts a session per
+// request.
 //
 // A connector reads its configuration from the environment the harness
 // passes (see Env): the Graph service root, the token endpoint, the app

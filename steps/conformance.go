@@ -33,7 +33,6 @@ type cfState struct {
 	locked bool
 	ended  bool
 	output string
-	note   []string
 }
 
 func registerConformance(s *Scenario, r *registry) {
@@ -100,9 +99,6 @@ func (s *Scenario) cfEnd(ctx context.Context, st *cfState) context.Context {
 	st.ended = true
 	st.output = st.s.Stop()
 	body := st.output
-	if len(st.note) > 0 {
-		body = strings.Join(st.note, "\n") + "\n" + body
-	}
 	if dir := st.s.Target().LogDir; dir != "" {
 		if p, err := st.s.SaveOutput(dir, s.name); err == nil {
 			body = "saved as " + p + "\n" + body
@@ -321,7 +317,7 @@ func (s *Scenario) realWait(st *cfState, v string) (time.Duration, time.Duration
 	if real > MaxRealWait {
 		why := fmt.Sprintf("skipped: %s of virtual time takes %s of real time at the time scale %g, more than a step may wait (%s); run with a faster --time-scale if the connector honours %s",
 			d, real.Round(time.Second), st.s.Target().Scale, MaxRealWait, "PRESENCESIM_TIME_SCALE")
-		st.note = append(st.note, why)
+		st.s.Note(why)
 		return 0, 0, fmt.Errorf("%w: %s", godog.ErrSkip, why)
 	}
 	return d, real, nil
