@@ -133,11 +133,15 @@ func (s *Session) judgeRefresh(calls []Call, now clock.Time, who func(string) st
 			exp = DefaultExpiration
 		}
 		p, _ := prev.Pair()
-		limit, why := exp, "its expirationDuration "+exp.String()+" ran out"
-		if p.Availability == presence.Available && FadeAfter < limit {
-			limit, why = FadeAfter, "an Available session fades after "+FadeAfter.String()+" (G-SET-2)"
+		limit, fades := exp, p.Availability == presence.Available && FadeAfter < exp
+		if fades {
+			limit = FadeAfter
 		}
 		if gap := next.Sub(prev.At); gap > limit {
+			why := "its expirationDuration " + exp.String() + " ran out"
+			if fades {
+				why = "an Available session fades after " + FadeAfter.String() + " (G-SET-2)"
+			}
 			out = append(out, Violation{Rule: "C-2", At: prev.At.Add(limit), User: who(prev.Target),
 				What: fmt.Sprintf("the session written at %s as %s was not refreshed: %s before %s %s", prev.At, prev.PairText(), why, what, gap.Round(time.Second))})
 		}
@@ -219,7 +223,7 @@ func (s *Session) judgeEcho(calls []Call, who func(string) string, on func(strin
 			continue
 		}
 		user := who(c.Target)
-		if prev, ok := last[c.Target]; ok && prev.PairText() == c.PairText() && c.At.Sub(prev.At) < EchoWindow && !s.inputBetween(user, prev.At, c.At) && !reported[c.Target] {
+		if prev, ok := last[c.Target]; ok && prev.Availability == c.Availability && prev.Activity == c.Activity && c.At.Sub(prev.At) < EchoWindow && !s.inputBetween(user, prev.At, c.At) && !reported[c.Target] {
 			n := 0
 			for _, x := range calls {
 				if x.Target == c.Target && x.Action == "setPresence" && x.At >= prev.At && x.At < prev.At.Add(EchoWindow) {

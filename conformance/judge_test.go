@@ -33,8 +33,11 @@ func at(m, sec int) clock.Time { return clock.At(1, 9, m).Add(time.Duration(sec)
 
 func set(t clock.Time, pair string, status int) Call {
 	a, act, _ := strings.Cut(pair, "/")
-	return Call{At: t, Method: "POST", Action: "setPresence", AppID: graphApp.AppID, Target: "u1", SessionID: graphApp.AppID, HasSession: true,
+	c := Call{At: t, Method: "POST", Action: "setPresence", AppID: graphApp.AppID, Target: "u1", SessionID: graphApp.AppID, HasSession: true,
 		Availability: a, Activity: act, Expiration: 5 * time.Minute, Status: status}
+	c.pair, c.pairOK = parsePair(a, act)
+	c.parsed = true
+	return c
 }
 
 // TestJudgeTable feeds recorded requests to the judge and expects exactly

@@ -36,16 +36,27 @@ type Call struct {
 	Expiration             time.Duration // 0: not given (Graph's default)
 	Status                 int
 	RetryAfter             int // seconds, from the answer
+
+	// the pair, parsed once when recorded
+	pair           presence.Presence
+	pairOK, parsed bool
 }
 
 // Pair is the written presence, when it parses.
 func (c Call) Pair() (presence.Presence, bool) {
-	a, err1 := presence.ParseAvailability(c.Availability)
-	act, err2 := presence.ParseActivity(c.Activity)
-	if err1 != nil || err2 != nil || c.Availability == "" || c.Activity == "" {
+	if c.parsed {
+		return c.pair, c.pairOK
+	}
+	return parsePair(c.Availability, c.Activity)
+}
+
+func parsePair(av, act string) (presence.Presence, bool) {
+	a, err1 := presence.ParseAvailability(av)
+	ac, err2 := presence.ParseActivity(act)
+	if err1 != nil || err2 != nil || av == "" || act == "" {
 		return presence.Presence{}, false
 	}
-	return presence.Of(a, act), true
+	return presence.Of(a, ac), true
 }
 
 // PairText is the pair as written.
@@ -211,6 +222,8 @@ func classify(c *Call, r *http.Request, body []byte) {
 			c.SessionID, c.HasSession = *b.SessionID, true
 		}
 		c.Availability, c.Activity = b.Availability, b.Activity
+		c.pair, c.pairOK = parsePair(b.Availability, b.Activity)
+		c.parsed = true
 		if b.ExpirationDuration != "" {
 			c.Expiration, _ = graph.ParseISODuration(b.ExpirationDuration)
 		}
