@@ -114,8 +114,14 @@ func (t *Trace) Each(fn func(Entry)) {
 // Len is the number of entries.
 func (t *Trace) Len() int { return t.n }
 
-// Reset drops every entry.
-func (t *Trace) Reset() { t.chunks, t.n = nil, 0 }
+// Reset drops every entry; the first chunk's storage is kept for reuse.
+func (t *Trace) Reset() {
+	if len(t.chunks) > 0 {
+		t.chunks = t.chunks[:1]
+		t.chunks[0] = t.chunks[0][:0]
+	}
+	t.n = 0
+}
 
 // WriteText prints the trace one entry per line.
 func (t *Trace) WriteText(w io.Writer) error {
