@@ -150,5 +150,7 @@ func ParseFlag(v string) (Target, error) {
 		}
 		return Target{Integration: name, URL: strings.TrimRight(cmd, "/")}, nil
 	}
-	return Target{Integration: name, Command: []string{"/bin/sh", "-c", "exec " + cmd}, Name: cmd}, nil
+	// The shell and everything it starts share a process group, which is
+	// what Stop signals; so "cd dir && ./connector" works too.
+	return Target{Integration: name, Command: []string{"/bin/sh", "-c", cmd}, Name: cmd}, nil
 }

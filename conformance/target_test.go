@@ -12,6 +12,7 @@ func TestParseFlag(t *testing.T) {
 	}{
 		{in: "cloudlink=./vendor --verbose", name: "cloudlink"},
 		{in: "Nimbus = ./router", name: "nimbus"},
+		{in: "cloudlink=cd /opt/vendor && ./connector", name: "cloudlink"},
 		{in: "cloudlink", err: "want integration=command"},
 		{in: "cloudlink=", err: "want integration=command"},
 		{in: "skype=./x", err: "valid: cloudlink, nimbus"},
@@ -26,7 +27,7 @@ func TestParseFlag(t *testing.T) {
 			t.Errorf("ParseFlag(%q): %v", c.in, err)
 		case c.err == "" && strings.HasPrefix(c.in, "cloudlink=http") && got.URL != "http://127.0.0.1:8080":
 			t.Errorf("ParseFlag(%q) = %+v", c.in, got)
-		case c.err == "" && !strings.Contains(c.in, "http") && (got.Integration != c.name || len(got.Command) != 3 || !strings.HasPrefix(got.Command[2], "exec ")):
+		case c.err == "" && !strings.Contains(c.in, "http") && (got.Integration != c.name || len(got.Command) != 3 || got.Command[0] != "/bin/sh" || got.Name == ""):
 			t.Errorf("ParseFlag(%q) = %+v", c.in, got)
 		}
 	}
