@@ -108,18 +108,25 @@ var (
 
 func pickUser(r *Run, c Chooser) int { return c.IntN(len(r.names)) }
 
-// pickOther draws a user other than not (there are always two or more).
+// pickOther draws a user other than those in not (distinct, fewer than the
+// people of the run) with a single choice, so no sequence of choices can
+// make it loop.
 func pickOther(r *Run, c Chooser, not ...int) int {
-	for {
-		v := c.IntN(len(r.names))
-		clash := false
+	v := c.IntN(len(r.names) - len(not))
+	for u := range r.names {
+		excluded := false
 		for _, n := range not {
-			clash = clash || n == v
+			excluded = excluded || n == u
 		}
-		if !clash {
-			return v
+		if excluded {
+			continue
 		}
+		if v == 0 {
+			return u
+		}
+		v--
 	}
+	return 0
 }
 
 func drawU(r *Run, c Chooser, a *Action) { a.U = pickUser(r, c) }
