@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"compress/gzip"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -408,24 +410,29 @@ func (h *Handler) authenticate(r *http.Request, rc *reqCtx) *Error {
 	return nil
 }
 
+// readBody reads at most 1 MiB of the request body, inflating it when the
+// client sent it gzip-compressed (the Graph SDKs do by default).
 func readBody(r *http.Request) ([]byte, *Error) {
 	if r.Body == nil {
 		return nil, nil
 	}
 	const max = 1 << 20
-	buf := make([]byte, 0, 512)
-	for {
-		if len(buf) == cap(buf) {
-			if len(buf) >= max {
-				return nil, errf(http.StatusRequestEntityTooLarge, "RequestBodyTooLarge", "The request body is larger than 1 MiB.")
-			}
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Body.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+	var body io.Reader = r.Body
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(io.LimitReader(r.Body, max+1))
 		if err != nil {
-			break
+			return nil, badRequest("The request body is not valid gzip: " + strings.ToValidUTF8(err.Error(), "?"))
 		}
+		defer zr.Close()
+		body = zr
+	default:
+		return nil, errf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "Content-Encoding '"+strings.ToValidUTF8(truncate(enc, 40), "?")+"' is not supported; send the body plain or gzip-compressed.")
+	}
+	buf, err := io.ReadAll(io.LimitReader(body, max+1))
+	if err != nil && body != io.Reader(r.Body) {
+		return nil, badRequest("The request body is not valid gzip: " + strings.ToValidUTF8(err.Error(), "?"))
 	}
 	if len(buf) > max {
 		return nil, errf(http.StatusRequestEntityTooLarge, "RequestBodyTooLarge", "The request body is larger than 1 MiB.")

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"bytes"
+	"compress/gzip"
 	"net/http"
 	"strings"
 	"testing"
@@ -96,5 +98,36 @@ func TestTokensCarryPermissions(t *testing.T) {
 	}
 	if _, ok := verify(f.h.Identity().key, f.appToken()+"x"); ok {
 		t.Fatal("a token with a changed signature verifies")
+	}
+}
+
+func TestGzipRequestBodies(t *testing.T) {
+	f := newFixture(t, Options{})
+	tok := f.appToken()
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	_, _ = zw.Write([]byte(`{"sessionId":"` + f.app.AppID + `","availability":"Away","activity":"Away"}`))
+	_ = zw.Close()
+	cases := []struct {
+		name, encoding string
+		body           []byte
+		status         int
+	}{
+		{"gzip", "gzip", zb.Bytes(), 200},
+		{"broken gzip", "gzip", []byte("not gzip"), 400},
+		{"unknown encoding", "br", zb.Bytes(), 415},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest("POST", "https://graph.microsoft.com/v1.0/users/"+f.ids["alice"]+"/presence/setPresence", bytes.NewReader(c.body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Encoding", c.encoding)
+		resp, err := f.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: status %d, want %d", c.name, resp.StatusCode, c.status)
+		}
 	}
 }

@@ -16,12 +16,12 @@ import (
 	"os"
 	"time"
 
-	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoft/kiota-abstractions-go/authentication"
 	"github.com/microsoft/kiota-abstractions-go/serialization"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/communications"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/presencesim/presencesim/fakes/graph"
@@ -132,7 +132,7 @@ func main() {
 	bad.SetAvailability(&b1)
 	bad.SetActivity(&b2)
 	err = appClient.Users().ByUserId(ids["alice"]).Presence().SetPresence().Post(ctx, bad, nil)
-	odataErr, isODataErr := err.(*models.ODataError) // the SDK decodes Graph's error body
+	odataErr, isODataErr := err.(*odataerrors.ODataError) // the SDK decodes Graph's error body
 	_ = odataErr
 	check(isODataErr && odataErr.ResponseStatusCode == 400 && odataErr.GetErrorEscaped() != nil && *odataErr.GetErrorEscaped().GetCode() == "BadRequest",
 		"setPresence Busy/Busy comes back as an ODataError 400 BadRequest (%v)", err)
@@ -187,7 +187,7 @@ func main() {
 	check(err == nil && *mp.GetAvailability() == "Available", "after clearing the preferred presence Me().Presence().Get reads Available (err %v)", err)
 
 	_, err = appClient.Me().Presence().Get(ctx, nil)
-	odataErr, isODataErr = err.(*models.ODataError)
+	odataErr, isODataErr = err.(*odataerrors.ODataError)
 	check(isODataErr && odataErr.ResponseStatusCode == 400, "an application token on /me is refused with an ODataError (%v)", err)
 
 	hook := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -213,6 +213,5 @@ func main() {
 	check(err == nil && created.GetId() != nil, "Subscriptions().Post creates a presence subscription after the validation handshake (err %v)", err)
 	err = me.Subscriptions().BySubscriptionId(*created.GetId()).Delete(ctx, nil)
 	check(err == nil, "Subscriptions().BySubscriptionId().Delete (err %v)", err)
-	_ = abstractions.RequestInformation{}
 	fmt.Println("sdkcheck: the Microsoft Graph Go SDK reads and writes presence through the fake")
 }
