@@ -105,7 +105,7 @@ func (s *Session) Judge(now clock.Time, rules ...string) []Violation {
 	out = append(out, s.judgeRefresh(calls, now, who, on)...)
 	out = append(out, s.judgeBackoff(calls, on)...)
 	out = append(out, s.judgeEcho(calls, who, on)...)
-	out = append(out, s.judgeReader(calls, now, on)...)
+	out = append(out, s.judgeReader(calls, now, who, on)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
 	return out
 }

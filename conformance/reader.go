@@ -104,7 +104,7 @@ func (s *Session) StopNotifications(stop bool) { s.deliver.drop.Store(stop) }
 
 // judgeReader is C-6, C-7 and C-8 from the wire, the fake's delivery
 // notices and the reader's reports.
-func (s *Session) judgeReader(calls []Call, now clock.Time, on func(string) bool) []Violation {
+func (s *Session) judgeReader(calls []Call, now clock.Time, who func(string) string, on func(string) bool) []Violation {
 	var out []Violation
 	subscribed := false
 	for _, c := range calls {
@@ -145,7 +145,7 @@ func (s *Session) judgeReader(calls []Call, now clock.Time, on func(string) bool
 		for _, v := range s.Views() {
 			id := strings.ToLower(v.ID)
 			if p, ok := last[id]; ok && v.SequenceNumber < p.SequenceNumber {
-				out = append(out, Violation{Rule: "C-8", At: v.At, User: v.ID, What: fmt.Sprintf("took %s/%s (sequenceNumber %s) after the newer %s/%s (%s)", v.Availability, v.Activity, v.SequenceNumber, p.Availability, p.Activity, p.SequenceNumber)})
+				out = append(out, Violation{Rule: "C-8", At: v.At, User: who(v.ID), What: fmt.Sprintf("took %s/%s (sequenceNumber %s) after the newer %s/%s (%s)", v.Availability, v.Activity, v.SequenceNumber, p.Availability, p.Activity, p.SequenceNumber)})
 			}
 			last[id] = v
 		}

@@ -114,6 +114,8 @@ var faultTags = map[connector.Fault]string{
 	connector.IgnoreRetryAfter: "@C-5",
 	connector.WrongSession:     "@C-1",
 	connector.WriteAvailable:   "@C-3",
+	connector.NoRenew:          "@C-6",
+	connector.Rewind:           "@C-8",
 }
 
 // TestFaultyProcessesFailInTheirRules runs each faulty variant as a process
@@ -128,9 +130,14 @@ func TestFaultyProcessesFailInTheirRules(t *testing.T) {
 		if !ok {
 			t.Fatalf("no scenarios chosen for the fault %s", f)
 		}
+		in := f.Info().Integration
 		target := process(t, "--fault", f.String())
+		target.Integration, target.Command[2] = in, in
+		if in == "nimbus" {
+			target.Command = append(target.Command, "--subscription", conformance.ReaderSubscriptionLife.String())
+		}
 		target.MaxWait = 2 * time.Second
-		targets, tags = append(targets, target), append(tags, tag)
+		targets, tags = append(targets, target), append(tags, "@connector-"+in+" && "+tag)
 	}
 	for i, r := range runAll(targets, tags) {
 		f := faults[i]

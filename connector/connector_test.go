@@ -49,18 +49,25 @@ func TestComputeFollowsTheTables(t *testing.T) {
 }
 
 func TestParseFault(t *testing.T) {
-	for _, f := range append([]Fault{NoFault}, Faults()...) {
-		got, err := ParseFault(strings.ToUpper(f.String()))
+	for _, f := range Faults() {
+		in := f.Info().Integration
+		got, err := ParseFault(in, strings.ToUpper(f.String()))
 		if err != nil || got != f {
-			t.Errorf("ParseFault(%q) = %v, %v", f, got, err)
+			t.Errorf("ParseFault(%s, %q) = %v, %v", in, f, got, err)
 		}
-		if f != NoFault && len(f.Info().Rules) == 0 {
+		if len(f.Info().Rules) == 0 {
 			t.Errorf("fault %s names no rule it breaks", f)
 		}
 	}
-	_, err := ParseFault("sloppy")
+	if f, err := ParseFault("nimbus", "none"); err != nil || f != NoFault {
+		t.Errorf("ParseFault(nimbus, none) = %v, %v", f, err)
+	}
+	_, err := ParseFault("cloudlink", "sloppy")
 	if err == nil || !strings.Contains(err.Error(), "no-refresh") {
 		t.Errorf("a bad fault's error does not list the valid ones: %v", err)
+	}
+	if _, err := ParseFault("cloudlink", "no-renew"); err == nil || !strings.Contains(err.Error(), "cloudlink") {
+		t.Errorf("a reader's fault is accepted for CloudLink: %v", err)
 	}
 }
 

@@ -19,6 +19,8 @@ const (
 	IgnoreRetryAfter       // retries a 429 at once instead of after Retry-After (C-5)
 	WrongSession           // uses the user's id as sessionId, not its app id (C-1)
 	WriteAvailable         // writes Available instead of clearing its session (C-3)
+	NoRenew                // reader: lets its subscription expire (C-6)
+	Rewind                 // reader: takes an older presence after a newer one (C-8)
 	numFaults
 )
 
@@ -27,16 +29,20 @@ type FaultInfo struct {
 	Name  string
 	Rules []string
 	Doc   string
+	// Integration is the reference connector the fault is planted in.
+	Integration string
 }
 
 var faults = [numFaults]FaultInfo{
-	NoFault:          {"none", nil, "the reference behaviour"},
-	NoRefresh:        {"no-refresh", []string{"C-2"}, "writes its session once and never refreshes it, so it expires while the state holds"},
-	PushDND:          {"push-dnd", []string{"C-4", "CL-7"}, "pushes the PBX's Do not disturb into Teams as preferred presence"},
-	Echo:             {"echo", []string{"C-9"}, "reads its own write back as a change and writes it again"},
-	IgnoreRetryAfter: {"ignore-retry-after", []string{"C-5"}, "retries a throttled request after 50 ms instead of waiting Retry-After"},
-	WrongSession:     {"wrong-session", []string{"C-1"}, "uses the user's object id as sessionId instead of its application id"},
-	WriteAvailable:   {"write-available", []string{"C-3"}, "writes Available/Available when a state ends instead of clearing its session"},
+	NoFault:          {"none", nil, "the reference behaviour", ""},
+	NoRefresh:        {"no-refresh", []string{"C-2"}, "writes its session once and never refreshes it, so it expires while the state holds", "cloudlink"},
+	PushDND:          {"push-dnd", []string{"C-4", "CL-7"}, "pushes the PBX's Do not disturb into Teams as preferred presence", "cloudlink"},
+	Echo:             {"echo", []string{"C-9"}, "reads its own write back as a change and writes it again", "cloudlink"},
+	IgnoreRetryAfter: {"ignore-retry-after", []string{"C-5"}, "retries a throttled request after 50 ms instead of waiting Retry-After", "cloudlink"},
+	WrongSession:     {"wrong-session", []string{"C-1"}, "uses the user's object id as sessionId instead of its application id", "cloudlink"},
+	WriteAvailable:   {"write-available", []string{"C-3"}, "writes Available/Available when a state ends instead of clearing its session", "cloudlink"},
+	NoRenew:          {"no-renew", []string{"C-6"}, "never renews its subscription, so notifications stop when it expires", "nimbus"},
+	Rewind:           {"rewind", []string{"C-8"}, "after taking a newer presence, takes the one before it again, as if an older read came in late", "nimbus"},
 }
 
 // Info describes the fault.
@@ -49,6 +55,17 @@ func (f Fault) Info() FaultInfo {
 
 func (f Fault) String() string { return f.Info().Name }
 
+// FaultsOf lists the faults of one reference connector.
+func FaultsOf(integration string) []Fault {
+	var out []Fault
+	for _, f := range Faults() {
+		if faults[f].Integration == integration {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Faults lists every fault but NoFault.
 func Faults() []Fault {
 	out := make([]Fault, 0, numFaults-1)
@@ -58,17 +75,17 @@ func Faults() []Fault {
 	return out
 }
 
-// ParseFault reads a fault's name.
-func ParseFault(s string) (Fault, error) {
+// ParseFault reads the name of a fault of the integration's connector.
+func ParseFault(integration, s string) (Fault, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	names := []string{faults[NoFault].Name}
+	for _, f := range FaultsOf(integration) {
+		names = append(names, faults[f].Name)
+	}
 	for f := NoFault; f < numFaults; f++ {
-		if faults[f].Name == s {
+		if faults[f].Name == s && (f == NoFault || faults[f].Integration == integration) {
 			return f, nil
 		}
 	}
-	names := make([]string, 0, numFaults)
-	for f := NoFault; f < numFaults; f++ {
-		names = append(names, faults[f].Name)
-	}
-	return 0, fmt.Errorf("unknown fault %q; valid: %s", s, strings.Join(names, ", "))
+	return 0, fmt.Errorf("unknown fault %q for the %s connector; valid: %s", s, integration, strings.Join(names, ", "))
 }

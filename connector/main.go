@@ -30,10 +30,10 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	return 2
 }
 
-func faultUsage() string {
+func faultUsage(integration string) string {
 	var b strings.Builder
 	b.WriteString("plant a documented fault:")
-	for _, f := range append([]Fault{NoFault}, Faults()...) {
+	for _, f := range append([]Fault{NoFault}, FaultsOf(integration)...) {
 		i := f.Info()
 		fmt.Fprintf(&b, "\n  %-18s %s", i.Name, i.Doc)
 		if len(i.Rules) > 0 {
@@ -47,7 +47,7 @@ func mainCloudLink(ctx context.Context, args []string, getenv func(string) strin
 	fl := flag.NewFlagSet("connector cloudlink", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	var opt CloudLinkOptions
-	fault := fl.String("fault", "none", faultUsage())
+	fault := fl.String("fault", "none", faultUsage("cloudlink"))
 	fl.DurationVar(&opt.Expiration, "expiration", 0, "expirationDuration of each setPresence, virtual time (default 5m)")
 	fl.DurationVar(&opt.Refresh, "refresh", 0, "rewrite a session that holds this often, virtual time (default a third of --expiration)")
 	fl.BoolVar(&opt.SyncDND, "sync-dnd", false, "write DoNotDisturb as DoNotDisturb/Presenting (newer CloudLink versions, CL-7)")
@@ -59,7 +59,7 @@ func mainCloudLink(ctx context.Context, args []string, getenv func(string) strin
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	f, err := ParseFault(*fault)
+	f, err := ParseFault("cloudlink", *fault)
 	if err != nil {
 		fmt.Fprintf(stderr, "presencesim connector cloudlink: --fault: %v\n", err)
 		return 2
@@ -92,6 +92,7 @@ func mainNimbus(ctx context.Context, args []string, getenv func(string) string, 
 	fl.DurationVar(&opt.SubscriptionLife, "subscription", 0, "how far ahead each subscription expires, virtual time (default 10m, at most 60m)")
 	fl.DurationVar(&opt.StaleAfter, "stale-after", 0, "poll when no notification came for this long, virtual time (default 1m)")
 	addr := fl.String("serve", "", "instead of one run from the environment, serve sessions at this address\nfor presencesim run --connector nimbus=http://…")
+	fault := fl.String("fault", "none", faultUsage("nimbus"))
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: presencesim connector nimbus [flags]\n\nRuns the reference presence reader (a router with a presence account) against the fakes named by the environment:\n  %s\n\n", strings.Join(EnvNames, "\n  "))
 		fl.PrintDefaults()
@@ -99,6 +100,12 @@ func mainNimbus(ctx context.Context, args []string, getenv func(string) string, 
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
+	f, err := ParseFault("nimbus", *fault)
+	if err != nil {
+		fmt.Fprintf(stderr, "presencesim connector nimbus: --fault: %v\n", err)
+		return 2
+	}
+	opt.Fault = f
 	if *addr != "" {
 		sv := &Service{Run: func(ctx context.Context, env Env, out io.Writer) error { return RunNimbus(ctx, env, opt, out) }}
 		if err := serve(ctx, *addr, sv, stdout); err != nil {

@@ -28,6 +28,8 @@ type NimbusOptions struct {
 	Poll time.Duration
 	// Tick is how often (real time) the reader looks at its state.
 	Tick time.Duration
+	// Fault plants NoRenew or Rewind.
+	Fault Fault
 }
 
 func (o *NimbusOptions) defaults() {
@@ -171,7 +173,7 @@ func (n *nimbus) step(ctx context.Context) {
 	switch {
 	case n.subID == "" && time.Since(n.subTry) >= n.env.Real(30*time.Second):
 		n.subscribe(ctx)
-	case n.subID != "" && (renew || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
+	case n.subID != "" && n.opt.Fault != NoRenew && (renew || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
 		n.renew(ctx)
 	}
 	if len(dirty) > 0 {
@@ -311,6 +313,16 @@ func (n *nimbus) take(ctx context.Context, id string, p graphPresence) {
 	}
 	n.view[id] = p
 	n.logf("nimbus reader: %s is %s/%s (%s)", id, p.Availability, p.Activity, p.SequenceNumber)
+	n.report(ctx, id, p)
+	if n.opt.Fault == Rewind && ok {
+		n.view[id] = old
+		n.logf("nimbus reader: %s is %s/%s again (%s), an older read taken late", id, old.Availability, old.Activity, old.SequenceNumber)
+		n.report(ctx, id, old)
+	}
+}
+
+// report tells the harness what the reader now believes.
+func (n *nimbus) report(ctx context.Context, id string, p graphPresence) {
 	if n.env.ReportURL == "" {
 		return
 	}
