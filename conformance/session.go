@@ -220,7 +220,7 @@ func (s *Session) startConnector() error {
 			case "cloudlink":
 				err = connector.RunCloudLink(ctx, s.Env, connector.CloudLinkOptions{Fault: s.target.Fault}, s.out)
 			case "nimbus":
-				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife}, s.out)
+				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife, Fault: s.target.Fault}, s.out)
 			default:
 				err = fmt.Errorf("no reference connector for %q; valid: %s", s.target.Integration, strings.Join(connector.Integrations, ", "))
 			}
