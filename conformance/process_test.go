@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,6 +48,10 @@ func misbehave(how string) int {
 	return 0
 }
 
+// sleeper is the argument of the silent connector's sleep, unique to this
+// test process so that other runs of the tests do not count.
+var sleeper = "31." + strconv.Itoa(os.Getpid())
+
 func misbehaving(t *testing.T, how string) conformance.Target {
 	exe, err := os.Executable()
 	if err != nil {
@@ -88,7 +93,7 @@ func TestBadConnectorsFailClearlyAndAreCleanedUp(t *testing.T) {
 	}{
 		{"exits at once", conformance.Target{Integration: "cloudlink", Command: []string{"/bin/sh", "-c", "echo starting; echo no licence >&2; exit 3"}, ConnectTimeout: 5 * time.Second},
 			[]string{"exited before it connected", "exit status 3", "no licence"}},
-		{"never connects", conformance.Target{Integration: "cloudlink", Command: []string{"/bin/sh", "-c", "echo waiting for nothing; exec sleep 31.25"}, ConnectTimeout: 300 * time.Millisecond},
+		{"never connects", conformance.Target{Integration: "cloudlink", Command: []string{"/bin/sh", "-c", "echo waiting for nothing; exec sleep " + sleeper}, ConnectTimeout: 300 * time.Millisecond},
 			[]string{"did not connect within 300ms", "no request to Graph", "no request to the PBX", "waiting for nothing"}},
 		{"command not found", conformance.Target{Integration: "cloudlink", Command: []string{"/nonexistent/connector"}},
 			[]string{"starting the cloudlink connector", "no such file"}},
@@ -108,7 +113,7 @@ func TestBadConnectorsFailClearlyAndAreCleanedUp(t *testing.T) {
 			if el := time.Since(start); el > c.target.ConnectTimeout+conformance.StopGrace+time.Second {
 				t.Errorf("failing took %s", el)
 			}
-			if running("sleep\x0031.25") {
+			if running("sleep\x00" + sleeper) {
 				t.Error("the connector process is still running")
 			}
 		})
