@@ -86,7 +86,9 @@ func Initializer(o Options) func(*godog.ScenarioContext) {
 			if o.OnStep != nil {
 				o.OnStep(s.stepEnd(st, status, err))
 			}
-			return ctx, err
+			// godog keeps the step's own error; a hook returns only what
+			// it adds, or the message would print twice.
+			return ctx, nil
 		})
 		sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 			if o.OnScenarioEnd != nil && s.world != nil {
