@@ -20,15 +20,9 @@ func registerManual(s *Scenario, r *registry) {
 }
 
 func (s *Scenario) setManual(name, p, dur string) error {
-	pr, err := presence.Parse(p)
+	pr, d, err := presenceFor(p, dur)
 	if err != nil {
 		return err
-	}
-	var d time.Duration
-	if dur != "" {
-		if d, err = ParseDuration(dur); err != nil {
-			return err
-		}
 	}
 	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetPreferred(id, pr, d, teams.ViaClient) })
 }
@@ -67,15 +61,9 @@ func (s *Scenario) resetManual(name string) error {
 }
 
 func (s *Scenario) appSets(app, name, p, dur string) error {
-	pr, err := presence.Parse(p)
+	pr, d, err := presenceFor(p, dur)
 	if err != nil {
 		return err
-	}
-	var d time.Duration
-	if dur != "" {
-		if d, err = ParseDuration(dur); err != nil {
-			return err
-		}
 	}
 	return s.onUser(name, func(id teams.UserID) error {
 		return s.world.Teams.SetAppPresence(id, s.world.Teams.App(app), pr, d)
@@ -108,4 +96,14 @@ func (s *Scenario) graphPreferred(name, p string) error {
 		return err
 	}
 	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetPreferred(id, pr, 0, teams.ViaGraph) })
+}
+
+// presenceFor parses a presence and an optional duration ("" is none).
+func presenceFor(p, dur string) (presence.Presence, time.Duration, error) {
+	pr, err := presence.Parse(p)
+	if err != nil || dur == "" {
+		return pr, 0, err
+	}
+	d, err := ParseDuration(dur)
+	return pr, d, err
 }

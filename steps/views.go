@@ -171,15 +171,7 @@ func (s *Scenario) within(bound, viewer, kind, target, want string) error {
 	if err != nil {
 		return err
 	}
-	p, err := presence.Parse(want)
-	if err != nil {
-		return err
-	}
-	o, err := s.observer(viewer, kind)
-	if err != nil {
-		return err
-	}
-	t, err := s.user(target)
+	o, t, p, err := s.observation(viewer, kind, target, want)
 	if err != nil {
 		return err
 	}
@@ -201,16 +193,22 @@ func (s *Scenario) within(bound, viewer, kind, target, want string) error {
 	}
 }
 
-func (s *Scenario) stillShows(viewer, kind, target, want string) error {
+// observation resolves the parts of an observer step.
+func (s *Scenario) observation(viewer, kind, target, want string) (teams.Observer, teams.UserID, presence.Presence, error) {
 	p, err := presence.Parse(want)
 	if err != nil {
-		return err
+		return teams.Observer{}, 0, p, err
 	}
 	o, err := s.observer(viewer, kind)
 	if err != nil {
-		return err
+		return o, 0, p, err
 	}
 	t, err := s.user(target)
+	return o, t, p, err
+}
+
+func (s *Scenario) stillShows(viewer, kind, target, want string) error {
+	o, t, p, err := s.observation(viewer, kind, target, want)
 	if err != nil {
 		return err
 	}
