@@ -143,6 +143,17 @@ func onDesktop(fn func(teams.UserID, teams.ClientKind) error) func(*Run, *Action
 func onUser(fn func(teams.UserID) error) func(*Run, *Action) error {
 	return func(r *Run, a *Action) error { return fn(r.users[a.U]) }
 }
+
+// onCall applies fn to the last call started and the acting user; with no
+// call yet the action is refused.
+func onCall(fn func(*teams.Model, teams.CallID, teams.UserID) error) func(*Run, *Action) error {
+	return func(r *Run, a *Action) error {
+		if !r.hasCall {
+			return errNoCall
+		}
+		return fn(r.w.Teams, r.lastCall, r.users[a.U])
+	}
+}
 func say(format string) func(*Run, *Action, clock.Time) string {
 	return func(r *Run, a *Action, _ clock.Time) string { return fmt.Sprintf(format, r.names[a.U]) }
 }
@@ -236,29 +247,16 @@ func init() {
 				return fmt.Sprintf("%s calls %s", r.names[a.V], r.names[a.U])
 			}},
 		OpJoinCall: {name: "join the call", weight: 2, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error {
-				if !r.hasCall {
-					return errNoCall
-				}
-				return r.w.Teams.JoinCall(r.lastCall, r.users[a.U])
-			},
-			step: say("%s joins the call")},
+			apply: onCall((*teams.Model).JoinCall),
+			step:  say("%s joins the call")},
 		OpLeaveCall: {name: "leave the call", weight: 3, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error {
-				if !r.hasCall {
-					return errNoCall
-				}
-				return r.w.Teams.LeaveCall(r.lastCall, r.users[a.U])
-			},
-			step: say("%s leaves the call")},
+			apply: onCall((*teams.Model).LeaveCall),
+			step:  say("%s leaves the call")},
 		OpEndCall: {name: "end the call", weight: 3,
 			draw: func(*Run, Chooser, *Action) {},
-			apply: func(r *Run, a *Action) error {
-				if !r.hasCall {
-					return errNoCall
-				}
-				return r.w.Teams.EndCall(r.lastCall)
-			},
+			apply: onCall(func(m *teams.Model, c teams.CallID, _ teams.UserID) error {
+				return m.EndCall(c)
+			}),
 			step: func(*Run, *Action, clock.Time) string { return "the call ends" }},
 		OpJoinMeeting: {name: "join a Teams meeting", weight: 3, parties: 1, draw: drawU,
 			apply: func(r *Run, a *Action) error { return onUser(m(r).JoinMeeting)(r, a) },

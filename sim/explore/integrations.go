@@ -177,22 +177,12 @@ func integrationOps() []opSpec {
 				return fmt.Sprintf("%s selects the XPhone profile %q", r.names[a.U], xpProfiles[a.App])
 			}},
 		OpXPhoneConnection - numTeamsOps: {name: "fault: XPhone client loses its server", system: sysXPhone, weight: 2, parties: 1, draw: drawUOn,
-			apply: xpApply(func(m *xphone.Model, u teams.UserID, a *Action) error {
-				if a.On {
-					return m.RestoreConnection(u)
-				}
-				return m.LoseConnection(u)
-			}),
+			apply: xpOnOff((*xphone.Model).RestoreConnection, (*xphone.Model).LoseConnection),
 			step: func(r *Run, a *Action, _ clock.Time) string {
 				return r.names[a.U] + onOff(a, "'s XPhone client reconnects to the XPhone server", "'s XPhone client loses its connection to the XPhone server")
 			}},
 		OpXPhoneClient - numTeamsOps: {name: "fault: XPhone client quits and starts", system: sysXPhone, weight: 2, parties: 1, draw: drawUOn,
-			apply: xpApply(func(m *xphone.Model, u teams.UserID, a *Action) error {
-				if a.On {
-					return m.Start(u)
-				}
-				return m.Quit(u)
-			}),
+			apply: xpOnOff((*xphone.Model).Start, (*xphone.Model).Quit),
 			step: func(r *Run, a *Action, _ clock.Time) string {
 				return fmt.Sprintf("%s %s the XPhone client", r.names[a.U], onOff(a, "starts", "quits"))
 			}},
@@ -317,6 +307,17 @@ func xpApply(fn func(*xphone.Model, teams.UserID, *Action) error) func(*Run, *Ac
 		}
 		return fn(xp, r.users[a.U], a)
 	}
+}
+
+// xpOnOff applies on to the acting user's XPhone client when the action
+// switches on, off when it switches off.
+func xpOnOff(on, off func(*xphone.Model, teams.UserID) error) func(*Run, *Action) error {
+	return xpApply(func(m *xphone.Model, u teams.UserID, a *Action) error {
+		if a.On {
+			return on(m, u)
+		}
+		return off(m, u)
+	})
 }
 
 // nimbusRinging reports whether a Nimbus call rings at one of the people.

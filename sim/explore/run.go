@@ -213,15 +213,7 @@ func Generate(seed uint64, ch Chooser, cfg Config) (Result, error) {
 	}
 	res := Result{}
 	for len(c.Actions) < cfg.Actions && r.chk.Violation() == nil {
-		a := drawAction(r, ch)
-		if r.do(&a) {
-			c.Actions = append(c.Actions, a)
-			continue
-		}
-		res.Refused++
-		if a.Gap > 0 {
-			c.Actions = append(c.Actions, Action{Op: OpWait, Gap: a.Gap})
-		}
+		r.take(drawAction(r, ch), &c, &res)
 	}
 	return r.finish(res, c), nil
 }
@@ -245,17 +237,22 @@ func Replay(c Case) (Result, error) {
 		if r.chk.Violation() != nil {
 			break
 		}
-		a := c.Actions[i]
-		if r.do(&a) {
-			done.Actions = append(done.Actions, a)
-			continue
-		}
-		res.Refused++
-		if a.Gap > 0 {
-			done.Actions = append(done.Actions, Action{Op: OpWait, Gap: a.Gap})
-		}
+		r.take(c.Actions[i], &done, &res)
 	}
 	return r.finish(res, done), nil
+}
+
+// take does a and records it in c; an action the model refuses is counted
+// and kept as its wait, so the clock moves as it did.
+func (r *Run) take(a Action, c *Case, res *Result) {
+	if r.do(&a) {
+		c.Actions = append(c.Actions, a)
+		return
+	}
+	res.Refused++
+	if a.Gap > 0 {
+		c.Actions = append(c.Actions, Action{Op: OpWait, Gap: a.Gap})
+	}
 }
 
 func (r *Run) finish(res Result, c Case) Result {
