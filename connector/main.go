@@ -44,83 +44,86 @@ func faultUsage(integration string) string {
 }
 
 func mainCloudLink(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("connector cloudlink", flag.ContinueOnError)
-	fl.SetOutput(stderr)
 	var opt CloudLinkOptions
-	fault := fl.String("fault", "none", faultUsage("cloudlink"))
-	fl.DurationVar(&opt.Expiration, "expiration", 0, "expirationDuration of each setPresence, virtual time (default 5m)")
-	fl.DurationVar(&opt.Refresh, "refresh", 0, "rewrite a session that holds this often, virtual time (default a third of --expiration)")
-	fl.BoolVar(&opt.SyncDND, "sync-dnd", false, "write DoNotDisturb as DoNotDisturb/Presenting (newer CloudLink versions, CL-7)")
-	addr := fl.String("serve", "", "instead of one run from the environment, serve sessions at this address (e.g. 127.0.0.1:7070)\nfor presencesim run --connector cloudlink=http://…")
-	fl.Usage = func() {
-		fmt.Fprintf(stderr, "usage: presencesim connector cloudlink [flags]\n\nRuns the reference CloudLink connector against the fakes named by the environment:\n  %s\n\n", strings.Join(EnvNames, "\n  "))
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	f, err := ParseFault("cloudlink", *fault)
-	if err != nil {
-		fmt.Fprintf(stderr, "presencesim connector cloudlink: --fault: %v\n", err)
-		return 2
-	}
-	opt.Fault = f
-	if *addr != "" {
-		sv := &Service{Run: func(ctx context.Context, env Env, out io.Writer) error { return RunCloudLink(ctx, env, opt, out) }}
-		if err := serve(ctx, *addr, sv, stdout); err != nil {
-			fmt.Fprintf(stderr, "presencesim connector cloudlink: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-	env, err := ReadEnv(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "presencesim connector cloudlink: %v\n", err)
-		return 2
-	}
-	if err := RunCloudLink(ctx, env, opt, stdout); err != nil {
-		fmt.Fprintf(stderr, "presencesim connector cloudlink: %v\n", err)
-		return 1
-	}
-	return 0
+	return command{
+		name:    "cloudlink",
+		runs:    "the reference CloudLink connector",
+		serveAt: " (e.g. 127.0.0.1:7070)",
+		flags: func(fl *flag.FlagSet) {
+			fl.DurationVar(&opt.Expiration, "expiration", 0, "expirationDuration of each setPresence, virtual time (default 5m)")
+			fl.DurationVar(&opt.Refresh, "refresh", 0, "rewrite a session that holds this often, virtual time (default a third of --expiration)")
+			fl.BoolVar(&opt.SyncDND, "sync-dnd", false, "write DoNotDisturb as DoNotDisturb/Presenting (newer CloudLink versions, CL-7)")
+		},
+		run: func(ctx context.Context, env Env, f Fault, out io.Writer) error {
+			o := opt
+			o.Fault = f
+			return RunCloudLink(ctx, env, o, out)
+		},
+	}.main(ctx, args, getenv, stdout, stderr)
 }
 
 func mainNimbus(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("connector nimbus", flag.ContinueOnError)
-	fl.SetOutput(stderr)
 	var opt NimbusOptions
-	fl.DurationVar(&opt.SubscriptionLife, "subscription", 0, "how far ahead each subscription expires, virtual time (default 10m, at most 60m)")
-	fl.DurationVar(&opt.StaleAfter, "stale-after", 0, "poll when no notification came for this long, virtual time (default 1m)")
-	addr := fl.String("serve", "", "instead of one run from the environment, serve sessions at this address\nfor presencesim run --connector nimbus=http://…")
-	fault := fl.String("fault", "none", faultUsage("nimbus"))
+	return command{
+		name: "nimbus",
+		runs: "the reference presence reader (a router with a presence account)",
+		flags: func(fl *flag.FlagSet) {
+			fl.DurationVar(&opt.SubscriptionLife, "subscription", 0, "how far ahead each subscription expires, virtual time (default 10m, at most 60m)")
+			fl.DurationVar(&opt.StaleAfter, "stale-after", 0, "poll when no notification came for this long, virtual time (default 1m)")
+		},
+		run: func(ctx context.Context, env Env, f Fault, out io.Writer) error {
+			o := opt
+			o.Fault = f
+			return RunNimbus(ctx, env, o, out)
+		},
+	}.main(ctx, args, getenv, stdout, stderr)
+}
+
+// command is the command line of one reference connector: the flags every
+// connector has (--fault, --serve) and its own.
+type command struct {
+	name    string // the integration
+	runs    string // what the usage says runs
+	serveAt string // an example address beside --serve
+	flags   func(*flag.FlagSet)
+	run     func(ctx context.Context, env Env, f Fault, out io.Writer) error
+}
+
+// main parses args and runs the connector once from the environment, or
+// serves sessions of it with --serve. It returns the exit status.
+func (c command) main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("connector "+c.name, flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fault := fl.String("fault", "none", faultUsage(c.name))
+	addr := fl.String("serve", "", "instead of one run from the environment, serve sessions at this address"+c.serveAt+"\nfor presencesim run --connector "+c.name+"=http://…")
+	c.flags(fl)
 	fl.Usage = func() {
-		fmt.Fprintf(stderr, "usage: presencesim connector nimbus [flags]\n\nRuns the reference presence reader (a router with a presence account) against the fakes named by the environment:\n  %s\n\n", strings.Join(EnvNames, "\n  "))
+		fmt.Fprintf(stderr, "usage: presencesim connector %s [flags]\n\nRuns %s against the fakes named by the environment:\n  %s\n\n", c.name, c.runs, strings.Join(EnvNames, "\n  "))
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	f, err := ParseFault("nimbus", *fault)
+	f, err := ParseFault(c.name, *fault)
 	if err != nil {
-		fmt.Fprintf(stderr, "presencesim connector nimbus: --fault: %v\n", err)
+		fmt.Fprintf(stderr, "presencesim connector %s: --fault: %v\n", c.name, err)
 		return 2
 	}
-	opt.Fault = f
+	run := func(ctx context.Context, env Env, out io.Writer) error { return c.run(ctx, env, f, out) }
 	if *addr != "" {
-		sv := &Service{Run: func(ctx context.Context, env Env, out io.Writer) error { return RunNimbus(ctx, env, opt, out) }}
-		if err := serve(ctx, *addr, sv, stdout); err != nil {
-			fmt.Fprintf(stderr, "presencesim connector nimbus: %v\n", err)
+		if err := serve(ctx, *addr, &Service{Run: run}, stdout); err != nil {
+			fmt.Fprintf(stderr, "presencesim connector %s: %v\n", c.name, err)
 			return 1
 		}
 		return 0
 	}
 	env, err := ReadEnv(getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "presencesim connector nimbus: %v\n", err)
+		fmt.Fprintf(stderr, "presencesim connector %s: %v\n", c.name, err)
 		return 2
 	}
-	if err := RunNimbus(ctx, env, opt, stdout); err != nil {
-		fmt.Fprintf(stderr, "presencesim connector nimbus: %v\n", err)
+	if err := run(ctx, env, stdout); err != nil {
+		fmt.Fprintf(stderr, "presencesim connector %s: %v\n", c.name, err)
 		return 1
 	}
 	return 0
