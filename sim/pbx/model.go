@@ -205,15 +205,8 @@ func (m *Model) ParseUserState(s string) (UserState, error) {
 			return UserState(i), nil
 		}
 	}
-	for i, st := range userStates {
-		if normLabel(st.ID) == key || normLabel(st.Label) == key {
-			return UserState(i), nil
-		}
-		for _, a := range st.Aliases {
-			if normLabel(a) == key {
-				return UserState(i), nil
-			}
-		}
+	if i := stateNamed(userStates[:], key); i >= 0 {
+		return UserState(i), nil
 	}
 	ids := make([]string, len(userStates))
 	for i, st := range userStates {

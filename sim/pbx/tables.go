@@ -21,12 +21,7 @@ var deviceNames = [numDevices]string{"desk phone", "softphone"}
 // change allocates nothing.
 var deviceSources = [numDevices]string{"pbx:desk phone", "pbx:softphone"}
 
-func (d Device) String() string {
-	if d < numDevices {
-		return deviceNames[d]
-	}
-	return fmt.Sprintf("Device(%d)", uint8(d))
-}
+func (d Device) String() string { return enumName(d, deviceNames[:], "Device") }
 
 // Devices lists the device kinds.
 func Devices() []Device { return []Device{DeskPhone, Softphone} }
@@ -34,13 +29,7 @@ func Devices() []Device { return []Device{DeskPhone, Softphone} }
 // ParseDevice reads "desk phone" (also "deskphone", "desk-phone") or
 // "softphone".
 func ParseDevice(s string) (Device, error) {
-	key := strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(s)))
-	for i, n := range deviceNames {
-		if strings.ReplaceAll(n, " ", "") == key {
-			return Device(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown PBX device %q; valid: %s", s, strings.Join(deviceNames[:], ", "))
+	return parseName[Device](s, deviceNames[:], squashed, "PBX device")
 }
 
 // CallState is the state of a line.
@@ -57,21 +46,13 @@ const (
 
 var callStateNames = [numCallStates]string{"idle", "ringing", "connected", "held"}
 
-func (c CallState) String() string {
-	if c < numCallStates {
-		return callStateNames[c]
-	}
-	return fmt.Sprintf("CallState(%d)", uint8(c))
-}
+func (c CallState) String() string { return enumName(c, callStateNames[:], "CallState") }
 
 // ParseCallState reads a line state name.
 func ParseCallState(s string) (CallState, error) {
-	for i, n := range callStateNames {
-		if strings.EqualFold(strings.TrimSpace(s), n) {
-			return CallState(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown line state %q; valid: %s", s, strings.Join(callStateNames[:], ", "))
+	return parseName[CallState](s, callStateNames[:], func(name, s string) bool {
+		return strings.EqualFold(strings.TrimSpace(s), name)
+	}, "line state")
 }
 
 // Direction tells a call made from one received.
@@ -87,12 +68,7 @@ const (
 
 var directionNames = [numDirections]string{"", "made", "received"}
 
-func (d Direction) String() string {
-	if d < numDirections {
-		return directionNames[d]
-	}
-	return fmt.Sprintf("Direction(%d)", uint8(d))
-}
+func (d Direction) String() string { return enumName(d, directionNames[:], "Direction") }
 
 // LineEvent is something that happens on a line.
 type LineEvent uint8
@@ -116,22 +92,16 @@ const (
 var lineEventNames = [numLineEvents]string{"", "offhook", "incoming", "answer", "hold", "retrieve", "hangup", "unplug", "plugin"}
 
 func (e LineEvent) String() string {
-	if e > 0 && e < numLineEvents {
-		return lineEventNames[e]
+	if e == 0 {
+		return "LineEvent(0)"
 	}
-	return fmt.Sprintf("LineEvent(%d)", uint8(e))
+	return enumName(e, lineEventNames[:], "LineEvent")
 }
 
 // ParseLineEvent reads an event name: offhook, incoming, answer, hold,
 // retrieve, hangup, unplug, plugin (dashes and spaces ignored).
 func ParseLineEvent(s string) (LineEvent, error) {
-	key := strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(s)))
-	for i := OffHook; i < numLineEvents; i++ {
-		if lineEventNames[i] == key {
-			return i, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown line event %q; valid: %s", s, strings.Join(lineEventNames[1:], ", "))
+	return parseName[LineEvent](s, lineEventNames[:], squashed, "line event")
 }
 
 // transition is one row of the line state machine.
@@ -257,16 +227,8 @@ func (s MitelOneState) String() string { return s.ID() }
 
 // ParseMitelOne reads a Mitel One state by label, English name or id.
 func ParseMitelOne(s string) (MitelOneState, error) {
-	key := normLabel(s)
-	for i, st := range mitelOneStates {
-		if normLabel(st.Label) == key || normLabel(st.ID) == key {
-			return MitelOneState(i), nil
-		}
-		for _, a := range st.Aliases {
-			if normLabel(a) == key {
-				return MitelOneState(i), nil
-			}
-		}
+	if i := stateNamed(mitelOneStates[:], normLabel(s)); i >= 0 {
+		return MitelOneState(i), nil
 	}
 	names := make([]string, len(mitelOneStates))
 	for i, st := range mitelOneStates {
@@ -345,12 +307,7 @@ var viaNames = [numVia]string{"phone", "portal", "mitelone", "micollab"}
 
 var viaLabels = [numVia]string{"desk phone", "self-service portal", "Mitel One", "MiCollab"}
 
-func (v Via) String() string {
-	if v < numVia {
-		return viaNames[v]
-	}
-	return fmt.Sprintf("Via(%d)", uint8(v))
-}
+func (v Via) String() string { return enumName(v, viaNames[:], "Via") }
 
 // Label is the place's name for people.
 func (v Via) Label() string {
@@ -370,6 +327,54 @@ func ParseVia(s string) (Via, error) {
 	}
 	return 0, fmt.Errorf("unknown place to set presence %q; valid: %s", s, strings.Join(viaNames[:], ", "))
 }
+
+// stateNamed is the index of the state whose id, label or other name is key
+// (folded by normLabel), or -1.
+func stateNamed(states []userStateInfo, key string) int {
+	for i, st := range states {
+		if normLabel(st.ID) == key || normLabel(st.Label) == key {
+			return i
+		}
+		for _, a := range st.Aliases {
+			if normLabel(a) == key {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// enumName is names[v], or T(v) for a value past the table.
+func enumName[T ~uint8](v T, names []string, typ string) string {
+	if int(v) < len(names) {
+		return names[v]
+	}
+	return fmt.Sprintf("%s(%d)", typ, uint8(v))
+}
+
+// parseName is the value whose name matches s; an empty name is no value.
+// The error lists the names.
+func parseName[T ~uint8](s string, names []string, match func(name, s string) bool, what string) (T, error) {
+	valid := make([]string, 0, len(names))
+	for i, n := range names {
+		if n == "" {
+			continue
+		}
+		if match(n, s) {
+			return T(i), nil
+		}
+		valid = append(valid, n)
+	}
+	return 0, fmt.Errorf("unknown %s %q; valid: %s", what, s, strings.Join(valid, ", "))
+}
+
+// squashed matches a name as typed in any case, with or without dashes,
+// underscores and spaces.
+func squashed(name, s string) bool { return squash(name) == squash(s) }
+
+var squasher = strings.NewReplacer("-", "", "_", "", " ", "")
+
+func squash(s string) string { return squasher.Replace(strings.ToLower(strings.TrimSpace(s))) }
 
 // normLabel folds case, spaces and the German special letters so "Nicht
 // verfügbar" matches "nicht verfuegbar".
