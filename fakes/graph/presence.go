@@ -278,6 +278,28 @@ func (b presenceBody) duration() (time.Duration, *Error) {
 	return d, nil
 }
 
+// set reads the body's presence and expiration and hands them to set.
+func (b presenceBody) set(set func(presence.Presence, time.Duration) error) result {
+	p, e := b.pair()
+	if e != nil {
+		return result{err: e}
+	}
+	d, e := b.duration()
+	if e != nil {
+		return result{err: e}
+	}
+	return seamResult(set(p, d))
+}
+
+// seamResult answers 200 when the Teams seam took a change, the mapped
+// error when it refused it.
+func seamResult(err error) result {
+	if err != nil {
+		return result{err: seamError(err)}
+	}
+	return result{status: http.StatusOK}
+}
+
 // seamError maps the Teams seam's errors onto Graph statuses.
 func seamError(err error) *Error {
 	msg := strings.ToValidUTF8(err.Error(), "?")
@@ -325,48 +347,24 @@ func (h *Handler) action(rc *reqCtx, rt route, body []byte) result {
 			return result{err: badRequest("sessionId must be the calling application's id " + app.AppID + ". (G-SET-1)")}
 		}
 		if rt.action == "clearPresence" {
-			if err := h.w.Teams.ClearAppPresence(u, h.w.Teams.App(app.DisplayName)); err != nil {
-				return result{err: seamError(err)}
-			}
-			return result{status: http.StatusOK}
+			return seamResult(h.w.Teams.ClearAppPresence(u, h.w.Teams.App(app.DisplayName)))
 		}
-		p, e := pb.pair()
-		if e != nil {
-			return result{err: e}
-		}
-		d, e := pb.duration()
-		if e != nil {
-			return result{err: e}
-		}
-		if err := h.w.Teams.SetAppPresence(u, h.w.Teams.App(app.DisplayName), p, d); err != nil {
-			return result{err: seamError(err)}
-		}
-		return result{status: http.StatusOK}
+		return pb.set(func(p presence.Presence, d time.Duration) error {
+			return h.w.Teams.SetAppPresence(u, h.w.Teams.App(app.DisplayName), p, d)
+		})
 	case "setUserPreferredPresence":
 		if e := decode(body, &pb); e != nil {
 			return result{err: e}
 		}
-		p, e := pb.pair()
-		if e != nil {
-			return result{err: e}
-		}
-		d, e := pb.duration()
-		if e != nil {
-			return result{err: e}
-		}
-		if err := h.w.Teams.SetPreferred(u, p, d, teams.ViaGraph); err != nil {
-			return result{err: seamError(err)}
-		}
-		return result{status: http.StatusOK}
+		return pb.set(func(p presence.Presence, d time.Duration) error {
+			return h.w.Teams.SetPreferred(u, p, d, teams.ViaGraph)
+		})
 	case "clearUserPreferredPresence":
 		var any map[string]json.RawMessage
 		if e := decode(body, &any); e != nil {
 			return result{err: e}
 		}
-		if err := h.w.Teams.ClearPreferred(u); err != nil {
-			return result{err: seamError(err)}
-		}
-		return result{status: http.StatusOK}
+		return seamResult(h.w.Teams.ClearPreferred(u))
 	case "setStatusMessage":
 		return h.setStatusMessage(rc, u, body)
 	}
@@ -413,10 +411,7 @@ func (h *Handler) setStatusMessage(rc *reqCtx, u teams.UserID, body []byte) resu
 		}
 		expiry = &t
 	}
-	if err := h.w.Teams.SetStatusMessage(u, *sm.Message.Content, "text", expiry); err != nil {
-		return result{err: seamError(err)}
-	}
-	return result{status: http.StatusOK}
+	return seamResult(h.w.Teams.SetStatusMessage(u, *sm.Message.Content, "text", expiry))
 }
 
 // windowsZones maps the Windows time zone names Graph uses to IANA names.
