@@ -152,14 +152,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// decode reads a JSON body strictly: unknown fields are an error.
-func decode(r *http.Request, v any) *apiError {
+// decoded reads a JSON body strictly: unknown fields are an error, which it
+// answers, and then it is false.
+func decoded(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return bad("malformed JSON body: %v", err)
+		e := bad("malformed JSON body: %v", err)
+		writeError(w, e.status, e.code, e.msg)
+		return false
 	}
-	return nil
+	return true
 }
 
 // locked runs fn with the world locked, after the served-mode sync, and
@@ -178,12 +181,26 @@ func (h *Handler) locked(w http.ResponseWriter, status int, fn func() (any, *api
 	writeJSON(w, status, v)
 }
 
-func (h *Handler) lookup(r *http.Request) (int, *apiError) {
-	i, err := h.pbx.Lookup(r.PathValue("user"))
-	if err != nil {
-		return 0, fromModel(err)
-	}
-	return i, nil
+// atUser answers fn for the user the path names, with the world locked.
+func (h *Handler) atUser(w http.ResponseWriter, r *http.Request, status int, fn func(i int) (any, *apiError)) {
+	h.locked(w, status, func() (any, *apiError) {
+		i, err := h.pbx.Lookup(r.PathValue("user"))
+		if err != nil {
+			return nil, fromModel(err)
+		}
+		return fn(i)
+	})
+}
+
+// changeUser applies change to the user the path names, with the world
+// locked, and answers the user as it is then.
+func (h *Handler) changeUser(w http.ResponseWriter, r *http.Request, status int, change func(i int) error) {
+	h.atUser(w, r, status, func(i int) (any, *apiError) {
+		if e := change(i); e != nil {
+			return nil, fromModel(e)
+		}
+		return userJSON(h.pbx, i), nil
+	})
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -197,13 +214,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
-	h.locked(w, http.StatusOK, func() (any, *apiError) {
-		i, err := h.lookup(r)
-		if err != nil {
-			return nil, err
-		}
-		return userJSON(h.pbx, i), nil
-	})
+	h.changeUser(w, r, http.StatusOK, func(int) error { return nil })
 }
 
 // addUser puts a user on the PBX, adding the user to the world (default
@@ -215,8 +226,7 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 		Email   string   `json:"email"`
 		Devices []string `json:"devices"`
 	}
-	if err := decode(r, &body); err != nil {
-		writeError(w, err.status, err.code, err.msg)
+	if !decoded(w, r, &body) {
 		return
 	}
 	var devs []pbx.Device
@@ -260,28 +270,17 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Email string `json:"email"`
 	}
-	if err := decode(r, &body); err != nil {
-		writeError(w, err.status, err.code, err.msg)
+	if !decoded(w, r, &body) {
 		return
 	}
-	h.locked(w, http.StatusOK, func() (any, *apiError) {
-		i, err := h.lookup(r)
-		if err != nil {
-			return nil, err
-		}
-		if e := h.pbx.SetEmail(i, body.Email); e != nil {
-			return nil, fromModel(e)
-		}
-		return userJSON(h.pbx, i), nil
-	})
+	h.changeUser(w, r, http.StatusOK, func(i int) error { return h.pbx.SetEmail(i, body.Email) })
 }
 
 func (h *Handler) addDevice(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Device string `json:"device"`
 	}
-	if err := decode(r, &body); err != nil {
-		writeError(w, err.status, err.code, err.msg)
+	if !decoded(w, r, &body) {
 		return
 	}
 	d, perr := pbx.ParseDevice(body.Device)
@@ -289,24 +288,14 @@ func (h *Handler) addDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BadRequest", perr.Error())
 		return
 	}
-	h.locked(w, http.StatusCreated, func() (any, *apiError) {
-		i, err := h.lookup(r)
-		if err != nil {
-			return nil, err
-		}
-		if e := h.pbx.AddDevice(i, d); e != nil {
-			return nil, fromModel(e)
-		}
-		return userJSON(h.pbx, i), nil
-	})
+	h.changeUser(w, r, http.StatusCreated, func(i int) error { return h.pbx.AddDevice(i, d) })
 }
 
 func (h *Handler) lineEvent(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Event string `json:"event"`
 	}
-	if err := decode(r, &body); err != nil {
-		writeError(w, err.status, err.code, err.msg)
+	if !decoded(w, r, &body) {
 		return
 	}
 	ev, perr := pbx.ParseLineEvent(body.Event)
@@ -319,11 +308,7 @@ func (h *Handler) lineEvent(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NotFound", perr.Error())
 		return
 	}
-	h.locked(w, http.StatusOK, func() (any, *apiError) {
-		i, err := h.lookup(r)
-		if err != nil {
-			return nil, err
-		}
+	h.atUser(w, r, http.StatusOK, func(i int) (any, *apiError) {
 		if e := h.pbx.LineEvent(i, d, ev); e != nil {
 			return nil, fromModel(e)
 		}
@@ -338,8 +323,7 @@ func (h *Handler) setPresence(w http.ResponseWriter, r *http.Request) {
 		State string `json:"state"`
 		Via   string `json:"via"`
 	}
-	if err := decode(r, &body); err != nil {
-		writeError(w, err.status, err.code, err.msg)
+	if !decoded(w, r, &body) {
 		return
 	}
 	if body.Via == "" {
@@ -350,12 +334,7 @@ func (h *Handler) setPresence(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BadRequest", perr.Error())
 		return
 	}
-	h.locked(w, http.StatusOK, func() (any, *apiError) {
-		i, err := h.lookup(r)
-		if err != nil {
-			return nil, err
-		}
-		var e error
+	h.changeUser(w, r, http.StatusOK, func(i int) (e error) {
 		switch via {
 		case pbx.ViaMitelOne:
 			var s pbx.MitelOneState
@@ -373,10 +352,7 @@ func (h *Handler) setPresence(w http.ResponseWriter, r *http.Request) {
 				e = h.pbx.SetUserPresence(i, s, via)
 			}
 		}
-		if e != nil {
-			return nil, fromModel(e)
-		}
-		return userJSON(h.pbx, i), nil
+		return e
 	})
 }
 
@@ -390,8 +366,7 @@ func (h *Handler) renameState(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Label string `json:"label"`
 	}
-	if err := decode(r, &body); err != nil {
-		writeError(w, err.status, err.code, err.msg)
+	if !decoded(w, r, &body) {
 		return
 	}
 	h.locked(w, http.StatusOK, func() (any, *apiError) {
@@ -514,8 +489,7 @@ func (hs *hooks) create(w http.ResponseWriter, r *http.Request) {
 		URL    string `json:"url"`
 		Secret string `json:"secret"`
 	}
-	if err := decode(r, &body); err != nil {
-		writeError(w, err.status, err.code, err.msg)
+	if !decoded(w, r, &body) {
 		return
 	}
 	if !strings.HasPrefix(body.URL, "http://") && !strings.HasPrefix(body.URL, "https://") {
