@@ -190,31 +190,55 @@ func (st *cfState) seconds(n string) (time.Duration, error) {
 	return d, nil
 }
 
-func (s *Scenario) cfWithinPresence(n, name, want string) error {
-	st, err := s.session()
-	if err != nil {
-		return err
+// cfWithin is a "within n seconds" step about one user, its arguments
+// resolved: the running session, the real wait, the user and, where the
+// step names one, the presence awaited.
+type cfWithin struct {
+	st *cfState
+	d  time.Duration
+	u  teams.UserID
+	p  presence.Presence
+}
+
+// cfWithinArgs resolves a "within n seconds" step's arguments; want is ""
+// where the step awaits no presence.
+func (s *Scenario) cfWithinArgs(n, name, want string) (cfWithin, error) {
+	var w cfWithin
+	var err error
+	if w.st, err = s.session(); err != nil {
+		return w, err
 	}
-	d, err := st.seconds(n)
-	if err != nil {
-		return err
+	if w.d, err = w.st.seconds(n); err != nil {
+		return w, err
 	}
-	u, err := s.user(name)
-	if err != nil {
-		return err
+	if w.u, err = s.user(name); err != nil || want == "" {
+		return w, err
 	}
-	p, err := presence.Parse(want)
-	if err != nil {
-		return err
-	}
-	ok, err := s.wait(st, d, func() bool { return s.world.Teams.Presence(u) == p })
+	w.p, err = presence.Parse(want)
+	return w, err
+}
+
+// await waits until cond holds; when it does not within the wait, the step
+// fails with what now() reads against want, saying msg.
+func (s *Scenario) await(w cfWithin, cond func() bool, now func() string, want, msg string) error {
+	ok, err := s.wait(w.st, w.d, cond)
 	if err != nil || ok {
 		return err
 	}
-	return Check(s.cfExplain(st, u), func(g gomega.Gomega) {
-		g.Expect(s.world.Teams.Presence(u).Short()).To(gomega.Equal(p.Short()),
-			fmt.Sprintf("%s's presence did not become %s within %s of real time with %s", name, p.Short(), d, st.s.Target().Label()))
+	got := now()
+	return Check(s.cfExplain(w.st, w.u), func(g gomega.Gomega) {
+		g.Expect(got).To(gomega.Equal(want), msg)
 	})
+}
+
+func (s *Scenario) cfWithinPresence(n, name, want string) error {
+	w, err := s.cfWithinArgs(n, name, want)
+	if err != nil {
+		return err
+	}
+	return s.await(w, func() bool { return s.world.Teams.Presence(w.u) == w.p },
+		func() string { return s.world.Teams.Presence(w.u).Short() }, w.p.Short(),
+		fmt.Sprintf("%s's presence did not become %s within %s of real time with %s", name, w.p.Short(), w.d, w.st.s.Target().Label()))
 }
 
 // checks names the rules the scenario is tagged with, for failures.
@@ -251,59 +275,28 @@ func (s *Scenario) cfSession(st *cfState, u teams.UserID) (presence.Presence, bo
 }
 
 func (s *Scenario) cfWithinSession(n, name, want string) error {
-	st, err := s.session()
+	w, err := s.cfWithinArgs(n, name, want)
 	if err != nil {
 		return err
 	}
-	d, err := st.seconds(n)
-	if err != nil {
-		return err
-	}
-	u, err := s.user(name)
-	if err != nil {
-		return err
-	}
-	p, err := presence.Parse(want)
-	if err != nil {
-		return err
-	}
-	ok, err := s.wait(st, d, func() bool { got, ok := s.cfSession(st, u); return ok && got == p })
-	if err != nil || ok {
-		return err
-	}
-	got, has := s.cfSession(st, u)
-	desc := "no session"
-	if has {
-		desc = got.Short()
-	}
-	return Check(s.cfExplain(st, u), func(g gomega.Gomega) {
-		g.Expect(desc).To(gomega.Equal(p.Short()),
-			fmt.Sprintf("the connector's session for %s did not become %s within %s (CL-6, CL-8)", name, p.Short(), d))
-	})
+	return s.await(w, func() bool { got, ok := s.cfSession(w.st, w.u); return ok && got == w.p },
+		func() string {
+			if got, has := s.cfSession(w.st, w.u); has {
+				return got.Short()
+			}
+			return "no session"
+		}, w.p.Short(),
+		fmt.Sprintf("the connector's session for %s did not become %s within %s (CL-6, CL-8)", name, w.p.Short(), w.d))
 }
 
 func (s *Scenario) cfWithinNoSession(n, name string) error {
-	st, err := s.session()
+	w, err := s.cfWithinArgs(n, name, "")
 	if err != nil {
 		return err
 	}
-	d, err := st.seconds(n)
-	if err != nil {
-		return err
-	}
-	u, err := s.user(name)
-	if err != nil {
-		return err
-	}
-	ok, err := s.wait(st, d, func() bool { _, has := s.cfSession(st, u); return !has })
-	if err != nil || ok {
-		return err
-	}
-	got, _ := s.cfSession(st, u)
-	return Check(s.cfExplain(st, u), func(g gomega.Gomega) {
-		g.Expect(got.Short()).To(gomega.Equal("no session"),
-			fmt.Sprintf("the connector still holds a session for %s after %s; the state has ended, so it must clear it (C-3, CL-8)", name, d))
-	})
+	return s.await(w, func() bool { _, has := s.cfSession(w.st, w.u); return !has },
+		func() string { got, _ := s.cfSession(w.st, w.u); return got.Short() }, "no session",
+		fmt.Sprintf("the connector still holds a session for %s after %s; the state has ended, so it must clear it (C-3, CL-8)", name, w.d))
 }
 
 // realWait converts a stretch of virtual time into the real wait, or skips
@@ -415,73 +408,56 @@ func (s *Scenario) cfThrottle(n, ra string) error {
 	if err != nil || secs < 1 || secs > 3600 {
 		return fmt.Errorf("Retry-After %q: give 1 to 3600 seconds", ra)
 	}
+	s.cfInject(st, count, graph.Faults{ErrorRate: 1, Statuses: []int{429}, RetryAfter: secs})
+	return nil
+}
+
+// cfInject gives the connector's next n requests the faults f (-1: every
+// request until told otherwise; 0 with no faults: none).
+func (s *Scenario) cfInject(st *cfState, n int, f graph.Faults) {
 	// SetFaults takes the world's lock, which this step holds.
 	s.world.Mu.Unlock()
-	st.s.InjectFaults(count, graph.Faults{ErrorRate: 1, Statuses: []int{429}, RetryAfter: secs})
+	st.s.InjectFaults(n, f)
 	s.world.Mu.Lock()
+}
+
+// cfFaults is a step that sets the connector's faults and nothing else.
+func (s *Scenario) cfFaults(n int, f graph.Faults) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	s.cfInject(st, n, f)
 	return nil
 }
 
 func (s *Scenario) cfOutage() error {
-	st, err := s.session()
-	if err != nil {
-		return err
-	}
-	s.world.Mu.Unlock()
-	st.s.InjectFaults(-1, graph.Faults{ErrorRate: 1, Statuses: []int{503}, RetryAfter: 5})
-	s.world.Mu.Lock()
-	return nil
+	return s.cfFaults(-1, graph.Faults{ErrorRate: 1, Statuses: []int{503}, RetryAfter: 5})
 }
 
-func (s *Scenario) cfRecover() error {
-	st, err := s.session()
-	if err != nil {
-		return err
-	}
-	s.world.Mu.Unlock()
-	st.s.InjectFaults(0, graph.Faults{})
-	s.world.Mu.Lock()
-	return nil
-}
+func (s *Scenario) cfRecover() error { return s.cfFaults(0, graph.Faults{}) }
 
 func (s *Scenario) cfWithinSees(n, name, want string) error {
-	st, err := s.session()
+	w, err := s.cfWithinArgs(n, name, want)
 	if err != nil {
 		return err
 	}
-	d, err := st.seconds(n)
-	if err != nil {
-		return err
-	}
-	u, err := s.user(name)
-	if err != nil {
-		return err
-	}
-	p, err := presence.Parse(want)
-	if err != nil {
-		return err
-	}
-	id := s.world.Teams.Dir(u).ID
+	id := s.world.Teams.Dir(w.u).ID
 	sees := func() (presence.Presence, bool) {
-		v, ok := st.s.Sees(id)
+		v, ok := w.st.s.Sees(id)
 		if !ok {
 			return presence.Presence{}, false
 		}
 		return v.Presence()
 	}
-	ok, err := s.wait(st, d, func() bool { got, ok := sees(); return ok && got == p.Pair() })
-	if err != nil || ok {
-		return err
-	}
-	got, has := sees()
-	desc := "nothing reported"
-	if has {
-		desc = got.Short()
-	}
-	return Check(s.cfExplain(st, u), func(g gomega.Gomega) {
-		g.Expect(desc).To(gomega.Equal(p.Short()),
-			fmt.Sprintf("the connector did not come to see %s as %s within %s; Teams shows %s (a reader converges to the true presence, C-7)", name, p.Short(), d, s.world.Teams.Presence(u).Short()))
-	})
+	return s.await(w, func() bool { got, ok := sees(); return ok && got == w.p.Pair() },
+		func() string {
+			if got, has := sees(); has {
+				return got.Short()
+			}
+			return "nothing reported"
+		}, w.p.Short(),
+		fmt.Sprintf("the connector did not come to see %s as %s within %s; Teams shows %s (a reader converges to the true presence, C-7)", name, w.p.Short(), w.d, s.world.Teams.Presence(w.u).Short()))
 }
 
 func (s *Scenario) cfNotifications(what string) error {
