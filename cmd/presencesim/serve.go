@@ -613,6 +613,31 @@ type event struct {
 var eventNames = []string{"signIn", "signOut", "use", "idle", "lock", "unlock", "sleep", "wake", "background", "loseNetwork", "restoreNetwork",
 	"startCall", "endCall", "joinMeeting", "leaveMeeting", "startPresenting", "stopPresenting", "autoRepliesOn", "autoRepliesOff", "setPreferred", "clearPreferred"}
 
+// clientEvents happen on one of the user's clients, the desktop unless the
+// event names another.
+var clientEvents = map[string]func(*teams.Model, teams.UserID, teams.ClientKind) error{
+	"signIn":         (*teams.Model).SignIn,
+	"signOut":        (*teams.Model).SignOut,
+	"use":            (*teams.Model).Use,
+	"idle":           (*teams.Model).GoIdle,
+	"lock":           (*teams.Model).Lock,
+	"unlock":         (*teams.Model).Unlock,
+	"sleep":          (*teams.Model).Sleep,
+	"wake":           (*teams.Model).Wake,
+	"loseNetwork":    (*teams.Model).LoseNetwork,
+	"restoreNetwork": (*teams.Model).RestoreNetwork,
+}
+
+// userEvents happen to the user and need nothing more.
+var userEvents = map[string]func(*teams.Model, teams.UserID) error{
+	"background":      (*teams.Model).Background,
+	"joinMeeting":     (*teams.Model).JoinMeeting,
+	"leaveMeeting":    (*teams.Model).LeaveMeeting,
+	"startPresenting": (*teams.Model).StartPresenting,
+	"stopPresenting":  (*teams.Model).StopPresenting,
+	"clearPreferred":  (*teams.Model).ClearPreferred,
+}
+
 func (ev event) apply(w *sim.World) error {
 	m := w.Teams
 	if ev.Event == "startCall" {
@@ -631,56 +656,25 @@ func (ev event) apply(w *sim.World) error {
 	if err != nil {
 		return fmt.Errorf("event %q: %v", ev.Event, err)
 	}
-	client := func() (teams.ClientKind, error) {
-		if ev.Client == "" {
-			return teams.Desktop, nil
+	if fn, ok := clientEvents[ev.Event]; ok {
+		k := teams.Desktop
+		if ev.Client != "" {
+			if k, err = teams.ParseClientKind(ev.Client); err != nil {
+				return err
+			}
 		}
-		return teams.ParseClientKind(ev.Client)
+		return fn(m, id, k)
 	}
-	onClient := func(fn func(teams.UserID, teams.ClientKind) error) error {
-		k, err := client()
-		if err != nil {
-			return err
-		}
-		return fn(id, k)
+	if fn, ok := userEvents[ev.Event]; ok {
+		return fn(m, id)
 	}
 	switch ev.Event {
-	case "signIn":
-		return onClient(m.SignIn)
-	case "signOut":
-		return onClient(m.SignOut)
-	case "use":
-		return onClient(m.Use)
-	case "idle":
-		return onClient(m.GoIdle)
-	case "lock":
-		return onClient(m.Lock)
-	case "unlock":
-		return onClient(m.Unlock)
-	case "sleep":
-		return onClient(m.Sleep)
-	case "wake":
-		return onClient(m.Wake)
-	case "background":
-		return m.Background(id)
-	case "loseNetwork":
-		return onClient(m.LoseNetwork)
-	case "restoreNetwork":
-		return onClient(m.RestoreNetwork)
 	case "endCall":
 		c, ok := m.CallOf(id)
 		if !ok {
 			return fmt.Errorf("%s is in no call", ev.User)
 		}
 		return m.EndCall(c)
-	case "joinMeeting":
-		return m.JoinMeeting(id)
-	case "leaveMeeting":
-		return m.LeaveMeeting(id)
-	case "startPresenting":
-		return m.StartPresenting(id)
-	case "stopPresenting":
-		return m.StopPresenting(id)
 	case "autoRepliesOn", "autoRepliesOff":
 		return m.SetAutoReplies(id, ev.Event == "autoRepliesOn")
 	case "setPreferred":
@@ -695,8 +689,6 @@ func (ev event) apply(w *sim.World) error {
 			}
 		}
 		return m.SetPreferred(id, p, d, teams.ViaClient)
-	case "clearPreferred":
-		return m.ClearPreferred(id)
 	}
 	return fmt.Errorf("unknown event %q; valid: %s", ev.Event, strings.Join(eventNames, ", "))
 }
