@@ -116,14 +116,8 @@ var configKeys = []struct {
 		c.Mode, err = ParseMode(v)
 		return err
 	}},
-	{"Benutzer darf ändern", "yes or no", func(c *Config, v string) (err error) {
-		c.UserMayChange, err = parseBool(v)
-		return err
-	}},
-	{"Zentrale Profilvorlage MS Teams", "yes or no", func(c *Config, v string) (err error) {
-		c.CentralTeamsProfile, err = parseBool(v)
-		return err
-	}},
+	{"Benutzer darf ändern", "yes or no", yesNo(func(c *Config) *bool { return &c.UserMayChange })},
+	{"Zentrale Profilvorlage MS Teams", "yes or no", yesNo(func(c *Config) *bool { return &c.CentralTeamsProfile })},
 	{"Rufumleitung MS Teams", "call forwarding of the central MS Teams profile, e.g. Voicemail", func(c *Config, v string) error {
 		c.CentralForwarding = strings.TrimSpace(v)
 		return nil
@@ -143,14 +137,16 @@ var configKeys = []struct {
 		c.Whitelist, err = ParseWhitelist(v)
 		return err
 	}},
-	{"Anmeldedaten merken", "yes or no", func(c *Config, v string) (err error) {
-		c.RememberCredentials, err = parseBool(v)
+	{"Anmeldedaten merken", "yes or no", yesNo(func(c *Config) *bool { return &c.RememberCredentials })},
+	{"ADFS", "yes or no", yesNo(func(c *Config) *bool { return &c.ADFS })},
+}
+
+// yesNo sets the yes-or-no setting field points at.
+func yesNo(field func(*Config) *bool) func(c *Config, v string) error {
+	return func(c *Config, v string) (err error) {
+		*field(c), err = parseBool(v)
 		return err
-	}},
-	{"ADFS", "yes or no", func(c *Config, v string) (err error) {
-		c.ADFS, err = parseBool(v)
-		return err
-	}},
+	}
 }
 
 // ConfigKeys lists the settings Set understands.

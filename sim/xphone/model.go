@@ -334,24 +334,22 @@ func (m *Model) Quit(u teams.UserID) error {
 // LoseConnection cuts the client from its XPhone server: it still talks to
 // Teams, but cannot create or delete appointments (XP-8).
 func (m *Model) LoseConnection(u teams.UserID) error {
-	x, err := m.get(u)
-	if err != nil {
-		return err
-	}
-	m.begin(x, FromXPhone, "server connection lost")
-	x.connected = false
-	return nil
+	return m.setConnected(u, false, "server connection lost")
 }
 
 // RestoreConnection reconnects the client to its server. Appointments left
 // over stay until the next client start or their 12 h cleanup (XP-8).
 func (m *Model) RestoreConnection(u teams.UserID) error {
+	return m.setConnected(u, true, "server connection restored")
+}
+
+func (m *Model) setConnected(u teams.UserID, on bool, note string) error {
 	x, err := m.get(u)
 	if err != nil {
 		return err
 	}
-	m.begin(x, FromXPhone, "server connection restored")
-	x.connected = true
+	m.begin(x, FromXPhone, note)
+	x.connected = on
 	return nil
 }
 
