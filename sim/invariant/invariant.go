@@ -231,6 +231,13 @@ func (c *Checker) checkUser(u teams.UserID, cause string) bool {
 	return false
 }
 
+// aggregated says the user shows what the live sources offer: no preferred
+// presence is set and a session is live.
+func (c *Checker) aggregated(u teams.UserID) bool {
+	_, _, _, on := c.w.Teams.Preferred(u)
+	return !on && c.w.Teams.Sessions(u) != 0
+}
+
 // sources returns the user's live sources in the checker's reused buffer.
 func (c *Checker) sources(u teams.UserID) []teams.LiveSource {
 	c.src = c.w.Teams.LiveSources(u, c.src[:0])

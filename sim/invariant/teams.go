@@ -79,10 +79,10 @@ var Teams = []Invariant{
 		Rules: []string{"T-AGG-2"},
 		Text:  "without a preferred presence, the aggregated availability is the highest-ranked availability among the live sources (DoNotDisturb > Busy > Available > Away)",
 		Check: func(c *Checker, u teams.UserID) (bool, string) {
-			m := c.w.Teams
-			if _, _, _, on := m.Preferred(u); on || m.Sessions(u) == 0 {
+			if !c.aggregated(u) {
 				return false, ""
 			}
+			m := c.w.Teams
 			var best p.Availability
 			var bestRank int8
 			distinct := false
@@ -109,10 +109,10 @@ var Teams = []Invariant{
 		Rules: []string{"T-AGG-5"},
 		Text:  "among live sources of the winning availability, the most specific activity is shown (Presenting > Focusing > DoNotDisturb; InAConferenceCall > InACall > InAMeeting > Busy; Available > AvailableInactive)",
 		Check: func(c *Checker, u teams.UserID) (bool, string) {
-			m := c.w.Teams
-			if _, _, _, on := m.Preferred(u); on || m.Sessions(u) == 0 {
+			if !c.aggregated(u) {
 				return false, ""
 			}
+			m := c.w.Teams
 			shown := m.Presence(u)
 			var best p.Activity
 			var bestRank int8
@@ -144,10 +144,10 @@ var Teams = []Invariant{
 		Rules: []string{"T-SRC-1", "T-SRC-2"},
 		Text:  "without a preferred presence, what a user with a session shows is what one of the live sources offers",
 		Check: func(c *Checker, u teams.UserID) (bool, string) {
-			m := c.w.Teams
-			if _, _, _, on := m.Preferred(u); on || m.Sessions(u) == 0 {
+			if !c.aggregated(u) {
 				return false, ""
 			}
+			m := c.w.Teams
 			shown := m.Presence(u)
 			srcs := c.sources(u)
 			for _, s := range srcs {
