@@ -68,40 +68,50 @@ type pbxClient struct {
 
 func (p *pbxClient) users(ctx context.Context) (pbxapi.Users, error) {
 	var out pbxapi.Users
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.env.PBXURL+"/users", nil)
+	body, err := p.get(ctx, "/users", nil)
 	if err != nil {
 		return out, err
+	}
+	defer body.Close()
+	return out, json.NewDecoder(io.LimitReader(body, 16<<20)).Decode(&out)
+}
+
+// get requests a path of the PBX fake with the given headers and returns the
+// body of its 200 answer; any other status is an error.
+func (p *pbxClient) get(ctx context.Context, path string, header http.Header) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.env.PBXURL+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
 	}
 	resp, err := p.http.Do(req)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return out, fmt.Errorf("GET /pbx/users answered %d", resp.StatusCode)
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET /pbx%s answered %d", path, resp.StatusCode)
 	}
-	return out, json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&out)
+	return resp.Body, nil
 }
 
 // stream follows the event stream from after id until it ends or fn fails;
 // it returns the id of the last event seen.
 func (p *pbxClient) stream(ctx context.Context, after uint64, fn func(pbxapi.Event)) (uint64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.env.PBXURL+"/events", nil)
+	body, err := p.get(ctx, "/events", http.Header{
+		"Accept":        {"text/event-stream"},
+		"Last-Event-ID": {strconv.FormatUint(after, 10)},
+	})
 	if err != nil {
 		return after, err
 	}
-	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("Last-Event-ID", strconv.FormatUint(after, 10))
-	resp, err := p.http.Do(req)
-	if err != nil {
-		return after, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return after, fmt.Errorf("GET /pbx/events answered %d", resp.StatusCode)
-	}
+	defer body.Close()
 	last := after
-	err = parseSSE(resp.Body, func(e sseEvent) error {
+	err = parseSSE(body, func(e sseEvent) error {
 		var ev pbxapi.Event
 		if err := json.Unmarshal([]byte(e.Data), &ev); err != nil {
 			return fmt.Errorf("PBX event %s: %w", e.ID, err)
