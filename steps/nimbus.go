@@ -109,21 +109,38 @@ func registerNimbus(s *Scenario, r *registry) {
 	r.step(`^the simulated day gives the same report when run again$`, "the simulated day gives the same report when run again", s.nbDayAgain)
 }
 
-func (s *Scenario) nbService(name string) (*nbState, *nimbus.Service, error) {
+// nbGet returns the Nimbus state and what get finds in its model.
+func nbGet[T any](s *Scenario, get func(*nimbus.Model) (T, error)) (*nbState, T, error) {
 	st, err := s.nb()
 	if err != nil {
-		return nil, nil, err
+		var zero T
+		return nil, zero, err
 	}
-	svc, err := st.m.Service(name)
-	return st, svc, err
+	v, err := get(st.m)
+	return st, v, err
 }
 
-func (s *Scenario) nbTeamService(name, list string) error {
+func (s *Scenario) nbService(name string) (*nbState, *nimbus.Service, error) {
+	return nbGet(s, func(m *nimbus.Model) (*nimbus.Service, error) { return m.Service(name) })
+}
+
+// nbOnUser runs fn on the Nimbus model and a user the scenario knows.
+func (s *Scenario) nbOnUser(name string, fn func(*nimbus.Model, teams.UserID) error) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
 	}
-	svc, err := st.m.AddService(name, nimbus.TeamBased, nimbus.AvailableOnly)
+	return s.onUser(name, func(id teams.UserID) error { return fn(st.m, id) })
+}
+
+// nbAddService adds a service that distributes to Available agents only
+// until the scenario says otherwise.
+func (s *Scenario) nbAddService(name string, a nimbus.Assignment) (*nbState, *nimbus.Service, error) {
+	return nbGet(s, func(m *nimbus.Model) (*nimbus.Service, error) { return m.AddService(name, a, nimbus.AvailableOnly) })
+}
+
+func (s *Scenario) nbTeamService(name, list string) error {
+	st, svc, err := s.nbAddService(name, nimbus.TeamBased)
 	if err != nil {
 		return err
 	}
@@ -138,11 +155,7 @@ func (s *Scenario) nbTeamService(name, list string) error {
 }
 
 func (s *Scenario) nbSkillService(name, list string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	svc, err := st.m.AddService(name, nimbus.SkillBased, nimbus.AvailableOnly)
+	_, svc, err := s.nbAddService(name, nimbus.SkillBased)
 	if err != nil {
 		return err
 	}
@@ -151,23 +164,15 @@ func (s *Scenario) nbSkillService(name, list string) error {
 }
 
 func (s *Scenario) nbSkills(name, list string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error {
-		st.m.SetSkills(id, splitNames(list)...)
+	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+		m.SetSkills(id, splitNames(list)...)
 		return nil
 	})
 }
 
 func (s *Scenario) nbDuty(name, duty string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error {
-		st.m.SetDuty(id, duty == "On")
+	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+		m.SetDuty(id, duty == "On")
 		return nil
 	})
 }
@@ -297,12 +302,7 @@ func (s *Scenario) nbThirdAccount(name string) error {
 }
 
 func (s *Scenario) nbAccount(name string) (*nbState, *nimbus.Account, error) {
-	st, err := s.nb()
-	if err != nil {
-		return nil, nil, err
-	}
-	a, err := st.m.Account(name)
-	return st, a, err
+	return nbGet(s, func(m *nimbus.Model) (*nimbus.Account, error) { return m.Account(name) })
 }
 
 func (s *Scenario) nbMFA(name, state string) error {
@@ -315,7 +315,9 @@ func (s *Scenario) nbMFA(name, state string) error {
 	return nil
 }
 
-func (s *Scenario) nbPermission(name, change, perm string) error {
+// nbChangePermission changes how a presence account holds a permission and
+// tells Nimbus the account changed.
+func (s *Scenario) nbChangePermission(name, perm string, change func(*nimbus.Account, nimbus.Permission)) error {
 	st, a, err := s.nbAccount(name)
 	if err != nil {
 		return err
@@ -324,28 +326,26 @@ func (s *Scenario) nbPermission(name, change, perm string) error {
 	if err != nil {
 		return err
 	}
-	if change == "lacks" {
-		a.Revoke(p)
-	} else {
-		a.Grant(p)
-	}
+	change(a, p)
 	st.m.AccountChanged()
 	return nil
 }
 
+func (s *Scenario) nbPermission(name, change, perm string) error {
+	return s.nbChangePermission(name, perm, func(a *nimbus.Account, p nimbus.Permission) {
+		if change == "lacks" {
+			a.Revoke(p)
+		} else {
+			a.Grant(p)
+		}
+	})
+}
+
 func (s *Scenario) nbApplicationOnly(name, perm string) error {
-	st, a, err := s.nbAccount(name)
-	if err != nil {
-		return err
-	}
-	p, err := nimbus.ParsePermission(perm)
-	if err != nil {
-		return err
-	}
-	a.Revoke(p)
-	a.Grant(nimbus.Permission{Name: p.Name, Type: nimbus.Application})
-	st.m.AccountChanged()
-	return nil
+	return s.nbChangePermission(name, perm, func(a *nimbus.Account, p nimbus.Permission) {
+		a.Revoke(p)
+		a.Grant(nimbus.Permission{Name: p.Name, Type: nimbus.Application})
+	})
 }
 
 func (s *Scenario) nbTenantChange() error {
@@ -402,14 +402,7 @@ func (s *Scenario) nbTeamsState(name, word string) error {
 	})
 }
 
-func (s *Scenario) nbArrive(name string) error {
-	st, svc, err := s.nbService(name)
-	if err != nil {
-		return err
-	}
-	st.m.Arrive(svc)
-	return nil
-}
+func (s *Scenario) nbArrive(name string) error { return s.nbArriveMany(1, name) }
 
 func (s *Scenario) nbArriveMany(n int, name string) error {
 	st, svc, err := s.nbService(name)
@@ -423,40 +416,24 @@ func (s *Scenario) nbArriveMany(n int, name string) error {
 }
 
 func (s *Scenario) nbAnswer(name, how string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
+	if how == "accepts" {
+		return s.nbOnUser(name, (*nimbus.Model).Accept)
 	}
-	return s.onUser(name, func(id teams.UserID) error {
-		if how == "accepts" {
-			return st.m.Accept(id)
-		}
-		return st.m.Decline(id)
-	})
+	return s.nbOnUser(name, (*nimbus.Model).Decline)
 }
 
 func (s *Scenario) nbRingOut(name string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error {
-		c, ok := st.m.Ringing(id)
+	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+		c, ok := m.Ringing(id)
 		if !ok {
 			return fmt.Errorf("no Nimbus call is ringing at %s", name)
 		}
-		svc := st.m.Services()[c.Service]
+		svc := m.Services()[c.Service]
 		return s.world.Clock.Advance(svc.RingTime)
 	})
 }
 
-func (s *Scenario) nbHangUp(name string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, st.m.HangUp)
-}
+func (s *Scenario) nbHangUp(name string) error { return s.nbOnUser(name, (*nimbus.Model).HangUp) }
 
 func (s *Scenario) nbActive(name, service, on string) error {
 	st, svc, err := s.nbService(service)
@@ -470,28 +447,14 @@ func (s *Scenario) nbActive(name, service, on string) error {
 }
 
 func (s *Scenario) nbResetRONA(name string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, st.m.ResetRONA)
+	return s.nbOnUser(name, (*nimbus.Model).ResetRONA)
 }
 
-func (s *Scenario) nbDialOut(name string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, st.m.DialOut)
-}
+func (s *Scenario) nbDialOut(name string) error { return s.nbOnUser(name, (*nimbus.Model).DialOut) }
 
 func (s *Scenario) nbEstablished(name string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error {
-		c, err := st.m.Established(id)
+	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+		c, err := m.Established(id)
 		if err != nil {
 			return err
 		}
@@ -535,12 +498,7 @@ func (s *Scenario) nbEligible(name, want, service, rule string) error {
 }
 
 func (s *Scenario) nbLastCall() (*nbState, *nimbus.Call, error) {
-	st, err := s.nb()
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := st.m.LastCall()
-	return st, c, err
+	return nbGet(s, (*nimbus.Model).LastCall)
 }
 
 func (s *Scenario) nbOffered(name string) error {
@@ -584,13 +542,9 @@ func (s *Scenario) nbInCall(name string) error {
 }
 
 func (s *Scenario) nbRONA(name, inOut string) error {
-	st, err := s.nb()
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error {
-		return Check(func() string { return st.m.Explain(st.m.Services()[0]) }, func(g gomegaG) {
-			g.Expect(st.m.InRONA(id)).To(equal(inOut == "in"), "whether %s is in RONA (NB-9)", name)
+	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+		return Check(func() string { return m.Explain(m.Services()[0]) }, func(g gomegaG) {
+			g.Expect(m.InRONA(id)).To(equal(inOut == "in"), "whether %s is in RONA (NB-9)", name)
 		})
 	})
 }
@@ -653,16 +607,23 @@ func (s *Scenario) nbDay(agents, calls int, seed uint64) error {
 	d := nimbus.DefaultDay(seed)
 	d.Agents, d.Calls = agents, calls
 	d.Adjust = st.tune
-	rep, err := nimbus.RunDay(d)
+	rep, text, err := nbRunDay(d)
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	if err := rep.WriteText(&b); err != nil {
-		return err
-	}
-	st.day, st.dayText = &rep, b.String()
+	st.day, st.dayText = &rep, text
 	return nil
+}
+
+// nbRunDay simulates a contact-centre day and writes its report as text.
+func nbRunDay(d nimbus.DayConfig) (nimbus.DayReport, string, error) {
+	rep, err := nimbus.RunDay(d)
+	if err != nil {
+		return rep, "", err
+	}
+	var b strings.Builder
+	err = rep.WriteText(&b)
+	return rep, b.String(), err
 }
 
 func (s *Scenario) nbDayResults(a, b string) (*nbState, nimbus.Result, nimbus.Result, error) {
@@ -702,34 +663,28 @@ func (s *Scenario) nbDayInCall(config, some string) error {
 	})
 }
 
-func (s *Scenario) nbDayNobody(a, b string) error {
+// nbDayCompare checks that what measure reads of the day with the
+// configuration a stands in the relation op to what it reads with b.
+func (s *Scenario) nbDayCompare(a, b, op, what string, measure func(nimbus.Result) any) error {
 	st, ra, rb, err := s.nbDayResults(a, b)
 	if err != nil {
 		return err
 	}
 	return Check(st.dayWhy(), func(g gomegaG) {
-		g.Expect(ra.Stats.NotDistributable).To(gomega.BeNumerically(">", rb.Stats.NotDistributable), "calls not distributable on arrival with %s against %s", ra.Config.Name, rb.Config.Name)
+		g.Expect(measure(ra)).To(gomega.BeNumerically(op, measure(rb)), "%s with %s against %s", what, ra.Config.Name, rb.Config.Name)
 	})
+}
+
+func (s *Scenario) nbDayNobody(a, b string) error {
+	return s.nbDayCompare(a, b, ">", "calls not distributable on arrival", func(r nimbus.Result) any { return r.Stats.NotDistributable })
 }
 
 func (s *Scenario) nbDayWait(a, b string) error {
-	st, ra, rb, err := s.nbDayResults(a, b)
-	if err != nil {
-		return err
-	}
-	return Check(st.dayWhy(), func(g gomegaG) {
-		g.Expect(ra.Mean).To(gomega.BeNumerically(">", rb.Mean), "mean waiting time with %s against %s", ra.Config.Name, rb.Config.Name)
-	})
+	return s.nbDayCompare(a, b, ">", "mean waiting time", func(r nimbus.Result) any { return r.Mean })
 }
 
 func (s *Scenario) nbDayFewerInCall(a, b string) error {
-	st, ra, rb, err := s.nbDayResults(a, b)
-	if err != nil {
-		return err
-	}
-	return Check(st.dayWhy(), func(g gomegaG) {
-		g.Expect(ra.Stats.OffersInCall).To(gomega.BeNumerically("<", rb.Stats.OffersInCall), "offers to agents already in a call with %s against %s", ra.Config.Name, rb.Config.Name)
-	})
+	return s.nbDayCompare(a, b, "<", "offers to agents already in a call", func(r nimbus.Result) any { return r.Stats.OffersInCall })
 }
 
 func (s *Scenario) nbDayAgain() error {
@@ -740,15 +695,11 @@ func (s *Scenario) nbDayAgain() error {
 	if st.day == nil {
 		return fmt.Errorf("no day was simulated yet")
 	}
-	rep, err := nimbus.RunDay(st.day.Day)
+	_, again, err := nbRunDay(st.day.Day)
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	if err := rep.WriteText(&b); err != nil {
-		return err
-	}
-	st.dayAgain = b.String()
+	st.dayAgain = again
 	return Check(nil, func(g gomegaG) {
 		g.Expect(st.dayAgain).To(equal(st.dayText), "the same seed must give the same day, byte for byte")
 	})
