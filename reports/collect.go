@@ -191,21 +191,27 @@ func (c *Collector) Features(fsys fs.FS) []*Feature {
 // cannot be read is named by its path.
 func featureHeader(fsys fs.FS, uri string) (name, desc string) {
 	uri = lineSuffix.ReplaceAllString(uri, "")
-	var b []byte
-	var err error
-	if fsys != nil {
-		b, err = fs.ReadFile(fsys, uri)
-	} else {
-		b, err = os.ReadFile(uri)
-	}
-	if err != nil {
-		return uri, ""
-	}
-	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(b), (&messages.Incrementing{}).NewId)
+	doc, err := parseFeature(fsys, uri, (&messages.Incrementing{}).NewId)
 	if err != nil || doc.Feature == nil {
 		return uri, ""
 	}
 	return doc.Feature.Name, strings.TrimSpace(dedent(doc.Feature.Description))
+}
+
+// parseFeature reads and parses a feature file from fsys, or from the
+// file system when fsys is nil.
+func parseFeature(fsys fs.FS, name string, newID func() string) (*messages.GherkinDocument, error) {
+	var b []byte
+	var err error
+	if fsys != nil {
+		b, err = fs.ReadFile(fsys, name)
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return gherkin.ParseGherkinDocument(bytes.NewReader(b), newID)
 }
 
 func dedent(s string) string {

@@ -185,18 +185,8 @@ func CountScenarios(fsys fs.FS, paths []string, tags string) int {
 			_ = filepath.WalkDir(p, walk)
 		}
 		for _, f := range files {
-			var b []byte
-			var err error
-			if fsys != nil {
-				b, err = fs.ReadFile(fsys, f)
-			} else {
-				b, err = os.ReadFile(f)
-			}
-			if err != nil {
-				return 0
-			}
 			gen := (&messages.Incrementing{}).NewId
-			doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(b), gen)
+			doc, err := parseFeature(fsys, f, gen)
 			if err != nil {
 				return 0
 			}
