@@ -192,17 +192,6 @@ func (id *Identity) Account(u teams.UserID) Account {
 	return Account{Password: id.w.Teams.Dir(u).Name + "-pw"}
 }
 
-// userByObjectID finds a user of the tenant by object id (GUID).
-func (id *Identity) userByObjectID(tenantID, oid string) (teams.UserID, bool) {
-	for _, u := range id.w.Teams.Users() {
-		d := id.w.Teams.Dir(u)
-		if strings.EqualFold(d.ID, oid) && id.Tenant(d.Org).ID == tenantID {
-			return u, true
-		}
-	}
-	return 0, false
-}
-
 // userByUPN finds a user of the tenant by user principal name.
 func (id *Identity) userByUPN(tenantID, upn string) (teams.UserID, bool) {
 	for _, u := range id.w.Teams.Users() {
