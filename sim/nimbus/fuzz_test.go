@@ -10,18 +10,23 @@ func FuzzParseColumn(f *testing.F) {
 	for _, s := range []string{"Available", "● Busy *", "Do not Disturb", "Away *", "Ⓞ Offline", "DoNotDisturb", "", "*", "●"} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		c, err := ParseColumn(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "valid:") {
-				t.Fatalf("error without the valid choices: %v", err)
-			}
-			return
+	f.Fuzz(func(t *testing.T, s string) { readsBack(t, s, ParseColumn, Column.String) })
+}
+
+// readsBack checks that parse either refuses s naming the valid choices, or
+// reads the name of what it accepts back to the same value.
+func readsBack[T comparable](t *testing.T, s string, parse func(string) (T, error), name func(T) string) {
+	t.Helper()
+	v, err := parse(s)
+	if err != nil {
+		if !strings.Contains(err.Error(), "valid:") {
+			t.Fatalf("error without the valid choices: %v", err)
 		}
-		if back, err := ParseColumn(c.String()); err != nil || back != c {
-			t.Fatalf("%q → %v → %q → %v, %v", s, c, c.String(), back, err)
-		}
-	})
+		return
+	}
+	if back, err := parse(name(v)); err != nil || back != v {
+		t.Fatalf("%q → %v → %q → %v, %v", s, v, name(v), back, err)
+	}
 }
 
 // A setting written as "line: decision" rows either parses and survives a
@@ -62,15 +67,6 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add("federation and Busy distributed")
 	f.Add("presence accounts and busy not distributed")
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := ParseConfig(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "valid:") {
-				t.Fatalf("error without the valid choices: %v", err)
-			}
-			return
-		}
-		if back, err := ParseConfig(c.Name); err != nil || back != c {
-			t.Fatalf("%q → %q → %v, %v", s, c.Name, back, err)
-		}
+		readsBack(t, s, ParseConfig, func(c Config) string { return c.Name })
 	})
 }

@@ -20,26 +20,20 @@ func FuzzParse(f *testing.F) {
 		} else if !strings.Contains(err.Error(), "valid:") {
 			t.Errorf("error without the valid choices: %v", err)
 		}
-		if d, err := ParseDevice(s); err == nil {
-			if back, _ := ParseDevice(d.String()); back != d {
-				t.Errorf("device %q → %v does not read back", s, d)
-			}
-		}
-		if e, err := ParseLineEvent(s); err == nil {
-			if back, _ := ParseLineEvent(e.String()); back != e {
-				t.Errorf("event %q → %v does not read back", s, e)
-			}
-		}
-		if mo, err := ParseMitelOne(s); err == nil {
-			if back, _ := ParseMitelOne(mo.Label()); back != mo {
-				t.Errorf("Mitel One %q → %v does not read back", s, mo)
-			}
-		}
-		if v, err := ParseVia(s); err == nil {
-			if back, _ := ParseVia(v.String()); back != v {
-				t.Errorf("via %q → %v does not read back", s, v)
-			}
-		}
+		readsBack(t, "device", s, ParseDevice, Device.String)
+		readsBack(t, "event", s, ParseLineEvent, LineEvent.String)
+		readsBack(t, "Mitel One", s, ParseMitelOne, MitelOneState.Label)
+		readsBack(t, "via", s, ParseVia, Via.String)
 		_, _ = ParseCallState(s)
 	})
+}
+
+// readsBack checks that what parse accepts in s parses again from its name.
+func readsBack[T comparable](t *testing.T, what, s string, parse func(string) (T, error), name func(T) string) {
+	t.Helper()
+	if v, err := parse(s); err == nil {
+		if back, _ := parse(name(v)); back != v {
+			t.Errorf("%s %q → %v does not read back", what, s, v)
+		}
+	}
 }

@@ -159,29 +159,19 @@ func TestRenameState(t *testing.T) {
 
 func TestParsers(t *testing.T) {
 	_, m := newPBX(t)
-	for in, want := range map[string]UserState{"Verfügbar": StAvailable, "verfuegbar": StAvailable, "Nicht verfügbar": StUnavailable, "NICHT  VERFÜGBAR": StUnavailable, "Meeting": StMeeting, "busy": StBusy, "Abwesend": StAway} {
-		if got, err := m.ParseUserState(in); err != nil || got != want {
-			t.Errorf("ParseUserState(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for in, want := range map[string]Device{"desk phone": DeskPhone, "Deskphone": DeskPhone, "desk-phone": DeskPhone, "softphone": Softphone} {
-		if got, err := ParseDevice(in); err != nil || got != want {
-			t.Errorf("ParseDevice(%q) = %v, %v", in, got, err)
-		}
-	}
-	for in, want := range map[string]LineEvent{"off-hook": OffHook, "offhook": OffHook, "hang up": HangUp, "plug in": PlugIn} {
-		if got, err := ParseLineEvent(in); err != nil || got != want {
-			t.Errorf("ParseLineEvent(%q) = %v, %v", in, got, err)
-		}
-	}
-	for in, want := range map[string]MitelOneState{"Nicht stören": MODoNotDisturb, "dnd": MODoNotDisturb, "Away": MOAway, "Besetzt": MOBusy} {
-		if got, err := ParseMitelOne(in); err != nil || got != want {
-			t.Errorf("ParseMitelOne(%q) = %v, %v", in, got, err)
-		}
-	}
-	for in, want := range map[string]Via{"phone": ViaPhone, "Mitel One": ViaMitelOne, "self-service portal": ViaPortal, "micollab": ViaMiCollab} {
-		if got, err := ParseVia(in); err != nil || got != want {
-			t.Errorf("ParseVia(%q) = %v, %v", in, got, err)
+	parses(t, "ParseUserState", m.ParseUserState, map[string]UserState{"Verfügbar": StAvailable, "verfuegbar": StAvailable, "Nicht verfügbar": StUnavailable, "NICHT  VERFÜGBAR": StUnavailable, "Meeting": StMeeting, "busy": StBusy, "Abwesend": StAway})
+	parses(t, "ParseDevice", ParseDevice, map[string]Device{"desk phone": DeskPhone, "Deskphone": DeskPhone, "desk-phone": DeskPhone, "softphone": Softphone})
+	parses(t, "ParseLineEvent", ParseLineEvent, map[string]LineEvent{"off-hook": OffHook, "offhook": OffHook, "hang up": HangUp, "plug in": PlugIn})
+	parses(t, "ParseMitelOne", ParseMitelOne, map[string]MitelOneState{"Nicht stören": MODoNotDisturb, "dnd": MODoNotDisturb, "Away": MOAway, "Besetzt": MOBusy})
+	parses(t, "ParseVia", ParseVia, map[string]Via{"phone": ViaPhone, "Mitel One": ViaMitelOne, "self-service portal": ViaPortal, "micollab": ViaMiCollab})
+}
+
+// parses checks that parse reads each input as the value given for it.
+func parses[T comparable](t *testing.T, fn string, parse func(string) (T, error), cases map[string]T) {
+	t.Helper()
+	for in, want := range cases {
+		if got, err := parse(in); err != nil || got != want {
+			t.Errorf("%s(%q) = %v, %v; want %v", fn, in, got, err, want)
 		}
 	}
 }
