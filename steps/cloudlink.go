@@ -214,7 +214,9 @@ func (s *Scenario) onPBXUser(ctx context.Context, name string, fn func(st *clSta
 	return fn(st, i, id)
 }
 
-func (s *Scenario) cloudLinkIs(ctx context.Context, name, word string) error {
+// clPresenceIs checks a user's CloudLink presence against word; msg words
+// the failure from what CloudLink derived and what was expected.
+func (s *Scenario) clPresenceIs(ctx context.Context, name, word string, msg func(got, want presence.Availability) string) error {
 	want, err := cloudlink.Parse(word)
 	if err != nil {
 		return err
@@ -222,8 +224,14 @@ func (s *Scenario) cloudLinkIs(ctx context.Context, name, word string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, id teams.UserID) error {
 		got := st.cl.Presence(i)
 		return Check(s.clExplain(st, i, id), func(g gomegaG) {
-			g.Expect(got).To(equal(want), "%s's CloudLink presence: expected %s (%s), CloudLink derived %s (%s) (CL-2)", name, want, cloudlink.Label(want), got, cloudlink.Label(got))
+			g.Expect(got).To(equal(want), msg(got, want))
 		})
+	})
+}
+
+func (s *Scenario) cloudLinkIs(ctx context.Context, name, word string) error {
+	return s.clPresenceIs(ctx, name, word, func(got, want presence.Availability) string {
+		return fmt.Sprintf("%s's CloudLink presence: expected %s (%s), CloudLink derived %s (%s) (CL-2)", name, want, cloudlink.Label(want), got, cloudlink.Label(got))
 	})
 }
 
@@ -231,15 +239,8 @@ func (s *Scenario) cloudLinkIs(ctx context.Context, name, word string) error {
 // presence, line state included (seed 002's table shows Mitel One Besetzt
 // while on a desk phone call with the PBX user presence Verfügbar).
 func (s *Scenario) mitelOneShows(ctx context.Context, name, word string) error {
-	want, err := cloudlink.Parse(word)
-	if err != nil {
-		return err
-	}
-	return s.onPBXUser(ctx, name, func(st *clState, i int, id teams.UserID) error {
-		got := st.cl.Presence(i)
-		return Check(s.clExplain(st, i, id), func(g gomegaG) {
-			g.Expect(got).To(equal(want), "Mitel One shows %s as %s, expected %s (CL-1, CL-2)", name, cloudlink.Label(got), word)
-		})
+	return s.clPresenceIs(ctx, name, word, func(got, _ presence.Availability) string {
+		return fmt.Sprintf("Mitel One shows %s as %s, expected %s (CL-1, CL-2)", name, cloudlink.Label(got), word)
 	})
 }
 
