@@ -52,6 +52,16 @@ func sampleRun(t testing.TB) testRun {
 	return sample
 }
 
+// read returns a file the sample run wrote.
+func (r testRun) read(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if sample.dir != "" {
@@ -106,10 +116,7 @@ type junitSuites struct {
 // The JUnit XML parses and its counts match godog's summary and the report.
 func TestJUnitCountsMatch(t *testing.T) {
 	r := sampleRun(t)
-	b, err := os.ReadFile(filepath.Join(r.dir, JUnitFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := r.read(t, JUnitFile)
 	var j junitSuites
 	if err := xml.Unmarshal(b, &j); err != nil {
 		t.Fatalf("junit.xml does not parse: %v", err)
@@ -146,10 +153,7 @@ func TestJUnitCountsMatch(t *testing.T) {
 
 func TestCucumberJSONParses(t *testing.T) {
 	r := sampleRun(t)
-	b, err := os.ReadFile(filepath.Join(r.dir, CucumberFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := r.read(t, CucumberFile)
 	var fs []struct {
 		URI      string `json:"uri"`
 		Elements []struct {
@@ -191,10 +195,7 @@ func field(sec, class string) (string, bool) {
 // and the explanation.
 func TestFailingScenarioShowsExpectedDerivedWhy(t *testing.T) {
 	r := sampleRun(t)
-	b, err := os.ReadFile(filepath.Join(r.dir, IndexFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := r.read(t, IndexFile)
 	page := string(b)
 	var failed, undefined *Scenario
 	for _, s := range r.res.Run.Scenarios() {
@@ -243,10 +244,7 @@ func TestFailingScenarioShowsExpectedDerivedWhy(t *testing.T) {
 // The report is self-contained: no scripts and nothing fetched.
 func TestReportIsSelfContained(t *testing.T) {
 	r := sampleRun(t)
-	b, err := os.ReadFile(filepath.Join(r.dir, IndexFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := r.read(t, IndexFile)
 	page := strings.ToLower(string(b))
 	for _, bad := range []string{"<script", "src=", "<link", "@import", "url("} {
 		if strings.Contains(page, bad) {
