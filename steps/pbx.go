@@ -69,13 +69,19 @@ func (s *Scenario) hasDevices(ctx context.Context, name, list string) error {
 	return nil
 }
 
+// pbxDevice resolves a step's user on the PBX and the device it names.
+func (s *Scenario) pbxDevice(ctx context.Context, name, dev string) (*clState, int, pbx.Device, error) {
+	st, i, err := s.pbxUser(ctx, name)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	d, err := pbx.ParseDevice(dev)
+	return st, i, d, err
+}
+
 func (s *Scenario) lineEvent(ev pbx.LineEvent) func(context.Context, string, string) error {
 	return func(ctx context.Context, name, dev string) error {
-		st, i, err := s.pbxUser(ctx, name)
-		if err != nil {
-			return err
-		}
-		d, err := pbx.ParseDevice(dev)
+		st, i, d, err := s.pbxDevice(ctx, name, dev)
 		if err != nil {
 			return err
 		}
@@ -95,11 +101,7 @@ func (s *Scenario) makesCall(ctx context.Context, name, verb, dev string) error 
 }
 
 func (s *Scenario) lineIs(ctx context.Context, name, dev, state, dir string) error {
-	st, i, err := s.pbxUser(ctx, name)
-	if err != nil {
-		return err
-	}
-	d, err := pbx.ParseDevice(dev)
+	st, i, d, err := s.pbxDevice(ctx, name, dev)
 	if err != nil {
 		return err
 	}
