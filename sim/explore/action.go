@@ -134,14 +134,14 @@ func drawUKind(r *Run, c Chooser, a *Action) {
 	a.U, a.Kind = pickUser(r, c), teams.ClientKind(c.IntN(3))
 }
 func drawUV(r *Run, c Chooser, a *Action) { a.U = pickUser(r, c); a.V = pickOther(r, c, a.U) }
-func onClient(fn func(teams.UserID, teams.ClientKind) error) func(*Run, *Action) error {
-	return func(r *Run, a *Action) error { return fn(r.users[a.U], a.Kind) }
+func onClient(fn func(*teams.Model, teams.UserID, teams.ClientKind) error) func(*Run, *Action) error {
+	return func(r *Run, a *Action) error { return fn(r.w.Teams, r.users[a.U], a.Kind) }
 }
-func onDesktop(fn func(teams.UserID, teams.ClientKind) error) func(*Run, *Action) error {
-	return func(r *Run, a *Action) error { return fn(r.users[a.U], teams.Desktop) }
+func onDesktop(fn func(*teams.Model, teams.UserID, teams.ClientKind) error) func(*Run, *Action) error {
+	return func(r *Run, a *Action) error { return fn(r.w.Teams, r.users[a.U], teams.Desktop) }
 }
-func onUser(fn func(teams.UserID) error) func(*Run, *Action) error {
-	return func(r *Run, a *Action) error { return fn(r.users[a.U]) }
+func onUser(fn func(*teams.Model, teams.UserID) error) func(*Run, *Action) error {
+	return func(r *Run, a *Action) error { return fn(r.w.Teams, r.users[a.U]) }
 }
 
 // onCall applies fn to the last call started and the acting user; with no
@@ -166,44 +166,43 @@ func sayKind(format string) func(*Run, *Action, clock.Time) string {
 var ops [numOps]opSpec
 
 func init() {
-	m := func(r *Run) *teams.Model { return r.w.Teams }
 	teamsOps := [numTeamsOps]opSpec{
 		OpWait: {name: "wait", weight: 4,
 			draw:  func(*Run, Chooser, *Action) {},
 			apply: func(*Run, *Action) error { return nil },
 			step:  func(*Run, *Action, clock.Time) string { return "" }},
 		OpSignIn: {name: "sign in", weight: 10, parties: 1, draw: drawUKind,
-			apply: func(r *Run, a *Action) error { return onClient(m(r).SignIn)(r, a) },
+			apply: onClient((*teams.Model).SignIn),
 			step:  sayKind("%s signs in to Teams on %s")},
 		OpSignOut: {name: "sign out", weight: 4, parties: 1, draw: drawUKind,
-			apply: func(r *Run, a *Action) error { return onClient(m(r).SignOut)(r, a) },
+			apply: onClient((*teams.Model).SignOut),
 			step:  sayKind("%s signs out of Teams on %s")},
 		OpUse: {name: "use a client", weight: 8, parties: 1, draw: drawUKind,
-			apply: func(r *Run, a *Action) error { return onClient(m(r).Use)(r, a) },
+			apply: onClient((*teams.Model).Use),
 			step:  sayKind("%s uses her %s client")},
 		OpGoIdle: {name: "client goes idle", weight: 3, parties: 1, draw: drawUKind,
-			apply: func(r *Run, a *Action) error { return onClient(m(r).GoIdle)(r, a) },
+			apply: onClient((*teams.Model).GoIdle),
 			step:  sayKind("%s's %s client goes idle")},
 		OpLock: {name: "lock", weight: 3, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onDesktop(m(r).Lock)(r, a) },
+			apply: onDesktop((*teams.Model).Lock),
 			step:  say("%s locks her computer")},
 		OpUnlock: {name: "unlock", weight: 3, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onDesktop(m(r).Unlock)(r, a) },
+			apply: onDesktop((*teams.Model).Unlock),
 			step:  say("%s unlocks her computer")},
 		OpSleep: {name: "sleep", weight: 2, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onDesktop(m(r).Sleep)(r, a) },
+			apply: onDesktop((*teams.Model).Sleep),
 			step:  say("%s's computer goes to sleep")},
 		OpWake: {name: "wake", weight: 2, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onDesktop(m(r).Wake)(r, a) },
+			apply: onDesktop((*teams.Model).Wake),
 			step:  say("%s's computer wakes up")},
 		OpBackground: {name: "mobile to background", weight: 3, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onUser(m(r).Background)(r, a) },
+			apply: onUser((*teams.Model).Background),
 			step:  say("%s sends the mobile app to the background")},
 		OpLoseNetwork: {name: "fault: client loses network", weight: 3, parties: 1, draw: drawUKind,
-			apply: func(r *Run, a *Action) error { return onClient(m(r).LoseNetwork)(r, a) },
+			apply: onClient((*teams.Model).LoseNetwork),
 			step:  sayKind("%s's %s client loses its network")},
 		OpRestoreNetwork: {name: "client network back", weight: 3, parties: 1, draw: drawUKind,
-			apply: func(r *Run, a *Action) error { return onClient(m(r).RestoreNetwork)(r, a) },
+			apply: onClient((*teams.Model).RestoreNetwork),
 			step:  sayKind("%s's %s client gets its network back")},
 		OpStartCall: {name: "start a Teams call", weight: 4, parties: 3,
 			draw: func(r *Run, c Chooser, a *Action) {
@@ -259,16 +258,16 @@ func init() {
 			}),
 			step: func(*Run, *Action, clock.Time) string { return "the call ends" }},
 		OpJoinMeeting: {name: "join a Teams meeting", weight: 3, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onUser(m(r).JoinMeeting)(r, a) },
+			apply: onUser((*teams.Model).JoinMeeting),
 			step:  say("%s joins a Teams meeting")},
 		OpLeaveMeeting: {name: "leave the Teams meeting", weight: 3, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onUser(m(r).LeaveMeeting)(r, a) },
+			apply: onUser((*teams.Model).LeaveMeeting),
 			step:  say("%s leaves the Teams meeting")},
 		OpStartPresenting: {name: "start presenting", weight: 2, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onUser(m(r).StartPresenting)(r, a) },
+			apply: onUser((*teams.Model).StartPresenting),
 			step:  say("%s starts presenting")},
 		OpStopPresenting: {name: "stop presenting", weight: 2, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onUser(m(r).StopPresenting)(r, a) },
+			apply: onUser((*teams.Model).StopPresenting),
 			step:  say("%s stops presenting")},
 		OpAppointment: {name: "calendar entry", weight: 4, parties: 1,
 			draw: func(r *Run, c Chooser, a *Action) {
@@ -314,7 +313,7 @@ func init() {
 				return s
 			}},
 		OpResetManual: {name: "reset the status", weight: 3, parties: 1, draw: drawU,
-			apply: func(r *Run, a *Action) error { return onUser(m(r).ClearPreferred)(r, a) },
+			apply: onUser((*teams.Model).ClearPreferred),
 			step:  say("%s resets her status")},
 		OpGraphPreferred: {name: "preferred presence through Graph", weight: 2, parties: 1,
 			draw: func(r *Run, c Chooser, a *Action) {
