@@ -416,10 +416,7 @@ func (s *Scenario) nbArriveMany(n int, name string) error {
 }
 
 func (s *Scenario) nbAnswer(name, how string) error {
-	if how == "accepts" {
-		return s.nbOnUser(name, (*nimbus.Model).Accept)
-	}
-	return s.nbOnUser(name, (*nimbus.Model).Decline)
+	return s.nbOnUser(name, either(how == "accepts", (*nimbus.Model).Accept, (*nimbus.Model).Decline))
 }
 
 func (s *Scenario) nbRingOut(name string) error {

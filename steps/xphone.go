@@ -243,24 +243,23 @@ func (s *Scenario) xpSelect(name, profile string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SelectProfile(id, profile) })
 }
 
+// either is a where cond holds and b where it does not: of two opposite
+// actions, the one a step's wording names.
+func either[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
+}
+
 func (s *Scenario) xpCall(start bool) func(string) error {
 	return func(name string) error {
-		return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
-			if start {
-				return m.StartCall(id)
-			}
-			return m.EndCall(id)
-		})
+		return s.onXP(name, either(start, (*xphone.Model).StartCall, (*xphone.Model).EndCall))
 	}
 }
 
 func (s *Scenario) xpMeeting(name, verb string) error {
-	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
-		if verb == "joins an" {
-			return m.JoinMeeting(id)
-		}
-		return m.LeaveMeeting(id)
-	})
+	return s.onXP(name, either(verb == "joins an", (*xphone.Model).JoinMeeting, (*xphone.Model).LeaveMeeting))
 }
 
 func (s *Scenario) xpShare(name, verb string) error {
@@ -291,22 +290,12 @@ func (s *Scenario) xpTryUserMode(name, mode string) error {
 
 func (s *Scenario) xpConnection(on bool) func(string) error {
 	return func(name string) error {
-		return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
-			if on {
-				return m.RestoreConnection(id)
-			}
-			return m.LoseConnection(id)
-		})
+		return s.onXP(name, either(on, (*xphone.Model).RestoreConnection, (*xphone.Model).LoseConnection))
 	}
 }
 
 func (s *Scenario) xpClient(name, verb string) error {
-	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
-		if verb == "quits" {
-			return m.Quit(id)
-		}
-		return m.Start(id)
-	})
+	return s.onXP(name, either(verb == "quits", (*xphone.Model).Quit, (*xphone.Model).Start))
 }
 
 func (s *Scenario) xpMicrophone(process, verb, name string) error {
