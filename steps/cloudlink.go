@@ -32,8 +32,8 @@ func registerCloudLink(s *Scenario, r *registry) {
 	r.step(`^CloudLink writes its session for (.+) and refreshes it every (.+)$`, "CloudLink writes its session for 10 minutes and refreshes it every 5 minutes", s.sessionTiming)
 	r.step(`^CloudLink's app id is "([^"]+)"$`, `CloudLink's app id is "5f0c3a1e-8d2b-4c6f-9a7e-1b2c3d4e5f60"`, s.appID)
 	r.step(`^CloudLink syncs a PBX change after (.+)$`, "CloudLink syncs a PBX change after 10 seconds", s.syncDelay)
-	r.step(`^CloudLink stops$`, "CloudLink stops", s.clStop)
-	r.step(`^CloudLink starts again$`, "CloudLink starts again", s.clStart)
+	r.step(`^CloudLink stops$`, "CloudLink stops", s.clRunning(false))
+	r.step(`^CloudLink starts again$`, "CloudLink starts again", s.clRunning(true))
 	r.step(`^CloudLink reports (\w+) as not synced(?: because (.+))?$`, "CloudLink reports alice as not synced because matches no user principal name", s.reportsUnsynced)
 	r.step(`^CloudLink syncs (\w+)'s presence$`, "CloudLink syncs alice's presence", s.syncsUser)
 }
@@ -399,22 +399,16 @@ func (s *Scenario) syncDelay(ctx context.Context, d string) error {
 	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.SyncDelay = dur; return nil })
 }
 
-func (s *Scenario) clStop(ctx context.Context) error {
-	st, err := s.cloudlink(ctx)
-	if err != nil {
-		return err
+// clRunning starts or stops CloudLink.
+func (s *Scenario) clRunning(run bool) func(context.Context) error {
+	return func(ctx context.Context) error {
+		st, err := s.cloudlink(ctx)
+		if err != nil {
+			return err
+		}
+		either(run, st.cl.Start, st.cl.Stop)()
+		return nil
 	}
-	st.cl.Stop()
-	return nil
-}
-
-func (s *Scenario) clStart(ctx context.Context) error {
-	st, err := s.cloudlink(ctx)
-	if err != nil {
-		return err
-	}
-	st.cl.Start()
-	return nil
 }
 
 func (s *Scenario) reportsUnsynced(ctx context.Context, name, because string) error {
