@@ -172,7 +172,7 @@ type server struct {
 	mu   sync.RWMutex
 	w    *sim.World
 	g    *graph.Handler
-	p    http.Handler
+	p    *pbx.Handler
 	stop context.CancelFunc
 	f    *follower
 }
@@ -210,13 +210,17 @@ func (s *server) reset() error {
 	if s.stop != nil {
 		s.stop()
 	}
+	if s.p != nil {
+		s.p.Close() // ends the old world's event streams and webhook workers
+	}
 	s.w, s.f = w, &follower{w: w, wall0: time.Now(), orig: w.Clock.Now()}
 	o := s.opts
+	po := pbx.Options{}
 	if !s.manual {
-		o.Sync = s.f.sync
+		o.Sync, po.Sync = s.f.sync, s.f.sync
 	}
 	s.g = graph.NewHandler(w, o)
-	s.p = pbx.NewHandler(w)
+	s.p = pbx.New(w, po)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	go s.g.Run(ctx, 200*time.Millisecond)
@@ -242,7 +246,7 @@ func tick(ctx context.Context, f *follower) {
 	}
 }
 
-func (s *server) current() (*sim.World, *graph.Handler, http.Handler) {
+func (s *server) current() (*sim.World, *graph.Handler, *pbx.Handler) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.w, s.g, s.p
