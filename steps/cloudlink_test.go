@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -18,27 +17,36 @@ import (
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
+// runSuite runs features with seed 1, strict and without colours, each
+// scenario's context first passed through adjust when it is not nil, and
+// returns godog's status and output.
+func runSuite(t *testing.T, name string, adjust func(context.Context) context.Context, opts godog.Options) (int, string) {
+	t.Helper()
+	var out bytes.Buffer
+	opts.Output, opts.Strict, opts.NoColors = &out, true, true
+	init := func(sc *godog.ScenarioContext) {
+		if adjust != nil {
+			sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) { return adjust(ctx), nil })
+		}
+		Initializer(Options{Seed: 1})(sc)
+	}
+	st := godog.TestSuite{Name: name, ScenarioInitializer: init, Options: &opts}.Run()
+	return st, out.String()
+}
+
 // runCloudLink runs the CloudLink features from disk, with CloudLink's
 // settings adjusted by fault when it is not nil, and returns godog's status
 // and output.
 func runCloudLink(t *testing.T, fault func(*cloudlink.Settings), format string, paths ...string) (int, string) {
 	t.Helper()
-	var out bytes.Buffer
-	init := func(sc *godog.ScenarioContext) {
-		Initializer(Options{Seed: 1})(sc)
-		if fault != nil {
-			sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
-				return WithCloudLinkSettings(ctx, fault), nil
-			})
-		}
+	var adjust func(context.Context) context.Context
+	if fault != nil {
+		adjust = func(ctx context.Context) context.Context { return WithCloudLinkSettings(ctx, fault) }
 	}
 	if len(paths) == 0 {
 		paths = []string{"../features/cloudlink"}
 	}
-	st := godog.TestSuite{Name: "cloudlink", ScenarioInitializer: init, Options: &godog.Options{
-		Format: format, Paths: paths, Strict: true, Concurrency: 2, Output: &out, NoColors: true,
-	}}.Run()
-	return st, out.String()
+	return runSuite(t, "cloudlink", adjust, godog.Options{Format: format, Paths: paths, Concurrency: 2})
 }
 
 // cucumberResult is the part of godog's cucumber JSON the tests read.
@@ -265,26 +273,8 @@ func TestCloudLinkBadInput(t *testing.T) {
 	}
 }
 
-// TestPBXStepsUnambiguous checks each PBX and CloudLink step's example
-// matches its own pattern and no other, and no other group's example matches
-// a PBX or CloudLink pattern (godog strict fails ambiguous steps).
 func TestPBXStepsUnambiguous(t *testing.T) {
-	cat := Catalog()
-	res := make([]*regexp.Regexp, len(cat))
-	for i, s := range cat {
-		res[i] = regexp.MustCompile(s.Pattern)
-	}
-	mine := func(g string) bool { return g == "PBX lines and presence" || g == "Mitel CloudLink" }
-	for i, s := range cat {
-		if mine(s.Group) && !res[i].MatchString(s.Example) {
-			t.Errorf("example %q does not match its pattern %s", s.Example, s.Pattern)
-		}
-		for j, o := range cat {
-			if j != i && (mine(s.Group) || mine(o.Group)) && res[j].MatchString(s.Example) {
-				t.Errorf("example %q (%s) also matches %s (%s)", s.Example, s.Group, o.Pattern, o.Group)
-			}
-		}
-	}
+	unambiguous(t, "PBX lines and presence", "Mitel CloudLink")
 }
 
 // TestFaultyCloudLinkBreaksInvariant: with the invariant checks on, a

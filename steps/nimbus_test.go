@@ -1,9 +1,7 @@
 package steps
 
 import (
-	"bytes"
 	"context"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -27,28 +25,11 @@ func nimbusPaths() []string {
 // returns godog's status and output.
 func runNimbus(t *testing.T, tune func(*nimbus.Settings)) (int, string) {
 	t.Helper()
-	var out bytes.Buffer
-	suite := godog.TestSuite{
-		Name: "nimbus",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			if tune != nil {
-				sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
-					return WithNimbusSettings(ctx, tune), nil
-				})
-			}
-			Initializer(Options{Seed: 1})(sc)
-		},
-		Options: &godog.Options{
-			Format:      "pretty",
-			Output:      &out,
-			Paths:       nimbusPaths(),
-			FS:          features.FS,
-			Strict:      true,
-			Concurrency: 1,
-			NoColors:    true,
-		},
+	var adjust func(context.Context) context.Context
+	if tune != nil {
+		adjust = func(ctx context.Context) context.Context { return WithNimbusSettings(ctx, tune) }
 	}
-	return suite.Run(), out.String()
+	return runSuite(t, "nimbus", adjust, godog.Options{Format: "pretty", Paths: nimbusPaths(), FS: features.FS, Concurrency: 1})
 }
 
 func TestNimbusFeaturesPass(t *testing.T) {
@@ -83,26 +64,4 @@ func TestFaultyNimbusRouterFailsTheFeatures(t *testing.T) {
 	}
 }
 
-// Every Nimbus example matches its own pattern and no other, and no other
-// group's example matches a Nimbus pattern: godog strict fails ambiguous
-// steps.
-func TestNimbusStepsAreUnambiguous(t *testing.T) {
-	cat := Catalog()
-	res := make([]*regexp.Regexp, len(cat))
-	for i, s := range cat {
-		res[i] = regexp.MustCompile(s.Pattern)
-	}
-	for i, s := range cat {
-		for j, re := range res {
-			if i == j || (s.Group != "Luware Nimbus" && cat[j].Group != "Luware Nimbus") {
-				continue
-			}
-			if re.MatchString(s.Example) {
-				t.Errorf("%q (%s) also matches %s (%s)", s.Example, s.Group, cat[j].Pattern, cat[j].Group)
-			}
-		}
-		if s.Group == "Luware Nimbus" && !res[i].MatchString(s.Example) {
-			t.Errorf("example %q does not match its pattern %s", s.Example, s.Pattern)
-		}
-	}
-}
+func TestNimbusStepsAreUnambiguous(t *testing.T) { unambiguous(t, "Luware Nimbus") }

@@ -1,10 +1,8 @@
 package steps
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -36,28 +34,11 @@ func xphonePaths(names ...string) []string {
 // tune and returns godog's status and output.
 func runXPhone(t *testing.T, tune func(*xphone.Settings), names ...string) (int, string) {
 	t.Helper()
-	var out bytes.Buffer
-	suite := godog.TestSuite{
-		Name: "xphone",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			if tune != nil {
-				sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
-					return WithXPhoneSettings(ctx, tune), nil
-				})
-			}
-			Initializer(Options{Seed: 1})(sc)
-		},
-		Options: &godog.Options{
-			Format:      "pretty",
-			Output:      &out,
-			Paths:       xphonePaths(names...),
-			FS:          features.FS,
-			Strict:      true,
-			Concurrency: 1,
-			NoColors:    true,
-		},
+	var adjust func(context.Context) context.Context
+	if tune != nil {
+		adjust = func(ctx context.Context) context.Context { return WithXPhoneSettings(ctx, tune) }
 	}
-	return suite.Run(), out.String()
+	return runSuite(t, "xphone", adjust, godog.Options{Format: "pretty", Paths: xphonePaths(names...), FS: features.FS, Concurrency: 1})
 }
 
 func TestXPhoneFeaturesPass(t *testing.T) {
@@ -121,28 +102,4 @@ func TestXPhoneRulesTagged(t *testing.T) {
 	}
 }
 
-// No XPhone phrase is matched by another group's pattern, and no other
-// group's example by an XPhone pattern: godog strict fails ambiguous steps.
-func TestXPhoneStepsDoNotOverlap(t *testing.T) {
-	cat := Catalog()
-	for _, mine := range cat {
-		if mine.Group != "XPhone Connect" {
-			continue
-		}
-		re := regexp.MustCompile(mine.Pattern)
-		if !re.MatchString(mine.Example) {
-			t.Errorf("the example %q does not match its pattern %s", mine.Example, mine.Pattern)
-		}
-		for _, other := range cat {
-			if other.Group == mine.Group {
-				continue
-			}
-			if regexp.MustCompile(other.Pattern).MatchString(mine.Example) {
-				t.Errorf("%q is matched by %s (%s) as well", mine.Example, other.Pattern, other.Group)
-			}
-			if re.MatchString(other.Example) {
-				t.Errorf("%s matches %q of %s as well", mine.Pattern, other.Example, other.Group)
-			}
-		}
-	}
-}
+func TestXPhoneStepsDoNotOverlap(t *testing.T) { unambiguous(t, "XPhone Connect") }
