@@ -34,19 +34,24 @@ func runSuite(t *testing.T, name string, adjust func(context.Context) context.Co
 	return st, out.String()
 }
 
+// adjusting is the context hook that hands tune to a model's settings
+// through with, or nil when tune is nil.
+func adjusting[S any](tune func(*S), with func(context.Context, func(*S)) context.Context) func(context.Context) context.Context {
+	if tune == nil {
+		return nil
+	}
+	return func(ctx context.Context) context.Context { return with(ctx, tune) }
+}
+
 // runCloudLink runs the CloudLink features from disk, with CloudLink's
 // settings adjusted by fault when it is not nil, and returns godog's status
 // and output.
 func runCloudLink(t *testing.T, fault func(*cloudlink.Settings), format string, paths ...string) (int, string) {
 	t.Helper()
-	var adjust func(context.Context) context.Context
-	if fault != nil {
-		adjust = func(ctx context.Context) context.Context { return WithCloudLinkSettings(ctx, fault) }
-	}
 	if len(paths) == 0 {
 		paths = []string{"../features/cloudlink"}
 	}
-	return runSuite(t, "cloudlink", adjust, godog.Options{Format: format, Paths: paths, Concurrency: 2})
+	return runSuite(t, "cloudlink", adjusting(fault, WithCloudLinkSettings), godog.Options{Format: format, Paths: paths, Concurrency: 2})
 }
 
 // cucumberResult is the part of godog's cucumber JSON the tests read.

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -11,29 +10,15 @@ import (
 	"github.com/presencesim/presencesim/sim/nimbus"
 )
 
-func nimbusPaths() []string {
-	var out []string
-	for _, p := range features.Paths() {
-		if strings.HasPrefix(p, "nimbus/") {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // runNimbus runs the Nimbus features with the settings adjusted by tune and
 // returns godog's status and output.
 func runNimbus(t *testing.T, tune func(*nimbus.Settings)) (int, string) {
 	t.Helper()
-	var adjust func(context.Context) context.Context
-	if tune != nil {
-		adjust = func(ctx context.Context) context.Context { return WithNimbusSettings(ctx, tune) }
-	}
-	return runSuite(t, "nimbus", adjust, godog.Options{Format: "pretty", Paths: nimbusPaths(), FS: features.FS, Concurrency: 1})
+	return runSuite(t, "nimbus", adjusting(tune, WithNimbusSettings), godog.Options{Format: "pretty", Paths: featurePaths("nimbus"), FS: features.FS, Concurrency: 1})
 }
 
 func TestNimbusFeaturesPass(t *testing.T) {
-	if len(nimbusPaths()) == 0 {
+	if len(featurePaths("nimbus")) == 0 {
 		t.Fatal("no Nimbus features embedded")
 	}
 	if st, out := runNimbus(t, nil); st != 0 {

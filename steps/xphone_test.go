@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,16 +11,16 @@ import (
 	"github.com/presencesim/presencesim/sim/xphone"
 )
 
-// xphonePaths are the XPhone features, or those of them named.
-func xphonePaths(names ...string) []string {
+// featurePaths are the embedded features in dir, or those of them named.
+func featurePaths(dir string, names ...string) []string {
 	var out []string
 	for _, p := range features.Paths() {
-		if !strings.HasPrefix(p, "xphone/") {
+		if !strings.HasPrefix(p, dir+"/") {
 			continue
 		}
 		keep := len(names) == 0
 		for _, n := range names {
-			keep = keep || p == "xphone/"+n+".feature"
+			keep = keep || p == dir+"/"+n+".feature"
 		}
 		if keep {
 			out = append(out, p)
@@ -34,15 +33,11 @@ func xphonePaths(names ...string) []string {
 // tune and returns godog's status and output.
 func runXPhone(t *testing.T, tune func(*xphone.Settings), names ...string) (int, string) {
 	t.Helper()
-	var adjust func(context.Context) context.Context
-	if tune != nil {
-		adjust = func(ctx context.Context) context.Context { return WithXPhoneSettings(ctx, tune) }
-	}
-	return runSuite(t, "xphone", adjust, godog.Options{Format: "pretty", Paths: xphonePaths(names...), FS: features.FS, Concurrency: 1})
+	return runSuite(t, "xphone", adjusting(tune, WithXPhoneSettings), godog.Options{Format: "pretty", Paths: featurePaths("xphone", names...), FS: features.FS, Concurrency: 1})
 }
 
 func TestXPhoneFeaturesPass(t *testing.T) {
-	if len(xphonePaths()) == 0 {
+	if len(featurePaths("xphone")) == 0 {
 		t.Fatal("no XPhone features embedded")
 	}
 	if st, out := runXPhone(t, nil); st != 0 {
@@ -69,7 +64,7 @@ func TestXPhoneFeaturesCatchFaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if len(xphonePaths(c.where)) != 1 {
+			if len(featurePaths("xphone", c.where)) != 1 {
 				t.Fatalf("no feature xphone/%s.feature", c.where)
 			}
 			st, out := runXPhone(t, c.tune, c.where)
@@ -86,7 +81,7 @@ func TestXPhoneFeaturesCatchFaults(t *testing.T) {
 // Every XP- rule is tagged on at least one XPhone scenario or feature.
 func TestXPhoneRulesTagged(t *testing.T) {
 	var all strings.Builder
-	for _, p := range xphonePaths() {
+	for _, p := range featurePaths("xphone") {
 		b, err := features.FS.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
