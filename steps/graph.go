@@ -19,6 +19,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
 )
@@ -106,7 +107,13 @@ type gWebhook struct {
 func (s *Scenario) graph() *gState {
 	return Ext(s, "graph", func() *gState {
 		st := &gState{acting: map[string]string{}, tokens: map[string]string{}, hooks: map[string]*gWebhook{}, prevSeq: map[string]string{}, curSeq: map[string]string{}}
-		st.h = graph.NewHandler(s.world, graph.Options{Deliverer: graph.DeliverFunc(st.deliver), Sleep: func(time.Duration) {}})
+		// The in-process client serves each request on the step's own
+		// goroutine, so the steps may read the world between requests.
+		lw, err := live.New(s.world, live.Clock{Manual: true})
+		if err != nil {
+			panic(err) // a manual clock has no settings to refuse
+		}
+		st.h = graph.NewHandler(lw, graph.Options{Deliverer: graph.DeliverFunc(st.deliver), Sleep: func(time.Duration) {}})
 		st.client, _ = graph.NewClient(st.h)
 		return st
 	})
@@ -154,8 +161,6 @@ func (s *Scenario) gRegister(app, kind, perms string) error {
 	st := s.graph()
 	id := st.h.Identity()
 	list := gSplitList(perms)
-	s.world.Mu.Lock()
-	defer s.world.Mu.Unlock()
 	a, err := id.App(app)
 	if err != nil {
 		roles, scopes := list, []string(nil)
@@ -184,8 +189,6 @@ func (s *Scenario) gMFA(name string) error {
 	if err != nil {
 		return err
 	}
-	s.world.Mu.Lock()
-	defer s.world.Mu.Unlock()
 	acc := st.h.Identity().Account(id)
 	acc.MFA = true
 	st.h.Identity().SetAccount(id, acc)
@@ -194,8 +197,6 @@ func (s *Scenario) gMFA(name string) error {
 
 func (s *Scenario) gApp(name string) (*graph.App, error) {
 	st := s.graph()
-	s.world.Mu.Lock()
-	defer s.world.Mu.Unlock()
 	return st.h.Identity().App(name)
 }
 
@@ -218,12 +219,10 @@ func (s *Scenario) gSignIn(app, user, password string, wrongSecret bool) (*gResp
 		if err != nil {
 			return nil, err
 		}
-		s.world.Mu.Lock()
 		d := s.world.Teams.Dir(id)
 		if password == "" {
 			password = st.h.Identity().Account(id).Password
 		}
-		s.world.Mu.Unlock()
 		form.Set("grant_type", "password")
 		form.Set("username", d.UPN)
 		form.Set("password", password)
@@ -400,8 +399,6 @@ func (s *Scenario) gExpand(in, app string) (string, error) {
 			}
 			return st.lastSub
 		case key == "tenant":
-			s.world.Mu.Lock()
-			defer s.world.Mu.Unlock()
 			return st.h.Identity().Tenant("").ID
 		case strings.HasPrefix(key, "now"):
 			d := time.Duration(0)
@@ -572,14 +569,11 @@ func (s *Scenario) gBadToken(kind, method, path string) error {
 	case "with a forged token":
 		tok = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJyb2xlcyI6WyJQcmVzZW5jZS5SZWFkLkFsbCJdfQ.c2lnbmF0dXJl"
 	case "with an expired token":
-		s.world.Mu.Lock()
 		apps := st.h.Identity().Apps()
 		if len(apps) == 0 {
-			s.world.Mu.Unlock()
 			return errors.New("register a Graph app first")
 		}
 		tok = st.h.Identity().IssueAppToken(apps[0], s.world.Clock.Now().Add(-2*time.Hour))
-		s.world.Mu.Unlock()
 	}
 	r, err := s.gSend("", method, path, "", tok)
 	if err != nil {

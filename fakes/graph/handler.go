@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -35,9 +36,6 @@ type Options struct {
 	Notify NotifySettings
 	// JournalSize bounds the journal (DefaultJournalSize).
 	JournalSize int
-	// Sync, when set, is called with the world locked before each request;
-	// served mode uses it to bring the world's clock up to wall time.
-	Sync func()
 	// Sleep waits out injected latency (time.Sleep when nil).
 	Sleep func(time.Duration)
 }
@@ -71,12 +69,13 @@ var FaultStatuses = []int{http.StatusTooManyRequests, http.StatusInternalServerE
 
 // Handler serves the Graph presence API over a world.
 type Handler struct {
-	w       *sim.World
+	lw      *live.World
+	w       *sim.World // reached only inside lw.Do
 	id      *Identity
 	opt     Options
 	Journal *Journal
 
-	// under w.Mu
+	// inside lw.Do
 	thr      map[string]*window
 	faultRnd *rand.Rand
 	subs     *subscriptions
@@ -110,10 +109,10 @@ type reqCtx struct {
 	fault           string
 }
 
-// NewHandler builds a handler over the world; it registers the world's
-// identity directory and listens for presence changes to notify
-// subscribers. Callers hold no lock; the handler takes w.Mu itself.
-func NewHandler(w *sim.World, opt Options) *Handler {
+// NewHandler builds a handler over the live world; it registers the
+// world's identity directory and listens for presence changes to notify
+// subscribers.
+func NewHandler(lw *live.World, opt Options) *Handler {
 	if opt.BaseURL == "" {
 		opt.BaseURL = DefaultBaseURL
 	}
@@ -131,53 +130,50 @@ func NewHandler(w *sim.World, opt Options) *Handler {
 		opt.Sleep = time.Sleep
 	}
 	opt.Notify = opt.Notify.withDefaults()
-	w.Mu.Lock()
-	defer w.Mu.Unlock()
-	h := &Handler{w: w, id: IdentityOf(w), opt: opt, Journal: newJournal(opt.JournalSize),
-		thr: map[string]*window{}, faultRnd: w.Stream("graph faults"), tokCache: map[string]*Claims{}}
-	h.reqTag = w.Stream("graph requests").Uint32()
-	h.subs = newSubscriptions(h)
-	w.Teams.Listen(h.subs)
+	h := &Handler{lw: lw, opt: opt, Journal: newJournal(opt.JournalSize), thr: map[string]*window{}, tokCache: map[string]*Claims{}}
+	_ = lw.Do(func(w *sim.World) error {
+		h.w, h.id, h.faultRnd = w, IdentityOf(w), w.Stream("graph faults")
+		h.reqTag = w.Stream("graph requests").Uint32()
+		h.subs = newSubscriptions(h)
+		w.Teams.Listen(h.subs)
+		return nil
+	})
 	return h
 }
 
 // Identity is the handler's identity directory.
 func (h *Handler) Identity() *Identity { return h.id }
 
-// World is the world the handler serves.
-func (h *Handler) World() *sim.World { return h.w }
+// World is the live world the handler serves.
+func (h *Handler) World() *live.World { return h.lw }
 
 // SetFaults replaces the fault settings.
 func (h *Handler) SetFaults(f Faults) {
-	h.w.Mu.Lock()
-	h.opt.Faults = f
-	h.w.Mu.Unlock()
+	_ = h.lw.Do(func(*sim.World) error { h.opt.Faults = f; return nil })
 }
 
 // Faults returns the fault settings.
 func (h *Handler) Faults() Faults {
-	h.w.Mu.Lock()
-	defer h.w.Mu.Unlock()
-	return h.opt.Faults
+	var f Faults
+	_ = h.lw.Do(func(*sim.World) error { f = h.opt.Faults; return nil })
+	return f
 }
 
 // SetThrottle replaces the throttle settings and forgets the windows.
 func (h *Handler) SetThrottle(t Throttle) {
-	h.w.Mu.Lock()
 	if t.Limit == 0 {
 		t.Limit = DefaultThrottle.Limit
 	}
 	if t.Window == 0 {
 		t.Window = DefaultThrottle.Window
 	}
-	h.opt.Throttle, h.thr = t, map[string]*window{}
-	h.w.Mu.Unlock()
+	_ = h.lw.Do(func(*sim.World) error { h.opt.Throttle, h.thr = t, map[string]*window{}; return nil })
 }
 
-func (h *Handler) sync() {
-	if h.opt.Sync != nil {
-		h.opt.Sync()
-	}
+// stamp sets the request's virtual and wall time; inside lw.Do.
+func (h *Handler) stamp(rc *reqCtx) {
+	rc.now = h.w.Clock.Now()
+	rc.wall = rc.now.Wall()
 }
 
 func (h *Handler) newRequestID() string {
@@ -219,11 +215,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) fail(w http.ResponseWriter, rc *reqCtx, e *Error) int {
 	if rc.wall.IsZero() {
-		h.w.Mu.Lock()
-		h.sync()
-		rc.now = h.w.Clock.Now()
-		rc.wall = rc.now.Wall()
-		h.w.Mu.Unlock()
+		_ = h.lw.Do(func(*sim.World) error { h.stamp(rc); return nil })
 	}
 	writeError(w, rc, e)
 	return e.Status
@@ -440,67 +432,49 @@ func readBody(r *http.Request) ([]byte, *Error) {
 	return buf, nil
 }
 
-// dispatch runs an authenticated request under the world's lock: token
-// lifetime, throttle, faults, then the operation.
+// dispatch runs an authenticated request inside the live world's Do:
+// token lifetime, throttle, faults, then the operation. Injected latency
+// is waited out between two Do calls, so the world is not held meanwhile.
 func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, rt route, body []byte) int {
 	var res result
+	var refused *Error
 	var sleep time.Duration
-	h.w.Mu.Lock()
-	h.sync()
-	rc.now = h.w.Clock.Now()
-	rc.wall = rc.now.Wall()
-	c := rc.claims
-	if e := h.checkLifetime(c, rc); e != nil {
-		h.w.Mu.Unlock()
-		return h.fail(w, rc, e)
-	}
-	if a := h.appByID(c.AppID); a != nil {
-		rc.app = a.DisplayName
-	}
-	if c.Delegated() {
-		if u, ok := h.lookup(c.Tid, c.Oid); ok {
-			rc.user = h.w.Teams.Dir(u).Name
+	_ = h.lw.Do(func(*sim.World) error {
+		h.stamp(rc)
+		c := rc.claims
+		if a := h.appByID(c.AppID); a != nil {
+			rc.app = a.DisplayName
 		}
-	}
-	if e := h.throttle(rc, c); e != nil {
-		h.w.Mu.Unlock()
-		return h.fail(w, rc, e)
-	}
-	if e, d := h.fault(rc); e != nil || d > 0 {
-		if e != nil {
-			h.w.Mu.Unlock()
-			if d > 0 {
-				h.opt.Sleep(d)
+		if c.Delegated() {
+			if u, ok := h.lookup(c.Tid, c.Oid); ok {
+				rc.user = h.w.Teams.Dir(u).Name
 			}
-			return h.fail(w, rc, e)
 		}
-		sleep = d
-	}
+		if refused = h.checkLifetime(c, rc); refused != nil {
+			return nil
+		}
+		if refused = h.throttle(rc, c); refused != nil {
+			return nil
+		}
+		if refused, sleep = h.fault(rc); refused != nil || sleep > 0 {
+			return nil
+		}
+		res = h.operate(r, rc, rt, body)
+		return nil
+	})
 	if sleep > 0 {
-		// Latency is served outside the lock, then the request runs.
-		h.w.Mu.Unlock()
 		h.opt.Sleep(sleep)
-		h.w.Mu.Lock()
-		h.sync()
-		rc.now = h.w.Clock.Now()
-		rc.wall = rc.now.Wall()
+		if refused == nil {
+			_ = h.lw.Do(func(*sim.World) error {
+				h.stamp(rc)
+				res = h.operate(r, rc, rt, body)
+				return nil
+			})
+		}
 	}
-	switch rt.kind {
-	case rPresence:
-		res = h.getPresence(rc, rt)
-	case rAction:
-		res = h.action(rc, rt, body)
-	case rBulk:
-		res = h.bulk(rc, body)
-	case rSubs, rSub:
-		res = h.subscriptionRequest(r.Context(), rc, rt, r.Method, body)
+	if refused != nil {
+		return h.fail(w, rc, refused)
 	}
-	if res.err == nil && (rt.kind == rAction) {
-		// Events due now (the notification of this change) fire before
-		// the answer, so the next read and the subscribers see it.
-		_ = h.w.Clock.RunUntil(h.w.Clock.Now())
-	}
-	h.w.Mu.Unlock()
 	if res.later != nil {
 		res = res.later()
 	}
@@ -525,6 +499,21 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, r
 		w.WriteHeader(res.status)
 	}
 	return res.status
+}
+
+// operate runs the request's operation; inside lw.Do, which fires the
+// events a change makes due (its notifications) before the answer goes out.
+func (h *Handler) operate(r *http.Request, rc *reqCtx, rt route, body []byte) result {
+	switch rt.kind {
+	case rPresence:
+		return h.getPresence(rc, rt)
+	case rAction:
+		return h.action(rc, rt, body)
+	case rBulk:
+		return h.bulk(rc, body)
+	default:
+		return h.subscriptionRequest(r.Context(), rc, rt, r.Method, body)
+	}
 }
 
 const contentTypeJSON = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"

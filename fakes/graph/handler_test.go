@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 )
 
@@ -17,7 +18,8 @@ import (
 // permissions and delegated scopes, and an in-process client.
 type fixture struct {
 	t      *testing.T
-	w      *sim.World
+	w      *sim.World // reached directly only while no request runs
+	lw     *live.World
 	h      *Handler
 	c      *http.Client
 	app    *App
@@ -50,7 +52,12 @@ func newFixture(t *testing.T, opt Options) *fixture {
 			return Reply{Status: 202}, nil
 		})
 	}
-	f.h = NewHandler(w, opt)
+	lw, err := live.New(w, live.Clock{Manual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lw = lw
+	f.h = NewHandler(lw, opt)
 	a, err := f.h.Identity().AddApp("contoso", "connector", []string{PresenceReadAll, PresenceReadWriteAll}, []string{PresenceRead, PresenceReadAll, PresenceReadWrite})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
@@ -117,10 +118,10 @@ func TestConcurrentLoad(t *testing.T) {
 
 func benchFixture(b *testing.B) (*fixture, string) {
 	fx := newFixture(&testing.T{}, Options{Throttle: Throttle{Off: true}, JournalSize: 4096})
-	fx.w.Mu.Lock()
-	id, _ := fx.w.Teams.User("alice")
-	_ = fx.w.Teams.SignIn(id, 0)
-	fx.w.Mu.Unlock()
+	_ = fx.lw.Do(func(w *sim.World) error {
+		id, _ := w.Teams.User("alice")
+		return w.Teams.SignIn(id, 0)
+	})
 	return fx, fx.appToken()
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -228,21 +229,23 @@ func (h *Handler) Flush(ctx context.Context) int {
 			rep, err := h.opt.Deliverer.Deliver(dctx, Delivery{URL: p.url, ContentType: "application/json; charset=utf-8", Body: p.body})
 			late := dctx.Err() != nil
 			cancel()
-			h.w.Mu.Lock()
-			now := h.w.Clock.Now()
-			nt := Notice{At: now, Time: now.Wall(), SubscriptionID: p.sub, Kind: p.kind, URL: p.url, User: p.user, Attempt: p.attempt, Status: rep.Status}
-			switch {
-			case err == nil && !late && rep.Status >= 200 && rep.Status < 300:
-				nt.Outcome = "delivered"
-			default:
-				if err != nil {
-					nt.Error = err.Error()
-				} else if late {
-					nt.Error = "no answer within " + h.opt.Notify.DeliveryTimeout.String()
+			var nt Notice
+			_ = h.lw.Do(func(*sim.World) error {
+				now := h.w.Clock.Now()
+				nt = Notice{At: now, Time: now.Wall(), SubscriptionID: p.sub, Kind: p.kind, URL: p.url, User: p.user, Attempt: p.attempt, Status: rep.Status}
+				switch {
+				case err == nil && !late && rep.Status >= 200 && rep.Status < 300:
+					nt.Outcome = "delivered"
+				default:
+					if err != nil {
+						nt.Error = err.Error()
+					} else if late {
+						nt.Error = "no answer within " + h.opt.Notify.DeliveryTimeout.String()
+					}
+					nt.Outcome = s.retry(p, now)
 				}
-				nt.Outcome = s.retry(p, now)
-			}
-			h.w.Mu.Unlock()
+				return nil
+			})
 			s.mu.Lock()
 			s.notices = append(s.notices, nt)
 			s.mu.Unlock()
@@ -277,14 +280,15 @@ func (h *Handler) Notices() []Notice {
 
 // Subscriptions returns the live subscriptions.
 func (h *Handler) Subscriptions() []Subscription {
-	h.w.Mu.Lock()
-	defer h.w.Mu.Unlock()
 	var out []Subscription
-	for _, s := range h.subs.all {
-		if !s.gone {
-			out = append(out, *s)
+	_ = h.lw.Do(func(*sim.World) error {
+		for _, s := range h.subs.all {
+			if !s.gone {
+				out = append(out, *s)
+			}
 		}
-	}
+		return nil
+	})
 	return out
 }
 
@@ -516,14 +520,18 @@ func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byt
 				return result{err: e}
 			}
 		}
-		h.w.Mu.Lock()
-		defer h.w.Mu.Unlock()
-		if conflict := h.subs.conflict(c, creator); conflict != nil {
-			return result{err: conflict}
-		}
-		h.subs.all = append(h.subs.all, sub)
-		h.arm(sub, exp)
-		return result{status: http.StatusCreated, body: subJSON(h, sub), location: h.opt.BaseURL + "/subscriptions/" + sub.ID}
+		var res result
+		_ = h.lw.Do(func(*sim.World) error {
+			if conflict := h.subs.conflict(c, creator); conflict != nil {
+				res = result{err: conflict}
+				return nil
+			}
+			h.subs.all = append(h.subs.all, sub)
+			h.arm(sub, exp)
+			res = result{status: http.StatusCreated, body: subJSON(h, sub), location: h.opt.BaseURL + "/subscriptions/" + sub.ID}
+			return nil
+		})
+		return res
 	}}
 }
 
@@ -552,9 +560,7 @@ func (h *Handler) validate(ctx context.Context, subID, u, token string) *Error {
 	rep, err := h.opt.Deliverer.Deliver(dctx, Delivery{URL: full, ContentType: "text/plain; charset=utf-8", Validation: true})
 	late := dctx.Err() != nil
 	cancel()
-	h.w.Mu.Lock()
-	now := h.w.Clock.Now()
-	h.w.Mu.Unlock()
+	now := h.lw.Now()
 	nt := Notice{At: now, Time: now.Wall(), SubscriptionID: subID, Kind: "validation", URL: u, Attempt: 1, Status: rep.Status, Outcome: "failed"}
 	var fail string
 	switch {

@@ -6,9 +6,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 )
 
@@ -140,11 +142,18 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request, rc *reqCtx, tena
 	if err := r.ParseForm(); err != nil {
 		return h.oauthFail(w, rc, http.StatusBadRequest, "invalid_request", 900144, "AADSTS900144: The request body must contain the following parameter: 'grant_type'.")
 	}
-	f := r.PostForm
-	h.w.Mu.Lock()
-	defer h.w.Mu.Unlock()
-	h.sync()
-	rc.wall = h.w.Clock.Now().Wall()
+	var status int
+	_ = h.lw.Do(func(*sim.World) error {
+		rc.now = h.w.Clock.Now()
+		rc.wall = rc.now.Wall()
+		status = h.grant(w, rc, r.PostForm, tenantSeg)
+		return nil
+	})
+	return status
+}
+
+// grant answers a token request inside the live world's Do.
+func (h *Handler) grant(w http.ResponseWriter, rc *reqCtx, f url.Values, tenantSeg string) int {
 	t, ok := h.id.findTenant(tenantSeg)
 	if !ok {
 		return h.oauthFail(w, rc, http.StatusBadRequest, "invalid_request", 90002, "AADSTS90002: Tenant '"+tenantSeg+"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")

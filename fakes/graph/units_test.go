@@ -78,9 +78,7 @@ func TestThrottleWindowOnTheWorldClock(t *testing.T) {
 	if got[0] != 200 || got[1] != 200 || got[2] != http.StatusTooManyRequests || h.Get("Retry-After") != "10" {
 		t.Fatalf("limit 2 per 10 s: statuses %v, Retry-After %q", got, h.Get("Retry-After"))
 	}
-	f.w.Mu.Lock()
-	_ = f.w.Clock.Advance(10 * time.Second)
-	f.w.Mu.Unlock()
+	_ = f.lw.Advance(10 * time.Second)
 	if st, _, _ := f.do("GET", path, tok, ""); st != 200 {
 		t.Fatalf("a new window serves again; got %d", st)
 	}

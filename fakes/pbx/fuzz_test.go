@@ -45,7 +45,7 @@ func FuzzRequests(f *testing.F) {
 		if _, err := w.AddUser("alice", ""); err != nil {
 			t.Fatal(err)
 		}
-		h := New(w, Options{Retry: []time.Duration{}})
+		h := New(newLive(t, w), Options{Retry: []time.Duration{}})
 		defer h.Close()
 		req := httptest.NewRequest(method, "http://pbx.test"+path, strings.NewReader(body))
 		rec := httptest.NewRecorder()

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/pbx"
@@ -21,9 +22,6 @@ import (
 
 // Options configure a handler; the zero value serves with the defaults.
 type Options struct {
-	// Sync, when set, is called with the world locked before each request;
-	// served mode uses it to bring the world's clock up to wall time.
-	Sync func()
 	// JournalSize bounds the events kept for replay (DefaultJournalSize).
 	JournalSize int
 	// KeepAlive is the interval of SSE comments that keep idle streams
@@ -38,7 +36,8 @@ type Options struct {
 
 // Handler serves a world's PBX under /pbx/.
 type Handler struct {
-	w   *sim.World
+	lw  *live.World
+	w   *sim.World // reached only inside lw.Do
 	pbx *pbx.Model
 	opt Options
 	mux *http.ServeMux
@@ -50,13 +49,13 @@ type Handler struct {
 }
 
 // NewHandler serves the world's PBX under /pbx/ with the default options.
-func NewHandler(w *sim.World) http.Handler { return New(w, Options{}) }
+func NewHandler(lw *live.World) http.Handler { return New(lw, Options{}) }
 
-// New builds a handler. It attaches the world's PBX, puts every user of
-// the home organisation (sim.DefaultOrg) on it with a desk phone, and
-// listens to it; call it before serving, or with the world locked. Close
-// stops webhook deliveries and ends open streams.
-func New(w *sim.World, o Options) *Handler {
+// New builds a handler over the live world's PBX and listens to it. It
+// changes nothing in the world: who has which phone is the world's own
+// business (see pbx.Model.Ensure). Close stops webhook deliveries and ends
+// open streams.
+func New(lw *live.World, o Options) *Handler {
 	if o.KeepAlive <= 0 {
 		o.KeepAlive = 15 * time.Second
 	}
@@ -67,14 +66,13 @@ func New(w *sim.World, o Options) *Handler {
 		o.Client = &http.Client{Timeout: 3 * time.Second}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Handler{w: w, pbx: pbx.Of(w), opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel}
+	h := &Handler{lw: lw, opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel}
 	h.hooks = &hooks{h: h, byID: map[string]*hook{}}
-	h.pbx.Listen(h)
-	for _, id := range w.Teams.Users() {
-		if strings.EqualFold(w.Teams.Dir(id).Org, sim.DefaultOrg) {
-			_, _ = h.pbx.Ensure(id) // id comes from the world: cannot fail
-		}
-	}
+	_ = lw.Do(func(w *sim.World) error {
+		h.w, h.pbx = w, pbx.Of(w)
+		h.pbx.Listen(h)
+		return nil
+	})
 	h.routes()
 	return h
 }
@@ -165,15 +163,12 @@ func decoded(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// locked runs fn with the world locked, after the served-mode sync, and
-// writes its answer or error.
+// locked runs fn inside the live world's Do and writes its answer or
+// error.
 func (h *Handler) locked(w http.ResponseWriter, status int, fn func() (any, *apiError)) {
-	h.w.Mu.Lock()
-	if h.opt.Sync != nil {
-		h.opt.Sync()
-	}
-	v, err := fn()
-	h.w.Mu.Unlock()
+	var v any
+	var err *apiError
+	_ = h.lw.Do(func(*sim.World) error { v, err = fn(); return nil })
 	if err != nil {
 		writeError(w, err.status, err.code, err.msg)
 		return

@@ -15,18 +15,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/cloudlink"
+	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
-func serve(t *testing.T, o Options) (*sim.World, *Handler, *httptest.Server) {
+func serve(t testing.TB, o Options) (*live.World, *Handler, *httptest.Server) {
 	t.Helper()
-	w := sim.MustNew(3)
-	h := New(w, o)
+	lw := newLive(t, sim.MustNew(3))
+	h := New(lw, o)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); h.Close() })
-	return w, h, srv
+	return lw, h, srv
+}
+
+// newLive serves w on a manual clock.
+func newLive(t testing.TB, w *sim.World) *live.World {
+	t.Helper()
+	lw, err := live.New(w, live.Clock{Manual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lw
 }
 
 func call(t *testing.T, method, u string, body any) (int, []byte) {
@@ -333,9 +345,8 @@ func TestWebhooks(t *testing.T) {
 func TestConnectorBuildsCloudLinkPresence(t *testing.T) {
 	w, _, srv := serve(t, Options{})
 	base := srv.URL + "/pbx"
-	w.Mu.Lock()
-	cl := cloudlink.Of(w)
-	w.Mu.Unlock()
+	var cl *cloudlink.Model
+	_ = w.Do(func(sw *sim.World) error { cl = cloudlink.Of(sw); return nil })
 	s := openSSE(t, base+"/events", "")
 	names := []string{"alice", "bob", "carol"}
 	for _, n := range names {
@@ -370,9 +381,8 @@ func TestConnectorBuildsCloudLinkPresence(t *testing.T) {
 			read(1)
 		}
 		for i, n := range names {
-			w.Mu.Lock()
-			want := cl.Presence(i)
-			w.Mu.Unlock()
+			var want presence.Availability
+			_ = w.Do(func(*sim.World) error { want = cl.Presence(i); return nil })
 			if got := connectorPresence(seen[n]); got != want {
 				t.Fatalf("step %d: the connector computes %s for %s from the stream, CloudLink %s\n%+v", step, got, n, want, seen[n])
 			}
@@ -423,8 +433,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // BenchmarkLineEventHTTP measures one line event posted over loopback HTTP,
 // journaled, with an SSE reader attached; b.N/s is the request rate.
 func BenchmarkLineEventHTTP(b *testing.B) {
-	w := sim.MustNew(3)
-	h := New(w, Options{})
+	h := New(newLive(b, sim.MustNew(3)), Options{})
 	srv := httptest.NewServer(h)
 	defer func() { srv.Close(); h.Close() }()
 	client := srv.Client()
@@ -458,14 +467,19 @@ func BenchmarkLineEventHTTP(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
 
-func TestHomeUsersAreOnThePBX(t *testing.T) {
+// The fake serves the PBX the world has and adds no one to it; the event
+// journal starts with the fake.
+func TestServesThePBXAsTheWorldHasIt(t *testing.T) {
 	w := sim.MustNew(3)
 	for _, u := range []struct{ name, org string }{{"alice", ""}, {"dave", "fabrikam"}, {"bob", ""}} {
 		if _, err := w.AddUser(u.name, u.org); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h := New(w, Options{})
+	if err := pbx.Of(w).EnsureOrg(sim.DefaultOrg); err != nil {
+		t.Fatal(err)
+	}
+	h := New(newLive(t, w), Options{})
 	defer h.Close()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -474,7 +488,7 @@ func TestHomeUsersAreOnThePBX(t *testing.T) {
 	if len(users.Value) != 2 || users.Value[0].Name != "alice" || users.Value[1].Name != "bob" || users.Value[1].Extension != "202" {
 		t.Errorf("users on the PBX: %+v", users.Value)
 	}
-	if users.LastEventID != 2 {
-		t.Errorf("last event id %d, want 2 (two users added)", users.LastEventID)
+	if users.LastEventID != 0 {
+		t.Errorf("last event id %d, want 0: the users were added before the fake served", users.LastEventID)
 	}
 }

@@ -215,6 +215,20 @@ func (m *Model) ParseUserState(s string) (UserState, error) {
 	return 0, fmt.Errorf("unknown MiVoice Office 400 presence %q; valid: %s (ids %s)", s, strings.Join(m.labels[:], ", "), strings.Join(ids, ", "))
 }
 
+// EnsureOrg puts every user of an organisation on the PBX with a desk
+// phone, in the order the world knows them; a served world does this for
+// its home tenant, so that every person there has an extension.
+func (m *Model) EnsureOrg(org string) error {
+	for _, id := range m.w.Teams.Users() {
+		if strings.EqualFold(m.w.Teams.Dir(id).Org, org) {
+			if _, err := m.Ensure(id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Ensure returns the PBX user of a world user, creating it with a desk
 // phone, the next extension and the Teams UPN as CloudLink e-mail.
 func (m *Model) Ensure(tu teams.UserID) (int, error) {
