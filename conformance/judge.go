@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
 )
@@ -54,8 +56,17 @@ var Rules = []struct{ ID, Check string }{
 }
 
 // Judge checks the connector's recorded requests against the rules named
-// (all of Rules when none), up to now; the caller holds the world's lock.
+// (all of Rules when none), up to now.
 func (s *Session) Judge(now clock.Time, rules ...string) []Violation {
+	subs := s.liveSubscriptions()
+	var out []Violation
+	_ = s.lw.Do(func(*sim.World) error { out = s.judge(now, subs, rules); return nil })
+	return out
+}
+
+// judge is Judge inside the world's Do, with the fake's subscriptions read
+// before.
+func (s *Session) judge(now clock.Time, subs []graph.Subscription, rules []string) []Violation {
 	want := map[string]bool{}
 	for _, r := range rules {
 		want[r] = true
@@ -105,7 +116,7 @@ func (s *Session) Judge(now clock.Time, rules ...string) []Violation {
 	out = append(out, s.judgeRefresh(calls, now, who, on)...)
 	out = append(out, s.judgeBackoff(calls, on)...)
 	out = append(out, s.judgeEcho(calls, who, on)...)
-	out = append(out, s.judgeReader(calls, now, who, on)...)
+	out = append(out, s.judgeReader(calls, subs, now, who, on)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
 	return out
 }

@@ -72,9 +72,7 @@ func (s *Session) view(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `POST {"id","availability","activity","sequenceNumber"}`, http.StatusBadRequest)
 		return
 	}
-	s.w.Mu.Lock()
-	v.At = s.w.Clock.Now()
-	s.w.Mu.Unlock()
+	v.At = s.lw.Now()
 	v.ID, v.Availability, v.Activity, v.SequenceNumber = body.ID, body.Availability, body.Activity, body.SequenceNumber
 	s.views.mu.Lock()
 	s.views.list = append(s.views.list, v)
@@ -104,7 +102,7 @@ func (s *Session) StopNotifications(stop bool) { s.deliver.drop.Store(stop) }
 
 // judgeReader is C-6, C-7 and C-8 from the wire, the fake's delivery
 // notices and the reader's reports.
-func (s *Session) judgeReader(calls []Call, now clock.Time, who func(string) string, on func(string) bool) []Violation {
+func (s *Session) judgeReader(calls []Call, subs []graph.Subscription, now clock.Time, who func(string) string, on func(string) bool) []Violation {
 	var out []Violation
 	subscribed := false
 	for _, c := range calls {
@@ -132,7 +130,7 @@ func (s *Session) judgeReader(calls []Call, now clock.Time, who func(string) str
 		}
 		if subscribed {
 			live := false
-			for _, sub := range s.liveSubscriptions() {
+			for _, sub := range subs {
 				live = live || strings.EqualFold(sub.ApplicationID, s.App.AppID)
 			}
 			if !live {
@@ -153,10 +151,5 @@ func (s *Session) judgeReader(calls []Call, now clock.Time, who func(string) str
 	return out
 }
 
-// liveSubscriptions reads the fake's subscriptions; Subscriptions takes the
-// world's lock, which the judge's caller holds, so read them around it.
-func (s *Session) liveSubscriptions() []graph.Subscription {
-	s.w.Mu.Unlock()
-	defer s.w.Mu.Lock()
-	return s.Graph.Subscriptions()
-}
+// liveSubscriptions reads the fake's subscriptions.
+func (s *Session) liveSubscriptions() []graph.Subscription { return s.Graph.Subscriptions() }

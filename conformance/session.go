@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,8 @@ import (
 	"github.com/presencesim/presencesim/connector"
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
+	"github.com/presencesim/presencesim/live"
+	"github.com/presencesim/presencesim/live/served"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/pbx"
@@ -28,7 +29,9 @@ const AppName = "connector under test"
 
 // Session is one world served to one connector.
 type Session struct {
-	w      *sim.World
+	w      *sim.World // reached only through lw once the session runs
+	lw     *live.World
+	srv    *served.Server
 	target Target
 
 	Graph *graph.Handler
@@ -38,20 +41,11 @@ type Session struct {
 	AppSession teams.AppID
 	Env        connector.Env
 
-	servers   []*http.Server
-	deliver   *deliverer
-	stopGraph context.CancelFunc
-	graphDone chan struct{}
-	wire      *Wire
-	inputs    inputs
-	inj       injector
-	views     views
-
-	// under w.Mu
-	lastWall time.Time
-
-	stopClock chan struct{}
-	clockDone chan struct{}
+	deliver *deliverer
+	wire    *Wire
+	inputs  inputs
+	inj     injector
+	views   views
 
 	out     *tailBuffer
 	proc    *exec.Cmd
@@ -66,18 +60,17 @@ type Session struct {
 	stopped  bool
 }
 
-// Start serves the world and starts the connector; the caller must not
-// hold the world's lock. It returns when the connector has made its first
-// requests to both fakes, or with an error that says why not (with the
-// connector's output) after the target's connect timeout.
+// Start serves the world and starts the connector. The world passes to
+// the session: from here on the caller reaches it through World().Do. It
+// returns when the connector has made its first requests to both fakes,
+// or with an error that says why not (with the connector's output) after
+// the target's connect timeout.
 func Start(w *sim.World, t Target) (*Session, error) {
 	t = t.withDefaults()
-	s := &Session{w: w, target: t, out: newTailBuffer(1 << 20), wire: newWire()}
-	w.Mu.Lock()
+	s := &Session{w: w, target: t, out: newTailBuffer(1 << 20), wire: newWire(), deliver: &deliverer{}}
 	id := graph.IdentityOf(w)
 	app, err := id.AddApp(sim.DefaultOrg, AppName, []string{graph.PresenceReadWriteAll, graph.PresenceReadAll}, []string{graph.PresenceReadAll})
 	if err != nil {
-		w.Mu.Unlock()
 		return nil, fmt.Errorf("registering the connector's app: %w", err)
 	}
 	var account, password string
@@ -85,51 +78,34 @@ func Start(w *sim.World, t Target) (*Session, error) {
 		// a reader signs in as a presence account (NB-5)
 		u, err := w.AddUser(PresenceAccount, "")
 		if err != nil {
-			w.Mu.Unlock()
 			return nil, fmt.Errorf("adding the presence account: %w", err)
 		}
 		account, password = w.Teams.Dir(u).UPN, id.Account(u).Password
 	}
 	s.App, s.AppSession = app, w.Teams.App(app.DisplayName)
 	tenant := id.Tenant(sim.DefaultOrg)
-	s.lastWall = time.Now()
 	s.inputs.pbx = pbx.Of(w)
 	s.inputs.pbx.Listen(&s.inputs)
-	s.PBX = pbxapi.New(w, pbxapi.Options{Sync: s.advance, KeepAlive: time.Second})
-	w.Mu.Unlock()
-	s.deliver = &deliverer{}
-	s.Graph = graph.NewHandler(w, graph.Options{Sync: s.advance, Deliverer: s.deliver})
-	var runCtx context.Context
-	runCtx, s.stopGraph = context.WithCancel(context.Background())
-	s.graphDone = make(chan struct{})
-	go func() {
-		defer close(s.graphDone)
-		s.Graph.Run(runCtx, 20*time.Millisecond)
-	}()
 
-	gl, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := served.Serve(w, served.Options{
+		Clock: live.Clock{Scale: t.Scale},
+		Graph: graph.Options{Deliverer: s.deliver},
+		PBX:   pbxapi.Options{KeepAlive: time.Second},
+		Wrap:  func(next http.Handler) http.Handler { return s.wire.handler(s, next) },
+		// timers (a session's expiry) fire on time even when nobody asks
+		Tick: 10 * time.Millisecond,
+	})
 	if err != nil {
-		s.PBX.Close()
 		return nil, err
 	}
-	pl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		gl.Close()
-		s.PBX.Close()
-		return nil, err
-	}
-	s.serve(gl, s.wire.handler(s, s.Graph))
-	s.serve(pl, s.wire.pbxHandler(s.PBX))
-	gURL, pURL := "http://"+gl.Addr().String(), "http://"+pl.Addr().String()
-	s.Env = connector.Env{Integration: t.Integration, GraphURL: gURL + "/v1.0", LoginURL: gURL, TenantID: tenant.ID,
-		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: pURL + "/pbx", TimeScale: t.Scale,
+	s.srv, s.lw, s.Graph, s.PBX = srv, srv.World(), srv.Graph(), srv.PBX()
+	base := srv.URL
+	s.Env = connector.Env{Integration: t.Integration, GraphURL: base + "/v1.0", LoginURL: base, TenantID: tenant.ID,
+		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: base + "/pbx", TimeScale: t.Scale,
 		Username: account, Password: password}
 	if account != "" {
-		s.Env.ReportURL = gURL + ViewPath
+		s.Env.ReportURL = base + ViewPath
 	}
-
-	s.stopClock, s.clockDone = make(chan struct{}), make(chan struct{})
-	go s.driveClock()
 
 	if err := s.startConnector(); err != nil {
 		s.Stop()
@@ -142,12 +118,6 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	return s, nil
 }
 
-func (s *Session) serve(l net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	s.servers = append(s.servers, srv)
-	go func() { _ = srv.Serve(l) }()
-}
-
 // ReaderSubscriptionLife is how far ahead the in-process reference reader
 // lets its subscriptions expire, short so that a scenario sees a renewal.
 const ReaderSubscriptionLife = 4 * time.Minute
@@ -158,47 +128,14 @@ const PresenceAccount = "presenceaccount"
 // readsPBX says whether the integration's connector reads the PBX.
 func (s *Session) readsPBX() bool { return s.target.Integration == "cloudlink" }
 
-// World is the served world.
-func (s *Session) World() *sim.World { return s.w }
+// World is the served world; Do is the way in while the session runs.
+func (s *Session) World() *live.World { return s.lw }
 
 // Target is what runs.
 func (s *Session) Target() Target { return s.target }
 
 // Wire is the record of the connector's Graph requests.
 func (s *Session) Wire() *Wire { return s.wire }
-
-// advance brings the world's clock up to real time at the scale; called
-// with the world locked.
-func (s *Session) advance() {
-	now := time.Now()
-	d := now.Sub(s.lastWall)
-	if d <= 0 {
-		return
-	}
-	s.lastWall = now
-	_ = s.w.Clock.Advance(time.Duration(float64(d) * s.target.Scale))
-}
-
-// driveClock moves the clock even when nobody asks the fakes, so that
-// timers (a session's expiry) fire on time.
-func (s *Session) driveClock() {
-	defer close(s.clockDone)
-	t := time.NewTicker(10 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stopClock:
-			return
-		case <-t.C:
-			s.w.Mu.Lock()
-			s.advance()
-			s.w.Mu.Unlock()
-		}
-	}
-}
-
-// Now is the world's time; the caller holds the lock.
-func (s *Session) Now() clock.Time { return s.w.Clock.Now() }
 
 // Real is the real time a virtual duration takes.
 func (s *Session) Real(d time.Duration) time.Duration {
@@ -284,6 +221,9 @@ func exitText(err error) string {
 	return err.Error()
 }
 
+// Exited is closed when the connector has ended.
+func (s *Session) Exited() <-chan struct{} { return s.exited }
+
 // Alive says whether the connector still runs, and if not, how it ended.
 func (s *Session) Alive() (bool, string) {
 	select {
@@ -325,23 +265,8 @@ func (s *Session) Stop() string {
 			// children left in the group go too
 			_ = syscall.Kill(pg, syscall.SIGKILL)
 		}
-		if s.PBX != nil {
-			s.PBX.Close()
-		}
-		if s.stopGraph != nil {
-			s.stopGraph()
-			<-s.graphDone
-		}
-		for _, srv := range s.servers {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			if srv.Shutdown(ctx) != nil {
-				_ = srv.Close()
-			}
-			cancel()
-		}
-		if s.stopClock != nil {
-			close(s.stopClock)
-			<-s.clockDone
+		if s.srv != nil {
+			s.srv.Close()
 		}
 		s.stopped = true
 	})

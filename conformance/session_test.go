@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
 )
 
 // world builds a world with alice on the PBX (a desk phone) and in Teams.
@@ -30,19 +32,17 @@ func world(t *testing.T) (*sim.World, int) {
 	return w, i
 }
 
-// await polls cond under the world's lock until it holds or d passes.
+// await waits, with the world held at each change, until cond holds or d
+// passes; d only matters when the test fails.
 func await(s *Session, d time.Duration, cond func() bool) bool {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		s.w.Mu.Lock()
-		ok := cond()
-		s.w.Mu.Unlock()
-		if ok {
-			return true
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return false
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return s.World().Await(ctx, func(*sim.World) bool { return cond() }) == nil
+}
+
+// in runs fn with the session's world held.
+func in(s *Session, fn func() error) error {
+	return s.World().Do(func(*sim.World) error { return fn() })
 }
 
 func TestReferenceInProcessWritesAndClears(t *testing.T) {
@@ -52,29 +52,24 @@ func TestReferenceInProcessWritesAndClears(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Stop()
-	alice, _ := w.Teams.User("alice")
+	var alice teams.UserID
+	_ = in(s, func() error { alice, err = w.Teams.User("alice"); return err })
 	busy := presence.Of(presence.Busy, presence.InACall)
-	w.Mu.Lock()
-	err = pbx.Of(w).LineEvent(i, pbx.DeskPhone, pbx.OffHook)
-	w.Mu.Unlock()
+	err = in(s, func() error { return pbx.Of(w).LineEvent(i, pbx.DeskPhone, pbx.OffHook) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !await(s, 5*time.Second, func() bool { p, _, ok := w.Teams.AppSession(alice, s.AppSession); return ok && p == busy }) {
-		t.Fatalf("no Busy/InACall session within 5 s\n%s", s.OutputTail(20))
+	if !await(s, 10*time.Second, func() bool { p, _, ok := w.Teams.AppSession(alice, s.AppSession); return ok && p == busy }) {
+		t.Fatalf("no Busy/InACall session within 10 s\n%s", s.OutputTail(20))
 	}
-	w.Mu.Lock()
-	err = pbx.Of(w).LineEvent(i, pbx.DeskPhone, pbx.HangUp)
-	w.Mu.Unlock()
+	err = in(s, func() error { return pbx.Of(w).LineEvent(i, pbx.DeskPhone, pbx.HangUp) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !await(s, 5*time.Second, func() bool { _, _, ok := w.Teams.AppSession(alice, s.AppSession); return !ok }) {
-		t.Fatalf("session not cleared within 5 s\n%s", s.OutputTail(20))
+	if !await(s, 10*time.Second, func() bool { _, _, ok := w.Teams.AppSession(alice, s.AppSession); return !ok }) {
+		t.Fatalf("session not cleared within 10 s\n%s", s.OutputTail(20))
 	}
-	w.Mu.Lock()
-	vs := s.Judge(w.Clock.Now())
-	w.Mu.Unlock()
+	vs := s.Judge(s.World().Now())
 	if len(vs) > 0 {
 		t.Fatalf("the reference connector broke rules:\n%s", Report(vs))
 	}

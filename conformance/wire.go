@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
 )
@@ -115,16 +116,6 @@ func (w *statusWriter) Flush() {
 	}
 }
 
-// pbxHandler counts the connector's PBX requests.
-func (wr *Wire) pbxHandler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		wr.mu.Lock()
-		wr.pbxHit++
-		wr.mu.Unlock()
-		next.ServeHTTP(w, r)
-	})
-}
-
 // handler records each Graph request with its body, serves the directory
 // (GET /v1.0/users) the fake does not, and passes the rest to the fake.
 func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
@@ -138,10 +129,14 @@ func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 			s.view(w, r)
 			return
 		}
-		s.w.Mu.Lock()
-		s.advance()
-		at := s.w.Clock.Now()
-		s.w.Mu.Unlock()
+		if strings.HasPrefix(r.URL.Path, "/pbx/") {
+			wr.mu.Lock()
+			wr.pbxHit++
+			wr.mu.Unlock()
+			next.ServeHTTP(w, r)
+			return
+		}
+		at := s.lw.Now()
 		// Graph's clock is the world's: a client that times its
 		// subscriptions from the Date header gets them right.
 		w.Header().Set("Date", at.Wall().UTC().Format(http.TimeFormat))
@@ -289,19 +284,20 @@ func (s *Session) directory(w http.ResponseWriter, r *http.Request) {
 	}
 	want := strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, "/"), "/v1.0/users")
 	want = strings.TrimPrefix(want, "/")
-	s.w.Mu.Lock()
 	var list []user
-	for _, u := range s.w.Teams.Users() {
-		d := s.w.Teams.Dir(u)
-		if graph.IdentityOf(s.w).Tenant(d.Org).ID != s.App.Tenant {
-			continue // another organisation's users are not in this directory
+	_ = s.lw.Do(func(sw *sim.World) error {
+		for _, u := range sw.Teams.Users() {
+			d := sw.Teams.Dir(u)
+			if graph.IdentityOf(sw).Tenant(d.Org).ID != s.App.Tenant {
+				continue // another organisation's users are not in this directory
+			}
+			x := user{ID: d.ID, DisplayName: d.DisplayName, UserPrincipalName: d.UPN, Mail: d.UPN}
+			if want == "" || strings.EqualFold(want, d.ID) || strings.EqualFold(want, d.UPN) {
+				list = append(list, x)
+			}
 		}
-		x := user{ID: d.ID, DisplayName: d.DisplayName, UserPrincipalName: d.UPN, Mail: d.UPN}
-		if want == "" || strings.EqualFold(want, d.ID) || strings.EqualFold(want, d.UPN) {
-			list = append(list, x)
-		}
-	}
-	s.w.Mu.Unlock()
+		return nil
+	})
 	if want != "" {
 		if len(list) == 0 {
 			w.WriteHeader(http.StatusNotFound)

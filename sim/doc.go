@@ -3,6 +3,6 @@
 // integration models attached to it (PBX, CloudLink, XPhone, Nimbus).
 //
 // A world is single-threaded and deterministic: the same seed and the same
-// inputs give a byte-identical trace. Callers that share a world between
-// goroutines (the HTTP fakes) hold its lock.
+// inputs give a byte-identical trace. A world shared between goroutines
+// (served mode) is owned by a live.World and reached only through its Do.
 package sim

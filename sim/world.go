@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/presencesim/presencesim/sim/clock"
@@ -24,10 +23,6 @@ type Component interface {
 
 // World is one simulated world.
 type World struct {
-	// Mu guards the world for callers on several goroutines (served mode);
-	// the model itself never locks.
-	Mu sync.Mutex
-
 	Seed  clock.Seed
 	Clock *clock.Clock
 	Trace *trace.Trace

@@ -13,6 +13,7 @@ import (
 
 	"github.com/presencesim/presencesim/conformance"
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/cloudlink"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -26,49 +27,37 @@ func init() { register("connector conformance", 95, registerConformance) }
 const MaxRealWait = 20 * time.Second
 
 // cfState is a scenario's connector under test. While the connector runs,
-// every step holds the world's lock (the fakes serve the same world from
-// other goroutines); a step that waits in real time lets go of it.
+// the fakes serve the scenario's world from other goroutines: every other
+// step runs inside the live world's Do, and these steps take it only for
+// the moments they read the world (see registry.free).
 type cfState struct {
 	s      *conformance.Session
-	locked bool
 	ended  bool
 	output string
 }
 
 func registerConformance(s *Scenario, r *registry) {
-	r.step(`^the (CloudLink|Nimbus) connector under test is running$`, "the CloudLink connector under test is running", s.cfStart)
-	r.step(`^within (\d+) seconds?, the connector sees (\w+) as (.+)$`, "within 10 seconds, the connector sees alice as Busy", s.cfWithinSees)
-	r.step(`^notifications to the connector (stop|resume)$`, "notifications to the connector stop", s.cfNotifications)
-	r.step(`^within (\d+) seconds?, (\w+)'s presence is (.+)$`, "within 10 seconds, alice's presence is Busy/InACall", s.cfWithinPresence)
-	r.step(`^within (\d+) seconds?, the connector's session for (\w+) is (.+)$`, "within 10 seconds, the connector's session for alice is Busy/InACall", s.cfWithinSession)
-	r.step(`^within (\d+) seconds?, the connector has no session for (\w+)$`, "within 10 seconds, the connector has no session for alice", s.cfWithinNoSession)
-	r.step(`^the connector keeps running for (.+)$`, "the connector keeps running for 6 minutes", s.cfRunFor)
-	r.step(`^(\w+)'s presence stays (.+) while the connector runs for (.+)$`, "alice's presence stays Busy/InACall while the connector runs for 6 minutes", s.cfStays)
-	r.step(`^the connector keeps (?:the )?rules? (.+)$`, "the connector keeps the rules C-1, C-2 and C-3", s.cfKeeps)
-	r.step(`^Graph throttles the connector's next (\d+) requests? with Retry-After (\d+) seconds?$`, "Graph throttles the connector's next 3 requests with Retry-After 30 seconds", s.cfThrottle)
-	r.step(`^Graph becomes unavailable to the connector$`, "Graph becomes unavailable to the connector", s.cfOutage)
-	r.step(`^Graph is available to the connector again$`, "Graph is available to the connector again", s.cfRecover)
+	r.free(`^the (CloudLink|Nimbus) connector under test is running$`, "the CloudLink connector under test is running", s.cfStart)
+	r.free(`^within (\d+) seconds?, the connector sees (\w+) as (.+)$`, "within 10 seconds, the connector sees alice as Busy", s.cfWithinSees)
+	r.free(`^notifications to the connector (stop|resume)$`, "notifications to the connector stop", s.cfNotifications)
+	r.free(`^within (\d+) seconds?, (\w+)'s presence is (.+)$`, "within 10 seconds, alice's presence is Busy/InACall", s.cfWithinPresence)
+	r.free(`^within (\d+) seconds?, the connector's session for (\w+) is (.+)$`, "within 10 seconds, the connector's session for alice is Busy/InACall", s.cfWithinSession)
+	r.free(`^within (\d+) seconds?, the connector has no session for (\w+)$`, "within 10 seconds, the connector has no session for alice", s.cfWithinNoSession)
+	r.free(`^the connector keeps running for (.+)$`, "the connector keeps running for 6 minutes", s.cfRunFor)
+	r.free(`^(\w+)'s presence stays (.+) while the connector runs for (.+)$`, "alice's presence stays Busy/InACall while the connector runs for 6 minutes", s.cfStays)
+	r.free(`^the connector keeps (?:the )?rules? (.+)$`, "the connector keeps the rules C-1, C-2 and C-3", s.cfKeeps)
+	r.free(`^Graph throttles the connector's next (\d+) requests? with Retry-After (\d+) seconds?$`, "Graph throttles the connector's next 3 requests with Retry-After 30 seconds", s.cfThrottle)
+	r.free(`^Graph becomes unavailable to the connector$`, "Graph becomes unavailable to the connector", s.cfOutage)
+	r.free(`^Graph is available to the connector again$`, "Graph is available to the connector again", s.cfRecover)
 	if r.sc == nil {
 		return
 	}
-	r.sc.StepContext().Before(func(ctx context.Context, _ *godog.Step) (context.Context, error) {
-		if st := s.cf(); st != nil && st.s != nil && !st.ended && !st.locked {
-			s.world.Mu.Lock()
-			st.locked = true
-		}
-		return ctx, nil
-	})
-	// Registered after every other group's hooks, so the world stays locked
-	// while they read it; the connector is stopped at the scenario's last
-	// or failed step, before the scenario's own end hooks read the world.
+	// The connector is stopped at the scenario's last or failed step,
+	// before the scenario's own end hooks read the world.
 	r.sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		st := s.cf()
 		if st == nil || st.s == nil {
 			return ctx, nil
-		}
-		if st.locked {
-			st.locked = false
-			s.world.Mu.Unlock()
 		}
 		last := s.pickle != nil && len(s.pickle.Steps) > 0 && s.pickle.Steps[len(s.pickle.Steps)-1].Id == step.Id
 		if st.ended || !(last || status == godog.StepFailed || err != nil) {
@@ -78,10 +67,6 @@ func registerConformance(s *Scenario, r *registry) {
 	})
 	r.sc.After(func(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
 		if st := s.cf(); st != nil && st.s != nil && !st.ended {
-			if st.locked {
-				st.locked = false
-				s.world.Mu.Unlock()
-			}
 			ctx = s.cfEnd(ctx, st)
 		}
 		return ctx, nil
@@ -148,32 +133,28 @@ func (s *Scenario) cfStart(ctx context.Context, integration string) error {
 	}
 	st := Ext(s, "conformance", func() *cfState { return &cfState{} })
 	st.s = sess
-	// from here on the world is shared: hold it until the step ends
-	s.world.Mu.Lock()
-	st.locked = true
+	// from here on the world is shared: it is reached through Do
+	s.live = sess.World()
 	return nil
 }
 
-// wait polls cond under the lock until it holds, the connector ends, or
-// secs pass; the caller holds the lock and gets it back.
+// wait waits until cond holds (run with the world held at every change of
+// it), the connector ends, or d passes.
 func (s *Scenario) wait(st *cfState, d time.Duration, cond func() bool) (bool, error) {
-	if cond() {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	go func() {
+		select {
+		case <-st.s.Exited():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := s.live.Await(ctx, func(*sim.World) bool { return cond() }); err == nil {
 		return true, nil
 	}
-	s.world.Mu.Unlock()
-	defer s.world.Mu.Lock()
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		time.Sleep(5 * time.Millisecond)
-		s.world.Mu.Lock()
-		ok := cond()
-		s.world.Mu.Unlock()
-		if ok {
-			return true, nil
-		}
-		if alive, how := st.s.Alive(); !alive {
-			return false, fmt.Errorf("the connector under test has exited (%s)\n%s", how, st.s.OutputTail(30))
-		}
+	if alive, how := st.s.Alive(); !alive {
+		return false, fmt.Errorf("the connector under test has exited (%s)\n%s", how, st.s.OutputTail(30))
 	}
 	return false, nil
 }
@@ -211,7 +192,7 @@ func (s *Scenario) cfWithinArgs(n, name, want string) (cfWithin, error) {
 	if w.d, err = w.st.seconds(n); err != nil {
 		return w, err
 	}
-	if w.u, err = s.user(name); err != nil || want == "" {
+	if err = s.inWorld(func() error { w.u, err = s.user(name); return err }); err != nil || want == "" {
 		return w, err
 	}
 	w.p, err = presence.Parse(want)
@@ -219,16 +200,23 @@ func (s *Scenario) cfWithinArgs(n, name, want string) (cfWithin, error) {
 }
 
 // await waits until cond holds; when it does not within the wait, the step
-// fails with what now() reads against want, saying msg.
-func (s *Scenario) await(w cfWithin, cond func() bool, now func() string, want, msg string) error {
+// fails with what now() reads against want, saying msg (both read with the
+// world held).
+func (s *Scenario) await(w cfWithin, cond func() bool, now func() string, want string, msg func() string) error {
 	ok, err := s.wait(w.st, w.d, cond)
 	if err != nil || ok {
 		return err
 	}
-	got := now()
+	var got, why string
+	_ = s.inWorld(func() error { got, why = now(), msg(); return nil })
 	return Check(s.cfExplain(w.st, w.u), func(g gomega.Gomega) {
-		g.Expect(got).To(gomega.Equal(want), msg)
+		g.Expect(got).To(gomega.Equal(want), why)
 	})
+}
+
+// sprintf defers a failure message until it is needed.
+func sprintf(format string, a ...any) func() string {
+	return func() string { return fmt.Sprintf(format, a...) }
 }
 
 func (s *Scenario) cfWithinPresence(n, name, want string) error {
@@ -238,7 +226,7 @@ func (s *Scenario) cfWithinPresence(n, name, want string) error {
 	}
 	return s.await(w, func() bool { return s.world.Teams.Presence(w.u) == w.p },
 		func() string { return s.world.Teams.Presence(w.u).Short() }, w.p.Short(),
-		fmt.Sprintf("%s's presence did not become %s within %s of real time with %s", name, w.p.Short(), w.d, w.st.s.Target().Label()))
+		sprintf("%s's presence did not become %s within %s of real time with %s", name, w.p.Short(), w.d, w.st.s.Target().Label()))
 }
 
 // checks names the rules the scenario is tagged with, for failures.
@@ -260,8 +248,9 @@ func (s *Scenario) checks() string {
 
 func (s *Scenario) cfExplain(st *cfState, u teams.UserID) func() string {
 	return func() string {
-		vs := st.s.Judge(s.world.Clock.Now())
-		out := s.checks() + s.world.Teams.Explain(u).String()
+		vs := st.s.Judge(s.live.Now())
+		var out string
+		_ = s.inWorld(func() error { out = s.checks() + s.world.Teams.Explain(u).String(); return nil })
 		if len(vs) > 0 {
 			out += "\nrules the connector broke so far:\n" + conformance.Report(vs)
 		}
@@ -286,7 +275,7 @@ func (s *Scenario) cfWithinSession(n, name, want string) error {
 			}
 			return "no session"
 		}, w.p.Short(),
-		fmt.Sprintf("the connector's session for %s did not become %s within %s (CL-6, CL-8)", name, w.p.Short(), w.d))
+		sprintf("the connector's session for %s did not become %s within %s (CL-6, CL-8)", name, w.p.Short(), w.d))
 }
 
 func (s *Scenario) cfWithinNoSession(n, name string) error {
@@ -296,7 +285,7 @@ func (s *Scenario) cfWithinNoSession(n, name string) error {
 	}
 	return s.await(w, func() bool { _, has := s.cfSession(w.st, w.u); return !has },
 		func() string { got, _ := s.cfSession(w.st, w.u); return got.Short() }, "no session",
-		fmt.Sprintf("the connector still holds a session for %s after %s; the state has ended, so it must clear it (C-3, CL-8)", name, w.d))
+		sprintf("the connector still holds a session for %s after %s; the state has ended, so it must clear it (C-3, CL-8)", name, w.d))
 }
 
 // realWait converts a stretch of virtual time into the real wait, or skips
@@ -334,8 +323,8 @@ func (s *Scenario) cfStays(name, want, v string) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.user(name)
-	if err != nil {
+	var u teams.UserID
+	if err := s.inWorld(func() error { u, err = s.user(name); return err }); err != nil {
 		return err
 	}
 	p, err := presence.Parse(want)
@@ -386,7 +375,7 @@ func (s *Scenario) cfKeeps(list string) error {
 		}
 		rules = append(rules, r)
 	}
-	vs := st.s.Judge(s.world.Clock.Now(), rules...)
+	vs := st.s.Judge(s.live.Now(), rules...)
 	if len(vs) == 0 {
 		return nil
 	}
@@ -414,12 +403,7 @@ func (s *Scenario) cfThrottle(n, ra string) error {
 
 // cfInject gives the connector's next n requests the faults f (-1: every
 // request until told otherwise; 0 with no faults: none).
-func (s *Scenario) cfInject(st *cfState, n int, f graph.Faults) {
-	// SetFaults takes the world's lock, which this step holds.
-	s.world.Mu.Unlock()
-	st.s.InjectFaults(n, f)
-	s.world.Mu.Lock()
-}
+func (s *Scenario) cfInject(st *cfState, n int, f graph.Faults) { st.s.InjectFaults(n, f) }
 
 // cfFaults is a step that sets the connector's faults and nothing else.
 func (s *Scenario) cfFaults(n int, f graph.Faults) error {
@@ -442,7 +426,8 @@ func (s *Scenario) cfWithinSees(n, name, want string) error {
 	if err != nil {
 		return err
 	}
-	id := s.world.Teams.Dir(w.u).ID
+	var id string
+	_ = s.inWorld(func() error { id = s.world.Teams.Dir(w.u).ID; return nil })
 	sees := func() (presence.Presence, bool) {
 		v, ok := w.st.s.Sees(id)
 		if !ok {
@@ -457,7 +442,9 @@ func (s *Scenario) cfWithinSees(n, name, want string) error {
 			}
 			return "nothing reported"
 		}, w.p.Short(),
-		fmt.Sprintf("the connector did not come to see %s as %s within %s; Teams shows %s (a reader converges to the true presence, C-7)", name, w.p.Short(), w.d, s.world.Teams.Presence(w.u).Short()))
+		func() string {
+			return fmt.Sprintf("the connector did not come to see %s as %s within %s; Teams shows %s (a reader converges to the true presence, C-7)", name, w.p.Short(), w.d, s.world.Teams.Presence(w.u).Short())
+		})
 }
 
 func (s *Scenario) cfNotifications(what string) error {

@@ -33,10 +33,14 @@ func registerInvariants(s *Scenario, r *registry) {
 			// a step that failed already, or a violation already reported
 			return ctx, nil
 		}
-		if v := chk.Check("step \"" + st.Text + "\""); v != nil {
-			return ctx, v
-		}
-		return ctx, nil
+		var v error
+		_ = s.inWorld(func() error {
+			if x := chk.Check("step \"" + st.Text + "\""); x != nil {
+				v = x
+			}
+			return nil
+		})
+		return ctx, v
 	})
 }
 

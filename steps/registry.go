@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -23,15 +24,43 @@ type registry struct {
 	sc    *godog.ScenarioContext
 	group string
 	steps []Step
+	// hold runs a step with the scenario's world held: inside the live
+	// world's Do while a connector under test shares it, else directly.
+	hold func(func() error) error
 }
 
 // step registers a phrase. The example must match the pattern; a test checks
-// every example against its pattern, so the catalogue never lies.
+// every example against its pattern, so the catalogue never lies. The step
+// runs with the world held (see hold).
 func (r *registry) step(pattern, example string, fn any) {
+	r.add(pattern, example, held(r.hold, fn))
+}
+
+// free registers a phrase whose step holds the world itself, only for the
+// moments it reads it: a step that waits in real time, or that calls the
+// fakes, which take the world in turn.
+func (r *registry) free(pattern, example string, fn any) { r.add(pattern, example, fn) }
+
+func (r *registry) add(pattern, example string, fn any) {
 	r.steps = append(r.steps, Step{Group: r.group, Pattern: pattern, Example: example})
 	if r.sc != nil {
 		r.sc.Step(compiled(pattern), fn)
 	}
+}
+
+// held wraps a step function of any signature godog accepts so that its
+// body runs inside hold; the wrapper has the same type, so godog reads the
+// same arguments from it.
+func held(hold func(func() error) error, fn any) any {
+	if hold == nil {
+		return fn
+	}
+	v := reflect.ValueOf(fn)
+	return reflect.MakeFunc(v.Type(), func(args []reflect.Value) []reflect.Value {
+		var out []reflect.Value
+		_ = hold(func() error { out = v.Call(args); return nil })
+		return out
+	}).Interface()
 }
 
 // patterns caches compiled step patterns: every scenario registers every

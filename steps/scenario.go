@@ -9,6 +9,7 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/onsi/gomega"
 
+	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/teams"
 )
@@ -38,6 +39,7 @@ type Scenario struct {
 	opts   Options
 	name   string
 	world  *sim.World
+	live   *live.World // set while a connector under test shares the world
 	pickle *godog.Scenario
 
 	observers map[string]teams.Observer
@@ -80,12 +82,15 @@ func Initializer(o Options) func(*godog.ScenarioContext) {
 		// now, a notification with no delay) fire before the next step, so
 		// a step sees the world settled.
 		sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-			if s.world != nil {
-				_ = s.world.Clock.RunUntil(s.world.Clock.Now())
-			}
-			if o.OnStep != nil {
-				o.OnStep(s.stepEnd(st, status, err))
-			}
+			_ = s.inWorld(func() error {
+				if s.world != nil {
+					_ = s.world.Clock.RunUntil(s.world.Clock.Now())
+				}
+				if o.OnStep != nil {
+					o.OnStep(s.stepEnd(st, status, err))
+				}
+				return nil
+			})
 			// godog keeps the step's own error; a hook returns only what
 			// it adds, or the message would print twice.
 			return ctx, nil
@@ -99,7 +104,7 @@ func Initializer(o Options) func(*godog.ScenarioContext) {
 			}
 			return ctx, nil
 		})
-		r := &registry{sc: sc}
+		r := &registry{sc: sc, hold: s.inWorld}
 		for _, g := range registrars {
 			r.group = g.name
 			g.fn(s, r)
@@ -113,6 +118,16 @@ func InitializeScenario(sc *godog.ScenarioContext) { Initializer(Options{})(sc) 
 
 // World is the scenario's world.
 func (s *Scenario) World() *sim.World { return s.world }
+
+// inWorld runs fn with the scenario's world held. Once a connector under
+// test shares the world with the fakes' goroutines, that is the live
+// world's Do; before, the scenario's goroutine is the world's only user.
+func (s *Scenario) inWorld(fn func() error) error {
+	if s.live == nil {
+		return fn()
+	}
+	return s.live.Do(func(*sim.World) error { return fn() })
+}
 
 // Ext returns the state of an integration's step group, creating it.
 func Ext[T any](s *Scenario, key string, mk func() T) T {

@@ -1,0 +1,324 @@
+package served
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/presencesim/presencesim/fakes/graph"
+	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
+	"github.com/presencesim/presencesim/live"
+	"github.com/presencesim/presencesim/sim"
+)
+
+// Options configure a server. The zero value serves on a free loopback
+// port, with a clock that follows the wall and Graph's own limits.
+type Options struct {
+	// Addr is the address to listen on; 127.0.0.1:0 when empty.
+	Addr string
+	// Listener, when set, is served instead of listening on Addr.
+	Listener net.Listener
+	// Clock is how the world's time follows the wall.
+	Clock live.Clock
+	// Graph and PBX configure the fakes.
+	Graph graph.Options
+	PBX   pbxapi.Options
+	// ControlToken, when set, is required as "Authorization: Bearer …" on
+	// the control API, which shows every secret of the world.
+	ControlToken string
+	// Wrap, when set, wraps the server's handler (a harness records the
+	// wire with it).
+	Wrap func(http.Handler) http.Handler
+	// Limits bound connections and requests (DefaultLimits when zero).
+	Limits Limits
+	// Tick is how often the world follows the wall and retries fall due
+	// when no request comes (250 ms when zero).
+	Tick time.Duration
+}
+
+// Limits bound what one client can make the server hold.
+type Limits struct {
+	MaxConns          int           // open connections; more are closed at once
+	MaxHeaderBytes    int           // request line and headers
+	ReadHeaderTimeout time.Duration // to read the request line and headers
+	ReadTimeout       time.Duration // to read a whole request
+	IdleTimeout       time.Duration // a keep-alive connection waits for its next request
+	ShutdownGrace     time.Duration // Close waits this long for requests in flight
+}
+
+// DefaultLimits are the server's limits unless Options say otherwise.
+var DefaultLimits = Limits{MaxConns: 2048, MaxHeaderBytes: 64 << 10, ReadHeaderTimeout: 10 * time.Second,
+	ReadTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second, ShutdownGrace: 5 * time.Second}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxConns > 0 {
+		d.MaxConns = l.MaxConns
+	}
+	if l.MaxHeaderBytes > 0 {
+		d.MaxHeaderBytes = l.MaxHeaderBytes
+	}
+	if l.ReadHeaderTimeout > 0 {
+		d.ReadHeaderTimeout = l.ReadHeaderTimeout
+	}
+	if l.ReadTimeout > 0 {
+		d.ReadTimeout = l.ReadTimeout
+	}
+	if l.IdleTimeout > 0 {
+		d.IdleTimeout = l.IdleTimeout
+	}
+	if l.ShutdownGrace > 0 {
+		d.ShutdownGrace = l.ShutdownGrace
+	}
+	return d
+}
+
+// Server serves one live world: Graph, the PBX and the control API.
+type Server struct {
+	// URL is the base URL, http://127.0.0.1:port.
+	URL string
+
+	opt  Options
+	file *WorldFile // nil for a world handed over whole: no reset
+	hs   *http.Server
+	ln   *capListener
+	h    http.Handler
+
+	mu  sync.RWMutex
+	cur *instance
+
+	resets   atomic.Uint64
+	closeOne sync.Once
+}
+
+// instance is one world with its fakes and background loops.
+type instance struct {
+	lw   *live.World
+	g    *graph.Handler
+	p    *pbxapi.Handler
+	stop context.CancelFunc
+	done sync.WaitGroup
+}
+
+// NewServer builds the world a file describes and serves it; Reset builds
+// it anew.
+func NewServer(wf WorldFile, opt Options) (*Server, error) {
+	s := &Server{opt: opt, file: &wf}
+	w, err := Build(wf)
+	if err != nil {
+		return nil, err
+	}
+	return s, s.start(w)
+}
+
+// Serve serves a world its caller built; the caller must not touch it
+// afterwards except through World().Do.
+func Serve(w *sim.World, opt Options) (*Server, error) {
+	s := &Server{opt: opt}
+	return s, s.start(w)
+}
+
+func (s *Server) start(w *sim.World) error {
+	lim := s.opt.Limits.withDefaults()
+	s.opt.Limits = lim
+	if s.opt.Tick <= 0 {
+		s.opt.Tick = 250 * time.Millisecond
+	}
+	ln := s.opt.Listener
+	if ln == nil {
+		addr := s.opt.Addr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return err
+		}
+	}
+	s.ln = &capListener{Listener: ln, max: int64(lim.MaxConns)}
+	s.URL = "http://" + ln.Addr().String()
+	inst, err := s.newInstance(w)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	s.cur = inst
+	s.h = http.HandlerFunc(s.route)
+	if s.opt.Wrap != nil {
+		s.h = s.opt.Wrap(s.h)
+	}
+	s.hs = &http.Server{Handler: s.h, ReadHeaderTimeout: lim.ReadHeaderTimeout, ReadTimeout: lim.ReadTimeout,
+		IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: lim.MaxHeaderBytes}
+	// Event streams never end by themselves: a shutdown ends them first,
+	// so that draining waits only for ordinary requests.
+	s.hs.RegisterOnShutdown(func() { s.current().p.Close() })
+	go func() { _ = s.hs.Serve(s.ln) }()
+	return nil
+}
+
+func (s *Server) newInstance(w *sim.World) (*instance, error) {
+	lw, err := live.New(w, s.opt.Clock)
+	if err != nil {
+		return nil, err
+	}
+	in := &instance{lw: lw, g: graph.NewHandler(lw, s.opt.Graph), p: pbxapi.New(lw, s.opt.PBX)}
+	ctx, cancel := context.WithCancel(context.Background())
+	in.stop = cancel
+	in.done.Add(2)
+	go func() { defer in.done.Done(); in.g.Run(ctx, s.opt.Tick) }()
+	go func() { defer in.done.Done(); lw.Follow(ctx, s.opt.Tick) }()
+	return in, nil
+}
+
+func (in *instance) close() {
+	in.stop()
+	in.p.Close()
+	in.done.Wait()
+}
+
+func (s *Server) current() *instance {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cur
+}
+
+// World is the live world served now (a reset replaces it).
+func (s *Server) World() *live.World { return s.current().lw }
+
+// Graph is the Graph fake of the world served now.
+func (s *Server) Graph() *graph.Handler { return s.current().g }
+
+// PBX is the PBX fake of the world served now.
+func (s *Server) PBX() *pbxapi.Handler { return s.current().p }
+
+// Handler is the server's handler, to mount elsewhere.
+func (s *Server) Handler() http.Handler { return s.h }
+
+// Client is an HTTP client for the server.
+func (s *Server) Client() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
+}
+
+// Refused is how many connections the server closed at once because
+// MaxConns were open.
+func (s *Server) Refused() int64 { return s.ln.refused.Load() }
+
+// Resets is how many times the world was rebuilt.
+func (s *Server) Resets() uint64 { return s.resets.Load() }
+
+// Reset rebuilds the world from its file; tokens of the old world are
+// refused by the new one.
+func (s *Server) Reset() error {
+	if s.file == nil {
+		return errors.New("this world was handed to the server whole; it has no world file to rebuild it from")
+	}
+	w, err := Build(*s.file)
+	if err != nil {
+		return err
+	}
+	in, err := s.newInstance(w)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	old := s.cur
+	s.cur = in
+	s.mu.Unlock()
+	old.close()
+	s.resets.Add(1)
+	return nil
+}
+
+// Shutdown stops accepting, ends event streams, waits for requests in
+// flight until ctx ends, then closes what is left and stops the world.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.hs.Shutdown(ctx)
+	if err != nil {
+		_ = s.hs.Close()
+	}
+	s.current().close()
+	return err
+}
+
+// Close shuts the server down within Limits.ShutdownGrace.
+func (s *Server) Close() {
+	s.closeOne.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.opt.Limits.ShutdownGrace)
+		defer cancel()
+		_ = s.Shutdown(ctx)
+	})
+}
+
+// route sends the control API, the PBX and Graph their requests.
+func (s *Server) route(rw http.ResponseWriter, r *http.Request) {
+	switch p := r.URL.Path; {
+	case strings.HasPrefix(p, "/_presencesim/"):
+		if !s.authorized(r) {
+			rw.Header().Set("WWW-Authenticate", `Bearer realm="presencesim control"`)
+			controlError(rw, http.StatusUnauthorized, "the control API needs the token printed at start: Authorization: Bearer <token>")
+			return
+		}
+		s.control(rw, r)
+	case strings.HasPrefix(p, "/pbx/"):
+		s.current().p.ServeHTTP(rw, r)
+	default:
+		s.current().g.ServeHTTP(rw, r)
+	}
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	if s.opt.ControlToken == "" {
+		return true
+	}
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") && subtle.ConstantTimeCompare([]byte(tok), []byte(s.opt.ControlToken)) == 1
+}
+
+// capListener closes connections beyond max at once, so that a flood of
+// idle connections cannot take the process's file descriptors.
+type capListener struct {
+	net.Listener
+	max     int64
+	open    atomic.Int64
+	refused atomic.Int64
+}
+
+func (l *capListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if l.open.Add(1) > l.max {
+			l.open.Add(-1)
+			l.refused.Add(1)
+			_ = c.Close()
+			continue
+		}
+		return &countedConn{Conn: c, l: l}, nil
+	}
+}
+
+type countedConn struct {
+	net.Conn
+	l    *capListener
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.l.open.Add(-1) })
+	return c.Conn.Close()
+}
+
+// String describes the server for start-up lines.
+func (s *Server) String() string {
+	return fmt.Sprintf("Graph at %s/v1.0, tokens at %s/{tenant}/oauth2/v2.0/token, PBX at %s/pbx/, control at %s/_presencesim/ (clock %s)",
+		s.URL, s.URL, s.URL, s.URL, s.opt.Clock.Mode())
+}

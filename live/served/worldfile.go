@@ -1,0 +1,206 @@
+package served
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/pbx"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+// WorldFile is the JSON a served world is built from.
+type WorldFile struct {
+	Seed    uint64   `json:"seed"`
+	Start   string   `json:"start"` // virtual time to start at, "09:00"
+	Tenants []Tenant `json:"tenants"`
+	// PBX says what the PBX API may do to the world.
+	PBX PBXFile `json:"pbx,omitzero"`
+}
+
+// PBXFile is what the PBX API may change in the world: by default it
+// acts on the people the world file declares and creates no one.
+type PBXFile struct {
+	AllowNewUsers   bool `json:"allowNewUsers,omitempty"`
+	AllowNewTenants bool `json:"allowNewTenants,omitempty"`
+}
+
+// Tenant is one organisation of a world file; the first is the home
+// organisation, whose users get a desk phone on the PBX.
+type Tenant struct {
+	Name  string `json:"name"`
+	Users []User `json:"users"`
+	Apps  []App  `json:"apps"`
+}
+
+// User is a person of a tenant.
+type User struct {
+	Name        string   `json:"name"`
+	DisplayName string   `json:"displayName,omitempty"`
+	Password    string   `json:"password,omitempty"`
+	MFA         bool     `json:"mfa,omitempty"`
+	Guest       bool     `json:"guest,omitempty"`
+	SignedIn    []string `json:"signedIn,omitempty"` // Teams clients: desktop, web, mobile
+}
+
+// App is an app registration of a tenant.
+type App struct {
+	DisplayName            string   `json:"displayName"`
+	ApplicationPermissions []string `json:"applicationPermissions"`
+	DelegatedPermissions   []string `json:"delegatedPermissions"`
+}
+
+// fieldsHelp lists the world file's fields for error messages.
+const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, password, mfa, guest, signedIn], apps[displayName, applicationPermissions, delegatedPermissions]]"
+
+// Demo is the built-in world: contoso with alice, bob and carol, an app
+// with read and write permissions and one that only reads.
+func Demo() WorldFile {
+	return WorldFile{
+		Seed:  1,
+		Start: "09:00",
+		Tenants: []Tenant{{
+			Name: "contoso",
+			Users: []User{
+				{Name: "alice", SignedIn: []string{"desktop"}},
+				{Name: "bob", SignedIn: []string{"mobile"}},
+				{Name: "carol"},
+			},
+			Apps: []App{
+				{DisplayName: "presencesim demo", ApplicationPermissions: []string{graph.PresenceReadAll, graph.PresenceReadWriteAll},
+					DelegatedPermissions: []string{graph.PresenceRead, graph.PresenceReadAll, graph.PresenceReadWrite}},
+				{DisplayName: "presence reader", ApplicationPermissions: []string{graph.PresenceReadAll}},
+			},
+		}},
+	}
+}
+
+// MaxWorldFile bounds the world file read: it is a description, not data.
+const MaxWorldFile = 16 << 20
+
+// LoadWorldFile reads a world file; the demo world when path is empty.
+func LoadWorldFile(path string) (WorldFile, error) {
+	if path == "" {
+		return Demo(), nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return WorldFile{}, err
+	}
+	if fi.Size() > MaxWorldFile {
+		return WorldFile{}, fmt.Errorf("world file %s: %d bytes; at most %d", path, fi.Size(), MaxWorldFile)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return WorldFile{}, err
+	}
+	wf, err := ParseWorldFile(b)
+	if err != nil {
+		return WorldFile{}, fmt.Errorf("world file %s: %w", path, err)
+	}
+	return wf, nil
+}
+
+// ParseWorldFile reads a world file's JSON; unknown fields are errors.
+func ParseWorldFile(b []byte) (WorldFile, error) {
+	var wf WorldFile
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&wf); err != nil {
+		return WorldFile{}, fmt.Errorf("%v (%s)", err, fieldsHelp)
+	}
+	if dec.More() {
+		return WorldFile{}, errors.New("more than one JSON value; a world file is one object")
+	}
+	return wf, nil
+}
+
+// Build creates the world a file describes: its users, their identities
+// and clients, the apps, and a desk phone for every home user.
+func Build(wf WorldFile) (*sim.World, error) {
+	w := sim.MustNew(wf.Seed)
+	id := graph.IdentityOf(w)
+	if wf.Start != "" {
+		t, err := ParseClock(wf.Start, 0)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.Clock.RunUntil(t); err != nil {
+			return nil, err
+		}
+	}
+	if len(wf.Tenants) == 0 {
+		return nil, errors.New("the world has no tenant")
+	}
+	for _, t := range wf.Tenants {
+		id.Tenant(t.Name)
+		for _, u := range t.Users {
+			if err := addUser(w, id, t.Name, u); err != nil {
+				return nil, err
+			}
+		}
+		for _, a := range t.Apps {
+			if _, err := id.AddApp(t.Name, a.DisplayName, a.ApplicationPermissions, a.DelegatedPermissions); err != nil {
+				return nil, fmt.Errorf("tenant %s: %v", t.Name, err)
+			}
+		}
+	}
+	if err := pbx.Of(w).EnsureOrg(sim.DefaultOrg); err != nil {
+		return nil, err
+	}
+	return w, w.Clock.RunUntil(w.Clock.Now())
+}
+
+func addUser(w *sim.World, id *graph.Identity, tenant string, u User) error {
+	uid, err := w.AddUser(u.Name, tenant)
+	if err != nil {
+		return err
+	}
+	d := w.Teams.Dir(uid)
+	if u.DisplayName != "" {
+		d.DisplayName = u.DisplayName
+	}
+	if u.Guest {
+		d.Guest = true
+		d.UPN = strings.ReplaceAll(d.UPN, "@", "_") + "#EXT#@" + strings.ToLower(tenant) + ".onmicrosoft.com"
+	}
+	w.Teams.SetDir(uid, d)
+	acc := id.Account(uid)
+	if u.Password != "" {
+		acc.Password = u.Password
+	}
+	acc.MFA = u.MFA
+	id.SetAccount(uid, acc)
+	for _, c := range u.SignedIn {
+		k, err := teams.ParseClientKind(c)
+		if err != nil {
+			return fmt.Errorf("user %s: %v", u.Name, err)
+		}
+		if err := w.Teams.SignIn(uid, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ParseClock reads "hh:mm" (on now's day) or "day 2 09:30".
+func ParseClock(s string, now clock.Time) (clock.Time, error) {
+	var day, h, m int
+	var rest string
+	if n, _ := fmt.Sscanf(s, "day %d %d:%d%s", &day, &h, &m, &rest); n == 3 && day >= 1 && day <= maxDay && h < 24 && m < 60 && h >= 0 && m >= 0 {
+		return clock.At(day, h, m), nil
+	}
+	if n, _ := fmt.Sscanf(s, "%d:%d%s", &h, &m, &rest); n == 2 && h < 24 && m < 60 && h >= 0 && m >= 0 {
+		return clock.At(now.Day(), h, m), nil
+	}
+	return 0, fmt.Errorf("malformed time %q; write hh:mm or \"day 2 09:30\" (days 1 to %d)", s, maxDay)
+}
+
+// maxDay bounds the day a clock time may name: ten years of days.
+const maxDay = 3660
