@@ -209,8 +209,8 @@ func (s *sse) next(t *testing.T) (id, typ string, ev Event) {
 			t.Fatalf("reading the stream: %v", r.err)
 		}
 		return r.id, r.typ, r.ev
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event within 5 s")
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10 s")
 	}
 	return
 }
