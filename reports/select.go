@@ -212,13 +212,26 @@ func (s *Selection) fsys() fs.FS {
 
 type featureFS struct{ s *Selection }
 
+// Open serves the files Select read under the names godog spells them
+// (Select walks the folders as godog does); folders and anything else come
+// from the underlying file system.
 func (f featureFS) Open(name string) (fs.File, error) {
-	if !strings.HasSuffix(name, ".feature") {
-		return f.s.fsys().Open(name)
-	}
 	b, ok := f.s.content[name]
 	if !ok {
-		var err error
+		file, err := f.s.fsys().Open(name)
+		if err != nil || !strings.HasSuffix(name, ".feature") {
+			return file, err
+		}
+		// a feature file spelt otherwise is checked all the same, never
+		// handed to the parser unread
+		fi, err := file.Stat()
+		if err == nil && fi.IsDir() {
+			return file, nil
+		}
+		file.Close()
+		if err != nil {
+			return nil, err
+		}
 		if b, err = readFeature(f.s.fsys(), name); err != nil {
 			return nil, err
 		}
