@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"io/fs"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -199,15 +198,12 @@ func featureHeader(fsys fs.FS, uri string) (name, desc string) {
 }
 
 // parseFeature reads and parses a feature file from fsys, or from the
-// file system when fsys is nil.
+// file system when fsys is nil, as Select reads it.
 func parseFeature(fsys fs.FS, name string, newID func() string) (*messages.GherkinDocument, error) {
-	var b []byte
-	var err error
-	if fsys != nil {
-		b, err = fs.ReadFile(fsys, name)
-	} else {
-		b, err = os.ReadFile(name)
+	if fsys == nil {
+		fsys = osFS{}
 	}
+	b, err := readFeature(fsys, name)
 	if err != nil {
 		return nil, err
 	}

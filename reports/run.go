@@ -12,9 +12,7 @@ import (
 	"strings"
 	"time"
 
-	gherkin "github.com/cucumber/gherkin/go/v26"
 	"github.com/cucumber/godog"
-	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/steps"
@@ -72,6 +70,18 @@ func Execute(cfg Config) (Result, error) {
 	if err := CheckTags(cfg.Tags); err != nil {
 		return Result{Status: 2}, err
 	}
+	// the files are read and the selection counted before godog creates
+	// the report files, so bad input leaves none behind
+	sel, err := Select(cfg.FS, cfg.Paths, cfg.Tags)
+	if err != nil {
+		return Result{Status: 2}, err
+	}
+	if cfg.FS != nil {
+		sel.Name = "the built-in suite"
+	}
+	if err := sel.Empty(); err != nil {
+		return Result{Status: 2}, err
+	}
 	var files []string
 	if cfg.Dir != "" {
 		if strings.ContainsAny(cfg.Dir, ",") {
@@ -109,7 +119,7 @@ func Execute(cfg Config) (Result, error) {
 			Concurrency: conc,
 			Output:      out,
 			Paths:       cfg.Paths,
-			FS:          cfg.FS,
+			FS:          sel.FS(),
 		},
 	}
 	status := suite.Run()
@@ -167,39 +177,9 @@ var lineSuffix = regexp.MustCompile(`:[0-9]+$`)
 // hold that the tag expression selects, for a progress line; it is 0 when it
 // cannot tell.
 func CountScenarios(fsys fs.FS, paths []string, tags string) int {
-	n := 0
-	for _, p := range paths {
-		if lineSuffix.MatchString(p) {
-			return 0 // one scenario of a file: not worth a count
-		}
-		var files []string
-		walk := func(q string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(q, ".feature") {
-				files = append(files, q)
-			}
-			return nil
-		}
-		if fsys != nil {
-			_ = fs.WalkDir(fsys, p, walk)
-		} else {
-			_ = filepath.WalkDir(p, walk)
-		}
-		for _, f := range files {
-			gen := (&messages.Incrementing{}).NewId
-			doc, err := parseFeature(fsys, f, gen)
-			if err != nil {
-				return 0
-			}
-			for _, p := range gherkin.Pickles(*doc, f, gen) {
-				var names []string
-				for _, t := range p.Tags {
-					names = append(names, t.Name)
-				}
-				if matchTags(tags, names) {
-					n++
-				}
-			}
-		}
+	sel, err := Select(fsys, paths, tags)
+	if err != nil {
+		return 0
 	}
-	return n
+	return sel.Selected
 }

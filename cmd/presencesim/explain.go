@@ -54,6 +54,13 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim explain: %v\n", err)
 		return 2
 	}
+	// read first, so that a line too long for the Gherkin parser is
+	// reported, not a crash, and a byte order mark is dropped
+	sel, err := reports.Select(nil, []string{path}, "")
+	if err != nil {
+		fmt.Fprintf(stderr, "presencesim explain: %v\n", err)
+		return 2
+	}
 	t, err := steps.ParseClock(at, 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "presencesim explain: %v\n", err)
@@ -64,7 +71,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	suite := godog.TestSuite{
 		Name:                "presencesim",
 		ScenarioInitializer: steps.Initializer(o),
-		Options:             &godog.Options{Format: "progress", Output: io.Discard, Strict: true, Paths: []string{path}, Concurrency: 1},
+		Options:             &godog.Options{Format: "progress", Output: io.Discard, Strict: true, Paths: []string{path}, FS: sel.FS(), Concurrency: 1},
 	}
 	if st := suite.Run(); st == 2 {
 		fmt.Fprintf(stderr, "presencesim explain: cannot read %s as a feature file\n", path)

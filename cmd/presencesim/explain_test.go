@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -80,6 +82,10 @@ func TestExplainRunsTimersPastTheEnd(t *testing.T) {
 }
 
 func TestExplainRefusesBadInput(t *testing.T) {
+	long := filepath.Join(t.TempDir(), "long.feature")
+	if err := os.WriteFile(long, []byte(padded(1<<20, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -92,6 +98,7 @@ func TestExplainRefusesBadInput(t *testing.T) {
 		{[]string{workday + ":7", "zoe", "10:00"}, 1, "zoe is not a user"},
 		{[]string{"no/such.feature", "alice", "10:00"}, 2, "no such file"},
 		{[]string{workday}, 2, "usage: presencesim explain"},
+		{[]string{long, "alice", "10:00"}, 2, "long.feature:4: the line is 1048576 bytes long"},
 	} {
 		var out, errb bytes.Buffer
 		code := dispatch(append([]string{"explain"}, tc.args...), &out, &errb)

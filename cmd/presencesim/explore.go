@@ -23,7 +23,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	actions := fl.Int("actions", 60, "actions per run")
 	plant := fl.String("plant", "", "plant a fault that breaks one rule: "+faultNames())
 	out := fl.String("out", "", "feature file to write on a violation (default explore-seed-<seed>.feature)")
-	budget := fl.Int("shrink", 5000, "most replays spent shrinking a violation")
+	budget := fl.Int("shrink", explore.ShrinkBudget, "most replays spent shrinking a violation (a count, not a time: a seed shrinks alike on any machine)")
 	printTrace := fl.Bool("trace", false, "print the trace of each run (use with a single seed)")
 	coverage := fl.Bool("coverage", true, "print the rules and invariants the runs exercised")
 	fl.Usage = func() {

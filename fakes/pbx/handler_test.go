@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -220,8 +221,8 @@ func (s *sse) next(t *testing.T) (id, typ string, ev Event) {
 			t.Fatalf("reading the stream: %v", r.err)
 		}
 		return r.id, r.typ, r.ev
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event within 5 s")
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10 s")
 	}
 	return
 }
@@ -304,19 +305,11 @@ func TestWebhooks(t *testing.T) {
 	mustCall(t, 201, "POST", base+"/users", map[string]any{"name": "alice"})
 	mustCall(t, 200, "POST", base+"/users/alice/lines/deskphone", map[string]string{"event": "offhook"})
 	mustCall(t, 200, "POST", base+"/users/alice/presence", map[string]string{"state": "Nicht verfügbar"})
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	waitFor(t, func() (bool, string) {
 		mu.Lock()
-		n := len(got)
-		mu.Unlock()
-		if n == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 3 events delivered", n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(got) == 3, fmt.Sprintf("%d of 3 events delivered", len(got))
+	})
 	mu.Lock()
 	for i, typ := range []string{"user", "line", "presence"} {
 		if got[i].Type != typ || got[i].ID != uint64(i+1) {
@@ -327,12 +320,18 @@ func TestWebhooks(t *testing.T) {
 		t.Errorf("presence delivered: %+v", p)
 	}
 	mu.Unlock()
+	// the worker counts a delivery only after the receiver has answered, so
+	// the counters may lag the receiver: wait until the last one is counted
 	var st struct {
 		Delivered, Failed uint64
 		NextEventID       uint64
 	}
-	_ = json.Unmarshal(mustCall(t, 200, "GET", base+"/webhooks/"+k.ID, nil), &st)
-	if st.Delivered != 3 || st.Failed != 0 || st.NextEventID != 4 {
+	waitFor(t, func() (bool, string) {
+		st.Delivered, st.Failed, st.NextEventID = 0, 0, 0
+		_ = json.Unmarshal(mustCall(t, 200, "GET", base+"/webhooks/"+k.ID, nil), &st)
+		return st.NextEventID == 4, fmt.Sprintf("webhook stats: %+v, want next event 4", st)
+	})
+	if st.Delivered != 3 || st.Failed != 0 {
 		t.Errorf("webhook stats: %+v", st)
 	}
 	mustCall(t, 204, "DELETE", base+"/webhooks/"+k.ID, nil)
@@ -429,6 +428,23 @@ func connectorPresence(u User) presence.Availability {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// waitFor polls cond until it holds. The bound is generous: it only ends a
+// test that would otherwise hang, so a loaded machine does not fail it.
+func waitFor(t *testing.T, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still not so after 10 s: %s", state)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
 
 // BenchmarkLineEventHTTP measures one line event posted over loopback HTTP,
 // journaled, with an SSE reader attached; b.N/s is the request rate.

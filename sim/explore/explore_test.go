@@ -93,7 +93,7 @@ func TestPlantedFaultIsFoundAndShrunk(t *testing.T) {
 			if !contains(found.Violation.Rules, f.Rule) {
 				t.Fatalf("the fault breaks %s, but the violation found cites %v: %v", f.Rule, found.Violation.Rules, found.Violation)
 			}
-			shrunk, replays := explore.Shrink(found, 5000)
+			shrunk, replays := explore.Shrink(found, explore.ShrinkBudget)
 			if shrunk.Violation == nil || shrunk.Violation.Invariant != found.Violation.Invariant {
 				t.Fatalf("shrinking lost the violation: %v", shrunk.Violation)
 			}
@@ -110,6 +110,37 @@ func TestPlantedFaultIsFoundAndShrunk(t *testing.T) {
 			clean.Fault = ""
 			if ok, err := explore.Replay(clean); err != nil || ok.Violation != nil {
 				t.Fatalf("the shrunk case breaks an invariant without the fault too: %v %v", err, ok.Violation)
+			}
+		})
+	}
+}
+
+// TestShrinkIsBoundedByReplays checks that the budget counts replays: the
+// shrinker never spends more, and the same case and budget give the same
+// result, however long each replay took.
+func TestShrinkIsBoundedByReplays(t *testing.T) {
+	var found explore.Result
+	for seed := uint64(1); seed <= 1000 && found.Violation == nil; seed++ {
+		found = explore1(t, seed, explore.Config{Fault: "available-above-busy"})
+	}
+	if found.Violation == nil {
+		t.Fatal("1000 seeds did not find the planted fault")
+	}
+	for _, budget := range []int{0, 1, 5, 20, explore.ShrinkBudget} {
+		t.Run(fmt.Sprint(budget), func(t *testing.T) {
+			a, spentA := explore.Shrink(found, budget)
+			b, spentB := explore.Shrink(found, budget)
+			if spentA > budget || spentA != spentB {
+				t.Fatalf("spent %d and %d replays of a budget of %d", spentA, spentB, budget)
+			}
+			if sa, sb := strings.Join(a.Case.Steps(), "\n"), strings.Join(b.Case.Steps(), "\n"); sa != sb {
+				t.Fatalf("two shrinks with the same budget differ:\n%s\n---\n%s", sa, sb)
+			}
+			if a.Violation == nil || a.Violation.Invariant != found.Violation.Invariant {
+				t.Fatalf("shrinking lost the violation: %v", a.Violation)
+			}
+			if budget == 0 && len(a.Case.Actions) != len(found.Case.Actions) {
+				t.Fatalf("no budget, yet the case changed from %d to %d actions", len(found.Case.Actions), len(a.Case.Actions))
 			}
 		})
 	}

@@ -2,12 +2,17 @@ package explore
 
 import "github.com/presencesim/presencesim/sim/teams"
 
+// ShrinkBudget is the default number of replays Shrink may spend. Planted
+// faults shrink in a few dozen; the bound only stops a pathological case.
+const ShrinkBudget = 5000
+
 // Shrink reduces a failing run to a smaller case that breaks the same
 // invariant: it removes chunks of actions (halves, then quarters, down to
 // single actions), folds waits into the next action, shortens the time
 // between actions and drops people nobody refers to, replaying after each
-// attempt. budget bounds the replays; it returns the smallest failing
-// result found and the replays spent.
+// attempt. budget bounds the replays, never the time spent, so a case
+// shrinks to the same result on a fast and on a loaded machine; it returns
+// the smallest failing result found and the replays spent.
 func Shrink(res Result, budget int) (Result, int) {
 	if res.Violation == nil {
 		return res, 0
