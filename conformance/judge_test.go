@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 )
@@ -17,7 +18,11 @@ func judged(t testing.TB, calls []Call) (*Session, clock.Time) {
 	if _, err := w.AddUser("alice", ""); err != nil {
 		t.Fatal(err)
 	}
-	s := &Session{w: w, target: Target{Integration: "cloudlink"}.withDefaults(), wire: newWire()}
+	lw, err := live.New(w, live.Clock{Manual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{w: w, lw: lw, target: Target{Integration: "cloudlink"}.withDefaults(), wire: newWire()}
 	s.App = &graphApp
 	s.wire.calls = calls
 	var last clock.Time

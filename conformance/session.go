@@ -87,8 +87,12 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	s.inputs.pbx = pbx.Of(w)
 	s.inputs.pbx.Listen(&s.inputs)
 
-	srv, err := served.Serve(w, served.Options{
-		Clock: live.Clock{Scale: t.Scale},
+	lw, err := live.New(w, live.Clock{Scale: t.Scale})
+	if err != nil {
+		return nil, err
+	}
+	s.lw = lw
+	srv, err := served.Serve(lw, served.Options{
 		Graph: graph.Options{Deliverer: s.deliver},
 		PBX:   pbxapi.Options{KeepAlive: time.Second},
 		Wrap:  func(next http.Handler) http.Handler { return s.wire.handler(s, next) },
@@ -98,7 +102,7 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.srv, s.lw, s.Graph, s.PBX = srv, srv.World(), srv.Graph(), srv.PBX()
+	s.srv, s.Graph, s.PBX = srv, srv.Graph(), srv.PBX()
 	base := srv.URL
 	s.Env = connector.Env{Integration: t.Integration, GraphURL: base + "/v1.0", LoginURL: base, TenantID: tenant.ID,
 		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: base + "/pbx", TimeScale: t.Scale,

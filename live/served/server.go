@@ -15,7 +15,6 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
 	"github.com/presencesim/presencesim/live"
-	"github.com/presencesim/presencesim/sim"
 )
 
 // Options configure a server. The zero value serves on a free loopback
@@ -107,25 +106,30 @@ type instance struct {
 	done sync.WaitGroup
 }
 
-// NewServer builds the world a file describes and serves it; Reset builds
-// it anew.
+// NewServer builds the world a file describes and serves it on a clock
+// that follows Options.Clock; Reset builds it anew.
 func NewServer(wf WorldFile, opt Options) (*Server, error) {
 	s := &Server{opt: opt, file: &wf}
 	w, err := Build(wf)
 	if err != nil {
 		return nil, err
 	}
-	return s, s.start(w)
+	lw, err := live.New(w, opt.Clock)
+	if err != nil {
+		return nil, err
+	}
+	return s, s.start(lw)
 }
 
-// Serve serves a world its caller built; the caller must not touch it
-// afterwards except through World().Do.
-func Serve(w *sim.World, opt Options) (*Server, error) {
+// Serve serves a live world its caller built, on the live world's clock;
+// Reset is refused, having no file to rebuild from.
+func Serve(lw *live.World, opt Options) (*Server, error) {
+	opt.Clock = lw.Clock()
 	s := &Server{opt: opt}
-	return s, s.start(w)
+	return s, s.start(lw)
 }
 
-func (s *Server) start(w *sim.World) error {
+func (s *Server) start(lw *live.World) error {
 	lim := s.opt.Limits.withDefaults()
 	s.opt.Limits = lim
 	if s.opt.Tick <= 0 {
@@ -144,12 +148,7 @@ func (s *Server) start(w *sim.World) error {
 	}
 	s.ln = &capListener{Listener: ln, max: int64(lim.MaxConns)}
 	s.URL = "http://" + ln.Addr().String()
-	inst, err := s.newInstance(w)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	s.cur = inst
+	s.cur = s.newInstance(lw)
 	s.h = http.HandlerFunc(s.route)
 	if s.opt.Wrap != nil {
 		s.h = s.opt.Wrap(s.h)
@@ -163,18 +162,14 @@ func (s *Server) start(w *sim.World) error {
 	return nil
 }
 
-func (s *Server) newInstance(w *sim.World) (*instance, error) {
-	lw, err := live.New(w, s.opt.Clock)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) newInstance(lw *live.World) *instance {
 	in := &instance{lw: lw, g: graph.NewHandler(lw, s.opt.Graph), p: pbxapi.New(lw, s.opt.PBX)}
 	ctx, cancel := context.WithCancel(context.Background())
 	in.stop = cancel
 	in.done.Add(2)
 	go func() { defer in.done.Done(); in.g.Run(ctx, s.opt.Tick) }()
 	go func() { defer in.done.Done(); lw.Follow(ctx, s.opt.Tick) }()
-	return in, nil
+	return in
 }
 
 func (in *instance) close() {
@@ -223,10 +218,11 @@ func (s *Server) Reset() error {
 	if err != nil {
 		return err
 	}
-	in, err := s.newInstance(w)
+	lw, err := live.New(w, s.opt.Clock)
 	if err != nil {
 		return err
 	}
+	in := s.newInstance(lw)
 	s.mu.Lock()
 	old := s.cur
 	s.cur = in

@@ -1,11 +1,9 @@
-package main
+package served
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,28 +14,39 @@ import (
 	"time"
 
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/live"
 )
 
-// served starts the server on a loopback port with real HTTP.
-func served(t *testing.T, manual bool) (string, *server) {
+// start serves the demo world on a loopback port with real HTTP.
+func start(t *testing.T, manual bool) (string, *Server) {
 	t.Helper()
-	srv, err := newServer(demoWorld, manual, graph.Options{})
+	srv, err := NewServer(Demo(), Options{Clock: live.Clock{Manual: manual}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	t.Cleanup(srv.Close)
+	return srv.URL, srv
+}
+
+// waitBound ends a wait for a condition that never comes; it only matters
+// when a test fails.
+const waitBound = 10 * time.Second
+
+// waitFor polls cond until it holds and fails the test with the state cond
+// describes when waitBound passes first.
+func waitFor(t *testing.T, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(waitBound)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still not so after %s: %s", waitBound, state)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	hs := &http.Server{Handler: srv}
-	go func() { _ = hs.Serve(ln) }()
-	t.Cleanup(func() {
-		_ = hs.Shutdown(context.Background())
-		srv.mu.Lock()
-		srv.stop()
-		srv.mu.Unlock()
-	})
-	return "http://" + ln.Addr().String(), srv
 }
 
 func call(t *testing.T, method, u, tok, body string, out any) int {
@@ -94,7 +103,7 @@ func appToken(t *testing.T, base, tenant, id, secret string) string {
 }
 
 func TestServeWorldTokenPresenceAndEvents(t *testing.T) {
-	base, _ := served(t, true)
+	base, _ := start(t, true)
 	var wv worldResp
 	if st := call(t, "GET", base+"/_presencesim/world", "", "", &wv); st != 200 || len(wv.Tenants) != 1 || len(wv.Tenants[0].Users) != 3 || len(wv.Tenants[0].Apps) == 0 {
 		t.Fatalf("world: %d %+v", st, wv)
@@ -148,7 +157,7 @@ func TestServeWorldTokenPresenceAndEvents(t *testing.T) {
 }
 
 func TestServeWallClockFollowsTime(t *testing.T) {
-	base, _ := served(t, false)
+	base, _ := start(t, false)
 	var c1, c2 struct {
 		Now  time.Time `json:"now"`
 		Mode string    `json:"mode"`
@@ -170,7 +179,7 @@ func TestServeWallClockFollowsTime(t *testing.T) {
 // TestServeNotificationsOverHTTP subscribes a real loopback webhook and
 // sees the validation handshake and a notification arrive.
 func TestServeNotificationsOverHTTP(t *testing.T) {
-	base, _ := served(t, true)
+	base, _ := start(t, true)
 	var mu sync.Mutex
 	var got []string
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -220,7 +229,7 @@ func TestServeNotificationsOverHTTP(t *testing.T) {
 // TestServeMountsThePBX checks that /pbx/ reaches the PBX fake over the
 // same world and that the Graph paths are not shadowed by it.
 func TestServeMountsThePBX(t *testing.T) {
-	base, _ := served(t, true)
+	base, _ := start(t, true)
 	var states any
 	if st := call(t, "GET", base+"/pbx/states", "", "", &states); st != 200 {
 		t.Fatalf("GET /pbx/states through serve: %d", st)
@@ -239,11 +248,11 @@ func TestWorldFile(t *testing.T) {
 		"apps": [{"displayName": "bridge", "applicationPermissions": ["Presence.ReadWrite.All"]}]}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wf, err := loadWorldFile(good)
+	wf, err := LoadWorldFile(good)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := buildWorld(wf)
+	w, err := Build(wf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,11 +267,11 @@ func TestWorldFile(t *testing.T) {
 	}
 	bad := dir + "/bad.json"
 	_ = os.WriteFile(bad, []byte(`{"tenants": [{"name": "x", "members": []}]}`), 0o644)
-	if _, err := loadWorldFile(bad); err == nil || !strings.Contains(err.Error(), "fields:") {
+	if _, err := LoadWorldFile(bad); err == nil || !strings.Contains(err.Error(), "fields:") {
 		t.Fatalf("an unknown field must be refused naming the valid fields; got %v", err)
 	}
 	wf.Tenants[0].Apps[0].ApplicationPermissions = []string{"Presence.Everything"}
-	if _, err := buildWorld(wf); err == nil || !strings.Contains(err.Error(), "Presence.ReadWrite.All") {
+	if _, err := Build(wf); err == nil || !strings.Contains(err.Error(), "Presence.ReadWrite.All") {
 		t.Fatalf("an unknown permission must be refused naming the valid ones; got %v", err)
 	}
 }
