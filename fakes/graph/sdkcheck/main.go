@@ -25,6 +25,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 )
 
@@ -84,11 +85,13 @@ func main() {
 		u, _ := w.AddUser(n, "")
 		ids[n] = w.Teams.Dir(u).ID
 	}
-	h := graph.NewHandler(w, graph.Options{})
-	w.Mu.Lock()
 	app, err := graph.IdentityOf(w).AddApp("", "sdk", []string{graph.PresenceReadAll, graph.PresenceReadWriteAll}, []string{graph.PresenceRead, graph.PresenceReadAll, graph.PresenceReadWrite})
 	tenant := graph.IdentityOf(w).Tenant("").ID
-	w.Mu.Unlock()
+	lw, lerr := live.New(w, live.Clock{Manual: true})
+	if lerr != nil {
+		panic(lerr)
+	}
+	h := graph.NewHandler(lw, graph.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -142,10 +145,10 @@ func main() {
 	err = appClient.Users().ByUserId(ids["alice"]).Presence().ClearPresence().Post(ctx, clr, nil)
 	check(err == nil, "Presence().ClearPresence().Post (err %v)", err)
 
-	w.Mu.Lock()
-	alice, _ := w.Teams.User("alice")
-	_ = w.Teams.SignIn(alice, 0)
-	w.Mu.Unlock()
+	_ = lw.Do(func(w *sim.World) error {
+		alice, _ := w.Teams.User("alice")
+		return w.Teams.SignIn(alice, 0)
+	})
 
 	me, err := client(base, &tokens{endpoint: endpoint, form: url.Values{"grant_type": {"password"}, "client_id": {app.AppID}, "username": {"alice@contoso.com"}, "password": {"alice-pw"}, "scope": {"https://graph.microsoft.com/.default"}}})
 	if err != nil {
@@ -202,9 +205,7 @@ func main() {
 	go func() { _ = hook.Serve(hl) }()
 	sub := models.NewSubscription()
 	ct, nurl, res2 := "updated", "http://"+hl.Addr().String()+"/hook", "/communications/presences/"+ids["bob"]
-	w.Mu.Lock()
-	expiry := w.Clock.Now().Add(30 * time.Minute).Wall()
-	w.Mu.Unlock()
+	expiry := lw.Now().Add(30 * time.Minute).Wall()
 	sub.SetChangeType(&ct)
 	sub.SetNotificationUrl(&nurl)
 	sub.SetResource(&res2)
