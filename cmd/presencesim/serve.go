@@ -10,10 +10,13 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live"
+	"github.com/presencesim/presencesim/live/certs"
 	"github.com/presencesim/presencesim/live/served"
 )
 
@@ -31,6 +34,13 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	speed := fl.Float64("speed", 1, "with --clock wall: virtual seconds per wall second")
 	throttle := fl.Bool("throttle", true, "apply Graph's limit of 1,500 requests per 30 s per app and tenant")
 	seed := fl.Int64("seed", -1, "override the world file's seed")
+	useTLS := fl.Bool("tls", true, "serve HTTPS with a CA made for this process (Microsoft's libraries refuse http authorities); --tls=false serves plain HTTP")
+	var tlsNames stringList
+	fl.Var(&tlsNames, "tls-name", "another host name or address the certificate covers (repeatable)")
+	tlsCert := fl.String("tls-cert", "", "serve this certificate (PEM) instead of one the process makes")
+	tlsKey := fl.String("tls-key", "", "the key of --tls-cert (PEM; empty when the certificate file holds it)")
+	caOut := fl.String("ca-out", "", "write the CA certificate (PEM) here, for clients to trust")
+	intercept := fl.Bool("proxy", true, "with TLS: also answer as an HTTPS proxy for graph.microsoft.com and login.microsoftonline.com (HTTPS_PROXY=…), refusing every other host")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: presencesim serve [flags]\n\nServes Microsoft Graph presence (/v1.0/...), tokens (/{tenant}/oauth2/v2.0/token),\nthe PBX fake (/pbx/...) and the control API (/_presencesim/...).")
 		fl.PrintDefaults()
@@ -77,12 +87,26 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		opt.ControlToken = hex.EncodeToString(b[:])
 	}
+	var caFile string
+	if *useTLS {
+		var err error
+		if caFile, err = serveTLS(&opt, *tlsCert, *tlsKey, *caOut, tlsNames, *intercept); err != nil {
+			fmt.Fprintf(stderr, "presencesim serve: %v\n", err)
+			return 2
+		}
+	}
 	srv, err := served.NewServer(wf, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "presencesim serve: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "presencesim: serving %s\n", srv)
+	if caFile != "" {
+		fmt.Fprintf(stdout, "presencesim: trust the CA in %s:\n  SSL_CERT_FILE=%s        # Go, OpenSSL, curl\n  NODE_EXTRA_CA_CERTS=%s  # Node.js\n  REQUESTS_CA_BUNDLE=%s   # Python requests, MSAL Python\n", caFile, caFile, caFile, caFile)
+	}
+	if len(opt.Intercept) > 0 {
+		fmt.Fprintf(stdout, "presencesim: for connectors that keep Microsoft's host names: HTTPS_PROXY=%s (intercepts %s; refuses every other host)\n", srv.URL, strings.Join(opt.Intercept, ", "))
+	}
 	if opt.ControlToken != "" {
 		fmt.Fprintf(stdout, "presencesim: --public: the control API shows every secret and requires\n  Authorization: Bearer %s\n", opt.ControlToken)
 	}
@@ -94,3 +118,41 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "presencesim: stopped")
 	return 0
 }
+
+// serveTLS sets up HTTPS: the user's certificate, or one signed by a CA
+// made for this process, whose PEM goes to caOut (or a file in the
+// temporary folder) for clients to trust. It returns that file.
+func serveTLS(opt *served.Options, certFile, keyFile, caOut string, names []string, intercept bool) (string, error) {
+	if certFile != "" {
+		cert, err := certs.LoadKeyPair(certFile, keyFile)
+		if err != nil {
+			return "", err
+		}
+		opt.TLS = certs.ServerConfig(cert)
+		return "", nil
+	}
+	if keyFile != "" {
+		return "", fmt.Errorf("--tls-key needs --tls-cert")
+	}
+	ca, err := certs.NewCA("presencesim serve")
+	if err != nil {
+		return "", err
+	}
+	opt.CA, opt.Names = ca, names
+	if intercept {
+		opt.Intercept = served.MicrosoftHosts
+	}
+	if caOut == "" {
+		caOut = filepath.Join(os.TempDir(), fmt.Sprintf("presencesim-ca-%d.pem", os.Getpid()))
+	}
+	if err := ca.WriteFile(caOut); err != nil {
+		return "", err
+	}
+	return caOut, nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }

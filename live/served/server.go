@@ -3,6 +3,7 @@ package served
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +16,8 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
 	"github.com/presencesim/presencesim/live"
+	"github.com/presencesim/presencesim/live/certs"
+	"github.com/presencesim/presencesim/live/proxy"
 )
 
 // Options configure a server. The zero value serves on a free loopback
@@ -40,7 +43,24 @@ type Options struct {
 	// Tick is how often the world follows the wall and retries fall due
 	// when no request comes (250 ms when zero).
 	Tick time.Duration
+	// CA, when set, serves HTTPS (G-TLS-1) with a certificate it signs for
+	// the loopback names, Names and Intercept; Client trusts it.
+	CA    *certs.CA
+	Names []string
+	// TLS serves HTTPS with a configuration of the caller's own (a
+	// certificate of their own); it takes precedence over CA.
+	TLS *tls.Config
+	// Intercept, with TLS, also answers as an HTTPS proxy (CONNECT) for
+	// these host names, serving them from this server and refusing every
+	// other destination, as Microsoft's Dev Proxy does: a connector that
+	// keeps graph.microsoft.com and login.microsoftonline.com runs with
+	// HTTPS_PROXY and the CA alone. The TLS certificate must cover them.
+	Intercept []string
 }
+
+// MicrosoftHosts are the host names a connector that cannot be pointed
+// elsewhere talks to.
+var MicrosoftHosts = []string{"graph.microsoft.com", "login.microsoftonline.com"}
 
 // Limits bound what one client can make the server hold.
 type Limits struct {
@@ -89,6 +109,7 @@ type Server struct {
 	hs   *http.Server
 	ln   *capListener
 	h    http.Handler
+	px   *proxy.Proxy
 
 	mu  sync.RWMutex
 	cur *instance
@@ -130,6 +151,14 @@ func Serve(lw *live.World, opt Options) (*Server, error) {
 }
 
 func (s *Server) start(lw *live.World) error {
+	if s.opt.CA != nil && s.opt.TLS == nil {
+		names := append(append([]string{"127.0.0.1", "::1", "localhost"}, s.opt.Names...), s.opt.Intercept...)
+		cfg, err := s.opt.CA.ServerTLS(names...)
+		if err != nil {
+			return err
+		}
+		s.opt.TLS = cfg
+	}
 	lim := s.opt.Limits.withDefaults()
 	s.opt.Limits = lim
 	if s.opt.Tick <= 0 {
@@ -148,16 +177,50 @@ func (s *Server) start(lw *live.World) error {
 	}
 	s.ln = &capListener{Listener: ln, max: int64(lim.MaxConns)}
 	s.URL = "http://" + ln.Addr().String()
+	if s.opt.TLS != nil {
+		s.URL = "https://" + ln.Addr().String()
+	}
 	s.cur = s.newInstance(lw)
 	s.h = http.HandlerFunc(s.route)
 	if s.opt.Wrap != nil {
 		s.h = s.opt.Wrap(s.h)
+	}
+	if len(s.opt.Intercept) > 0 {
+		if s.opt.TLS == nil {
+			ln.Close()
+			s.cur.close()
+			return errors.New("intercepting host names needs TLS")
+		}
+		in := map[string]http.Handler{}
+		for _, h := range s.opt.Intercept {
+			in[h] = s.h
+		}
+		px, err := proxy.New(proxy.Options{Intercept: in, TLS: s.opt.TLS, IdleTimeout: lim.IdleTimeout, ReadHeaderTimeout: lim.ReadHeaderTimeout})
+		if err != nil {
+			ln.Close()
+			s.cur.close()
+			return err
+		}
+		s.px = px
+		inner := s.h
+		s.h = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if proxy.IsProxyRequest(r) {
+				px.ServeHTTP(rw, r)
+				return
+			}
+			inner.ServeHTTP(rw, r)
+		})
 	}
 	s.hs = &http.Server{Handler: s.h, ReadHeaderTimeout: lim.ReadHeaderTimeout, ReadTimeout: lim.ReadTimeout,
 		IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: lim.MaxHeaderBytes}
 	// Event streams never end by themselves: a shutdown ends them first,
 	// so that draining waits only for ordinary requests.
 	s.hs.RegisterOnShutdown(func() { s.current().p.Close() })
+	if s.opt.TLS != nil {
+		s.hs.TLSConfig = s.opt.TLS.Clone()
+		go func() { _ = s.hs.ServeTLS(s.ln, "", "") }()
+		return nil
+	}
 	go func() { _ = s.hs.Serve(s.ln) }()
 	return nil
 }
@@ -196,9 +259,13 @@ func (s *Server) PBX() *pbxapi.Handler { return s.current().p }
 // Handler is the server's handler, to mount elsewhere.
 func (s *Server) Handler() http.Handler { return s.h }
 
-// Client is an HTTP client for the server.
+// Client is an HTTP client for the server, trusting Options.CA.
 func (s *Server) Client() *http.Client {
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
+	tr := &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second, ForceAttemptHTTP2: true}
+	if s.opt.CA != nil {
+		tr.TLSClientConfig = s.opt.CA.ClientTLS()
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: tr}
 }
 
 // Refused is how many connections the server closed at once because
@@ -235,6 +302,9 @@ func (s *Server) Reset() error {
 // Shutdown stops accepting, ends event streams, waits for requests in
 // flight until ctx ends, then closes what is left and stops the world.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.px != nil {
+		_ = s.px.Close() // tunnels are hijacked connections Shutdown does not see
+	}
 	err := s.hs.Shutdown(ctx)
 	if err != nil {
 		_ = s.hs.Close()
