@@ -17,6 +17,7 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
 	"github.com/presencesim/presencesim/live"
+	"github.com/presencesim/presencesim/live/certs"
 	"github.com/presencesim/presencesim/live/served"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
@@ -92,7 +93,12 @@ func Start(w *sim.World, t Target) (*Session, error) {
 		return nil, err
 	}
 	s.lw = lw
+	ca, caFile, err := runCA()
+	if err != nil {
+		return nil, err
+	}
 	srv, err := served.Serve(lw, served.Options{
+		CA:    ca,
 		Graph: graph.Options{Deliverer: s.deliver},
 		PBX:   pbxapi.Options{KeepAlive: time.Second},
 		Wrap:  func(next http.Handler) http.Handler { return s.wire.handler(s, next) },
@@ -106,7 +112,7 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	base := srv.URL
 	s.Env = connector.Env{Integration: t.Integration, GraphURL: base + "/v1.0", LoginURL: base, TenantID: tenant.ID,
 		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: base + "/pbx", TimeScale: t.Scale,
-		Username: account, Password: password}
+		Username: account, Password: password, CAFile: caFile}
 	if account != "" {
 		s.Env.ReportURL = base + ViewPath
 	}
@@ -121,6 +127,28 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	}
 	return s, nil
 }
+
+// runCA is the CA every session of this process serves HTTPS with, and
+// the file a connector trusts it by (G-TLS-1, C-11).
+func runCA() (*certs.CA, string, error) {
+	caOnce.Do(func() {
+		ca, err := certs.NewCA("presencesim conformance")
+		if err != nil {
+			caErr = err
+			return
+		}
+		f := filepath.Join(os.TempDir(), fmt.Sprintf("presencesim-conformance-ca-%d.pem", os.Getpid()))
+		theCA, caFile, caErr = ca, f, ca.WriteFile(f)
+	})
+	return theCA, caFile, caErr
+}
+
+var (
+	caOnce sync.Once
+	theCA  *certs.CA
+	caFile string
+	caErr  error
+)
 
 // ReaderSubscriptionLife is how far ahead the in-process reference reader
 // lets its subscriptions expire, short so that a scenario sees a renewal.

@@ -103,10 +103,17 @@ func RunCloudLink(ctx context.Context, env Env, opt CloudLinkOptions, logw io.Wr
 	if logw == nil {
 		logw = io.Discard
 	}
-	hc := &http.Client{Timeout: 10 * time.Second}
+	hc, err := env.HTTPClient(10 * time.Second)
+	if err != nil {
+		return err
+	}
+	stream, err := env.HTTPClient(0) // the event stream stays open
+	if err != nil {
+		return err
+	}
 	c := &cloudLink{env: env, opt: opt, logw: logw, users: map[string]*clUser{},
 		graph: &graphClient{env: env, http: hc, ignoreRetryAfter: opt.Fault == IgnoreRetryAfter},
-		pbx:   &pbxClient{env: env, http: &http.Client{}}}
+		pbx:   &pbxClient{env: env, http: stream}}
 	c.graph.log = c.logf
 	for i, a := range cloudlink.States {
 		c.rank[a] = len(cloudlink.States) - i

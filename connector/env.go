@@ -1,7 +1,11 @@
 package connector
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -22,10 +26,20 @@ const (
 	EnvUsername  = "PRESENCESIM_USERNAME"   // the presence account's UPN
 	EnvPassword  = "PRESENCESIM_PASSWORD"   // its password
 	EnvReportURL = "PRESENCESIM_REPORT_URL" // POST {id, availability, activity, sequenceNumber}
+	// The fakes serve HTTPS with a CA made for the run; a connector trusts
+	// it by this file, or by the usual variables of its language, which
+	// the harness sets too (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS,
+	// REQUESTS_CA_BUNDLE).
+	EnvCAFile        = "PRESENCESIM_CA_FILE"        // the CA certificate, PEM
+	EnvAuthorityHost = "PRESENCESIM_AUTHORITY_HOST" // the identity platform's authority host, as azidentity's AZURE_AUTHORITY_HOST
 )
 
 // EnvNames lists the variables in the order the vendor guide gives them.
-var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL}
+var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost}
+
+// TrustVars are the variables through which Go, OpenSSL, Node.js and
+// Python clients trust an extra CA; the harness points each at the CA file.
+var TrustVars = []string{"SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE"}
 
 // Env is what a connector is told about the fakes.
 type Env struct {
@@ -42,11 +56,13 @@ type Env struct {
 	// Username and Password are a reader's presence account; ReportURL is
 	// where a reader reports each presence it comes to believe.
 	Username, Password, ReportURL string
+	// CAFile is the CA to trust when the fakes serve HTTPS.
+	CAFile string
 }
 
 // Vars returns the environment as NAME=value pairs.
 func (e Env) Vars() []string {
-	return []string{
+	out := []string{
 		EnvIntegration + "=" + e.Integration,
 		EnvGraphURL + "=" + e.GraphURL,
 		EnvLoginURL + "=" + e.LoginURL,
@@ -58,7 +74,35 @@ func (e Env) Vars() []string {
 		EnvUsername + "=" + e.Username,
 		EnvPassword + "=" + e.Password,
 		EnvReportURL + "=" + e.ReportURL,
+		EnvCAFile + "=" + e.CAFile,
+		EnvAuthorityHost + "=" + e.LoginURL,
 	}
+	if e.CAFile != "" {
+		for _, v := range TrustVars {
+			out = append(out, v+"="+e.CAFile)
+		}
+	}
+	return out
+}
+
+// HTTPClient is a client that trusts the CA file when one is given.
+func (e Env) HTTPClient(timeout time.Duration) (*http.Client, error) {
+	c := &http.Client{Timeout: timeout}
+	if e.CAFile == "" {
+		return c, nil
+	}
+	pem, err := os.ReadFile(e.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvCAFile, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s=%s holds no PEM certificate", EnvCAFile, e.CAFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	c.Transport = tr
+	return c, nil
 }
 
 // ReadEnv reads the variables through get (os.Getenv) and says which are
@@ -69,6 +113,7 @@ func ReadEnv(get func(string) string) (Env, error) {
 		LoginURL: strings.TrimRight(get(EnvLoginURL), "/"), TenantID: get(EnvTenantID),
 		ClientID: get(EnvClientID), ClientSecret: get(EnvClientSecret), PBXURL: strings.TrimRight(get(EnvPBXURL), "/"),
 		TimeScale: 1, Username: get(EnvUsername), Password: get(EnvPassword), ReportURL: get(EnvReportURL),
+		CAFile: get(EnvCAFile),
 	}
 	var missing []string
 	for _, kv := range [][2]string{{EnvGraphURL, e.GraphURL}, {EnvLoginURL, e.LoginURL}, {EnvTenantID, e.TenantID},

@@ -92,7 +92,10 @@ func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) 
 	if logw == nil {
 		logw = io.Discard
 	}
-	hc := &http.Client{Timeout: 10 * time.Second}
+	hc, err := env.HTTPClient(10 * time.Second)
+	if err != nil {
+		return err
+	}
 	n := &nimbus{env: env, opt: opt, logw: logw, hc: hc, dirty: map[string]bool{}, view: map[string]graphPresence{},
 		graph: &graphClient{env: env, http: hc, delegated: true}, lastNote: time.Now()}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
