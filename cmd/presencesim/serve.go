@@ -34,6 +34,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	speed := fl.Float64("speed", 1, "with --clock wall: virtual seconds per wall second")
 	throttle := fl.Bool("throttle", true, "apply Graph's limit of 1,500 requests per 30 s per app and tenant")
 	seed := fl.Int64("seed", -1, "override the world file's seed")
+	start := fl.String("start", "", "the world's start time: hh:mm, \"day 2 09:00\" or now (default: now with --clock wall, else the world file's)")
 	useTLS := fl.Bool("tls", true, "serve HTTPS with a CA made for this process (Microsoft's libraries refuse http authorities); --tls=false serves plain HTTP")
 	var tlsNames stringList
 	fl.Var(&tlsNames, "tls-name", "another host name or address the certificate covers (repeatable)")
@@ -76,6 +77,12 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if *seed >= 0 {
 		wf.Seed = uint64(*seed)
+	}
+	switch {
+	case *start != "":
+		wf.Start = *start
+	case *clockMode == "wall":
+		wf.Start = "now"
 	}
 	opt := served.Options{Addr: *addr, Clock: live.Clock{Manual: *clockMode == "manual", Scale: *speed},
 		Graph: graph.Options{Throttle: graph.Throttle{Off: !*throttle}}}

@@ -245,3 +245,34 @@ func TestInterceptsMicrosoftHosts(t *testing.T) {
 		t.Fatalf("example.com through the proxy: %v", err)
 	}
 }
+
+// A served world that follows the wall starts at the wall's present, so
+// the connector's clock and the world's agree.
+func TestStartTime(t *testing.T) {
+	wall := func() time.Time { return time.Date(2026, 12, 1, 19, 50, 0, 0, time.UTC) }
+	cases := []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{"now", "2026-12-01T19:50:00Z", false},
+		{"09:00", "2026-01-05T09:00:00Z", false},
+		{"day 2 09:30", "2026-01-06T09:30:00Z", false},
+		{"day 99999999999 09:00", "", true},
+		{"25:00", "", true},
+		{"9:00 tomorrow", "", true},
+	}
+	for _, c := range cases {
+		got, err := StartTime(c.in, wall)
+		if (err != nil) != c.wantErr {
+			t.Errorf("%q: error %v", c.in, err)
+			continue
+		}
+		if err == nil && got.Wall().Format(time.RFC3339) != c.want {
+			t.Errorf("%q starts at %s; want %s", c.in, got.Wall().Format(time.RFC3339), c.want)
+		}
+	}
+	if _, err := StartTime("now", func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) }); err == nil {
+		t.Error("a wall clock before the first day was accepted")
+	}
+}

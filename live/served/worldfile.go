@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/sim"
@@ -18,7 +19,7 @@ import (
 // WorldFile is the JSON a served world is built from.
 type WorldFile struct {
 	Seed    uint64   `json:"seed"`
-	Start   string   `json:"start"` // virtual time to start at, "09:00"
+	Start   string   `json:"start"` // virtual time to start at: "09:00", "day 2 09:00", or "now"
 	Tenants []Tenant `json:"tenants"`
 	// PBX says what the PBX API may do to the world.
 	PBX PBXFile `json:"pbx,omitzero"`
@@ -127,7 +128,7 @@ func Build(wf WorldFile) (*sim.World, error) {
 	w := sim.MustNew(wf.Seed)
 	id := graph.IdentityOf(w)
 	if wf.Start != "" {
-		t, err := ParseClock(wf.Start, 0)
+		t, err := StartTime(wf.Start, time.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -189,6 +190,20 @@ func addUser(w *sim.World, id *graph.Identity, tenant string, u User) error {
 	return nil
 }
 
+// StartTime reads a world's start: a clock time, or "now", the wall
+// clock's present as virtual time, so that a connector's own clock and
+// the world's agree (a subscription's expiry, a token's age).
+func StartTime(s string, wall func() time.Time) (clock.Time, error) {
+	if s != "now" {
+		return ParseClock(s, 0)
+	}
+	d := wall().Sub(clock.Epoch)
+	if d < 0 {
+		return 0, fmt.Errorf("the wall clock (%s) is before the simulation's first day (%s)", wall().Format(time.RFC3339), clock.Epoch.Format("2006-01-02"))
+	}
+	return clock.Time(d), nil
+}
+
 // ParseClock reads "hh:mm" (on now's day) or "day 2 09:30".
 func ParseClock(s string, now clock.Time) (clock.Time, error) {
 	var day, h, m int
@@ -202,5 +217,5 @@ func ParseClock(s string, now clock.Time) (clock.Time, error) {
 	return 0, fmt.Errorf("malformed time %q; write hh:mm or \"day 2 09:30\" (days 1 to %d)", s, maxDay)
 }
 
-// maxDay bounds the day a clock time may name: ten years of days.
-const maxDay = 3660
+// maxDay bounds the day a clock time may name: a hundred years of days.
+const maxDay = 36600
