@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live"
 )
 
@@ -71,7 +72,10 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 // A control event answers without waiting for any subscriber: a webhook
 // that holds its notification does not hold the event's answer.
 func TestEventsDoNotWaitForDeliveries(t *testing.T) {
-	base, _ := start(t, true)
+	// Deliveries may take longer than the webhook holds on, so an answer
+	// that waited for them would come only after the webhook gave up.
+	srv := serveWith(t, Options{Clock: live.Clock{Manual: true}, Graph: graph.Options{Notify: graph.NotifySettings{DeliveryTimeout: 3 * waitBound}}})
+	base := srv.URL
 	release := make(chan struct{})
 	var held, gaveUp atomic.Bool
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
