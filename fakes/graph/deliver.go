@@ -27,7 +27,8 @@ type Reply struct {
 
 // Deliverer sends deliveries. The context carries Graph's deadline (10 s
 // for validation, 3 s for notifications); an answer after it counts as a
-// failure.
+// failure, and Deliver must return when the context ends. Notifications
+// for different URLs are delivered concurrently; one URL's in order.
 type Deliverer interface {
 	Deliver(ctx context.Context, d Delivery) (Reply, error)
 }
@@ -64,6 +65,43 @@ func (hd *HTTPDeliverer) Deliver(ctx context.Context, d Delivery) (Reply, error)
 		return Reply{}, err
 	}
 	return Reply{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: body}, nil
+}
+
+// Limits bound what the fake keeps for subscriptions and deliveries, so a
+// long served run or a hostile client cannot grow it without bound. Zero
+// fields take DefaultLimits; what a cap drops is counted in Stats and, for
+// deliveries, recorded as a "dropped" notice.
+type Limits struct {
+	Notices             int // delivery attempts kept for Notices and NoticesSince
+	Subscriptions       int // live subscriptions in all
+	SubscriptionsPerApp int // live subscriptions per application per tenant
+	Queued              int // deliveries waiting to be sent, in all
+	QueuedPerURL        int // deliveries waiting for one notification URL
+	Retries             int // failed deliveries waiting for their retry
+	Workers             int // notification URLs delivered to at once
+}
+
+// DefaultLimits are the caps unless told. Graph documents no subscription
+// quota for presence; 1,000 per app and tenant and 10,000 in all are
+// decided, after the quotas it documents for other resources (100 or 1,000
+// per app and tenant, 10,000 per organisation for Teams resources).
+var DefaultLimits = Limits{Notices: 10_000, Subscriptions: 10_000, SubscriptionsPerApp: 1_000, Queued: 50_000, QueuedPerURL: 1_000, Retries: 50_000, Workers: 64}
+
+func (l Limits) withDefaults() Limits {
+	def := func(n *int, v int) {
+		if *n <= 0 {
+			*n = v
+		}
+	}
+	d := DefaultLimits
+	def(&l.Notices, d.Notices)
+	def(&l.Subscriptions, d.Subscriptions)
+	def(&l.SubscriptionsPerApp, d.SubscriptionsPerApp)
+	def(&l.Queued, d.Queued)
+	def(&l.QueuedPerURL, d.QueuedPerURL)
+	def(&l.Retries, d.Retries)
+	def(&l.Workers, d.Workers)
+	return l
 }
 
 // NotifySettings are the subscription timings (G-SUB-1). Zero fields take
