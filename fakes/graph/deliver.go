@@ -39,17 +39,36 @@ type DeliverFunc func(ctx context.Context, d Delivery) (Reply, error)
 // Deliver calls f.
 func (f DeliverFunc) Deliver(ctx context.Context, d Delivery) (Reply, error) { return f(ctx, d) }
 
-// HTTPDeliverer delivers over real HTTP.
+// HTTPDeliverer delivers over real HTTP. It never follows a redirect (a
+// 3xx is the subscriber's answer, and not a 2xx) and reads at most
+// MaxReplyBody of an answer (G-URL-1).
 type HTTPDeliverer struct {
-	Client *http.Client // http.DefaultClient when nil
+	// Client sends the requests; when nil, a client of its own whose
+	// transport also bounds the answer's headers. Its CheckRedirect is
+	// replaced either way.
+	Client *http.Client
 }
 
-// Deliver POSTs the delivery and reads at most 64 KiB of the answer.
+// MaxReplyBody is how much of a subscriber's answer the fake reads: the
+// validation token is short and a notification's answer is ignored.
+const MaxReplyBody = 64 << 10
+
+var deliveryClient = &http.Client{Transport: func() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxResponseHeaderBytes = 64 << 10
+	t.MaxIdleConnsPerHost = 16
+	return t
+}()}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// Deliver POSTs the delivery and reads at most MaxReplyBody of the answer.
 func (hd *HTTPDeliverer) Deliver(ctx context.Context, d Delivery) (Reply, error) {
-	c := hd.Client
-	if c == nil {
-		c = http.DefaultClient
+	c := *deliveryClient
+	if hd.Client != nil {
+		c = *hd.Client
 	}
+	c.CheckRedirect = noRedirect
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
 	if err != nil {
 		return Reply{}, err
@@ -60,7 +79,7 @@ func (hd *HTTPDeliverer) Deliver(ctx context.Context, d Delivery) (Reply, error)
 		return Reply{}, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxReplyBody))
 	if err != nil {
 		return Reply{}, err
 	}

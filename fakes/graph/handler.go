@@ -38,6 +38,9 @@ type Options struct {
 	JournalSize int
 	// Limits bound the subscriptions, deliveries and notices kept.
 	Limits Limits
+	// HTTPHosts are hosts besides loopback ones whose notification URLs may
+	// use http ("*" for any host); Graph itself requires https (G-URL-1).
+	HTTPHosts []string
 	// Sleep waits out injected latency (time.Sleep when nil).
 	Sleep func(time.Duration)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -587,16 +588,53 @@ func (h *Handler) arm(sub *Subscription, exp time.Time) {
 	}
 }
 
+// maxURL bounds notificationUrl and lifecycleNotificationUrl (decided:
+// Graph documents no limit; every delivery notice keeps the URL).
+const maxURL = 2048
+
 // maxResource bounds a subscription's resource (decided): 650 quoted ids
 // with separators take about 27,000 bytes.
 const maxResource = 32 << 10
 
+// checkURL is G-URL-1 for a subscriber's URL: absolute, https (http only
+// for loopback hosts and Options.HTTPHosts), no fragment. A fragment is
+// refused rather than stripped: it never reaches the subscriber, so the
+// validation token appended after it would be lost, and a stripped URL
+// would not be the notificationUrl the client reads back.
 func (h *Handler) checkURL(field, s string) *Error {
+	shown := strings.ToValidUTF8(truncate(s, 120), "?")
+	if len(s) > maxURL {
+		return badRequest(fmt.Sprintf("%s is longer than %d bytes. (G-URL-1)", field, maxURL))
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return badRequest(field + " must be an absolute http(s) URL; got '" + strings.ToValidUTF8(truncate(s, 120), "?") + "'. (G-SUB-1)")
+		return badRequest(field + " must be an absolute https URL; got '" + shown + "'. (G-URL-1)")
+	}
+	if strings.Contains(s, "#") {
+		return badRequest(field + " must not have a #fragment: it is never sent to the subscriber, so the validationToken would be lost; got '" + shown + "'. (G-URL-1)")
+	}
+	if u.Scheme == "http" && !h.plainHTTP(u.Hostname()) {
+		return badRequest(field + " must use https; presencesim accepts http only for loopback hosts (localhost, 127.0.0.0/8, ::1) unless told otherwise; got '" + shown + "'. (G-URL-1)")
 	}
 	return nil
+}
+
+// plainHTTP tells whether http is accepted for host: loopback, or named
+// in Options.HTTPHosts ("*" for any host).
+func (h *Handler) plainHTTP(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	for _, x := range h.opt.HTTPHosts {
+		if x == "*" || strings.EqualFold(strings.TrimSuffix(x, "."), host) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byte) result {
@@ -725,22 +763,29 @@ func (h *Handler) validate(ctx context.Context, subID, u, token string) *Error {
 	cancel()
 	now := h.lw.Now()
 	nt := Notice{At: now, Time: now.Wall(), SubscriptionID: subID, Kind: "validation", URL: u, Attempt: 1, Status: rep.Status, Outcome: "failed"}
+	// The subscriber learns no more than Graph tells (G-URL-1): a refused
+	// connection, a failed TLS handshake and a timeout read the same, so
+	// the fake is no oracle of which ports listen. The notice keeps the
+	// cause for the tester.
 	var fail string
 	switch {
-	case err != nil:
-		fail = "the notification endpoint could not be reached: " + err.Error()
-	case late:
-		fail = "the notification endpoint did not answer within " + h.opt.Notify.ValidationTimeout.String()
+	case err != nil || late:
+		fail = "the notification endpoint could not be reached or did not answer within " + h.opt.Notify.ValidationTimeout.String()
+		if err != nil {
+			nt.Error = err.Error()
+		}
 	case rep.Status != http.StatusOK:
 		fail = fmt.Sprintf("the notification endpoint answered %d; it must answer 200 OK", rep.Status)
 	case !strings.HasPrefix(strings.ToLower(rep.ContentType), "text/plain"):
-		fail = "the notification endpoint answered with Content-Type '" + rep.ContentType + "'; it must be text/plain"
+		fail = "the notification endpoint did not answer with Content-Type text/plain"
 	case string(rep.Body) != token:
 		fail = "Response must exactly match validationToken query parameter (URL-decoded)"
 	default:
 		nt.Outcome = "delivered"
 	}
-	nt.Error = fail
+	if nt.Error == "" {
+		nt.Error = fail
+	}
 	h.subs.record(nt)
 	if fail != "" {
 		return errf(http.StatusBadRequest, "ValidationError", "Subscription validation request failed: "+strings.ToValidUTF8(fail, "?")+". (G-SUB-1)")
