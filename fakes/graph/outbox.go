@@ -41,7 +41,10 @@ type urlQueue struct {
 	key        string
 	head, tail *pending
 	n          int
-	busy       bool // a worker serves it, or it waits in ready
+	// busy is set while a worker serves the queue or it waits in ready:
+	// every queue with work is busy, so it stays in queues until its
+	// worker finds it empty.
+	busy bool
 }
 
 func newOutbox(lim Limits, send func(context.Context, *pending)) *outbox {
@@ -78,7 +81,6 @@ func (o *outbox) push(p *pending) (dropped []*pending) {
 		d.why = "dropped by presencesim: " + strconv.Itoa(o.lim.Queued) + " notifications were already waiting (Limits.Queued)"
 		dropped = append(dropped, d)
 	}
-	o.queues[p.key] = q // a drop may have emptied it
 	p.gen = o.gen
 	o.open[p.gen]++
 	p.next = nil
@@ -109,8 +111,8 @@ func (o *outbox) push(p *pending) (dropped []*pending) {
 	return dropped
 }
 
-// unlink takes the head of q off q and off the list of every delivery; q
-// leaves the outbox when it has no work left and no worker. Under o.mu.
+// unlink takes the head of q off q and off the list of every delivery.
+// Under o.mu.
 func (o *outbox) unlink(q *urlQueue) *pending {
 	p := q.head
 	q.head = p.next
@@ -131,9 +133,6 @@ func (o *outbox) unlink(q *urlQueue) *pending {
 	}
 	p.older, p.newer = nil, nil
 	o.queued--
-	if q.n == 0 && !q.busy {
-		delete(o.queues, q.key)
-	}
 	return p
 }
 
