@@ -45,7 +45,7 @@ func newJournal(size int) *Journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
-	return &Journal{r: ring[Entry]{size: size}}
+	return &Journal{r: ring[Entry]{size: size, seq: setEntrySeq}}
 }
 
 func setEntrySeq(e *Entry, seq uint64) { e.Seq = seq }
@@ -55,7 +55,7 @@ func (j *Journal) add(e Entry) {
 		e.PathBytes, e.Path = len(e.Path), cutString(e.Path, MaxJournalPath)
 	}
 	e.Method = cutString(e.Method, 32)
-	j.r.add(e, setEntrySeq)
+	j.r.add(e)
 }
 
 // cutString shortens s to at most n bytes at a character boundary and marks

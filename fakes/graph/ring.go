@@ -5,17 +5,17 @@ import "sync"
 // ring keeps the last size values added, numbered from 0 in the order
 // they came; the oldest fall out. Safe for concurrent use.
 type ring[T any] struct {
+	seq  func(*T, uint64) // writes a value's number into it as it is read
 	mu   sync.Mutex
 	buf  []T
 	next uint64 // number of the next value
 	size int
 }
 
-// add numbers v with set (a plain function, so no closure is allocated)
-// and keeps it.
-func (r *ring[T]) add(v T, set func(*T, uint64)) {
+// add keeps v. Its number is written in when it is read, so that v is
+// not handed to a function here and stays off the heap.
+func (r *ring[T]) add(v T) {
 	r.mu.Lock()
-	set(&v, r.next)
 	if len(r.buf) < r.size {
 		r.buf = append(r.buf, v)
 	} else {
@@ -47,6 +47,7 @@ func (r *ring[T]) page(seq uint64, max int) (list []T, next, dropped uint64) {
 	list = make([]T, 0, end-start)
 	for s := start; s < end; s++ {
 		list = append(list, r.buf[s%uint64(r.size)])
+		r.seq(&list[len(list)-1], s)
 	}
 	return list, end, dropped
 }

@@ -118,7 +118,7 @@ func eventKey(ev clock.Event) uint64 { return uint64(uint32(ev.A)) | uint64(uint
 func newSubscriptions(h *Handler) *subscriptions {
 	lim := h.opt.Limits
 	s := &subscriptions{h: h, rnd: h.w.Stream("graph subscriptions"), lim: lim, byKey: map[uint64]*Subscription{}, perApp: map[string]int{}, wait: map[uint64]*pending{},
-		notices: ring[Notice]{size: lim.Notices}}
+		notices: ring[Notice]{size: lim.Notices, seq: setNoticeSeq}}
 	s.out = newOutbox(lim, h.attempt)
 	return s
 }
@@ -135,7 +135,7 @@ func setNoticeSeq(n *Notice, seq uint64) { n.Seq = seq }
 
 func (s *subscriptions) record(n Notice) {
 	n.Error = cutString(n.Error, 512)
-	s.notices.add(n, setNoticeSeq)
+	s.notices.add(n)
 }
 
 // enqueue queues p for delivery; inside the world's lock. Deliveries a cap
