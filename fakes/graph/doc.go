@@ -13,4 +13,21 @@
 // The same handler serves real HTTP (presencesim serve) and in-process
 // clients through an httpmock transport (Register); notification delivery
 // is pluggable for the same reason (HTTPDeliverer or a DeliverFunc).
+//
+// Notifications wait in one queue per notification URL (scheme, host and
+// path) and go out on a bounded pool of workers, one per URL at a time: a
+// subscriber gets its notifications in order, a slow one holds up only its
+// own, and no request waits for deliveries. Run drives the workers in served
+// mode; Flush delivers in process and returns once everything queued before
+// it was attempted.
+//
+// Everything the handler keeps is bounded, since a served fake meets
+// clients that misbehave: the journal (JournalSize requests, paths cut to
+// MaxJournalPath bytes), the delivery notices, live subscriptions per app
+// and tenant and in all, queued deliveries per URL and in all, and retries
+// waiting on the clock (Options.Limits, DefaultLimits). A full queue drops
+// its oldest delivery, recorded as a "dropped" notice; Stats counts what
+// the caps dropped, and Journal.Page and NoticesSince read in pages.
+// Subscriber URLs follow G-URL-1: https, or http for loopback hosts and
+// Options.HTTPHosts, no fragment, no redirects followed.
 package graph

@@ -2,15 +2,24 @@ package graph
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 )
 
+// MaxISODuration is the longest duration ParseISODuration reads: longer
+// than any Graph duration field takes, and far enough from time.Duration's
+// limit (about 292 years) that adding it to the world's clock cannot
+// overflow.
+const MaxISODuration = 100 * 365 * 24 * time.Hour
+
 // ParseISODuration reads an ISO 8601 duration as Graph writes them:
 // "PT5M", "PT1H30M", "P1D", "P1DT2H", "PT90S", "PT0.5S", "P1W". Years and
-// months are refused: their length depends on the calendar.
+// months are refused: their length depends on the calendar. So is
+// anything longer than MaxISODuration.
 func ParseISODuration(s string) (time.Duration, error) {
+	const tooLong = "longer than 36500 days"
 	bad := func(why string) (time.Duration, error) {
 		return 0, fmt.Errorf("malformed ISO 8601 duration %q: %s; write e.g. PT5M, PT1H30M, P1D", s, why)
 	}
@@ -41,8 +50,8 @@ func ParseISODuration(s string) (time.Duration, error) {
 		num := strings.ReplaceAll(rest[:i], ",", ".")
 		unit := rest[i] | 0x20
 		rest = rest[i+1:]
-		v, err := strconv.ParseFloat(num, 64)
-		if err != nil || v < 0 || v > 1e6 {
+		whole, frac, _ := strings.Cut(num, ".")
+		if whole+frac == "" || strings.Contains(frac, ".") {
 			return bad("number out of range")
 		}
 		var u time.Duration
@@ -62,7 +71,28 @@ func ParseISODuration(s string) (time.Duration, error) {
 		default:
 			return bad("unknown unit " + string(unit))
 		}
-		total += time.Duration(v * float64(u))
+		// Whole units are counted in integers, checked before they are
+		// multiplied, so that neither a part nor the sum can wrap; only the
+		// fraction, less than one unit, goes through floating point.
+		var n uint64
+		if whole != "" {
+			var err error // only digits: the one error is ErrRange
+			if n, err = strconv.ParseUint(whole, 10, 64); err != nil || n > uint64((MaxISODuration-total)/u) {
+				return bad(tooLong)
+			}
+		}
+		part := time.Duration(n) * u
+		if frac != "" {
+			f, err := strconv.ParseFloat("0."+frac, 64)
+			if err != nil {
+				return bad("number out of range")
+			}
+			part += time.Duration(math.Round(f * float64(u)))
+		}
+		if part > MaxISODuration-total {
+			return bad(tooLong)
+		}
+		total += part
 		any = true
 	}
 	if !any {

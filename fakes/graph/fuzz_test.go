@@ -2,7 +2,10 @@ package graph
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,6 +44,11 @@ func FuzzHandler(f *testing.F) {
 		{"POST", "/contoso/oauth2/v2.0/token", 0, "grant_type=password&client_id={app}&username=alice@contoso.com&password=alice-pw&scope=Presence.Read"},
 		{"GET", "/v1.0/users/%zz/presence", 3, ""},
 		{"PUT", "/beta/me", 3, "\x00\xff"},
+		{"POST", "/v1.0/me/presence/setStatusMessage", 2, `{"statusMessage":{"message":{"content":"ééééé😀","contentType":"text"},"expiryDateTime":{"dateTime":"9999-12-31T00:00:00","timeZone":"UTC"}}}`},
+		{"POST", "/v1.0/users/{alice}/presence/setPresence", 1, `{"sessionId":"{app}","availability":"Busy","activity":"InACall","expirationDuration":"P106752D"}`},
+		{"POST", "/v1.0/me/presence/setUserPreferredPresence", 2, `{"availability":"Busy","activity":"Busy","expirationDuration":"P36500DT23H59M59.999S"}`},
+		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"https://h.example/n#x","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z"}`},
+		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"http://[::1]:1/n","lifecycleNotificationUrl":"http://h.example/l","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z","latestSupportedTlsVersion":"v9"}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.auth, "client-request-id", s.body)
@@ -91,15 +99,92 @@ func FuzzHandler(f *testing.F) {
 }
 
 // FuzzISODuration checks the duration parser never panics and that what
-// it accepts is non-negative.
+// it accepts lies within 0 and MaxISODuration.
 func FuzzISODuration(f *testing.F) {
-	for _, s := range []string{"PT5M", "PT1H30M", "P1D", "P1DT2H", "PT0.5S", "P1W", "PT", "P", "-PT5M", "PT1,5H", "P1Y"} {
+	for _, s := range []string{"PT5M", "PT1H30M", "P1D", "P1DT2H", "PT0.5S", "P1W", "PT", "P", "-PT5M", "PT1,5H", "P1Y",
+		"P106752D", "P36500D", "P1000000W", "PT9223372036.854775807S", "P30000DT240000H", "PT0.3S"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := ParseISODuration(s)
-		if err == nil && d < 0 {
-			t.Fatalf("%q parsed to a negative duration %s", s, d)
+		if err == nil && (d < 0 || d > MaxISODuration) {
+			t.Fatalf("%q parsed to %s, outside 0..%s", s, d, MaxISODuration)
+		}
+	})
+}
+
+// FuzzISODurationParts builds durations of weeks, days, hours, minutes and
+// seconds and checks the parser against exact arithmetic: the sum when it
+// is at most MaxISODuration, an error otherwise.
+func FuzzISODurationParts(f *testing.F) {
+	f.Add(uint64(0), uint64(1), uint64(2), uint64(0), uint64(30))
+	f.Add(uint64(0), uint64(106752), uint64(0), uint64(0), uint64(0))
+	f.Add(uint64(5214), uint64(2), uint64(0), uint64(0), uint64(0))
+	f.Add(uint64(0), uint64(36499), uint64(23), uint64(59), uint64(60))
+	f.Add(uint64(1<<63), uint64(1<<63), uint64(1<<63), uint64(1<<63), uint64(1<<63))
+	f.Fuzz(func(t *testing.T, w, d, h, m, s uint64) {
+		units := []struct {
+			n    uint64
+			unit time.Duration
+		}{{w, 7 * 24 * time.Hour}, {d, 24 * time.Hour}, {h, time.Hour}, {m, time.Minute}, {s, time.Second}}
+		want := new(big.Int)
+		for _, u := range units {
+			want.Add(want, new(big.Int).Mul(new(big.Int).SetUint64(u.n), big.NewInt(int64(u.unit))))
+		}
+		text := fmt.Sprintf("P%dW%dDT%dH%dM%dS", w, d, h, m, s)
+		got, err := ParseISODuration(text)
+		switch fits := want.Cmp(big.NewInt(int64(MaxISODuration))) <= 0; {
+		case !fits && err == nil:
+			t.Fatalf("%s is %s ns, beyond the maximum, yet parsed to %s", text, want, got)
+		case fits && err != nil:
+			t.Fatalf("%s is %s ns and was refused: %v", text, want, err)
+		case fits && want.Int64() != int64(got):
+			// Parts beyond 2^53 lose precision in floating point; only
+			// parts of that size can differ, and they never fit.
+			t.Fatalf("%s parsed to %d ns, want %s", text, int64(got), want)
+		}
+	})
+}
+
+// FuzzReadBody sends bodies plain and gzip-compressed, and raw bytes as if
+// they were gzip: readBody never hands on more than 1 MiB, hands on the
+// body whole when it fits, and refuses the rest with 400, 413 or 415.
+func FuzzReadBody(f *testing.F) {
+	f.Add([]byte(`{"ids":[]}`), uint16(1), byte(0))
+	f.Add([]byte{0}, uint16(65535), byte(1))
+	f.Add([]byte("0123456789abcdef"), uint16(65535), byte(1))
+	f.Add([]byte("\x1f\x8b\x08\x00\x00\x00\x00\x00"), uint16(1), byte(2))
+	f.Fuzz(func(t *testing.T, chunk []byte, repeat uint16, mode byte) {
+		const max = 1 << 20
+		if len(chunk)*int(repeat) > 4<<20 {
+			return
+		}
+		plain := bytes.Repeat(chunk, int(repeat))
+		sent, enc := plain, ""
+		switch mode % 3 {
+		case 1:
+			var zb bytes.Buffer
+			zw := gzip.NewWriter(&zb)
+			_, _ = zw.Write(plain)
+			_ = zw.Close()
+			sent, enc = zb.Bytes(), "gzip"
+		case 2:
+			enc = "gzip"
+		}
+		req := httptest.NewRequest("POST", "/v1.0/communications/getPresencesByUserId", bytes.NewReader(sent))
+		if enc != "" {
+			req.Header.Set("Content-Encoding", enc)
+		}
+		body, e := readBody(req)
+		switch {
+		case len(body) > max:
+			t.Fatalf("readBody handed on %d bytes", len(body))
+		case e != nil && e.Status != 400 && e.Status != 413 && e.Status != 415:
+			t.Fatalf("readBody refused with %d", e.Status)
+		case mode%3 != 2 && len(plain) <= max && (e != nil || !bytes.Equal(body, plain)):
+			t.Fatalf("a body of %d bytes that fits came out as %d bytes, %v", len(plain), len(body), e)
+		case mode%3 != 2 && len(plain) > max && (e == nil || e.Status != 413):
+			t.Fatalf("a body of %d bytes was not refused with 413: %v", len(plain), e)
 		}
 	})
 }

@@ -36,6 +36,11 @@ type Options struct {
 	Notify NotifySettings
 	// JournalSize bounds the journal (DefaultJournalSize).
 	JournalSize int
+	// Limits bound the subscriptions, deliveries and notices kept.
+	Limits Limits
+	// HTTPHosts are hosts besides loopback ones whose notification URLs may
+	// use http ("*" for any host); Graph itself requires https (G-URL-1).
+	HTTPHosts []string
 	// Sleep waits out injected latency (time.Sleep when nil).
 	Sleep func(time.Duration)
 }
@@ -130,6 +135,7 @@ func NewHandler(lw *live.World, opt Options) *Handler {
 		opt.Sleep = time.Sleep
 	}
 	opt.Notify = opt.Notify.withDefaults()
+	opt.Limits = opt.Limits.withDefaults()
 	h := &Handler{lw: lw, opt: opt, Journal: newJournal(opt.JournalSize), thr: map[string]*window{}, tokCache: map[string]*Claims{}}
 	_ = lw.Do(func(w *sim.World) error {
 		h.w, h.id, h.faultRnd = w, IdentityOf(w), w.Stream("graph faults")
@@ -208,9 +214,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := h.serve(w, r, &rc)
 	h.Journal.add(Entry{At: rc.now, Time: rc.wall, Method: r.Method, Path: r.URL.Path, App: rc.app, AppID: rc.appID,
 		User: rc.user, Target: rc.target, Status: status, Fault: rc.fault, RequestID: rc.requestID})
-	if h.subs.hasOutbox() {
-		h.subs.kick()
-	}
 }
 
 func (h *Handler) fail(w http.ResponseWriter, rc *reqCtx, e *Error) int {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ type fixture struct {
 	c      *http.Client
 	app    *App
 	ids    map[string]string
+	mu     sync.Mutex // rx: deliveries to different URLs run concurrently
 	rx     []Delivery
 	answer func(Delivery) Reply
 }
@@ -41,7 +43,9 @@ func newFixture(t *testing.T, opt Options) *fixture {
 	}
 	if opt.Deliverer == nil {
 		opt.Deliverer = DeliverFunc(func(_ context.Context, d Delivery) (Reply, error) {
+			f.mu.Lock()
 			f.rx = append(f.rx, d)
+			f.mu.Unlock()
 			if f.answer != nil {
 				return f.answer(d), nil
 			}

@@ -1,8 +1,9 @@
 package graph
 
 import (
-	"sync"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/presencesim/presencesim/sim/clock"
 )
@@ -10,70 +11,81 @@ import (
 // Entry is one request in the journal: what a client asked and what the
 // fake answered, on the world's clock.
 type Entry struct {
-	Seq       uint64     `json:"seq"`
-	At        clock.Time `json:"-"`
-	Time      time.Time  `json:"time"`
-	Method    string     `json:"method"`
-	Path      string     `json:"path"`
-	App       string     `json:"app,omitempty"`    // caller's app display name
-	AppID     string     `json:"appId,omitempty"`  // caller's app id
-	User      string     `json:"user,omitempty"`   // signed-in user (delegated tokens)
-	Target    string     `json:"target,omitempty"` // user the request is about
-	Status    int        `json:"status"`
-	Fault     string     `json:"fault,omitempty"` // "throttled", "injected 503", "latency 2s"
-	RequestID string     `json:"requestId"`
+	Seq    uint64     `json:"seq"`
+	At     clock.Time `json:"-"`
+	Time   time.Time  `json:"time"`
+	Method string     `json:"method"`
+	Path   string     `json:"path"`
+	// PathBytes is the length of a path cut to MaxJournalPath bytes (0 when
+	// the path is whole).
+	PathBytes int    `json:"pathBytes,omitempty"`
+	App       string `json:"app,omitempty"`    // caller's app display name
+	AppID     string `json:"appId,omitempty"`  // caller's app id
+	User      string `json:"user,omitempty"`   // signed-in user (delegated tokens)
+	Target    string `json:"target,omitempty"` // user the request is about
+	Status    int    `json:"status"`
+	Fault     string `json:"fault,omitempty"` // "throttled", "injected 503", "latency 2s"
+	RequestID string `json:"requestId"`
 }
 
 // Journal keeps the last requests the fake served, oldest first, in a ring
 // so a long served run does not grow without bound.
 type Journal struct {
-	mu   sync.Mutex
-	buf  []Entry
-	next uint64
-	size int
+	r ring[Entry]
 }
 
 // DefaultJournalSize is how many requests a journal keeps unless told.
 const DefaultJournalSize = 100_000
 
+// MaxJournalPath is how much of a request's path the journal keeps: a
+// client may send megabytes of path, and the journal keeps thousands.
+const MaxJournalPath = 256
+
 func newJournal(size int) *Journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
-	return &Journal{size: size}
+	return &Journal{r: ring[Entry]{size: size, seq: setEntrySeq}}
 }
 
+func setEntrySeq(e *Entry, seq uint64) { e.Seq = seq }
+
 func (j *Journal) add(e Entry) {
-	j.mu.Lock()
-	e.Seq = j.next
-	j.next++
-	if len(j.buf) < j.size {
-		j.buf = append(j.buf, e)
-	} else {
-		j.buf[e.Seq%uint64(j.size)] = e
+	if len(e.Path) > MaxJournalPath {
+		e.PathBytes, e.Path = len(e.Path), cutString(e.Path, MaxJournalPath)
 	}
-	j.mu.Unlock()
+	e.Method = cutString(e.Method, 32)
+	j.r.add(e)
+}
+
+// cutString shortens s to at most n bytes at a character boundary and marks
+// the cut with "…"; invalid UTF-8 becomes "?".
+func cutString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return strings.ToValidUTF8(s[:i], "?") + "…"
 }
 
 // Entries returns the kept requests, oldest first.
 func (j *Journal) Entries() []Entry { return j.Since(0) }
 
-// Since returns the kept requests with Seq ≥ seq, oldest first.
+// Since returns every kept request with Seq ≥ seq, oldest first. Page
+// bounds the answer.
 func (j *Journal) Since(seq uint64) []Entry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := make([]Entry, 0, len(j.buf))
-	start := uint64(0)
-	if j.next > uint64(len(j.buf)) {
-		start = j.next - uint64(len(j.buf))
-	}
-	if seq > start {
-		start = seq
-	}
-	for s := start; s < j.next; s++ {
-		out = append(out, j.buf[s%uint64(j.size)])
-	}
-	return out
+	list, _, _ := j.r.page(seq, 0)
+	return list
+}
+
+// Page returns at most max kept requests with Seq ≥ seq, oldest first;
+// next is the seq to ask for next, dropped how many requests from seq on
+// fell out of the journal before they were read.
+func (j *Journal) Page(seq uint64, max int) (list []Entry, next, dropped uint64) {
+	return j.r.page(seq, max)
 }
 
 // Filter returns the kept requests for which keep is true.
@@ -89,14 +101,15 @@ func (j *Journal) Filter(keep func(Entry) bool) []Entry {
 
 // Len is the number of requests served so far (kept or not).
 func (j *Journal) Len() uint64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.next
+	n, _ := j.r.counts()
+	return n
+}
+
+// Dropped is how many requests fell out of the journal, oldest first.
+func (j *Journal) Dropped() uint64 {
+	_, lost := j.r.counts()
+	return lost
 }
 
 // Reset forgets every request.
-func (j *Journal) Reset() {
-	j.mu.Lock()
-	j.buf, j.next = nil, 0
-	j.mu.Unlock()
-}
+func (j *Journal) Reset() { j.r.reset() }

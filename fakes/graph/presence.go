@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -371,6 +373,13 @@ func (h *Handler) action(rc *reqCtx, rt route, body []byte) result {
 	return result{err: badRequest("unknown action")}
 }
 
+// maxStatusMessage is the status message's length in characters (G-MSG-1).
+const maxStatusMessage = 280
+
+// clockEnd is the last instant the world's clock can hold, less a day's
+// margin for what is added to it.
+var clockEnd = clock.Time(math.MaxInt64).Wall().Add(-24 * time.Hour).Truncate(24 * time.Hour)
+
 type statusBody struct {
 	StatusMessage *struct {
 		Message *struct {
@@ -396,14 +405,21 @@ func (h *Handler) setStatusMessage(rc *reqCtx, u teams.UserID, body []byte) resu
 	if ct := sm.Message.ContentType; ct != "" && !strings.EqualFold(ct, "text") {
 		return result{err: badRequest("statusMessage.message.contentType must be 'text'; got '" + strings.ToValidUTF8(truncate(ct, 40), "?") + "'. (G-MSG-1)")}
 	}
-	if len(*sm.Message.Content) > 280 {
-		return result{err: badRequest("statusMessage.message.content is longer than 280 characters.")}
+	if n := utf8.RuneCountInString(*sm.Message.Content); n > maxStatusMessage {
+		return result{err: badRequest(fmt.Sprintf("statusMessage.message.content is %d characters long; at most %d are allowed. (G-MSG-1)", n, maxStatusMessage))}
 	}
 	var expiry *clock.Time
 	if ex := sm.ExpiryDateTime; ex != nil && ex.DateTime != "" {
 		at, err := parseGraphDateTime(ex.DateTime, ex.TimeZone)
 		if err != nil {
 			return result{err: badRequest("Invalid statusMessage.expiryDateTime: " + strings.ToValidUTF8(err.Error(), "?"))}
+		}
+		// The world's clock counts nanoseconds from its epoch in an int64
+		// and ends in 2318: a later date would be stored as that end. It is
+		// refused rather than moved, so the connector never reads back an
+		// expiry it did not set; Graph's way to say "never" is no expiry.
+		if !at.Before(clockEnd) {
+			return result{err: badRequest("statusMessage.expiryDateTime " + at.UTC().Format(time.RFC3339) + " lies beyond what presencesim's clock can reach (" + clockEnd.Format("2006-01-02") + "); leave expiryDateTime out for a message that never expires. (G-MSG-1)")}
 		}
 		t := clock.Time(at.Sub(clock.Epoch))
 		if t <= rc.now {

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
@@ -36,14 +39,19 @@ type Subscription struct {
 	creator teams.UserID
 	users   []teams.UserID
 	expires clock.Time
-	gone    bool
 	expire  clock.Timer
 	reauth  clock.Timer
+	// key names the subscription in its timers: it stays the same while
+	// other subscriptions come and go.
+	key uint64
+	// notifyKey and lifecycleKey are the outbox queues of the two URLs.
+	notifyKey, lifecycleKey string
 }
 
 // Notice is one delivery attempt the fake made, for clients and tests to
 // verify a subscriber by.
 type Notice struct {
+	Seq            uint64     `json:"seq"`
 	At             clock.Time `json:"-"`
 	Time           time.Time  `json:"time"`
 	SubscriptionID string     `json:"subscriptionId"`
@@ -60,23 +68,36 @@ type pending struct {
 	sub     string
 	kind    string
 	url     string
+	key     string // the URL's outbox queue
 	user    string
 	body    []byte
 	first   clock.Time
 	attempt int
+	timer   clock.Timer // the retry's, while it waits
+	why     string      // why a cap dropped it
+	// in the outbox
+	gen          uint64
+	older, newer *pending
+	next         *pending
 }
 
 type subscriptions struct {
-	h    *Handler
-	rnd  *rand.Rand
-	all  []*Subscription
-	wait map[int32]*pending // retries waiting on the world's clock
-	nret int32
+	h   *Handler
+	rnd *rand.Rand
+	lim Limits
 
-	mu      sync.Mutex // outbox and notices
-	outbox  []*pending
-	notices []Notice
-	kickCh  chan struct{}
+	// inside the world's lock
+	all       []*Subscription // live, oldest first
+	byKey     map[uint64]*Subscription
+	perApp    map[string]int // live subscriptions by tenant/app
+	nsub      uint64
+	wait      map[uint64]*pending // retries waiting on the world's clock
+	waitOrder []uint64            // wait's keys, oldest first; some already fired
+	nret      uint64
+	refused   uint64 // creations refused by a cap
+
+	out     *outbox
+	notices ring[Notice]
 }
 
 const (
@@ -87,8 +108,19 @@ const (
 
 var subLabels = map[int32]string{opSubExpire: "subscription expires (G-SUB-1)", opSubReauth: "reauthorizationRequired (G-SUB-1)", opRetry: "notification retry (G-SUB-1)"}
 
+// An event carries a 64-bit key in A and B.
+func keyEvent(op int32, key uint64) clock.Event {
+	return clock.Event{Op: op, A: int32(uint32(key)), B: int32(uint32(key >> 32)), Label: subLabels[op]}
+}
+
+func eventKey(ev clock.Event) uint64 { return uint64(uint32(ev.A)) | uint64(uint32(ev.B))<<32 }
+
 func newSubscriptions(h *Handler) *subscriptions {
-	return &subscriptions{h: h, rnd: h.w.Stream("graph subscriptions"), wait: map[int32]*pending{}, kickCh: make(chan struct{}, 1)}
+	lim := h.opt.Limits
+	s := &subscriptions{h: h, rnd: h.w.Stream("graph subscriptions"), lim: lim, byKey: map[uint64]*Subscription{}, perApp: map[string]int{}, wait: map[uint64]*pending{},
+		notices: ring[Notice]{size: lim.Notices, seq: setNoticeSeq}}
+	s.out = newOutbox(lim, h.attempt)
+	return s
 }
 
 // ComponentName names the subscriptions for clock explanations.
@@ -99,23 +131,73 @@ func (s *subscriptions) guid() string {
 	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", uint32(a>>32), uint16(a>>16), uint16(a)&0xfff, (uint16(b>>48)&0x3fff)|0x8000, b&0xffffffffffff)
 }
 
-func (s *subscriptions) hasOutbox() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.outbox) > 0
+func setNoticeSeq(n *Notice, seq uint64) { n.Seq = seq }
+
+func (s *subscriptions) record(n Notice) {
+	n.Error = cutString(n.Error, 512)
+	s.notices.add(n)
 }
 
-func (s *subscriptions) kick() {
-	select {
-	case s.kickCh <- struct{}{}:
-	default:
+// enqueue queues p for delivery; inside the world's lock. Deliveries a cap
+// dropped to make room are recorded as such.
+func (s *subscriptions) enqueue(p *pending) {
+	for _, d := range s.out.push(p) {
+		s.dropped(d, s.h.w.Clock.Now())
 	}
 }
 
-func (s *subscriptions) enqueue(p *pending) {
-	s.mu.Lock()
-	s.outbox = append(s.outbox, p)
-	s.mu.Unlock()
+func (s *subscriptions) dropped(p *pending, now clock.Time) {
+	s.record(Notice{At: now, Time: now.Wall(), SubscriptionID: p.sub, Kind: p.kind, URL: p.url, User: p.user, Attempt: p.attempt, Error: p.why, Outcome: "dropped"})
+}
+
+// add makes sub live; inside the world's lock.
+func (s *subscriptions) add(sub *Subscription) {
+	s.nsub++
+	sub.key = s.nsub
+	sub.notifyKey = queueKey(sub.NotificationURL)
+	if sub.LifecycleNotificationURL != nil {
+		sub.lifecycleKey = queueKey(*sub.LifecycleNotificationURL)
+	}
+	s.all = append(s.all, sub)
+	s.byKey[sub.key] = sub
+	s.perApp[sub.tenant+"/"+sub.ApplicationID]++
+}
+
+// remove forgets a deleted or expired subscription; inside the world's
+// lock. Deliveries already queued for it still go out.
+func (s *subscriptions) remove(sub *Subscription) {
+	if s.byKey[sub.key] != sub {
+		return
+	}
+	delete(s.byKey, sub.key)
+	for i, x := range s.all {
+		if x == sub {
+			s.all = slices.Delete(s.all, i, i+1)
+			break
+		}
+	}
+	k := sub.tenant + "/" + sub.ApplicationID
+	if s.perApp[k]--; s.perApp[k] <= 0 {
+		delete(s.perApp, k)
+	}
+	s.h.w.Clock.Cancel(sub.expire)
+	s.h.w.Clock.Cancel(sub.reauth)
+}
+
+// full is the refusal of a new subscription for c's app when a cap is
+// reached; inside the world's lock.
+func (s *subscriptions) full(c *Claims) *Error {
+	var why string
+	switch {
+	case len(s.all) >= s.lim.Subscriptions:
+		why = fmt.Sprintf("presencesim holds at most %d live subscriptions (Limits.Subscriptions)", s.lim.Subscriptions)
+	case s.perApp[c.Tid+"/"+c.AppID] >= s.lim.SubscriptionsPerApp:
+		why = fmt.Sprintf("the application has %d live subscriptions in this tenant, the most presencesim allows (Limits.SubscriptionsPerApp; Graph documents no limit for presence)", s.lim.SubscriptionsPerApp)
+	default:
+		return nil
+	}
+	s.refused++
+	return forbidden("Operation: Create; Exception: [Status Code: Forbidden; Reason: " + why + ".] (G-SUB-1)")
 }
 
 // PresenceChanged queues a notification for every live subscription that
@@ -123,11 +205,11 @@ func (s *subscriptions) enqueue(p *pending) {
 func (s *subscriptions) PresenceChanged(now clock.Time, u teams.UserID, _, _ presence.Presence) {
 	id := s.h.w.Teams.Dir(u).ID
 	for _, sub := range s.all {
-		if sub.gone || now >= sub.expires || !covers(sub, u) {
+		if now >= sub.expires || !covers(sub, u) {
 			continue
 		}
 		body := notificationBody(sub, id, now)
-		s.enqueue(&pending{sub: sub.ID, kind: "notification", url: sub.NotificationURL, user: s.h.w.Teams.Name(u), body: body, first: now})
+		s.enqueue(&pending{sub: sub.ID, kind: "notification", url: sub.NotificationURL, key: sub.notifyKey, user: s.h.w.Teams.Name(u), body: body, first: now})
 	}
 }
 
@@ -186,78 +268,78 @@ func notificationBody(sub *Subscription, userID string, _ clock.Time) []byte {
 
 // Fire handles the subscriptions' timers.
 func (s *subscriptions) Fire(now clock.Time, ev clock.Event) {
+	k := eventKey(ev)
 	switch ev.Op {
 	case opSubExpire:
-		if sub := s.all[ev.A]; !sub.gone {
-			sub.gone = true
-			s.h.w.Clock.Cancel(sub.reauth)
+		if sub := s.byKey[k]; sub != nil {
+			s.remove(sub)
 		}
 	case opSubReauth:
-		sub := s.all[ev.A]
-		if sub.gone || sub.LifecycleNotificationURL == nil {
+		sub := s.byKey[k]
+		if sub == nil || sub.LifecycleNotificationURL == nil {
 			return
 		}
 		n := notification{SubscriptionID: sub.ID, ClientState: sub.ClientState, LifecycleEvent: "reauthorizationRequired", TenantID: sub.tenant, SubscriptionExpirationDateTime: sub.ExpirationDateTime, OrganizationID: sub.tenant}
 		b, _ := json.Marshal(map[string][]notification{"value": {n}})
-		s.enqueue(&pending{sub: sub.ID, kind: "reauthorizationRequired", url: *sub.LifecycleNotificationURL, body: b, first: now})
+		s.enqueue(&pending{sub: sub.ID, kind: "reauthorizationRequired", url: *sub.LifecycleNotificationURL, key: sub.lifecycleKey, body: b, first: now})
 	case opRetry:
-		if p := s.wait[ev.A]; p != nil {
-			delete(s.wait, ev.A)
+		if p := s.wait[k]; p != nil {
+			delete(s.wait, k)
+			p.timer = clock.Timer{}
 			s.enqueue(p)
 		}
 	}
 }
 
-// Flush delivers every queued notification now (outside the world's lock),
-// scheduling retries for failures on the world's clock. It returns how
-// many deliveries it attempted.
-func (h *Handler) Flush(ctx context.Context) int {
+// Flush delivers every queued notification now, scheduling retries for
+// failures on the world's clock, and returns when every delivery queued
+// before the call has been attempted, or when ctx ends. It returns how
+// many deliveries were attempted meanwhile. Without Run it starts the
+// workers itself; with Run it leaves the sending to Run's workers.
+func (h *Handler) Flush(ctx context.Context) int { return h.subs.out.flush(ctx) }
+
+// attempt sends one delivery (on an outbox worker, outside every lock) and
+// records the outcome under the world's lock.
+func (h *Handler) attempt(ctx context.Context, p *pending) {
 	s := h.subs
-	n := 0
-	for {
-		s.mu.Lock()
-		batch := s.outbox
-		s.outbox = nil
-		s.mu.Unlock()
-		if len(batch) == 0 {
-			return n
-		}
-		for _, p := range batch {
-			n++
-			p.attempt++
-			dctx, cancel := context.WithTimeout(ctx, h.opt.Notify.DeliveryTimeout)
-			rep, err := h.opt.Deliverer.Deliver(dctx, Delivery{URL: p.url, ContentType: "application/json; charset=utf-8", Body: p.body})
-			late := dctx.Err() != nil
-			cancel()
-			var nt Notice
-			_ = h.lw.Do(func(*sim.World) error {
-				now := h.w.Clock.Now()
-				nt = Notice{At: now, Time: now.Wall(), SubscriptionID: p.sub, Kind: p.kind, URL: p.url, User: p.user, Attempt: p.attempt, Status: rep.Status}
-				switch {
-				case err == nil && !late && rep.Status >= 200 && rep.Status < 300:
-					nt.Outcome = "delivered"
-				default:
-					if err != nil {
-						nt.Error = err.Error()
-					} else if late {
-						nt.Error = "no answer within " + h.opt.Notify.DeliveryTimeout.String()
-					}
-					nt.Outcome = s.retry(p, now)
-				}
-				return nil
-			})
-			s.mu.Lock()
-			s.notices = append(s.notices, nt)
-			s.mu.Unlock()
-		}
+	p.attempt++
+	timeout := h.opt.Notify.DeliveryTimeout
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	rep, err := h.opt.Deliverer.Deliver(dctx, Delivery{URL: p.url, ContentType: "application/json; charset=utf-8", Body: p.body})
+	late := dctx.Err() != nil
+	cancel()
+	if ctx.Err() != nil {
+		return // the served loop ended: the world is being thrown away
 	}
+	_ = h.lw.Do(func(*sim.World) error {
+		now := h.w.Clock.Now()
+		nt := Notice{At: now, Time: now.Wall(), SubscriptionID: p.sub, Kind: p.kind, URL: p.url, User: p.user, Attempt: p.attempt, Status: rep.Status}
+		switch {
+		case err == nil && !late && rep.Status >= 200 && rep.Status < 300:
+			nt.Outcome = "delivered"
+		default:
+			if err != nil {
+				nt.Error = err.Error()
+			} else if late {
+				nt.Error = "no answer within " + timeout.String()
+			}
+			nt.Outcome = s.retry(p, now)
+		}
+		s.record(nt)
+		return nil
+	})
 }
 
 // retry schedules the next attempt with doubling back-off, or drops the
-// notification once RetryFor has passed since the change.
+// notification once RetryFor has passed since the change; inside the
+// world's lock. When Limits.Retries are waiting already, the oldest of
+// them is dropped.
 func (s *subscriptions) retry(p *pending, now clock.Time) string {
 	ns := s.h.opt.Notify
-	d := ns.RetryFirst << (p.attempt - 1)
+	d := ns.RetryFirst
+	for i := 1; i < p.attempt && d > 0 && d < ns.RetryMax; i++ {
+		d *= 2
+	}
 	if d > ns.RetryMax || d <= 0 {
 		d = ns.RetryMax
 	}
@@ -265,17 +347,79 @@ func (s *subscriptions) retry(p *pending, now clock.Time) string {
 	if at.Sub(p.first) > ns.RetryFor {
 		return "dropped"
 	}
+	for len(s.wait) >= s.lim.Retries && len(s.waitOrder) > 0 {
+		k := s.waitOrder[0]
+		s.waitOrder = s.waitOrder[1:]
+		if old := s.wait[k]; old != nil {
+			delete(s.wait, k)
+			s.h.w.Clock.Cancel(old.timer)
+			old.why = "dropped by presencesim: " + strconv.Itoa(s.lim.Retries) + " failed notifications were already waiting for their retry (Limits.Retries)"
+			s.out.mu.Lock()
+			s.out.dropped++
+			s.out.mu.Unlock()
+			s.dropped(old, now)
+		}
+	}
 	s.nret++
+	p.timer = s.h.w.Clock.Schedule(at, s, keyEvent(opRetry, s.nret))
 	s.wait[s.nret] = p
-	s.h.w.Clock.Schedule(at, s, clock.Event{Op: opRetry, A: s.nret, Label: subLabels[opRetry]})
+	s.waitOrder = append(s.waitOrder, s.nret)
+	if len(s.waitOrder) > 2*len(s.wait)+64 {
+		// Drop the keys of retries that fired, so the order stays as long
+		// as what waits.
+		kept := s.waitOrder[:0]
+		for _, k := range s.waitOrder {
+			if s.wait[k] != nil {
+				kept = append(kept, k)
+			}
+		}
+		s.waitOrder = append([]uint64(nil), kept...)
+	}
 	return "retry at " + at.String()
 }
 
-// Notices returns every delivery attempt so far, oldest first.
+// Notices returns every kept delivery attempt, oldest first (the last
+// Limits.Notices of them). NoticesSince reads them in pages.
 func (h *Handler) Notices() []Notice {
-	h.subs.mu.Lock()
-	defer h.subs.mu.Unlock()
-	return append([]Notice(nil), h.subs.notices...)
+	list, _, _ := h.subs.notices.page(0, 0)
+	return list
+}
+
+// NoticesSince returns at most max kept delivery attempts with Seq ≥ seq,
+// oldest first (every kept one when max ≤ 0); next is the seq to ask for
+// next, dropped how many attempts from seq on fell out of the ring before
+// they were read.
+func (h *Handler) NoticesSince(seq uint64, max int) (list []Notice, next, dropped uint64) {
+	return h.subs.notices.page(seq, max)
+}
+
+// Stats are the fake's gauges and what its caps dropped (Limits).
+type Stats struct {
+	Subscriptions        int    `json:"subscriptions"`        // live
+	SubscriptionsRefused uint64 `json:"subscriptionsRefused"` // creations refused by a cap
+	Queued               int    `json:"queued"`               // deliveries waiting to be sent
+	InFlight             int    `json:"inFlight"`             // deliveries being sent
+	Workers              int    `json:"workers"`
+	Retrying             int    `json:"retrying"`          // failed deliveries waiting for their retry
+	Attempts             uint64 `json:"attempts"`          // notifications sent so far (not validations)
+	DeliveriesDropped    uint64 `json:"deliveriesDropped"` // given up because a cap was reached
+	Notices              uint64 `json:"notices"`           // delivery attempts recorded, kept or not
+	NoticesDropped       uint64 `json:"noticesDropped"`    // of those, fallen out of the ring
+	Requests             uint64 `json:"requests"`          // requests journalled, kept or not
+	RequestsDropped      uint64 `json:"requestsDropped"`   // of those, fallen out of the journal
+}
+
+// Stats reads the fake's gauges and counters.
+func (h *Handler) Stats() Stats {
+	var st Stats
+	_ = h.lw.Do(func(*sim.World) error {
+		st.Subscriptions, st.SubscriptionsRefused, st.Retrying = len(h.subs.all), h.subs.refused, len(h.subs.wait)
+		return nil
+	})
+	st.Queued, st.InFlight, st.Workers, st.Attempts, st.DeliveriesDropped = h.subs.out.counts()
+	st.Notices, st.NoticesDropped = h.subs.notices.counts()
+	st.Requests, st.RequestsDropped = h.Journal.r.counts()
+	return st
 }
 
 // Subscriptions returns the live subscriptions.
@@ -283,9 +427,7 @@ func (h *Handler) Subscriptions() []Subscription {
 	var out []Subscription
 	_ = h.lw.Do(func(*sim.World) error {
 		for _, s := range h.subs.all {
-			if !s.gone {
-				out = append(out, *s)
-			}
+			out = append(out, *s)
 		}
 		return nil
 	})
@@ -293,18 +435,31 @@ func (h *Handler) Subscriptions() []Subscription {
 }
 
 // Run delivers notifications as they are queued until ctx ends (served
-// mode); tick bounds how long a retry that fell due waits.
+// mode), on workers that live as long as Run; tick bounds how long a retry
+// that fell due waits when nothing else moves the world.
 func (h *Handler) Run(ctx context.Context, tick time.Duration) {
+	o := h.subs.out
+	o.mu.Lock()
+	o.run = ctx
+	o.mu.Unlock()
+	defer func() {
+		o.mu.Lock()
+		if o.run == ctx {
+			o.run = nil
+		}
+		o.mu.Unlock()
+	}()
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
+		o.start(ctx)
 		select {
 		case <-ctx.Done():
 			return
-		case <-h.subs.kickCh:
+		case <-o.kickCh:
 		case <-t.C:
+			_ = h.lw.Do(nil) // fires the retries that fell due
 		}
-		h.Flush(ctx)
 	}
 }
 
@@ -352,7 +507,7 @@ func (h *Handler) subscriptionRequest(ctx context.Context, rc *reqCtx, rt route,
 	case rt.kind == rSubs && method == http.MethodGet:
 		list := []*Subscription{}
 		for _, sub := range s.all {
-			if !sub.gone && sub.ApplicationID == c.AppID && sub.tenant == c.Tid {
+			if sub.ApplicationID == c.AppID && sub.tenant == c.Tid {
 				list = append(list, sub)
 			}
 		}
@@ -366,7 +521,7 @@ func (h *Handler) subscriptionRequest(ctx context.Context, rc *reqCtx, rt route,
 	}
 	var sub *Subscription
 	for _, x := range s.all {
-		if !x.gone && strings.EqualFold(x.ID, rt.target) && x.ApplicationID == c.AppID && x.tenant == c.Tid {
+		if strings.EqualFold(x.ID, rt.target) && x.ApplicationID == c.AppID && x.tenant == c.Tid {
 			sub = x
 		}
 	}
@@ -377,9 +532,7 @@ func (h *Handler) subscriptionRequest(ctx context.Context, rc *reqCtx, rt route,
 	case http.MethodGet:
 		return result{status: http.StatusOK, body: subJSON(h, sub)}
 	case http.MethodDelete:
-		sub.gone = true
-		h.w.Clock.Cancel(sub.expire)
-		h.w.Clock.Cancel(sub.reauth)
+		s.remove(sub)
 		return result{status: http.StatusNoContent}
 	}
 	var b subBody
@@ -425,28 +578,63 @@ func (h *Handler) checkExpiration(rc *reqCtx, s string) (time.Time, *Error) {
 // arm sets a subscription's expiry and lifecycle timers.
 func (h *Handler) arm(sub *Subscription, exp time.Time) {
 	s := h.subs
-	idx := int32(-1)
-	for i, x := range s.all {
-		if x == sub {
-			idx = int32(i)
-		}
-	}
 	sub.ExpirationDateTime = exp
 	sub.expires = clock.Time(exp.Sub(clock.Epoch))
 	h.w.Clock.Cancel(sub.expire)
 	h.w.Clock.Cancel(sub.reauth)
-	sub.expire = h.w.Clock.Schedule(sub.expires, s, clock.Event{Op: opSubExpire, A: idx, Label: subLabels[opSubExpire]})
+	sub.expire = h.w.Clock.Schedule(sub.expires, s, keyEvent(opSubExpire, sub.key))
 	if sub.LifecycleNotificationURL != nil {
-		sub.reauth = h.w.Clock.Schedule(sub.expires.Add(-h.opt.Notify.LifecycleLead), s, clock.Event{Op: opSubReauth, A: idx, Label: subLabels[opSubReauth]})
+		sub.reauth = h.w.Clock.Schedule(sub.expires.Add(-h.opt.Notify.LifecycleLead), s, keyEvent(opSubReauth, sub.key))
 	}
 }
 
-func checkURL(field, s string) *Error {
+// maxURL bounds notificationUrl and lifecycleNotificationUrl (decided:
+// Graph documents no limit; every delivery notice keeps the URL).
+const maxURL = 2048
+
+// maxResource bounds a subscription's resource (decided): 650 quoted ids
+// with separators take about 27,000 bytes.
+const maxResource = 32 << 10
+
+// checkURL is G-URL-1 for a subscriber's URL: absolute, https (http only
+// for loopback hosts and Options.HTTPHosts), no fragment. A fragment is
+// refused rather than stripped: it never reaches the subscriber, so the
+// validation token appended after it would be lost, and a stripped URL
+// would not be the notificationUrl the client reads back.
+func (h *Handler) checkURL(field, s string) *Error {
+	shown := strings.ToValidUTF8(truncate(s, 120), "?")
+	if len(s) > maxURL {
+		return badRequest(fmt.Sprintf("%s is longer than %d bytes. (G-URL-1)", field, maxURL))
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return badRequest(field + " must be an absolute http(s) URL; got '" + strings.ToValidUTF8(truncate(s, 120), "?") + "'. (G-SUB-1)")
+		return badRequest(field + " must be an absolute https URL; got '" + shown + "'. (G-URL-1)")
+	}
+	if strings.Contains(s, "#") {
+		return badRequest(field + " must not have a #fragment: it is never sent to the subscriber, so the validationToken would be lost; got '" + shown + "'. (G-URL-1)")
+	}
+	if u.Scheme == "http" && !h.plainHTTP(u.Hostname()) {
+		return badRequest(field + " must use https; presencesim accepts http only for loopback hosts (localhost, 127.0.0.0/8, ::1) unless told otherwise; got '" + shown + "'. (G-URL-1)")
 	}
 	return nil
+}
+
+// plainHTTP tells whether http is accepted for host: loopback, or named
+// in Options.HTTPHosts ("*" for any host).
+func (h *Handler) plainHTTP(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	for _, x := range h.opt.HTTPHosts {
+		if x == "*" || strings.EqualFold(strings.TrimSuffix(x, "."), host) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byte) result {
@@ -466,16 +654,18 @@ func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byt
 		return result{err: badRequest("changeType, notificationUrl, resource and expirationDateTime are required. (G-SUB-1)")}
 	case *b.ChangeType != "updated":
 		return result{err: badRequest("Presence subscriptions support the changeType 'updated' only; got '" + strings.ToValidUTF8(truncate(*b.ChangeType, 40), "?") + "'. (G-SUB-1)")}
-	case b.ClientState != nil && len(*b.ClientState) > 128:
+	case b.ClientState != nil && utf8.RuneCountInString(*b.ClientState) > 128:
 		return result{err: badRequest("clientState is longer than 128 characters.")}
 	case b.IncludeResourceData:
 		return result{err: badRequest("includeResourceData (rich notifications with encrypted content) is not supported by presencesim; subscribe without resource data and read the presence after a notification.")}
+	case len(*b.Resource) > maxResource:
+		return result{err: badRequest(fmt.Sprintf("resource is longer than %d bytes; 650 ids fit in less. (G-SUB-1)", maxResource))}
 	}
-	if e := checkURL("notificationUrl", *b.NotificationURL); e != nil {
+	if e := h.checkURL("notificationUrl", *b.NotificationURL); e != nil {
 		return result{err: e}
 	}
 	if b.LifecycleNotificationURL != nil {
-		if e := checkURL("lifecycleNotificationUrl", *b.LifecycleNotificationURL); e != nil {
+		if e := h.checkURL("lifecycleNotificationUrl", *b.LifecycleNotificationURL); e != nil {
 			return result{err: e}
 		}
 	}
@@ -500,8 +690,15 @@ func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byt
 		return result{err: conflict}
 	}
 	tls := b.LatestSupportedTLSVersion
-	if tls == "" {
+	switch tls {
+	case "":
 		tls = "v1_2"
+	case "v1_0", "v1_1", "v1_2", "v1_3":
+	default:
+		return result{err: badRequest("latestSupportedTlsVersion must be one of v1_0, v1_1, v1_2, v1_3; got '" + strings.ToValidUTF8(truncate(tls, 20), "?") + "'. (G-SUB-1)")}
+	}
+	if full := h.subs.full(c); full != nil {
+		return result{err: full}
 	}
 	sub := &Subscription{ID: h.subs.guid(), Resource: *b.Resource, ApplicationID: c.AppID, ChangeType: "updated", ClientState: b.ClientState,
 		NotificationURL: *b.NotificationURL, LifecycleNotificationURL: b.LifecycleNotificationURL, CreatorID: c.Oid, LatestSupportedTLSVersion: tls,
@@ -526,7 +723,11 @@ func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byt
 				res = result{err: conflict}
 				return nil
 			}
-			h.subs.all = append(h.subs.all, sub)
+			if full := h.subs.full(c); full != nil {
+				res = result{err: full}
+				return nil
+			}
+			h.subs.add(sub)
 			h.arm(sub, exp)
 			res = result{status: http.StatusCreated, body: subJSON(h, sub), location: h.opt.BaseURL + "/subscriptions/" + sub.ID}
 			return nil
@@ -540,7 +741,7 @@ func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byt
 func (s *subscriptions) conflict(c *Claims, creator teams.UserID) *Error {
 	now := s.h.w.Clock.Now()
 	for _, x := range s.all {
-		if !x.gone && now < x.expires && x.ApplicationID == c.AppID && x.tenant == c.Tid && x.creator == creator {
+		if now < x.expires && x.ApplicationID == c.AppID && x.tenant == c.Tid && x.creator == creator {
 			return errf(http.StatusConflict, "ExtensionError", "Operation: Create; Exception: [Status Code: Conflict; Reason: A subscripton already exists. It must be deleted before a another can be made.] (existing: "+x.ID+"; G-SUB-1)")
 		}
 	}
@@ -562,25 +763,30 @@ func (h *Handler) validate(ctx context.Context, subID, u, token string) *Error {
 	cancel()
 	now := h.lw.Now()
 	nt := Notice{At: now, Time: now.Wall(), SubscriptionID: subID, Kind: "validation", URL: u, Attempt: 1, Status: rep.Status, Outcome: "failed"}
+	// The subscriber learns no more than Graph tells (G-URL-1): a refused
+	// connection, a failed TLS handshake and a timeout read the same, so
+	// the fake is no oracle of which ports listen. The notice keeps the
+	// cause for the tester.
 	var fail string
 	switch {
-	case err != nil:
-		fail = "the notification endpoint could not be reached: " + err.Error()
-	case late:
-		fail = "the notification endpoint did not answer within " + h.opt.Notify.ValidationTimeout.String()
+	case err != nil || late:
+		fail = "the notification endpoint could not be reached or did not answer within " + h.opt.Notify.ValidationTimeout.String()
+		if err != nil {
+			nt.Error = err.Error()
+		}
 	case rep.Status != http.StatusOK:
 		fail = fmt.Sprintf("the notification endpoint answered %d; it must answer 200 OK", rep.Status)
 	case !strings.HasPrefix(strings.ToLower(rep.ContentType), "text/plain"):
-		fail = "the notification endpoint answered with Content-Type '" + rep.ContentType + "'; it must be text/plain"
+		fail = "the notification endpoint did not answer with Content-Type text/plain"
 	case string(rep.Body) != token:
 		fail = "Response must exactly match validationToken query parameter (URL-decoded)"
 	default:
 		nt.Outcome = "delivered"
 	}
-	nt.Error = fail
-	h.subs.mu.Lock()
-	h.subs.notices = append(h.subs.notices, nt)
-	h.subs.mu.Unlock()
+	if nt.Error == "" {
+		nt.Error = fail
+	}
+	h.subs.record(nt)
 	if fail != "" {
 		return errf(http.StatusBadRequest, "ValidationError", "Subscription validation request failed: "+strings.ToValidUTF8(fail, "?")+". (G-SUB-1)")
 	}

@@ -36,6 +36,17 @@ func TestParseISODuration(t *testing.T) {
 		{"P1H", 0, false},
 		{"-PT5M", 0, false},
 		{"PTT5M", 0, false},
+		{"PT0.3S", 300 * time.Millisecond, true},
+		{"P36500D", MaxISODuration, true},
+		{"P5214W2D", MaxISODuration, true},
+		{"P36500DT0.000001S", 0, false},
+		{"P36501D", 0, false},
+		{"P106752D", 0, false}, // beyond time.Duration: used to read as negative
+		{"P1000000W", 0, false},
+		{"PT9223372036.854775807S", 0, false},
+		{"PT153722867280912930H", 0, false},
+		{"P36000DT" + strings.Repeat("9", 400) + "S", 0, false},
+		{"P30000DT240000H", 0, false}, // each part fits, the sum does not
 	}
 	for _, c := range cases {
 		got, err := ParseISODuration(c.in)
