@@ -225,25 +225,18 @@ func (s *Server) control(rw http.ResponseWriter, r *http.Request) {
 		if !ok {
 			return
 		}
-		list := in.g.Journal.Since(since)
-		more := len(list) > max
-		if more {
-			list = list[:max]
-		}
-		writeJSON(rw, http.StatusOK, map[string]any{"total": in.g.Journal.Len(), "entries": list, "more": more})
+		list, next, dropped := in.g.Journal.Page(since, max)
+		writeJSON(rw, http.StatusOK, map[string]any{"total": in.g.Journal.Len(), "entries": list, "next": next, "dropped": dropped})
 	case path == "notifications":
 		if !need(http.MethodGet) {
 			return
 		}
-		_, max, ok := page(rw, r)
+		since, max, ok := page(rw, r)
 		if !ok {
 			return
 		}
-		notes := in.g.Notices()
-		if len(notes) > max {
-			notes = notes[len(notes)-max:]
-		}
-		writeJSON(rw, http.StatusOK, map[string]any{"subscriptions": in.g.Subscriptions(), "deliveries": notes})
+		notes, next, dropped := in.g.NoticesSince(since, max)
+		writeJSON(rw, http.StatusOK, map[string]any{"subscriptions": in.g.Subscriptions(), "deliveries": notes, "next": next, "dropped": dropped, "stats": in.g.Stats()})
 	case path == "faults":
 		if r.Method == http.MethodGet {
 			writeJSON(rw, http.StatusOK, faultsView(in.g.Faults()))
