@@ -11,8 +11,8 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/onsi/gomega"
 
-	"github.com/presencesim/presencesim/conformance"
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/cloudlink"
 	"github.com/presencesim/presencesim/sim/presence"

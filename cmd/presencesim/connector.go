@@ -7,7 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/presencesim/presencesim/connector"
+	"github.com/presencesim/presencesim/live/connector"
 )
 
 func init() {

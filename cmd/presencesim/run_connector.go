@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/presencesim/presencesim/conformance"
 	"github.com/presencesim/presencesim/features"
+	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/reports"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/presencesim/presencesim/conformance"
+	"github.com/presencesim/presencesim/live/conformance"
 )
 
 // helperEnv makes the test binary the presencesim command when it is

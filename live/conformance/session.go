@@ -13,11 +13,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/presencesim/presencesim/connector"
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/live/certs"
+	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/live/served"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"

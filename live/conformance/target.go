@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/presencesim/presencesim/connector"
+	"github.com/presencesim/presencesim/live/connector"
 )
 
 // Target is the connector a run judges.

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presencesim/presencesim/conformance"
-	"github.com/presencesim/presencesim/connector"
+	"github.com/presencesim/presencesim/live/conformance"
+	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/sim"
 )
 

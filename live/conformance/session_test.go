@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presencesim/presencesim/connector"
+	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"

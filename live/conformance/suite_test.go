@@ -16,9 +16,9 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/presencesim/presencesim/conformance"
-	"github.com/presencesim/presencesim/connector"
 	"github.com/presencesim/presencesim/features"
+	"github.com/presencesim/presencesim/live/conformance"
+	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/steps"
 )
 

@@ -20,7 +20,9 @@ type NimbusOptions struct {
 	// SubscriptionLife is how far ahead each subscription expires (10 min;
 	// Graph allows at most 60).
 	SubscriptionLife time.Duration
-	// RenewBefore renews a subscription this long before it expires.
+	// RenewBefore renews a subscription this long before it expires (three
+	// quarters of its life: a reader stalled for half its life still
+	// renews in time).
 	RenewBefore time.Duration
 	// StaleAfter: with no notification for this long, poll (C-7).
 	StaleAfter time.Duration
@@ -37,7 +39,7 @@ func (o *NimbusOptions) defaults() {
 		o.SubscriptionLife = 10 * time.Minute
 	}
 	if o.RenewBefore <= 0 || o.RenewBefore >= o.SubscriptionLife {
-		o.RenewBefore = o.SubscriptionLife / 2
+		o.RenewBefore = o.SubscriptionLife * 3 / 4
 	}
 	if o.StaleAfter <= 0 {
 		o.StaleAfter = time.Minute
