@@ -39,8 +39,8 @@ func (hs *hooks) run(ctx context.Context, k *hook) {
 		hs.mu.Lock()
 		next := k.NextEventID
 		hs.mu.Unlock()
-		evs, changed, _ := hs.h.j.since(next - 1)
-		for _, e := range evs {
+		p := hs.h.j.read(next-1, 0)
+		for _, e := range p.events {
 			err := hs.deliver(ctx, k, e)
 			if ctx.Err() != nil {
 				return
@@ -56,7 +56,7 @@ func (hs *hooks) run(ctx context.Context, k *hook) {
 			hs.mu.Unlock()
 		}
 		select {
-		case <-changed:
+		case <-p.changed:
 		case <-ctx.Done():
 			return
 		}

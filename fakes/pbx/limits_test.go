@@ -1,0 +1,169 @@
+package pbx
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/presencesim/presencesim/live"
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/pbx"
+)
+
+// apiErr is the error body of a refused request.
+type apiErr struct {
+	Error struct{ Code, Message string }
+}
+
+// get sends a GET with the given headers and answers its status and body.
+func get(t *testing.T, u string, hdr map[string]string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// lineEvents makes n line events for the world's first PBX user, straight
+// through the model.
+func lineEvents(t *testing.T, lw *live.World, n int) {
+	t.Helper()
+	err := lw.Do(func(w *sim.World) error {
+		m := pbx.Of(w)
+		for i := range n {
+			ev := pbx.OffHook
+			if i%2 == 1 {
+				ev = pbx.HangUp
+			}
+			if err := m.LineEvent(0, pbx.DeskPhone, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Reader ids that are not ids of this journal are refused before anything
+// is read: the largest id once made the replay index negative and panicked.
+func TestEventIDsAreChecked(t *testing.T) {
+	_, _, srv := serve(t, Options{})
+	base := srv.URL + "/pbx"
+	mustCall(t, 201, "POST", base+"/users", map[string]any{"name": "alice"}) // event 1
+	const max = "18446744073709551615"
+	sse := map[string]string{"Accept": "text/event-stream"}
+	tests := []struct {
+		query  string
+		hdr    map[string]string
+		status int
+		code   string
+		want   string
+	}{
+		{"?after=" + max, nil, 400, "UnknownEventId", "beyond the last event 1"},
+		{"", map[string]string{"Last-Event-ID": max}, 400, "UnknownEventId", "Last-Event-ID " + max},
+		{"?after=" + max, sse, 400, "UnknownEventId", "beyond the last event 1"},
+		{"", map[string]string{"Last-Event-ID": max, "Accept": "text/event-stream"}, 400, "UnknownEventId", "read GET /pbx/users"},
+		{"?after=2", nil, 400, "UnknownEventId", "after 2 is beyond"},
+		{"?after=18446744073709551616", nil, 400, "BadRequest", "not a number"},
+		{"?after=-1", nil, 400, "BadRequest", "not a number"},
+		{"?after=0x1", nil, 400, "BadRequest", "not a number"},
+		{"?after=%20", nil, 400, "BadRequest", "not a number"},
+		{"", map[string]string{"Last-Event-ID": "abc"}, 400, "BadRequest", "Last-Event-ID \"abc\" is not a number"},
+		{"?limit=0", nil, 400, "BadRequest", "from 1 to 1000"},
+		{"?limit=1001", nil, 400, "BadRequest", "from 1 to 1000"},
+		{"?limit=x", nil, 400, "BadRequest", "from 1 to 1000"},
+		{"?after=1", nil, 200, "", ""},
+		{"?after=0&limit=1000", nil, 200, "", ""},
+		{"", map[string]string{"Last-Event-ID": "1"}, 200, "", ""},
+	}
+	for _, tc := range tests {
+		st, out := get(t, base+"/events"+tc.query, tc.hdr)
+		if st != tc.status {
+			t.Errorf("GET /events%s %v: %d %s, want %d", tc.query, tc.hdr, st, out, tc.status)
+			continue
+		}
+		if st == 200 {
+			continue
+		}
+		var e apiErr
+		if err := json.Unmarshal(out, &e); err != nil || e.Error.Code != tc.code || !strings.Contains(e.Error.Message, tc.want) {
+			t.Errorf("GET /events%s %v: %s, want code %s mentioning %q", tc.query, tc.hdr, out, tc.code, tc.want)
+		}
+	}
+}
+
+// A replay answers at most MaxReplay events, says how to go on, and counts
+// the events the journal let go.
+func TestReplayIsPaged(t *testing.T) {
+	lw, _, srv := serve(t, Options{JournalSize: 2000})
+	base := srv.URL + "/pbx"
+	mustCall(t, 201, "POST", base+"/users", map[string]any{"name": "alice"}) // event 1
+	lineEvents(t, lw, 2499)                                                  // events 2..2500; 501..2500 kept
+	tests := []struct {
+		path     string
+		first, n int
+		missed   uint64
+		next     string
+	}{
+		{"/events", 501, 1000, 500, "/pbx/events?after=1500&limit=1000"},
+		{"/events?after=1500", 1501, 1000, 0, ""},
+		{"/events?after=499&limit=10", 501, 10, 1, "/pbx/events?after=510&limit=10"},
+		{"/events?after=2490&limit=10", 2491, 10, 0, ""},
+		{"/events?after=2500", 0, 0, 0, ""},
+	}
+	for _, tc := range tests {
+		var p Replay
+		if err := json.Unmarshal(mustCall(t, 200, "GET", base+tc.path, nil), &p); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Value) != tc.n || p.LastEventID != 2500 || p.Missed != tc.missed || p.Next != tc.next {
+			t.Errorf("GET %s: %d events, last %d, missed %d, next %q; want %d, 2500, %d, %q", tc.path, len(p.Value), p.LastEventID, p.Missed, p.Next, tc.n, tc.missed, tc.next)
+		}
+		for i, e := range p.Value {
+			if e.ID != uint64(tc.first+i) {
+				t.Fatalf("GET %s: event %d has id %d, want %d", tc.path, i, e.ID, tc.first+i)
+			}
+		}
+	}
+	// following next reaches the end in a bounded number of pages
+	after, pages := uint64(0), 0
+	for path := "/pbx/events"; path != ""; pages++ {
+		if pages > 3 {
+			t.Fatal("replay does not end")
+		}
+		var p Replay
+		_ = json.Unmarshal(mustCall(t, 200, "GET", srv.URL+path, nil), &p)
+		for _, e := range p.Value {
+			if after != 0 && e.ID != after+1 {
+				t.Fatalf("page %d: event %d after %d", pages, e.ID, after)
+			}
+			after = e.ID
+		}
+		path = p.Next
+	}
+	if after != 2500 || pages != 2 {
+		t.Errorf("paged to %d in %d pages, want 2500 in 2", after, pages)
+	}
+	// a stream resumes from the same ids, in batches, without a gap
+	s := openSSE(t, base+"/events", fmt.Sprint(2500-1200))
+	for want := 2500 - 1199; want <= 2500; want++ {
+		if id, _, _ := s.next(t); id != fmt.Sprint(want) {
+			t.Fatalf("stream: event %s, want %d", id, want)
+		}
+	}
+}
