@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
@@ -46,6 +47,7 @@ type Handler struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	hooks  *hooks
+	n      counters
 }
 
 // NewHandler serves the world's PBX under /pbx/ with the default options.
@@ -99,6 +101,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /pbx/states", h.listStates)
 	h.mux.HandleFunc("PUT /pbx/states/{state}", h.renameState)
 	h.mux.HandleFunc("GET /pbx/events", h.events)
+	h.mux.HandleFunc("GET /pbx/stats", h.stats)
 	h.mux.HandleFunc("POST /pbx/webhooks", h.hooks.create)
 	h.mux.HandleFunc("GET /pbx/webhooks", h.hooks.list)
 	h.mux.HandleFunc("GET /pbx/webhooks/{id}", h.hooks.get)
@@ -111,7 +114,12 @@ func (h *Handler) routes() {
 }
 
 // ServeHTTP serves the PBX API.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // apiError is an error with its HTTP status.
 type apiError struct {
@@ -150,17 +158,54 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// decoded reads a JSON body strictly: unknown fields are an error, which it
-// answers, and then it is false.
-func decoded(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+// MaxBody is the largest request body the handler reads; a larger one is
+// answered 413 before it is decoded.
+const MaxBody = 64 << 10
+
+// Longest client texts the handler stores: each is copied into events that
+// the journal keeps and every reader gets.
+const (
+	maxName  = 64  // a new user's name and organisation, a state's label
+	maxEmail = 254 // the longest forward path SMTP carries
+	maxURL   = 2048
+	maxToken = 256 // a webhook secret
+)
+
+var errTrailing = errors.New("data after the JSON value")
+
+// decoded reads a JSON body strictly: one value, no unknown fields, at most
+// MaxBody bytes. Otherwise it answers the error and is false.
+func (h *Handler) decoded(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		e := bad("malformed JSON body: %v", err)
-		writeError(w, e.status, e.code, e.msg)
+	err := dec.Decode(v)
+	if err == nil {
+		if _, e := dec.Token(); e != io.EOF {
+			err = errTrailing
+			if errors.As(e, new(*http.MaxBytesError)) {
+				err = e
+			}
+		}
+	}
+	if err == nil {
+		return true
+	}
+	if errors.As(err, new(*http.MaxBytesError)) {
+		h.n.bodiesRefused.Add(1)
+		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLarge", fmt.Sprintf("the request body is larger than %d bytes", MaxBody))
 		return false
 	}
-	return true
+	e := bad("malformed JSON body: %v", err)
+	writeError(w, e.status, e.code, e.msg)
+	return false
+}
+
+// tooLong refuses a client text longer than max characters.
+func tooLong(field, s string, max int) *apiError {
+	if n := utf8.RuneCountInString(s); n > max {
+		return bad("%s is %d characters long; at most %d", field, n, max)
+	}
+	return nil
 }
 
 // locked runs fn inside the live world's Do and writes its answer or
@@ -221,7 +266,11 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 		Email   string   `json:"email"`
 		Devices []string `json:"devices"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
+		return
+	}
+	if e := tooLong("email", body.Email, maxEmail); e != nil {
+		writeError(w, e.status, e.code, e.msg)
 		return
 	}
 	var devs []pbx.Device
@@ -265,7 +314,11 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Email string `json:"email"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
+		return
+	}
+	if e := tooLong("email", body.Email, maxEmail); e != nil {
+		writeError(w, e.status, e.code, e.msg)
 		return
 	}
 	h.changeUser(w, r, http.StatusOK, func(i int) error { return h.pbx.SetEmail(i, body.Email) })
@@ -275,7 +328,7 @@ func (h *Handler) addDevice(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Device string `json:"device"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
 		return
 	}
 	d, perr := pbx.ParseDevice(body.Device)
@@ -290,7 +343,7 @@ func (h *Handler) lineEvent(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Event string `json:"event"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
 		return
 	}
 	ev, perr := pbx.ParseLineEvent(body.Event)
@@ -318,7 +371,7 @@ func (h *Handler) setPresence(w http.ResponseWriter, r *http.Request) {
 		State string `json:"state"`
 		Via   string `json:"via"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
 		return
 	}
 	if body.Via == "" {
@@ -361,7 +414,11 @@ func (h *Handler) renameState(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Label string `json:"label"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
+		return
+	}
+	if e := tooLong("label", body.Label, maxName); e != nil {
+		writeError(w, e.status, e.code, e.msg)
 		return
 	}
 	h.locked(w, http.StatusOK, func() (any, *apiError) {
@@ -413,7 +470,15 @@ func (hs *hooks) create(w http.ResponseWriter, r *http.Request) {
 		URL    string `json:"url"`
 		Secret string `json:"secret"`
 	}
-	if !decoded(w, r, &body) {
+	if !hs.h.decoded(w, r, &body) {
+		return
+	}
+	if e := tooLong("secret", body.Secret, maxToken); e != nil {
+		writeError(w, e.status, e.code, e.msg)
+		return
+	}
+	if e := tooLong("url", body.URL, maxURL); e != nil {
+		writeError(w, e.status, e.code, e.msg)
 		return
 	}
 	if !strings.HasPrefix(body.URL, "http://") && !strings.HasPrefix(body.URL, "https://") {

@@ -167,3 +167,71 @@ func TestReplayIsPaged(t *testing.T) {
 		}
 	}
 }
+
+// Every request body is read through one size limit, so no handler decodes
+// more than MaxBody bytes; one JSON value is read, and stored texts are
+// short.
+func TestRequestBodiesAreBounded(t *testing.T) {
+	_, h, srv := serve(t, Options{})
+	base := srv.URL + "/pbx"
+	mustCall(t, 201, "POST", base+"/users", map[string]any{"name": "alice"})
+	huge := `{"x":"` + strings.Repeat("a", MaxBody) + `"}`
+	bodies := []struct {
+		method, path string
+	}{
+		{"POST", "/users"},
+		{"PATCH", "/users/alice"},
+		{"POST", "/users/alice/devices"},
+		{"POST", "/users/alice/lines/deskphone"},
+		{"POST", "/users/alice/presence"},
+		{"PUT", "/states/meeting"},
+		{"POST", "/webhooks"},
+	}
+	for _, b := range bodies {
+		for _, tc := range []struct {
+			body   string
+			status int
+			code   string
+			want   string
+		}{
+			{huge, 413, "RequestTooLarge", "larger than 65536 bytes"},
+			{`{} {}`, 400, "BadRequest", "data after the JSON value"},
+			{`{}]`, 400, "BadRequest", "data after the JSON value"},
+			{`{} ` + strings.Repeat(" ", MaxBody), 413, "RequestTooLarge", "larger than"},
+		} {
+			st, out := call(t, b.method, base+b.path, tc.body)
+			var e apiErr
+			_ = json.Unmarshal(out, &e)
+			if st != tc.status || e.Error.Code != tc.code || !strings.Contains(e.Error.Message, tc.want) {
+				t.Errorf("%s %s with %.20q…: %d %s; want %d %s", b.method, b.path, tc.body, st, out, tc.status, tc.code)
+			}
+		}
+	}
+	if got, want := h.Stats().BodiesRefused, uint64(2*len(bodies)); got != want {
+		t.Errorf("bodies refused: %d, want %d", got, want)
+	}
+	long := []struct {
+		method, path string
+		body         any
+		want         string
+	}{
+		{"PATCH", "/users/alice", map[string]string{"email": strings.Repeat("a", 250) + "@b.de"}, "email is 255 characters long; at most 254"},
+		{"POST", "/users", map[string]string{"name": "bob", "email": strings.Repeat("a", 255)}, "at most 254"},
+		{"PUT", "/states/meeting", map[string]string{"label": strings.Repeat("ä", 65)}, "label is 65 characters long; at most 64"},
+		{"POST", "/webhooks", map[string]string{"url": "https://example.com/" + strings.Repeat("a", 2048)}, "url is 2068 characters long"},
+		{"POST", "/webhooks", map[string]string{"url": "https://example.com/", "secret": strings.Repeat("s", 257)}, "secret is 257 characters long"},
+	}
+	for _, tc := range long {
+		st, out := call(t, tc.method, base+tc.path, tc.body)
+		if st != 400 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%s %s: %d %s, want 400 mentioning %q", tc.method, tc.path, st, out, tc.want)
+		}
+	}
+	// at the limits the texts are taken
+	mustCall(t, 200, "PATCH", base+"/users/alice", map[string]string{"email": strings.Repeat("a", 249) + "@b.de"})
+	mustCall(t, 200, "PUT", base+"/states/meeting", map[string]string{"label": strings.Repeat("ä", 64)})
+	var st Stats
+	if err := json.Unmarshal(mustCall(t, 200, "GET", base+"/stats", nil), &st); err != nil || st.Limits.MaxBody != MaxBody || st.BodiesRefused != uint64(2*len(bodies)) {
+		t.Errorf("GET /pbx/stats: %+v %v", st, err)
+	}
+}
