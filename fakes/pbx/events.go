@@ -92,6 +92,14 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr.status, aerr.code, aerr.msg)
 		return
 	}
+	if h.n.streams.Add(1) > int64(h.opt.MaxStreams) {
+		h.n.streams.Add(-1)
+		h.n.streamsRefused.Add(1)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "TooManyStreams", fmt.Sprintf("%d event streams are open, the most this PBX serves; close one, or poll GET /pbx/events with Accept: application/json", h.opt.MaxStreams))
+		return
+	}
+	defer h.n.streams.Add(-1)
 	h.stream(w, r, from)
 }
 
@@ -101,6 +109,12 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, from uint64) {
 		writeError(w, http.StatusInternalServerError, "InternalError", "streaming is not supported by this server")
 		return
 	}
+	rc := http.NewResponseController(w)
+	// deadlines are set per round of writes; the idle wait between rounds
+	// is not bounded by them, and the connection outlives the stream clean
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(h.opt.StreamWriteTimeout)) }
+	defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
+	deadline()
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("Cache-Control", "no-cache")
@@ -112,6 +126,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, from uint64) {
 	defer tick.Stop()
 	for {
 		p := h.j.read(from, MaxReplay)
+		deadline()
 		if p.missed > 0 {
 			if _, err := fmt.Fprintf(w, ": missed %d events the journal no longer keeps; read GET /pbx/users\n\n", p.missed); err != nil {
 				return
@@ -124,13 +139,16 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, from uint64) {
 			}
 			from = e.ID
 		}
-		fl.Flush()
+		if err := rc.Flush(); err != nil {
+			return
+		}
 		if p.more && r.Context().Err() == nil && h.ctx.Err() == nil {
 			continue
 		}
 		select {
 		case <-p.changed:
 		case <-tick.C:
+			deadline()
 			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
 				return
 			}

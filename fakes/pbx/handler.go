@@ -33,7 +33,17 @@ type Options struct {
 	Retry []time.Duration
 	// Client sends webhook deliveries (3 s timeout when nil).
 	Client *http.Client
+	// MaxStreams bounds the open event streams (DefaultMaxStreams); one
+	// more is refused with 503 and counted.
+	MaxStreams int
+	// StreamWriteTimeout bounds one round of writes to an event stream
+	// (10 s when zero): a reader that stops reading loses its stream
+	// rather than holding it while events pile up.
+	StreamWriteTimeout time.Duration
 }
+
+// DefaultMaxStreams is how many event streams a handler serves at once.
+const DefaultMaxStreams = 256
 
 // Handler serves a world's PBX under /pbx/.
 type Handler struct {
@@ -63,6 +73,12 @@ func New(lw *live.World, o Options) *Handler {
 	}
 	if o.Retry == nil {
 		o.Retry = []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second}
+	}
+	if o.MaxStreams <= 0 {
+		o.MaxStreams = DefaultMaxStreams
+	}
+	if o.StreamWriteTimeout <= 0 {
+		o.StreamWriteTimeout = 10 * time.Second
 	}
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 3 * time.Second}

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
@@ -233,5 +235,70 @@ func TestRequestBodiesAreBounded(t *testing.T) {
 	var st Stats
 	if err := json.Unmarshal(mustCall(t, 200, "GET", base+"/stats", nil), &st); err != nil || st.Limits.MaxBody != MaxBody || st.BodiesRefused != uint64(2*len(bodies)) {
 		t.Errorf("GET /pbx/stats: %+v %v", st, err)
+	}
+}
+
+// eventually waits, a bounded number of short waits, until cond holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 500 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within 5 s", what)
+}
+
+// Event streams are capped: one more is refused with a JSON 503 and
+// counted, polling still works, and a closed stream frees its place.
+func TestStreamsAreCapped(t *testing.T) {
+	_, h, srv := serve(t, Options{MaxStreams: 2})
+	base := srv.URL + "/pbx"
+	a := openSSE(t, base+"/events", "")
+	openSSE(t, base+"/events", "")
+	sse := map[string]string{"Accept": "text/event-stream"}
+	for i := range 3 {
+		st, out := get(t, base+"/events", sse)
+		var e apiErr
+		if err := json.Unmarshal(out, &e); st != 503 || err != nil || e.Error.Code != "TooManyStreams" || !strings.Contains(e.Error.Message, "2 event streams are open") {
+			t.Fatalf("stream %d beyond the cap: %d %s", i+3, st, out)
+		}
+	}
+	mustCall(t, 200, "GET", base+"/events", nil)
+	if s := h.Stats(); s.Streams != 2 || s.StreamsRefused != 3 || s.Limits.MaxStreams != 2 {
+		t.Errorf("stats with the streams full: %+v", s)
+	}
+	a.resp.Body.Close()
+	eventually(t, "a closed stream frees its place", func() bool { return h.Stats().Streams == 1 })
+	openSSE(t, base+"/events", "")
+}
+
+// A reader that stops reading loses its stream once a round of writes
+// takes longer than StreamWriteTimeout, so it holds no place for ever.
+func TestStalledStreamIsDropped(t *testing.T) {
+	lw, h, srv := serve(t, Options{StreamWriteTimeout: 100 * time.Millisecond})
+	mustCall(t, 201, "POST", srv.URL+"/pbx/users", map[string]any{"name": "alice"})
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.(*net.TCPConn).SetReadBuffer(4096)
+	if _, err := io.WriteString(c, "GET /pbx/events HTTP/1.1\r\nHost: pbx\r\nAccept: text/event-stream\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the stream opens", func() bool { return h.Stats().Streams == 1 })
+	for batch := 0; h.Stats().Streams == 1; batch++ {
+		if batch == 100 {
+			t.Fatal("the stalled stream is still open after 100,000 events")
+		}
+		lineEvents(t, lw, 1000)
+		for range 20 {
+			if h.Stats().Streams == 0 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 }
