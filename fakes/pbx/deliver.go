@@ -30,17 +30,32 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
+// deliveryBatch is how many events a worker takes from the journal at a
+// time; it holds no more than these.
+const deliveryBatch = 64
+
 // run delivers the journal's events to one webhook until it is deleted or
 // the handler closes. A delivery is retried after each of Options.Retry;
 // an event that never gets a 2xx counts as failed and the next follows.
+// When more than WebhookQueue events wait, the oldest are dropped.
 func (hs *hooks) run(ctx context.Context, k *hook) {
 	defer hs.wg.Done()
+	queue := uint64(hs.h.opt.WebhookQueue)
 	for {
 		hs.mu.Lock()
 		next := k.NextEventID
 		hs.mu.Unlock()
-		p := hs.h.j.read(next-1, 0)
+		if last := hs.h.j.lastID(); last >= next && last-next+1 > queue {
+			next = hs.skip(k, last-queue+1)
+		}
+		p := hs.h.j.read(next-1, deliveryBatch)
+		if p.missed > 0 {
+			hs.skip(k, next+p.missed)
+		}
 		for _, e := range p.events {
+			if hs.h.j.lastID()-e.ID+1 > queue {
+				break // the receiver fell behind while this batch went out
+			}
 			err := hs.deliver(ctx, k, e)
 			if ctx.Err() != nil {
 				return
@@ -55,12 +70,29 @@ func (hs *hooks) run(ctx context.Context, k *hook) {
 			k.NextEventID = e.ID + 1
 			hs.mu.Unlock()
 		}
+		if len(p.events) > 0 {
+			continue
+		}
 		select {
 		case <-p.changed:
 		case <-ctx.Done():
 			return
 		}
 	}
+}
+
+// skip drops a webhook's events before id, counting them, and answers the
+// next event to deliver.
+func (hs *hooks) skip(k *hook, id uint64) uint64 {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if id > k.NextEventID {
+		n := id - k.NextEventID
+		k.Dropped += n
+		hs.h.n.deliveriesDropped.Add(n)
+		k.NextEventID = id
+	}
+	return k.NextEventID
 }
 
 func (hs *hooks) deliver(ctx context.Context, k *hook, e Event) error {

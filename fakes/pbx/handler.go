@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -33,6 +31,16 @@ type Options struct {
 	Retry []time.Duration
 	// Client sends webhook deliveries (3 s timeout when nil).
 	Client *http.Client
+	// MaxWebhooks bounds the registered webhooks (DefaultMaxWebhooks),
+	// MaxWebhooksPerCaller those of one caller, the remote IP address
+	// (DefaultMaxWebhooksPerCaller); one more is refused with 403 and
+	// counted.
+	MaxWebhooks          int
+	MaxWebhooksPerCaller int
+	// WebhookQueue bounds the events waiting for one webhook
+	// (DefaultWebhookQueue): when a receiver falls further behind, the
+	// oldest waiting events are dropped and counted.
+	WebhookQueue int
 	// MaxStreams bounds the open event streams (DefaultMaxStreams); one
 	// more is refused with 503 and counted.
 	MaxStreams int
@@ -42,8 +50,13 @@ type Options struct {
 	StreamWriteTimeout time.Duration
 }
 
-// DefaultMaxStreams is how many event streams a handler serves at once.
-const DefaultMaxStreams = 256
+// The default caps.
+const (
+	DefaultMaxStreams           = 256
+	DefaultMaxWebhooks          = 256
+	DefaultMaxWebhooksPerCaller = 32
+	DefaultWebhookQueue         = 1000
+)
 
 // Handler serves a world's PBX under /pbx/.
 type Handler struct {
@@ -74,8 +87,13 @@ func New(lw *live.World, o Options) *Handler {
 	if o.Retry == nil {
 		o.Retry = []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second}
 	}
-	if o.MaxStreams <= 0 {
-		o.MaxStreams = DefaultMaxStreams
+	for _, c := range []struct {
+		v   *int
+		def int
+	}{{&o.MaxStreams, DefaultMaxStreams}, {&o.MaxWebhooks, DefaultMaxWebhooks}, {&o.MaxWebhooksPerCaller, DefaultMaxWebhooksPerCaller}, {&o.WebhookQueue, DefaultWebhookQueue}} {
+		if *c.v <= 0 {
+			*c.v = c.def
+		}
 	}
 	if o.StreamWriteTimeout <= 0 {
 		o.StreamWriteTimeout = 10 * time.Second
@@ -85,7 +103,7 @@ func New(lw *live.World, o Options) *Handler {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Handler{lw: lw, opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel}
-	h.hooks = &hooks{h: h, byID: map[string]*hook{}}
+	h.hooks = &hooks{h: h, byID: map[string]*hook{}, byCaller: map[string]int{}}
 	_ = lw.Do(func(w *sim.World) error {
 		h.w, h.pbx = w, pbx.Of(w)
 		h.pbx.Listen(h)
@@ -447,117 +465,4 @@ func (h *Handler) renameState(w http.ResponseWriter, r *http.Request) {
 		}
 		return map[string]any{"value": statesJSON(h.pbx)}, nil
 	})
-}
-
-// hooks are the registered webhooks; each has a worker that posts the
-// journal's events in order.
-type hooks struct {
-	h     *Handler
-	mu    sync.Mutex
-	byID  map[string]*hook
-	hooks []*hook
-	n     int
-	wg    sync.WaitGroup
-}
-
-type hook struct {
-	ID        string `json:"id"`
-	URL       string `json:"url"`
-	Delivered uint64 `json:"delivered"`
-	Failed    uint64 `json:"failed"`
-	LastError string `json:"lastError,omitempty"`
-	// NextEventID is the id of the next event to deliver.
-	NextEventID uint64 `json:"nextEventId"`
-
-	secret string
-	cancel context.CancelFunc
-}
-
-func (hs *hooks) wait() { hs.wg.Wait() }
-
-func (hs *hooks) snapshot(k *hook) hook {
-	hs.mu.Lock()
-	defer hs.mu.Unlock()
-	return hook{ID: k.ID, URL: k.URL, Delivered: k.Delivered, Failed: k.Failed, LastError: k.LastError, NextEventID: k.NextEventID}
-}
-
-func (hs *hooks) create(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		URL    string `json:"url"`
-		Secret string `json:"secret"`
-	}
-	if !hs.h.decoded(w, r, &body) {
-		return
-	}
-	if e := tooLong("secret", body.Secret, maxToken); e != nil {
-		writeError(w, e.status, e.code, e.msg)
-		return
-	}
-	if e := tooLong("url", body.URL, maxURL); e != nil {
-		writeError(w, e.status, e.code, e.msg)
-		return
-	}
-	if !strings.HasPrefix(body.URL, "http://") && !strings.HasPrefix(body.URL, "https://") {
-		writeError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("webhook url %q must be an absolute http:// or https:// URL", body.URL))
-		return
-	}
-	if hs.h.ctx.Err() != nil {
-		writeError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "the PBX fake is closed")
-		return
-	}
-	ctx, cancel := context.WithCancel(hs.h.ctx)
-	hs.mu.Lock()
-	hs.n++
-	k := &hook{ID: strconv.Itoa(hs.n), URL: body.URL, secret: body.Secret, cancel: cancel, NextEventID: hs.h.j.lastID() + 1}
-	hs.byID[k.ID] = k
-	hs.hooks = append(hs.hooks, k)
-	hs.mu.Unlock()
-	hs.wg.Add(1)
-	go hs.run(ctx, k)
-	writeJSON(w, http.StatusCreated, hs.snapshot(k))
-}
-
-func (hs *hooks) list(w http.ResponseWriter, r *http.Request) {
-	hs.mu.Lock()
-	ks := append([]*hook(nil), hs.hooks...)
-	hs.mu.Unlock()
-	out := []hook{}
-	for _, k := range ks {
-		out = append(out, hs.snapshot(k))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": out})
-}
-
-func (hs *hooks) find(w http.ResponseWriter, r *http.Request) *hook {
-	hs.mu.Lock()
-	k := hs.byID[r.PathValue("id")]
-	hs.mu.Unlock()
-	if k == nil {
-		writeError(w, http.StatusNotFound, "NotFound", fmt.Sprintf("no webhook %q", r.PathValue("id")))
-	}
-	return k
-}
-
-func (hs *hooks) get(w http.ResponseWriter, r *http.Request) {
-	if k := hs.find(w, r); k != nil {
-		writeJSON(w, http.StatusOK, hs.snapshot(k))
-	}
-}
-
-func (hs *hooks) delete(w http.ResponseWriter, r *http.Request) {
-	k := hs.find(w, r)
-	if k == nil {
-		return
-	}
-	k.cancel()
-	hs.mu.Lock()
-	delete(hs.byID, k.ID)
-	for i, o := range hs.hooks {
-		if o == k {
-			hs.hooks = append(hs.hooks[:i], hs.hooks[i+1:]...)
-			break
-		}
-	}
-	hs.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
 }

@@ -6,7 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -300,5 +303,149 @@ func TestStalledStreamIsDropped(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+	}
+}
+
+// from sends a request in process as a caller at remote (host:port).
+func from(h http.Handler, remote, method, path, body string) (int, []byte) {
+	req := httptest.NewRequest(method, "http://pbx.test"+path, strings.NewReader(body))
+	req.RemoteAddr = remote
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.Bytes()
+}
+
+// Webhooks are capped per caller (the remote address, whatever port) and
+// in total; what is refused is counted, and a deleted webhook frees its
+// place.
+func TestWebhooksAreCapped(t *testing.T) {
+	h := New(newLive(t, sim.MustNew(1)), Options{MaxWebhooks: 3, MaxWebhooksPerCaller: 2})
+	defer h.Close()
+	const hook = `{"url":"https://example.com/hook"}`
+	tests := []struct {
+		remote, method, path string
+		status               int
+		want                 string
+	}{
+		{"10.0.0.1:1000", "POST", "/pbx/webhooks", 201, `"id":"1"`},
+		{"10.0.0.1:1001", "POST", "/pbx/webhooks", 201, `"id":"2"`},
+		{"10.0.0.1:1002", "POST", "/pbx/webhooks", 403, "10.0.0.1 has 2 webhooks registered, the most per caller"},
+		{"[::ffff:10.0.0.1]:1003", "POST", "/pbx/webhooks", 403, "10.0.0.1 has 2"},
+		{"[::1]:1000", "POST", "/pbx/webhooks", 201, `"id":"3"`},
+		{"10.0.0.2:1000", "POST", "/pbx/webhooks", 403, "3 webhooks are registered, the most this PBX keeps"},
+		{"10.0.0.2:1000", "DELETE", "/pbx/webhooks/1", 204, ""},
+		{"10.0.0.2:1000", "DELETE", "/pbx/webhooks/1", 404, `no webhook \"1\"`},
+		{"10.0.0.1:1004", "POST", "/pbx/webhooks", 201, `"id":"4"`},
+		{"10.0.0.1:1005", "POST", "/pbx/webhooks", 403, "the most"},
+	}
+	for i, tc := range tests {
+		st, out := from(h, tc.remote, tc.method, tc.path, hook)
+		if st != tc.status || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%d: %s %s from %s: %d %s; want %d with %q", i, tc.method, tc.path, tc.remote, st, out, tc.status, tc.want)
+		}
+		if st == 403 && !strings.Contains(string(out), `"TooManyWebhooks"`) {
+			t.Errorf("%d: refusal %s", i, out)
+		}
+	}
+	if s := h.Stats(); s.Webhooks != 3 || s.WebhooksRefused != 4 {
+		t.Errorf("stats: %d webhooks, %d refused; want 3, 4", s.Webhooks, s.WebhooksRefused)
+	}
+}
+
+// The webhook list is paged.
+func TestWebhookListIsPaged(t *testing.T) {
+	h := New(newLive(t, sim.MustNew(1)), Options{})
+	defer h.Close()
+	for range 5 {
+		if st, out := from(h, "10.0.0.1:1", "POST", "/pbx/webhooks", `{"url":"https://example.com/"}`); st != 201 {
+			t.Fatalf("%d %s", st, out)
+		}
+	}
+	if st, _ := from(h, "10.0.0.1:1", "DELETE", "/pbx/webhooks/2", ""); st != 204 {
+		t.Fatal(st)
+	}
+	var ids []string
+	pages := 0
+	for path := "/pbx/webhooks?limit=2"; path != ""; pages++ {
+		if pages == 5 {
+			t.Fatal("the pages do not end")
+		}
+		st, out := from(h, "10.0.0.1:1", "GET", path, "")
+		var p Webhooks
+		if err := json.Unmarshal(out, &p); st != 200 || err != nil || len(p.Value) > 2 {
+			t.Fatalf("GET %s: %d %s", path, st, out)
+		}
+		for _, k := range p.Value {
+			ids = append(ids, k.ID)
+		}
+		path = p.Next
+	}
+	if got := strings.Join(ids, ","); got != "1,3,4,5" || pages != 2 {
+		t.Errorf("paged ids %s in %d pages, want 1,3,4,5 in 2", got, pages)
+	}
+	for _, q := range []string{"limit=0", "limit=101", "after=x", "after=-1"} {
+		if st, out := from(h, "10.0.0.1:1", "GET", "/pbx/webhooks?"+q, ""); st != 400 {
+			t.Errorf("GET /pbx/webhooks?%s: %d %s", q, st, out)
+		}
+	}
+	if st, out := from(h, "10.0.0.1:1", "GET", "/pbx/webhooks?after=3", ""); st != 200 || !strings.Contains(string(out), `"id":"4"`) || strings.Contains(string(out), `"id":"3"`) {
+		t.Errorf("after=3: %s", out)
+	}
+}
+
+// A receiver that falls behind by more than WebhookQueue events gets the
+// newest ones; the oldest waiting are dropped and counted.
+func TestWebhookQueueDropsOldest(t *testing.T) {
+	first, release := make(chan struct{}), make(chan struct{})
+	var mu sync.Mutex
+	var got []uint64
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseUint(r.Header.Get(EventIDHeader), 10, 64)
+		mu.Lock()
+		got = append(got, id)
+		mu.Unlock()
+		if id == 1 {
+			close(first)
+			<-release
+		}
+	}))
+	defer recv.Close()
+	released := false
+	defer func() {
+		if !released {
+			close(release) // let the receiver return before it closes
+		}
+	}()
+	lw, h, srv := serve(t, Options{WebhookQueue: 10})
+	base := srv.URL + "/pbx"
+	var k Webhook
+	_ = json.Unmarshal(mustCall(t, 201, "POST", base+"/webhooks", map[string]string{"url": recv.URL}), &k)
+	mustCall(t, 201, "POST", base+"/users", map[string]any{"name": "alice"}) // event 1
+	select {
+	case <-first:
+	case <-time.After(5 * time.Second):
+		t.Fatal("event 1 not delivered within 5 s")
+	}
+	lineEvents(t, lw, 50) // events 2..51 wait while 1 is out
+	close(release)
+	released = true
+	eventually(t, "every event delivered or dropped", func() bool {
+		st, _ := h.Webhook(k.ID)
+		return st.NextEventID == 52
+	})
+	st, _ := h.Webhook(k.ID)
+	if st.Delivered != 11 || st.Dropped != 40 || st.Failed != 0 {
+		t.Errorf("webhook: %+v; want 11 delivered, 40 dropped", st)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 11 || got[0] != 1 || got[1] != 42 || got[10] != 51 {
+		t.Errorf("delivered ids %v, want 1 and 42..51", got)
+	}
+	if s := h.Stats(); s.DeliveriesDropped != 40 {
+		t.Errorf("stats: %d deliveries dropped, want 40", s.DeliveriesDropped)
+	}
+	if ks := h.Webhooks(); len(ks) != 1 || ks[0] != st {
+		t.Errorf("Webhooks(): %+v", ks)
 	}
 }
