@@ -7,10 +7,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -95,20 +97,47 @@ func (hs *hooks) skip(k *hook, id uint64) uint64 {
 	return k.NextEventID
 }
 
+// maxAnswer is how much of a receiver's answer is read (and thrown away)
+// so that the connection can be used again; and of its headers.
+const (
+	maxAnswer        = 4 << 10
+	maxAnswerHeaders = 16 << 10
+)
+
+// deliveryClient is a copy of c (of a client with its own transport when
+// nil) that never follows a redirect: a receiver's 3xx is its answer.
+func deliveryClient(c *http.Client) *http.Client {
+	var out http.Client
+	if c != nil {
+		out = *c
+	} else {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxResponseHeaderBytes = maxAnswerHeaders
+		out.Transport = t
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &out
+}
+
+// errNoAnswer is every failure short of an HTTP answer: a refused or
+// unreachable port, TLS, a timeout. Like Graph's, the error says no more,
+// so that webhooks do not tell a caller which ports are open where.
+var errNoAnswer = errors.New("the receiver did not answer")
+
 func (hs *hooks) deliver(ctx context.Context, k *hook, e Event) error {
 	body, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	var last error
-	for attempt := 0; ; attempt++ {
-		if last = hs.post(ctx, k, e, body); last == nil {
+	for attempt := 1; ; attempt++ {
+		err := hs.post(ctx, k, e, body)
+		if err == nil {
 			return nil
 		}
-		if attempt >= len(hs.h.opt.Retry) {
-			return fmt.Errorf("event %d: %v (after %d attempts)", e.ID, last, attempt+1)
+		if attempt > len(hs.h.opt.Retry) {
+			return fmt.Errorf("event %d: %v (attempts: %d)", e.ID, err, attempt)
 		}
-		t := time.NewTimer(hs.h.opt.Retry[attempt])
+		t := time.NewTimer(hs.h.opt.Retry[attempt-1])
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -119,9 +148,11 @@ func (hs *hooks) deliver(ctx context.Context, k *hook, e Event) error {
 }
 
 func (hs *hooks) post(ctx context.Context, k *hook, e Event, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, hs.h.opt.DeliveryTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, k.URL, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return errNoAnswer
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(EventIDHeader, strconv.FormatUint(e.ID, 10))
@@ -129,14 +160,15 @@ func (hs *hooks) post(ctx context.Context, k *hook, e Event, body []byte) error 
 	if k.secret != "" {
 		req.Header.Set(SignatureHeader, Sign(k.secret, body))
 	}
-	resp, err := hs.h.opt.Client.Do(req)
+	resp, err := hs.h.client.Do(req)
 	if err != nil {
-		return err
+		return errNoAnswer
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
 	resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("receiver answered %s", resp.Status)
+	if c := resp.StatusCode; c < 200 || c > 299 {
+		// the status alone: its reason phrase is the receiver's text
+		return fmt.Errorf("the receiver answered %s", strings.TrimSpace(strconv.Itoa(c)+" "+http.StatusText(c)))
 	}
 	return nil
 }

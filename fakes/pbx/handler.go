@@ -29,8 +29,16 @@ type Options struct {
 	// Retry are the waits between webhook delivery attempts (100 ms, 500 ms,
 	// 2 s when nil); after the last, the event counts as failed.
 	Retry []time.Duration
-	// Client sends webhook deliveries (3 s timeout when nil).
+	// Client sends webhook deliveries (its own transport when nil). The
+	// handler sends through a copy that never follows a redirect.
 	Client *http.Client
+	// DeliveryTimeout bounds each delivery attempt (3 s when zero), the
+	// time the receiver has to answer 2xx.
+	DeliveryTimeout time.Duration
+	// AllowHTTPWebhooks accepts http:// webhook URLs for any host; without
+	// it http:// is only for a loopback host and others need https://
+	// (G-URL-1).
+	AllowHTTPWebhooks bool
 	// MaxWebhooks bounds the registered webhooks (DefaultMaxWebhooks),
 	// MaxWebhooksPerCaller those of one caller, the remote IP address
 	// (DefaultMaxWebhooksPerCaller); one more is refused with 403 and
@@ -70,6 +78,7 @@ type Handler struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	hooks  *hooks
+	client *http.Client // sends webhook deliveries; never follows redirects
 	n      counters
 }
 
@@ -98,11 +107,11 @@ func New(lw *live.World, o Options) *Handler {
 	if o.StreamWriteTimeout <= 0 {
 		o.StreamWriteTimeout = 10 * time.Second
 	}
-	if o.Client == nil {
-		o.Client = &http.Client{Timeout: 3 * time.Second}
+	if o.DeliveryTimeout <= 0 {
+		o.DeliveryTimeout = 3 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Handler{lw: lw, opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel}
+	h := &Handler{lw: lw, opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel, client: deliveryClient(o.Client)}
 	h.hooks = &hooks{h: h, byID: map[string]*hook{}, byCaller: map[string]int{}}
 	_ = lw.Do(func(w *sim.World) error {
 		h.w, h.pbx = w, pbx.Of(w)
@@ -117,6 +126,7 @@ func New(lw *live.World, o Options) *Handler {
 func (h *Handler) Close() {
 	h.cancel()
 	h.hooks.wait()
+	h.client.CloseIdleConnections()
 }
 
 // PBXChanged journals a change (pbx.Listener); called with the world locked.

@@ -115,35 +115,39 @@ func TestEventIDsAreChecked(t *testing.T) {
 // A replay answers at most MaxReplay events, says how to go on, and counts
 // the events the journal let go.
 func TestReplayIsPaged(t *testing.T) {
-	lw, _, srv := serve(t, Options{JournalSize: 2000})
+	lw, h, srv := serve(t, Options{JournalSize: 1100})
 	base := srv.URL + "/pbx"
 	mustCall(t, 201, "POST", base+"/users", map[string]any{"name": "alice"}) // event 1
-	lineEvents(t, lw, 2499)                                                  // events 2..2500; 501..2500 kept
+	lineEvents(t, lw, 1299)                                                  // events 2..1300; 201..1300 kept
 	tests := []struct {
 		path     string
 		first, n int
 		missed   uint64
 		next     string
 	}{
-		{"/events", 501, 1000, 500, "/pbx/events?after=1500&limit=1000"},
-		{"/events?after=1500", 1501, 1000, 0, ""},
-		{"/events?after=499&limit=10", 501, 10, 1, "/pbx/events?after=510&limit=10"},
-		{"/events?after=2490&limit=10", 2491, 10, 0, ""},
-		{"/events?after=2500", 0, 0, 0, ""},
+		{"/events", 201, 1000, 200, "/pbx/events?after=1200&limit=1000"},
+		{"/events?after=1200", 1201, 100, 0, ""},
+		{"/events?after=199&limit=10", 201, 10, 1, "/pbx/events?after=210&limit=10"},
+		{"/events?after=200&limit=10", 201, 10, 0, "/pbx/events?after=210&limit=10"},
+		{"/events?after=1290&limit=10", 1291, 10, 0, ""},
+		{"/events?after=1300", 0, 0, 0, ""},
 	}
 	for _, tc := range tests {
 		var p Replay
 		if err := json.Unmarshal(mustCall(t, 200, "GET", base+tc.path, nil), &p); err != nil {
 			t.Fatal(err)
 		}
-		if len(p.Value) != tc.n || p.LastEventID != 2500 || p.Missed != tc.missed || p.Next != tc.next {
-			t.Errorf("GET %s: %d events, last %d, missed %d, next %q; want %d, 2500, %d, %q", tc.path, len(p.Value), p.LastEventID, p.Missed, p.Next, tc.n, tc.missed, tc.next)
+		if len(p.Value) != tc.n || p.LastEventID != 1300 || p.Missed != tc.missed || p.Next != tc.next {
+			t.Errorf("GET %s: %d events, last %d, missed %d, next %q; want %d, 1300, %d, %q", tc.path, len(p.Value), p.LastEventID, p.Missed, p.Next, tc.n, tc.missed, tc.next)
 		}
 		for i, e := range p.Value {
 			if e.ID != uint64(tc.first+i) {
 				t.Fatalf("GET %s: event %d has id %d, want %d", tc.path, i, e.ID, tc.first+i)
 			}
 		}
+	}
+	if s := h.Stats(); s.JournalDropped != 200 || s.LastEventID != 1300 || s.Limits.JournalSize != 1100 {
+		t.Errorf("stats: %+v", s)
 	}
 	// following next reaches the end in a bounded number of pages
 	after, pages := uint64(0), 0
@@ -161,12 +165,12 @@ func TestReplayIsPaged(t *testing.T) {
 		}
 		path = p.Next
 	}
-	if after != 2500 || pages != 2 {
-		t.Errorf("paged to %d in %d pages, want 2500 in 2", after, pages)
+	if after != 1300 || pages != 2 {
+		t.Errorf("paged to %d in %d pages, want 1300 in 2", after, pages)
 	}
-	// a stream resumes from the same ids, in batches, without a gap
-	s := openSSE(t, base+"/events", fmt.Sprint(2500-1200))
-	for want := 2500 - 1199; want <= 2500; want++ {
+	// a stream resumes from the oldest kept event, in batches, without a gap
+	s := openSSE(t, base+"/events", "150")
+	for want := 201; want <= 1300; want++ {
 		if id, _, _ := s.next(t); id != fmt.Sprint(want) {
 			t.Fatalf("stream: event %s, want %d", id, want)
 		}
@@ -447,5 +451,130 @@ func TestWebhookQueueDropsOldest(t *testing.T) {
 	}
 	if ks := h.Webhooks(); len(ks) != 1 || ks[0] != st {
 		t.Errorf("Webhooks(): %+v", ks)
+	}
+}
+
+// Webhook URLs follow G-URL-1: https, or http for a loopback host.
+func TestWebhookURLs(t *testing.T) {
+	tests := []struct {
+		url       string
+		allowHTTP bool
+		status    int
+		want      string
+	}{
+		{"https://example.com/hook", false, 201, ""},
+		{"HTTPS://EXAMPLE.COM/hook", false, 201, ""},
+		{"https://example.com:8443/hook?x=1", false, 201, ""},
+		{"http://127.0.0.1:9/hook", false, 201, ""},
+		{"http://127.8.9.10/", false, 201, ""},
+		{"http://localhost:8080/", false, 201, ""},
+		{"http://LocalHost/", false, 201, ""},
+		{"http://[::1]:9/", false, 201, ""},
+		{"http://[::ffff:127.0.0.1]:9/", false, 201, ""},
+		{"http://example.com/hook", false, 400, "http:// is only for a loopback host"},
+		{"http://10.0.0.1/", false, 400, "only for a loopback host"},
+		{"http://0.0.0.0:9/", false, 400, "only for a loopback host"},
+		{"http://127.0.0.1.nip.io/", false, 400, "only for a loopback host"},
+		{"http://localhost.example.com/", false, 400, "only for a loopback host"},
+		{"http://[fe80::1%25lo]/", false, 400, "only for a loopback host"},
+		{"http://example.com/hook", true, 201, ""},
+		{"ftp://example.com/", false, 400, "must be an absolute https:// URL"},
+		{"ftp://example.com/", true, 400, "must be an absolute https:// URL"},
+		{"//example.com/", false, 400, "absolute"},
+		{"/pbx/webhooks", false, 400, "absolute"},
+		{"https://", false, 400, "absolute"},
+		{"https://:443/", false, 400, "absolute"},
+		{"https:example.com", false, 400, "absolute"},
+		{"mailto:a@example.com", false, 400, "absolute"},
+		{"", false, 400, "absolute"},
+		{"https://exa mple.com/", false, 400, "absolute"},
+		{"https://user:pw@example.com/", false, 400, "must not carry a user name or password"},
+		{"http://127.0.0.1@example.com/", false, 400, "must not carry a user name"},
+		{"https://example.com:0/", false, 400, "no port from 1 to 65535"},
+		{"https://example.com:65536/", false, 400, "no port from 1 to 65535"},
+	}
+	for _, tc := range tests {
+		h := New(newLive(t, sim.MustNew(1)), Options{AllowHTTPWebhooks: tc.allowHTTP})
+		body, _ := json.Marshal(map[string]string{"url": tc.url})
+		st, out := from(h, "127.0.0.1:1", "POST", "/pbx/webhooks", string(body))
+		h.Close()
+		if st != tc.status || !strings.Contains(string(out), tc.want) {
+			t.Errorf("url %q (allow http %v): %d %s; want %d with %q", tc.url, tc.allowHTTP, st, out, tc.status, tc.want)
+		}
+	}
+}
+
+// Deliveries never follow a redirect, each attempt has its timeout, the
+// receiver's headers are bounded, and every failure without an answer
+// reads the same, so a webhook does not tell which ports are open.
+func TestWebhookDeliveryIsHardened(t *testing.T) {
+	var followed sync.Mutex
+	hits := 0
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		followed.Lock()
+		hits++
+		followed.Unlock()
+	}))
+	defer target.Close()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "http://" + closed.Addr().String() + "/hook"
+	closed.Close()
+	own := &http.Client{}
+	tests := []struct {
+		name    string
+		recv    http.HandlerFunc // nil: the closed port
+		client  *http.Client
+		timeout time.Duration
+		want    string
+	}{
+		{"redirect", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, target.URL, http.StatusFound) }, nil, 0, "event 1: the receiver answered 302 Found (attempts: 1)"},
+		{"redirect, own client", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL, http.StatusTemporaryRedirect)
+		}, own, 0, "answered 307 Temporary Redirect"},
+		{"status", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) }, nil, 0, "answered 418 I'm a teapot"},
+		{"odd status", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(599) }, nil, 0, "answered 599 (attempts"},
+		{"timeout", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body) // then the server notices the client leave
+			<-r.Context().Done()
+		}, &http.Client{}, 50 * time.Millisecond, "event 1: the receiver did not answer (attempts: 1)"},
+		{"huge headers", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Big", strings.Repeat("x", 1<<20))
+		}, nil, 0, "event 1: the receiver did not answer (attempts: 1)"},
+		{"closed port", nil, nil, 0, "event 1: the receiver did not answer (attempts: 1)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u := closedURL
+			if tc.recv != nil {
+				recv := httptest.NewServer(tc.recv)
+				defer recv.Close()
+				u = recv.URL
+			}
+			_, h, srv := serve(t, Options{Retry: []time.Duration{}, Client: tc.client, DeliveryTimeout: tc.timeout})
+			var k Webhook
+			_ = json.Unmarshal(mustCall(t, 201, "POST", srv.URL+"/pbx/webhooks", map[string]string{"url": u}), &k)
+			mustCall(t, 201, "POST", srv.URL+"/pbx/users", map[string]any{"name": "alice"})
+			eventually(t, "event 1 attempted", func() bool { st, _ := h.Webhook(k.ID); return st.NextEventID == 2 })
+			st, _ := h.Webhook(k.ID)
+			if st.Failed != 1 || !strings.Contains(st.LastError, tc.want) {
+				t.Errorf("webhook %+v; want one failure with %q", st, tc.want)
+			}
+			for _, leak := range []string{"dial", "refused", "tcp", "127.0.0.1", "deadline", "timeout", "EOF", "header"} {
+				if strings.Contains(st.LastError, leak) {
+					t.Errorf("last error %q tells %q", st.LastError, leak)
+				}
+			}
+		})
+	}
+	followed.Lock()
+	if hits != 0 {
+		t.Errorf("the redirect target got %d requests", hits)
+	}
+	followed.Unlock()
+	if own.CheckRedirect != nil {
+		t.Error("the caller's client was changed")
 	}
 }

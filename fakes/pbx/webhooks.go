@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,6 +102,39 @@ func caller(r *http.Request) string {
 	return host
 }
 
+// webhookURL checks a webhook URL by G-URL-1: https://, or http:// for a
+// loopback host (any host with AllowHTTPWebhooks); a host, a port that can
+// be dialled, no user name or password.
+func (h *Handler) webhookURL(raw string) *apiError {
+	u, err := url.Parse(raw)
+	refuse := func(why string) *apiError { return bad("webhook url %q %s", clip(raw), why) }
+	switch {
+	case err != nil || !u.IsAbs() || u.Opaque != "" || u.Hostname() == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return refuse("must be an absolute https:// URL (http:// only for a loopback host)")
+	case u.User != nil:
+		return refuse("must not carry a user name or password")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return refuse("has no port from 1 to 65535")
+		}
+	}
+	if u.Scheme == "http" && !h.opt.AllowHTTPWebhooks && !loopback(u.Hostname()) {
+		return refuse("must use https://: http:// is only for a loopback host (localhost, 127.0.0.0/8, ::1)")
+	}
+	return nil
+}
+
+// loopback is true for localhost and loopback addresses; names that merely
+// resolve to one are not, as the answer may change after the check.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Zone() == "" && a.Unmap().IsLoopback()
+}
+
 func (hs *hooks) create(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		URL    string `json:"url"`
@@ -117,8 +151,8 @@ func (hs *hooks) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e.status, e.code, e.msg)
 		return
 	}
-	if !strings.HasPrefix(body.URL, "http://") && !strings.HasPrefix(body.URL, "https://") {
-		writeError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("webhook url %q must be an absolute http:// or https:// URL", body.URL))
+	if e := hs.h.webhookURL(body.URL); e != nil {
+		writeError(w, e.status, e.code, e.msg)
 		return
 	}
 	if hs.h.ctx.Err() != nil {
