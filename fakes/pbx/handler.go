@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/presencesim/presencesim/live"
@@ -49,6 +50,14 @@ type Options struct {
 	// (DefaultWebhookQueue): when a receiver falls further behind, the
 	// oldest waiting events are dropped and counted.
 	WebhookQueue int
+	// AllowNewUsers lets POST /pbx/users add a user the world lacks to
+	// the world (a Graph identity); without it such a name is 404.
+	// AllowNewTenants lets new users go to any organisation, not only
+	// the home one (sim.DefaultOrg); MaxNewUsers bounds how many the API
+	// adds (DefaultMaxNewUsers), refusing more with 403.
+	AllowNewUsers   bool
+	AllowNewTenants bool
+	MaxNewUsers     int
 	// MaxStreams bounds the open event streams (DefaultMaxStreams); one
 	// more is refused with 503 and counted.
 	MaxStreams int
@@ -64,6 +73,7 @@ const (
 	DefaultMaxWebhooks          = 256
 	DefaultMaxWebhooksPerCaller = 32
 	DefaultWebhookQueue         = 1000
+	DefaultMaxNewUsers          = 1000
 )
 
 // Handler serves a world's PBX under /pbx/.
@@ -99,7 +109,7 @@ func New(lw *live.World, o Options) *Handler {
 	for _, c := range []struct {
 		v   *int
 		def int
-	}{{&o.MaxStreams, DefaultMaxStreams}, {&o.MaxWebhooks, DefaultMaxWebhooks}, {&o.MaxWebhooksPerCaller, DefaultMaxWebhooksPerCaller}, {&o.WebhookQueue, DefaultWebhookQueue}} {
+	}{{&o.MaxStreams, DefaultMaxStreams}, {&o.MaxWebhooks, DefaultMaxWebhooks}, {&o.MaxWebhooksPerCaller, DefaultMaxWebhooksPerCaller}, {&o.WebhookQueue, DefaultWebhookQueue}, {&o.MaxNewUsers, DefaultMaxNewUsers}} {
 		if *c.v <= 0 {
 			*c.v = c.def
 		}
@@ -301,8 +311,8 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
 	h.changeUser(w, r, http.StatusOK, func(int) error { return nil })
 }
 
-// addUser puts a user on the PBX, adding the user to the world (default
-// organisation) when new.
+// addUser puts a world user on the PBX; a user the world lacks is added
+// to it only as newUser allows.
 func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Name    string   `json:"name"`
@@ -329,9 +339,12 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 	h.locked(w, http.StatusCreated, func() (any, *apiError) {
 		id, err := h.w.Teams.User(body.Name)
 		if err != nil {
-			if id, err = h.w.AddUser(body.Name, body.Org); err != nil {
-				return nil, bad("%v", err)
+			var aerr *apiError
+			if id, aerr = h.newUser(body.Name, body.Org); aerr != nil {
+				return nil, aerr
 			}
+		} else if org := h.w.Teams.Dir(id).Org; body.Org != "" && !strings.EqualFold(body.Org, org) {
+			return nil, bad("%s is a user of %s, not of %s", body.Name, org, clip(body.Org))
 		}
 		if _, had := h.pbx.Find(id); had {
 			return nil, &apiError{http.StatusConflict, "Conflict", fmt.Sprintf("%s is on the PBX already", body.Name)}
@@ -352,6 +365,51 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 		}
 		return userJSON(h.pbx, i), nil
 	})
+}
+
+// newUser adds a user the world lacks: only with AllowNewUsers, only in
+// the home organisation unless AllowNewTenants, and at most MaxNewUsers.
+// Called with the world locked. Every PBX user is a Graph identity, so by
+// default the world file alone decides who exists.
+func (h *Handler) newUser(name, org string) (teams.UserID, *apiError) {
+	if strings.TrimSpace(name) == "" {
+		return 0, bad("a user needs a name")
+	}
+	refuse := func(e *apiError) (teams.UserID, *apiError) {
+		h.n.usersRefused.Add(1)
+		return 0, e
+	}
+	if !h.opt.AllowNewUsers {
+		return refuse(&apiError{http.StatusNotFound, "NotFound", fmt.Sprintf(
+			"no user %q in the world; the PBX takes its users from the world and adds none. Declare the user in the world file, "+
+				`{"tenants": [{"name": %q, "users": [{"name": %q}]}]}, and serve it with presencesim serve --world FILE; `+
+				"GET /_presencesim/world lists the world's users", clip(name), sim.DefaultOrg, clip(name))})
+	}
+	if e := tooLong("name", name, maxName); e != nil {
+		return 0, e
+	}
+	if e := tooLong("org", org, maxName); e != nil {
+		return 0, e
+	}
+	switch {
+	case org == "" || strings.EqualFold(org, sim.DefaultOrg):
+		org = sim.DefaultOrg
+	case !h.opt.AllowNewTenants:
+		return refuse(&apiError{http.StatusForbidden, "Forbidden", fmt.Sprintf("new users go only to the home organisation %s, not to %q", sim.DefaultOrg, org)})
+	case strings.IndexFunc(org, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != '-' && r != '_'
+	}) >= 0:
+		return 0, bad("org %q: use letters, digits, '.', '-' or '_'", org)
+	}
+	if h.n.usersAdded.Load() >= int64(h.opt.MaxNewUsers) {
+		return refuse(&apiError{http.StatusForbidden, "TooManyUsers", fmt.Sprintf("%d users were added through the PBX API, the most it adds; declare more in the world file", h.opt.MaxNewUsers)})
+	}
+	id, err := h.w.AddUser(name, org)
+	if err != nil {
+		return 0, bad("%v", err)
+	}
+	h.n.usersAdded.Add(1)
+	return id, nil
 }
 
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,8 @@ type counters struct {
 	streamsRefused    atomic.Uint64
 	webhooksRefused   atomic.Uint64
 	deliveriesDropped atomic.Uint64
+	usersAdded        atomic.Int64
+	usersRefused      atomic.Uint64
 	bodiesRefused     atomic.Uint64
 }
 
@@ -25,6 +27,7 @@ type Limits struct {
 	MaxWebhooksPerCaller int `json:"maxWebhooksPerCaller"`
 	WebhookQueue         int `json:"webhookQueue"`
 	MaxPage              int `json:"maxPage"`
+	MaxNewUsers          int `json:"maxNewUsers"`
 	MaxBody              int `json:"maxBody"`
 }
 
@@ -48,6 +51,11 @@ type Stats struct {
 	// of the journal to keep it at JournalSize.
 	LastEventID    uint64 `json:"lastEventId"`
 	JournalDropped uint64 `json:"journalDropped"`
+	// UsersAdded are the world users the API added; UsersRefused the
+	// names it refused to add (not allowed, another organisation,
+	// MaxNewUsers).
+	UsersAdded   int64  `json:"usersAdded"`
+	UsersRefused uint64 `json:"usersRefused"`
 	// BodiesRefused are request bodies refused with 413 for being larger
 	// than MaxBody.
 	BodiesRefused uint64 `json:"bodiesRefused"`
@@ -58,13 +66,15 @@ func (h *Handler) Stats() Stats {
 	o := h.opt
 	s := Stats{
 		Limits: Limits{JournalSize: h.j.size, MaxReplay: MaxReplay, MaxStreams: o.MaxStreams, MaxBody: MaxBody,
-			MaxWebhooks: o.MaxWebhooks, MaxWebhooksPerCaller: o.MaxWebhooksPerCaller, WebhookQueue: o.WebhookQueue, MaxPage: MaxPage},
+			MaxWebhooks: o.MaxWebhooks, MaxWebhooksPerCaller: o.MaxWebhooksPerCaller, WebhookQueue: o.WebhookQueue, MaxPage: MaxPage, MaxNewUsers: o.MaxNewUsers},
 		Streams:           h.n.streams.Load(),
 		StreamsRefused:    h.n.streamsRefused.Load(),
 		WebhooksRefused:   h.n.webhooksRefused.Load(),
 		DeliveriesDropped: h.n.deliveriesDropped.Load(),
 		LastEventID:       h.j.lastID(),
 		JournalDropped:    h.j.droppedCount(),
+		UsersAdded:        h.n.usersAdded.Load(),
+		UsersRefused:      h.n.usersRefused.Load(),
 		BodiesRefused:     h.n.bodiesRefused.Load(),
 	}
 	h.hooks.mu.Lock()
