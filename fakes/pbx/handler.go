@@ -21,12 +21,31 @@ import (
 )
 
 // Options configure a handler; the zero value serves with the defaults.
+// Every cap counts what it refused or let go (Handler.Stats).
 type Options struct {
-	// JournalSize bounds the events kept for replay (DefaultJournalSize).
+	// JournalSize bounds the events kept for replay (DefaultJournalSize);
+	// older events are dropped and counted.
 	JournalSize int
 	// KeepAlive is the interval of SSE comments that keep idle streams
 	// open (15 s when zero).
 	KeepAlive time.Duration
+	// MaxStreams bounds the open event streams (DefaultMaxStreams); one
+	// more is refused with 503.
+	MaxStreams int
+	// StreamWriteTimeout bounds one round of writes to an event stream
+	// (10 s when zero): a reader that stops reading loses its stream
+	// rather than holding it while events pile up.
+	StreamWriteTimeout time.Duration
+
+	// MaxWebhooks bounds the registered webhooks (DefaultMaxWebhooks),
+	// MaxWebhooksPerCaller those of one caller, the remote IP address
+	// (DefaultMaxWebhooksPerCaller); one more is refused with 403.
+	MaxWebhooks          int
+	MaxWebhooksPerCaller int
+	// WebhookQueue bounds the events waiting for one webhook
+	// (DefaultWebhookQueue): when a receiver falls further behind, the
+	// oldest waiting events are dropped.
+	WebhookQueue int
 	// Retry are the waits between webhook delivery attempts (100 ms, 500 ms,
 	// 2 s when nil); after the last, the event counts as failed.
 	Retry []time.Duration
@@ -40,31 +59,16 @@ type Options struct {
 	// it http:// is only for a loopback host and others need https://
 	// (G-URL-1).
 	AllowHTTPWebhooks bool
-	// MaxWebhooks bounds the registered webhooks (DefaultMaxWebhooks),
-	// MaxWebhooksPerCaller those of one caller, the remote IP address
-	// (DefaultMaxWebhooksPerCaller); one more is refused with 403 and
-	// counted.
-	MaxWebhooks          int
-	MaxWebhooksPerCaller int
-	// WebhookQueue bounds the events waiting for one webhook
-	// (DefaultWebhookQueue): when a receiver falls further behind, the
-	// oldest waiting events are dropped and counted.
-	WebhookQueue int
+
 	// AllowNewUsers lets POST /pbx/users add a user the world lacks to
-	// the world (a Graph identity); without it such a name is 404.
-	// AllowNewTenants lets new users go to any organisation, not only
-	// the home one (sim.DefaultOrg); MaxNewUsers bounds how many the API
-	// adds (DefaultMaxNewUsers), refusing more with 403.
+	// the world, a Graph identity; without it such a name is 404 and the
+	// world file alone says who exists. AllowNewTenants lets new users go
+	// to any organisation, not only the home one (sim.DefaultOrg).
+	// MaxNewUsers bounds how many the API adds (DefaultMaxNewUsers); one
+	// more is refused with 403.
 	AllowNewUsers   bool
 	AllowNewTenants bool
 	MaxNewUsers     int
-	// MaxStreams bounds the open event streams (DefaultMaxStreams); one
-	// more is refused with 503 and counted.
-	MaxStreams int
-	// StreamWriteTimeout bounds one round of writes to an event stream
-	// (10 s when zero): a reader that stops reading loses its stream
-	// rather than holding it while events pile up.
-	StreamWriteTimeout time.Duration
 }
 
 // The default caps.
@@ -135,7 +139,7 @@ func New(lw *live.World, o Options) *Handler {
 // Close stops the webhook workers and ends the event streams.
 func (h *Handler) Close() {
 	h.cancel()
-	h.hooks.wait()
+	h.hooks.close()
 	h.client.CloseIdleConnections()
 }
 

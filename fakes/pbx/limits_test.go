@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -576,5 +577,48 @@ func TestWebhookDeliveryIsHardened(t *testing.T) {
 	followed.Unlock()
 	if own.CheckRedirect != nil {
 		t.Error("the caller's client was changed")
+	}
+}
+
+// Close may run while webhooks are being created: each create is answered
+// 201 or 503, and no worker is added while Close waits for them.
+func TestCloseWhileWebhooksAreCreated(t *testing.T) {
+	for round := range 20 {
+		h := New(newLive(t, sim.MustNew(1)), Options{})
+		var wg sync.WaitGroup
+		statuses := make([]int, 8)
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i], _ = from(h, fmt.Sprintf("10.0.0.%d:1", i), "POST", "/pbx/webhooks", `{"url":"https://example.com/"}`)
+			}()
+		}
+		h.Close()
+		wg.Wait()
+		for i, st := range statuses {
+			if st != 201 && st != 503 {
+				t.Fatalf("round %d: create %d answered %d", round, i, st)
+			}
+		}
+	}
+}
+
+// Close waits for the worker of a create that held the lock when the
+// handler closed.
+func TestCloseWaitsForACreateInProgress(t *testing.T) {
+	h := New(newLive(t, sim.MustNew(1)), Options{})
+	hs := h.hooks
+	hs.mu.Lock() // a create saw the handler open and is about to add its worker
+	var done atomic.Bool
+	closed := make(chan bool)
+	go func() { h.Close(); closed <- done.Load() }()
+	<-h.ctx.Done()
+	hs.wg.Add(1)
+	hs.mu.Unlock()
+	done.Store(true) // the worker ends
+	hs.wg.Done()
+	if !<-closed {
+		t.Error("Close returned before the worker of a create it raced with ended")
 	}
 }

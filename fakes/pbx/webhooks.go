@@ -57,7 +57,15 @@ type hook struct {
 	cancel  context.CancelFunc
 }
 
-func (hs *hooks) wait() { hs.wg.Wait() }
+// close waits for the workers once the handler's context is cancelled.
+// Taking the lock orders it after any create that holds it, which has
+// added its worker by then; every later create sees the context and
+// refuses, so no worker is added while close waits.
+func (hs *hooks) close() {
+	hs.mu.Lock()
+	hs.mu.Unlock()
+	hs.wg.Wait()
+}
 
 func (hs *hooks) snapshot(k *hook) Webhook {
 	hs.mu.Lock()
@@ -155,14 +163,14 @@ func (hs *hooks) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e.status, e.code, e.msg)
 		return
 	}
-	if hs.h.ctx.Err() != nil {
-		writeError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "the PBX fake is closed")
-		return
-	}
 	o, who := hs.h.opt, caller(r)
 	hs.mu.Lock()
 	var full string
 	switch {
+	case hs.h.ctx.Err() != nil:
+		hs.mu.Unlock()
+		writeError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "the PBX fake is closed")
+		return
 	case len(hs.hooks) >= o.MaxWebhooks:
 		full = fmt.Sprintf("%d webhooks are registered, the most this PBX keeps", o.MaxWebhooks)
 	case hs.byCaller[who] >= o.MaxWebhooksPerCaller:
