@@ -81,6 +81,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		if max, aerr = limit(r, MaxReplay); aerr == nil {
 			p := h.j.read(from, max)
 			out := Replay{Value: p.events, LastEventID: p.last, Missed: p.missed}
+			if out.Value == nil {
+				out.Value = []Event{}
+			}
 			if p.more {
 				out.Next = fmt.Sprintf("/pbx/events?after=%d&limit=%d", p.events[len(p.events)-1].ID, max)
 			}

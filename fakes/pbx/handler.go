@@ -165,7 +165,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /pbx/webhooks/{id}", h.hooks.get)
 	h.mux.HandleFunc("DELETE /pbx/webhooks/{id}", h.hooks.delete)
 	notFound := func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "NotFound", "no such PBX resource "+r.Method+" "+r.URL.Path+"; see GET /pbx/users, /pbx/states, /pbx/events, /pbx/webhooks")
+		writeError(w, http.StatusNotFound, "NotFound", "no such PBX resource "+r.Method+" "+clip(r.URL.Path)+"; see GET /pbx/users, /pbx/states, /pbx/events, /pbx/webhooks")
 	}
 	h.mux.HandleFunc("/pbx/", notFound)
 	h.mux.HandleFunc("/", notFound)

@@ -104,6 +104,9 @@ func TestEventIDsAreChecked(t *testing.T) {
 			continue
 		}
 		if st == 200 {
+			if !strings.Contains(string(out), `"value":[`) {
+				t.Errorf("GET /events%s %v: %s, want a value list", tc.query, tc.hdr, out)
+			}
 			continue
 		}
 		var e apiErr
