@@ -331,6 +331,14 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e.status, e.code, e.msg)
 		return
 	}
+	// everything is checked before the world changes: a refused request
+	// adds no one
+	if body.Email != "" {
+		if err := pbx.CheckEmail(body.Email); err != nil {
+			writeError(w, http.StatusBadRequest, "BadRequest", err.Error())
+			return
+		}
+	}
 	var devs []pbx.Device
 	for _, d := range body.Devices {
 		dev, err := pbx.ParseDevice(d)

@@ -30,6 +30,8 @@ func TestNewUsers(t *testing.T) {
 		{"world user", Options{}, []map[string]string{{"name": "alice"}}, 201, "", `"email":"alice@contoso.com"`, "", 0, 0},
 		{"world user by its org", Options{}, []map[string]string{{"name": "alice", "org": "Contoso"}}, 201, "", `"name":"alice"`, "", 0, 0},
 		{"world user, wrong org", Options{}, []map[string]string{{"name": "alice", "org": "fabrikam"}}, 400, "BadRequest", "alice is a user of contoso, not of fabrikam", "", 0, 0},
+		{"world user, bad email", Options{}, []map[string]string{{"name": "alice", "email": "nope"}}, 400, "BadRequest", "not an e-mail address", "", 0, 0},
+		{"new user, bad email", users, []map[string]string{{"name": "zed", "email": "nope"}}, 400, "BadRequest", "not an e-mail address", "", 0, 0},
 		{"no name", users, []map[string]string{{"name": " "}}, 400, "BadRequest", "a user needs a name", "", 0, 0},
 		{"new user", users, []map[string]string{{"name": "zed"}}, 201, "", `"email":"zed@contoso.com"`, "contoso", 1, 0},
 		{"new user, home org named", users, []map[string]string{{"name": "zed", "org": "CONTOSO"}}, 201, "", `"name":"zed"`, "contoso", 1, 0},
@@ -54,7 +56,11 @@ func TestNewUsers(t *testing.T) {
 			for _, b := range tc.bodies[:last] {
 				mustCall(t, 201, "POST", srv.URL+"/pbx/users", b)
 			}
+			events := h.Stats().LastEventID
 			st, out := call(t, "POST", srv.URL+"/pbx/users", tc.bodies[last])
+			if st >= 400 && h.Stats().LastEventID != events {
+				t.Errorf("a refused request changed the PBX")
+			}
 			if st != tc.status || !strings.Contains(string(out), tc.want) {
 				t.Fatalf("%v: %d %s; want %d with %q", tc.bodies[last], st, out, tc.status, tc.want)
 			}
