@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
@@ -21,18 +21,64 @@ import (
 )
 
 // Options configure a handler; the zero value serves with the defaults.
+// Every cap counts what it refused or let go (Handler.Stats).
 type Options struct {
-	// JournalSize bounds the events kept for replay (DefaultJournalSize).
+	// JournalSize bounds the events kept for replay (DefaultJournalSize);
+	// older events are dropped and counted.
 	JournalSize int
 	// KeepAlive is the interval of SSE comments that keep idle streams
 	// open (15 s when zero).
 	KeepAlive time.Duration
+	// MaxStreams bounds the open event streams (DefaultMaxStreams); one
+	// more is refused with 503.
+	MaxStreams int
+	// StreamWriteTimeout bounds one round of writes to an event stream
+	// (10 s when zero): a reader that stops reading loses its stream
+	// rather than holding it while events pile up.
+	StreamWriteTimeout time.Duration
+
+	// MaxWebhooks bounds the registered webhooks (DefaultMaxWebhooks),
+	// MaxWebhooksPerCaller those of one caller, the remote IP address
+	// (DefaultMaxWebhooksPerCaller); one more is refused with 403.
+	MaxWebhooks          int
+	MaxWebhooksPerCaller int
+	// WebhookQueue bounds the events waiting for one webhook
+	// (DefaultWebhookQueue): when a receiver falls further behind, the
+	// oldest waiting events are dropped.
+	WebhookQueue int
 	// Retry are the waits between webhook delivery attempts (100 ms, 500 ms,
 	// 2 s when nil); after the last, the event counts as failed.
 	Retry []time.Duration
-	// Client sends webhook deliveries (3 s timeout when nil).
+	// Client sends webhook deliveries (its own transport when nil). The
+	// handler sends through a copy that never follows a redirect.
 	Client *http.Client
+	// DeliveryTimeout bounds each delivery attempt (3 s when zero), the
+	// time the receiver has to answer 2xx.
+	DeliveryTimeout time.Duration
+	// AllowHTTPWebhooks accepts http:// webhook URLs for any host; without
+	// it http:// is only for a loopback host and others need https://
+	// (G-URL-1).
+	AllowHTTPWebhooks bool
+
+	// AllowNewUsers lets POST /pbx/users add a user the world lacks to
+	// the world, a Graph identity; without it such a name is 404 and the
+	// world file alone says who exists. AllowNewTenants lets new users go
+	// to any organisation, not only the home one (sim.DefaultOrg).
+	// MaxNewUsers bounds how many the API adds (DefaultMaxNewUsers); one
+	// more is refused with 403.
+	AllowNewUsers   bool
+	AllowNewTenants bool
+	MaxNewUsers     int
 }
+
+// The default caps.
+const (
+	DefaultMaxStreams           = 256
+	DefaultMaxWebhooks          = 256
+	DefaultMaxWebhooksPerCaller = 32
+	DefaultWebhookQueue         = 1000
+	DefaultMaxNewUsers          = 1000
+)
 
 // Handler serves a world's PBX under /pbx/.
 type Handler struct {
@@ -46,6 +92,8 @@ type Handler struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	hooks  *hooks
+	client *http.Client // sends webhook deliveries; never follows redirects
+	n      counters
 }
 
 // NewHandler serves the world's PBX under /pbx/ with the default options.
@@ -62,12 +110,23 @@ func New(lw *live.World, o Options) *Handler {
 	if o.Retry == nil {
 		o.Retry = []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second}
 	}
-	if o.Client == nil {
-		o.Client = &http.Client{Timeout: 3 * time.Second}
+	for _, c := range []struct {
+		v   *int
+		def int
+	}{{&o.MaxStreams, DefaultMaxStreams}, {&o.MaxWebhooks, DefaultMaxWebhooks}, {&o.MaxWebhooksPerCaller, DefaultMaxWebhooksPerCaller}, {&o.WebhookQueue, DefaultWebhookQueue}, {&o.MaxNewUsers, DefaultMaxNewUsers}} {
+		if *c.v <= 0 {
+			*c.v = c.def
+		}
+	}
+	if o.StreamWriteTimeout <= 0 {
+		o.StreamWriteTimeout = 10 * time.Second
+	}
+	if o.DeliveryTimeout <= 0 {
+		o.DeliveryTimeout = 3 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Handler{lw: lw, opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel}
-	h.hooks = &hooks{h: h, byID: map[string]*hook{}}
+	h := &Handler{lw: lw, opt: o, mux: http.NewServeMux(), j: newJournal(o.JournalSize), ctx: ctx, cancel: cancel, client: deliveryClient(o.Client)}
+	h.hooks = &hooks{h: h, byID: map[string]*hook{}, byCaller: map[string]int{}}
 	_ = lw.Do(func(w *sim.World) error {
 		h.w, h.pbx = w, pbx.Of(w)
 		h.pbx.Listen(h)
@@ -80,7 +139,8 @@ func New(lw *live.World, o Options) *Handler {
 // Close stops the webhook workers and ends the event streams.
 func (h *Handler) Close() {
 	h.cancel()
-	h.hooks.wait()
+	h.hooks.close()
+	h.client.CloseIdleConnections()
 }
 
 // PBXChanged journals a change (pbx.Listener); called with the world locked.
@@ -99,19 +159,25 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /pbx/states", h.listStates)
 	h.mux.HandleFunc("PUT /pbx/states/{state}", h.renameState)
 	h.mux.HandleFunc("GET /pbx/events", h.events)
+	h.mux.HandleFunc("GET /pbx/stats", h.stats)
 	h.mux.HandleFunc("POST /pbx/webhooks", h.hooks.create)
 	h.mux.HandleFunc("GET /pbx/webhooks", h.hooks.list)
 	h.mux.HandleFunc("GET /pbx/webhooks/{id}", h.hooks.get)
 	h.mux.HandleFunc("DELETE /pbx/webhooks/{id}", h.hooks.delete)
 	notFound := func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "NotFound", "no such PBX resource "+r.Method+" "+r.URL.Path+"; see GET /pbx/users, /pbx/states, /pbx/events, /pbx/webhooks")
+		writeError(w, http.StatusNotFound, "NotFound", "no such PBX resource "+r.Method+" "+clip(r.URL.Path)+"; see GET /pbx/users, /pbx/states, /pbx/events, /pbx/webhooks")
 	}
 	h.mux.HandleFunc("/pbx/", notFound)
 	h.mux.HandleFunc("/", notFound)
 }
 
 // ServeHTTP serves the PBX API.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // apiError is an error with its HTTP status.
 type apiError struct {
@@ -150,17 +216,54 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// decoded reads a JSON body strictly: unknown fields are an error, which it
-// answers, and then it is false.
-func decoded(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+// MaxBody is the largest request body the handler reads; a larger one is
+// answered 413 before it is decoded.
+const MaxBody = 64 << 10
+
+// Longest client texts the handler stores: each is copied into events that
+// the journal keeps and every reader gets.
+const (
+	maxName  = 64  // a new user's name and organisation, a state's label
+	maxEmail = 254 // the longest forward path SMTP carries
+	maxURL   = 2048
+	maxToken = 256 // a webhook secret
+)
+
+var errTrailing = errors.New("data after the JSON value")
+
+// decoded reads a JSON body strictly: one value, no unknown fields, at most
+// MaxBody bytes. Otherwise it answers the error and is false.
+func (h *Handler) decoded(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		e := bad("malformed JSON body: %v", err)
-		writeError(w, e.status, e.code, e.msg)
+	err := dec.Decode(v)
+	if err == nil {
+		if _, e := dec.Token(); e != io.EOF {
+			err = errTrailing
+			if errors.As(e, new(*http.MaxBytesError)) {
+				err = e
+			}
+		}
+	}
+	if err == nil {
+		return true
+	}
+	if errors.As(err, new(*http.MaxBytesError)) {
+		h.n.bodiesRefused.Add(1)
+		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLarge", fmt.Sprintf("the request body is larger than %d bytes", MaxBody))
 		return false
 	}
-	return true
+	e := bad("malformed JSON body: %v", err)
+	writeError(w, e.status, e.code, e.msg)
+	return false
+}
+
+// tooLong refuses a client text longer than max characters.
+func tooLong(field, s string, max int) *apiError {
+	if n := utf8.RuneCountInString(s); n > max {
+		return bad("%s is %d characters long; at most %d", field, n, max)
+	}
+	return nil
 }
 
 // locked runs fn inside the live world's Do and writes its answer or
@@ -212,8 +315,8 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
 	h.changeUser(w, r, http.StatusOK, func(int) error { return nil })
 }
 
-// addUser puts a user on the PBX, adding the user to the world (default
-// organisation) when new.
+// addUser puts a world user on the PBX; a user the world lacks is added
+// to it only as newUser allows.
 func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Name    string   `json:"name"`
@@ -221,8 +324,20 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 		Email   string   `json:"email"`
 		Devices []string `json:"devices"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
 		return
+	}
+	if e := tooLong("email", body.Email, maxEmail); e != nil {
+		writeError(w, e.status, e.code, e.msg)
+		return
+	}
+	// everything is checked before the world changes: a refused request
+	// adds no one
+	if body.Email != "" {
+		if err := pbx.CheckEmail(body.Email); err != nil {
+			writeError(w, http.StatusBadRequest, "BadRequest", err.Error())
+			return
+		}
 	}
 	var devs []pbx.Device
 	for _, d := range body.Devices {
@@ -236,9 +351,12 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 	h.locked(w, http.StatusCreated, func() (any, *apiError) {
 		id, err := h.w.Teams.User(body.Name)
 		if err != nil {
-			if id, err = h.w.AddUser(body.Name, body.Org); err != nil {
-				return nil, bad("%v", err)
+			var aerr *apiError
+			if id, aerr = h.newUser(body.Name, body.Org); aerr != nil {
+				return nil, aerr
 			}
+		} else if org := h.w.Teams.Dir(id).Org; body.Org != "" && !strings.EqualFold(body.Org, org) {
+			return nil, bad("%s is a user of %s, not of %s", body.Name, org, clip(body.Org))
 		}
 		if _, had := h.pbx.Find(id); had {
 			return nil, &apiError{http.StatusConflict, "Conflict", fmt.Sprintf("%s is on the PBX already", body.Name)}
@@ -261,11 +379,60 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// newUser adds a user the world lacks: only with AllowNewUsers, only in
+// the home organisation unless AllowNewTenants, and at most MaxNewUsers.
+// Called with the world locked. Every PBX user is a Graph identity, so by
+// default the world file alone decides who exists.
+func (h *Handler) newUser(name, org string) (teams.UserID, *apiError) {
+	if strings.TrimSpace(name) == "" {
+		return 0, bad("a user needs a name")
+	}
+	refuse := func(e *apiError) (teams.UserID, *apiError) {
+		h.n.usersRefused.Add(1)
+		return 0, e
+	}
+	if !h.opt.AllowNewUsers {
+		return refuse(&apiError{http.StatusNotFound, "NotFound", fmt.Sprintf(
+			"no user %q in the world; the PBX takes its users from the world and adds none. Declare the user in the world file, "+
+				`{"tenants": [{"name": %q, "users": [{"name": %q}]}]}, and serve it with presencesim serve --world FILE; `+
+				"GET /_presencesim/world lists the world's users", clip(name), sim.DefaultOrg, clip(name))})
+	}
+	if e := tooLong("name", name, maxName); e != nil {
+		return 0, e
+	}
+	if e := tooLong("org", org, maxName); e != nil {
+		return 0, e
+	}
+	switch {
+	case org == "" || strings.EqualFold(org, sim.DefaultOrg):
+		org = sim.DefaultOrg
+	case !h.opt.AllowNewTenants:
+		return refuse(&apiError{http.StatusForbidden, "Forbidden", fmt.Sprintf("new users go only to the home organisation %s, not to %q", sim.DefaultOrg, org)})
+	case strings.IndexFunc(org, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != '-' && r != '_'
+	}) >= 0:
+		return 0, bad("org %q: use letters, digits, '.', '-' or '_'", org)
+	}
+	if h.n.usersAdded.Load() >= int64(h.opt.MaxNewUsers) {
+		return refuse(&apiError{http.StatusForbidden, "TooManyUsers", fmt.Sprintf("%d users were added through the PBX API, the most it adds; declare more in the world file", h.opt.MaxNewUsers)})
+	}
+	id, err := h.w.AddUser(name, org)
+	if err != nil {
+		return 0, bad("%v", err)
+	}
+	h.n.usersAdded.Add(1)
+	return id, nil
+}
+
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Email string `json:"email"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
+		return
+	}
+	if e := tooLong("email", body.Email, maxEmail); e != nil {
+		writeError(w, e.status, e.code, e.msg)
 		return
 	}
 	h.changeUser(w, r, http.StatusOK, func(i int) error { return h.pbx.SetEmail(i, body.Email) })
@@ -275,7 +442,7 @@ func (h *Handler) addDevice(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Device string `json:"device"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
 		return
 	}
 	d, perr := pbx.ParseDevice(body.Device)
@@ -290,7 +457,7 @@ func (h *Handler) lineEvent(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Event string `json:"event"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
 		return
 	}
 	ev, perr := pbx.ParseLineEvent(body.Event)
@@ -318,7 +485,7 @@ func (h *Handler) setPresence(w http.ResponseWriter, r *http.Request) {
 		State string `json:"state"`
 		Via   string `json:"via"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
 		return
 	}
 	if body.Via == "" {
@@ -361,7 +528,11 @@ func (h *Handler) renameState(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Label string `json:"label"`
 	}
-	if !decoded(w, r, &body) {
+	if !h.decoded(w, r, &body) {
+		return
+	}
+	if e := tooLong("label", body.Label, maxName); e != nil {
+		writeError(w, e.status, e.code, e.msg)
 		return
 	}
 	h.locked(w, http.StatusOK, func() (any, *apiError) {
@@ -374,180 +545,4 @@ func (h *Handler) renameState(w http.ResponseWriter, r *http.Request) {
 		}
 		return map[string]any{"value": statesJSON(h.pbx)}, nil
 	})
-}
-
-// after reads where a reader resumes: the Last-Event-ID header or ?after=.
-func after(r *http.Request) (uint64, *apiError) {
-	v := r.Header.Get("Last-Event-ID")
-	if q := r.URL.Query().Get("after"); q != "" {
-		v = q
-	}
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return 0, bad("event id %q is not a number", v)
-	}
-	return n, nil
-}
-
-// events streams the journal as Server-Sent Events, or, for a client that
-// does not accept text/event-stream, returns the events after the given id
-// as JSON.
-func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
-	from, aerr := after(r)
-	if aerr != nil {
-		writeError(w, aerr.status, aerr.code, aerr.msg)
-		return
-	}
-	if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
-		evs, _, last := h.j.since(from)
-		if evs == nil {
-			evs = []Event{}
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"value": evs, "lastEventId": last})
-		return
-	}
-	fl, ok := w.(http.Flusher)
-	if !ok {
-		writeError(w, http.StatusInternalServerError, "InternalError", "streaming is not supported by this server")
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/event-stream")
-	hd.Set("Cache-Control", "no-cache")
-	hd.Set("Connection", "keep-alive")
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, "retry: 1000\n: presencesim PBX events\n\n")
-	fl.Flush()
-	tick := time.NewTicker(h.opt.KeepAlive)
-	defer tick.Stop()
-	for {
-		evs, changed, _ := h.j.since(from)
-		for _, e := range evs {
-			data, _ := json.Marshal(e)
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.Type, data); err != nil {
-				return
-			}
-			from = e.ID
-		}
-		fl.Flush()
-		select {
-		case <-changed:
-		case <-tick.C:
-			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
-				return
-			}
-		case <-r.Context().Done():
-			return
-		case <-h.ctx.Done():
-			return
-		}
-	}
-}
-
-// hooks are the registered webhooks; each has a worker that posts the
-// journal's events in order.
-type hooks struct {
-	h     *Handler
-	mu    sync.Mutex
-	byID  map[string]*hook
-	hooks []*hook
-	n     int
-	wg    sync.WaitGroup
-}
-
-type hook struct {
-	ID        string `json:"id"`
-	URL       string `json:"url"`
-	Delivered uint64 `json:"delivered"`
-	Failed    uint64 `json:"failed"`
-	LastError string `json:"lastError,omitempty"`
-	// NextEventID is the id of the next event to deliver.
-	NextEventID uint64 `json:"nextEventId"`
-
-	secret string
-	cancel context.CancelFunc
-}
-
-func (hs *hooks) wait() { hs.wg.Wait() }
-
-func (hs *hooks) snapshot(k *hook) hook {
-	hs.mu.Lock()
-	defer hs.mu.Unlock()
-	return hook{ID: k.ID, URL: k.URL, Delivered: k.Delivered, Failed: k.Failed, LastError: k.LastError, NextEventID: k.NextEventID}
-}
-
-func (hs *hooks) create(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		URL    string `json:"url"`
-		Secret string `json:"secret"`
-	}
-	if !decoded(w, r, &body) {
-		return
-	}
-	if !strings.HasPrefix(body.URL, "http://") && !strings.HasPrefix(body.URL, "https://") {
-		writeError(w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("webhook url %q must be an absolute http:// or https:// URL", body.URL))
-		return
-	}
-	if hs.h.ctx.Err() != nil {
-		writeError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "the PBX fake is closed")
-		return
-	}
-	ctx, cancel := context.WithCancel(hs.h.ctx)
-	hs.mu.Lock()
-	hs.n++
-	k := &hook{ID: strconv.Itoa(hs.n), URL: body.URL, secret: body.Secret, cancel: cancel, NextEventID: hs.h.j.lastID() + 1}
-	hs.byID[k.ID] = k
-	hs.hooks = append(hs.hooks, k)
-	hs.mu.Unlock()
-	hs.wg.Add(1)
-	go hs.run(ctx, k)
-	writeJSON(w, http.StatusCreated, hs.snapshot(k))
-}
-
-func (hs *hooks) list(w http.ResponseWriter, r *http.Request) {
-	hs.mu.Lock()
-	ks := append([]*hook(nil), hs.hooks...)
-	hs.mu.Unlock()
-	out := []hook{}
-	for _, k := range ks {
-		out = append(out, hs.snapshot(k))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": out})
-}
-
-func (hs *hooks) find(w http.ResponseWriter, r *http.Request) *hook {
-	hs.mu.Lock()
-	k := hs.byID[r.PathValue("id")]
-	hs.mu.Unlock()
-	if k == nil {
-		writeError(w, http.StatusNotFound, "NotFound", fmt.Sprintf("no webhook %q", r.PathValue("id")))
-	}
-	return k
-}
-
-func (hs *hooks) get(w http.ResponseWriter, r *http.Request) {
-	if k := hs.find(w, r); k != nil {
-		writeJSON(w, http.StatusOK, hs.snapshot(k))
-	}
-}
-
-func (hs *hooks) delete(w http.ResponseWriter, r *http.Request) {
-	k := hs.find(w, r)
-	if k == nil {
-		return
-	}
-	k.cancel()
-	hs.mu.Lock()
-	delete(hs.byID, k.ID)
-	for i, o := range hs.hooks {
-		if o == k {
-			hs.hooks = append(hs.hooks[:i], hs.hooks[i+1:]...)
-			break
-		}
-	}
-	hs.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
 }

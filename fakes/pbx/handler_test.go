@@ -25,11 +25,24 @@ import (
 
 func serve(t testing.TB, o Options) (*live.World, *Handler, *httptest.Server) {
 	t.Helper()
-	lw := newLive(t, sim.MustNew(3))
+	lw := newLive(t, people(t))
 	h := New(lw, o)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); h.Close() })
 	return lw, h, srv
+}
+
+// people is a world with alice, bob and carol, none of them on the PBX
+// yet: the PBX API puts world users on the PBX and adds no one else.
+func people(t testing.TB) *sim.World {
+	t.Helper()
+	w := sim.MustNew(3)
+	for _, n := range []string{"alice", "bob", "carol"} {
+		if _, err := w.AddUser(n, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
 }
 
 // newLive serves w on a manual clock.
@@ -137,7 +150,7 @@ func TestBadRequests(t *testing.T) {
 		{"PUT", "/states/holiday", map[string]string{"label": "Urlaub"}, 404, "unknown MiVoice Office 400 presence"},
 		{"PUT", "/states/meeting", map[string]string{"label": "Besetzt"}, 400, "is the name of state busy already"},
 		{"POST", "/users", map[string]any{"name": "alice"}, 409, "on the PBX already"},
-		{"POST", "/users", map[string]any{"name": "bad name!"}, 400, "use letters"},
+		{"POST", "/users", map[string]any{"name": "bad name!"}, 404, "Declare the user in the world file"},
 		{"POST", "/users", map[string]any{"name": "carol", "devices": []string{"pager"}}, 400, "unknown PBX device"},
 		{"POST", "/webhooks", map[string]string{"url": "ftp://x"}, 400, "absolute http"},
 		{"GET", "/webhooks/9", nil, 404, `no webhook "9"`},
@@ -449,7 +462,7 @@ func waitFor(t *testing.T, cond func() (bool, string)) {
 // BenchmarkLineEventHTTP measures one line event posted over loopback HTTP,
 // journaled, with an SSE reader attached; b.N/s is the request rate.
 func BenchmarkLineEventHTTP(b *testing.B) {
-	h := New(newLive(b, sim.MustNew(3)), Options{})
+	h := New(newLive(b, people(b)), Options{})
 	srv := httptest.NewServer(h)
 	defer func() { srv.Close(); h.Close() }()
 	client := srv.Client()

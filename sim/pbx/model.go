@@ -480,18 +480,27 @@ func (m *Model) SetMiCollab(i int, a presence.Availability) error {
 	return nil
 }
 
+// CheckEmail reports whether SetEmail takes an address, so that a caller
+// can refuse a request before it changes anything.
+func CheckEmail(email string) error {
+	email = strings.TrimSpace(email)
+	at := strings.IndexByte(email, '@')
+	if at <= 0 || at == len(email)-1 || strings.ContainsAny(email, " \t\r\n") {
+		return fmt.Errorf("%w: %q is not an e-mail address (write name@domain)", ErrInvalid, email)
+	}
+	return nil
+}
+
 // SetEmail changes the user's CloudLink e-mail (CL-14).
 func (m *Model) SetEmail(i int, email string) error {
 	u, err := m.get(i)
 	if err != nil {
 		return err
 	}
-	email = strings.TrimSpace(email)
-	at := strings.IndexByte(email, '@')
-	if at <= 0 || at == len(email)-1 || strings.ContainsAny(email, " \t\r\n") {
-		return fmt.Errorf("%w: %q is not an e-mail address (write name@domain)", ErrInvalid, email)
+	if err := CheckEmail(email); err != nil {
+		return err
 	}
-	u.Email = email
+	u.Email = strings.TrimSpace(email)
 	m.record(u, "pbx:account", "CloudLink e-mail "+email, "CL-14")
 	m.emit(Event{Kind: EmailChanged, User: i})
 	return nil

@@ -230,3 +230,23 @@ func TestLineEventAllocatesNothing(t *testing.T) {
 		t.Errorf("a call on the desk phone allocates %.1f times", allocs)
 	}
 }
+
+// CheckEmail takes exactly the addresses SetEmail takes.
+func TestCheckEmail(t *testing.T) {
+	_, m := newPBX(t, "alice")
+	for _, tc := range []struct {
+		email string
+		ok    bool
+	}{{"a@b", true}, {" a@b.de ", true}, {"nope", false}, {"@b", false}, {"a@", false}, {"a b@c", false}, {"", false}} {
+		err := CheckEmail(tc.email)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrInvalid)) {
+			t.Errorf("CheckEmail(%q): %v, want ok %v", tc.email, err, tc.ok)
+		}
+		if set := m.SetEmail(0, tc.email); (set == nil) != (err == nil) {
+			t.Errorf("SetEmail(%q): %v, CheckEmail: %v", tc.email, set, err)
+		}
+	}
+	if e := m.UserAt(0).Email; e != "a@b.de" {
+		t.Errorf("email %q, want the trimmed address", e)
+	}
+}
