@@ -15,6 +15,9 @@ import (
 // maxJWT bounds the tokens and assertions the fake decodes.
 const maxJWT = 16 << 10
 
+// strict refuses non-canonical base64url, so no two strings are one token.
+var strict = base64.RawURLEncoding.Strict()
+
 // jose is the JOSE header of a JWS.
 type jose struct {
 	Alg     string `json:"alg"`
@@ -35,7 +38,7 @@ type jws struct {
 var errNotJWS = errors.New("not a compact JWS")
 
 func parseJWS(tok string) (*jws, error) {
-	if len(tok) > maxJWT {
+	if len(tok) > maxJWT || !compactAlphabet(tok) {
 		return nil, errNotJWS
 	}
 	i := strings.IndexByte(tok, '.')
@@ -43,15 +46,15 @@ func parseJWS(tok string) (*jws, error) {
 	if i <= 0 || j == i || strings.Count(tok, ".") != 2 {
 		return nil, errNotJWS
 	}
-	h, err := base64.RawURLEncoding.DecodeString(tok[:i])
+	h, err := strict.DecodeString(tok[:i])
 	if err != nil {
 		return nil, errNotJWS
 	}
-	p, err := base64.RawURLEncoding.DecodeString(tok[i+1 : j])
+	p, err := strict.DecodeString(tok[i+1 : j])
 	if err != nil {
 		return nil, errNotJWS
 	}
-	s, err := base64.RawURLEncoding.DecodeString(tok[j+1:])
+	s, err := strict.DecodeString(tok[j+1:])
 	if err != nil {
 		return nil, errNotJWS
 	}
@@ -60,6 +63,18 @@ func parseJWS(tok string) (*jws, error) {
 		return nil, errNotJWS
 	}
 	return out, nil
+}
+
+// compactAlphabet reports whether s holds only base64url and dots: the
+// decoder would skip line breaks, which would make two strings one token.
+func compactAlphabet(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // strictJSON decodes one JSON object and nothing after it.

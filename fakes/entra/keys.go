@@ -22,8 +22,8 @@ import (
 // set serves every world of a process (DefaultKeySet); the world instance
 // claim keeps a reset world from accepting the previous world's tokens.
 type KeySet struct {
-	mu   sync.RWMutex
-	keys []*signingKey // the last one signs; all are published
+	mu     sync.RWMutex
+	keys   []*signingKey // the last one signs; all are published
 	secret [32]byte
 }
 

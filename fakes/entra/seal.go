@@ -43,18 +43,18 @@ func (k *KeySet) seal(g *sealedGrant) string {
 
 func (k *KeySet) unseal(s string) (*sealedGrant, bool) {
 	rest, ok := strings.CutPrefix(s, "0.")
-	if !ok || len(s) > maxJWT {
+	if !ok || len(s) > maxJWT || !compactAlphabet(s) {
 		return nil, false
 	}
 	p, m, ok := strings.Cut(rest, ".")
 	if !ok {
 		return nil, false
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(m)
+	sig, err := strict.DecodeString(m)
 	if err != nil || !hmac.Equal(sig, k.mac([]byte(p))) {
 		return nil, false
 	}
-	body, err := base64.RawURLEncoding.DecodeString(p)
+	body, err := strict.DecodeString(p)
 	if err != nil {
 		return nil, false
 	}
