@@ -63,6 +63,7 @@ type Handler struct {
 	tag      uint32
 	seq      atomic.Uint64
 	codes    usedCodes
+	devices  devices
 }
 
 // New builds a handler over the live world.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -417,33 +418,38 @@ func (c *grantCtx) password() outcome {
 	if upn == "" {
 		return refuse(fail(http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'username'."))
 	}
-	u, ok := c.dir.UserByUPN(upn)
-	if !ok {
-		return refuse(fail(http.StatusBadRequest, "invalid_grant", 50034, "The user account "+truncate(upn, 120)+" does not exist in the "+c.t.Name+" directory. To sign into this application, the account must be added to the directory."))
+	u, e := c.checkPassword(upn, f.get("password"))
+	if e != nil {
+		return refuse(e)
 	}
-	c.user = c.w.Teams.Dir(u).Name
-	acc := c.dir.Account(u)
-	if subtle.ConstantTimeCompare([]byte(f.get("password")), []byte(acc.Password)) != 1 {
-		return refuse(fail(http.StatusBadRequest, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."))
+	amr := []string{"pwd"}
+	if e := c.member(u); e != nil {
+		return refuse(e)
 	}
-	if e := c.signIn(u); e != nil {
+	if e := c.mfa(u, amr); e != nil {
 		return refuse(e)
 	}
 	sg, e := c.delegatedScopes(f.get("scope"))
 	if e != nil {
 		return refuse(e)
 	}
-	return c.userTokens(u, sg, acr, "", []string{"pwd"})
+	return c.userTokens(u, sg, acr, "", amr)
 }
 
-// signIn applies the rules every delegated grant checks for the user: a
-// member (or invited guest) of the tenant, and no MFA the grant cannot do.
-func (c *grantCtx) signIn(u teams.UserID) *oauthErr {
+// member checks that the user belongs to the tenant, as a member or an
+// invited guest; a guest whose invitation is gone is from another tenant.
+func (c *grantCtx) member(u teams.UserID) *oauthErr {
 	d := c.w.Teams.Dir(u)
 	if home := c.dir.TenantOf(u); home.ID != c.t.ID {
 		return fail(http.StatusBadRequest, "invalid_grant", 50020, "User account '"+d.UPN+"' from identity provider '"+stsIssuer(home.ID)+"' does not exist in tenant '"+c.t.Name+"' and cannot access the application '"+c.app.AppID+"'("+c.app.DisplayName+") in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Microsoft Entra user account.")
 	}
-	if c.dir.Account(u).MFA {
+	return nil
+}
+
+// mfa refuses a grant that did not do the second factor the account
+// requires: ROPC never can, a refresh token can only carry it.
+func (c *grantCtx) mfa(u teams.UserID, amr []string) *oauthErr {
+	if c.dir.Account(u).MFA && !slices.Contains(amr, "mfa") {
 		e := fail(http.StatusBadRequest, "invalid_grant", 50076, "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '"+GraphAppID+"'.")
 		e.suberror = "basic_action"
 		return e
@@ -514,7 +520,10 @@ func (c *grantCtx) refresh() outcome {
 	if c.h.keys.fingerprint(c.dir.Account(u).Password) != g.Pwd {
 		return refuse(fail(http.StatusBadRequest, "invalid_grant", 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password."))
 	}
-	if e := c.signIn(u); e != nil {
+	if e := c.member(u); e != nil {
+		return refuse(e)
+	}
+	if e := c.mfa(u, g.Amr); e != nil {
 		return refuse(e)
 	}
 	sg, e := c.delegatedScopes(c.q.f.get("scope"))
