@@ -3,7 +3,7 @@ package entra
 import (
 	"bytes"
 	"crypto/rsa"
-	"crypto/sha1" // #nosec G505 -- x5t is SHA-1 by definition (RFC 7515 §4.1.7)
+	"crypto/sha1" // x5t is a SHA-1 thumbprint by definition (RFC 7515 §4.1.7)
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -114,6 +114,7 @@ type Directory struct {
 	w        *sim.World
 	rnd      *rand.Rand
 	tenants  []Tenant
+	byName   map[string]int // tenant index by name
 	apps     []*App
 	accounts map[teams.UserID]Account
 }
@@ -124,7 +125,7 @@ func (*Directory) ComponentName() string { return "entra directory" }
 // DirectoryOf returns the world's directory, creating it.
 func DirectoryOf(w *sim.World) *Directory {
 	return sim.Attach(w, func(w *sim.World) *Directory {
-		return &Directory{w: w, rnd: w.Stream("entra directory"), accounts: map[teams.UserID]Account{}}
+		return &Directory{w: w, rnd: w.Stream("entra directory"), byName: map[string]int{}, accounts: map[teams.UserID]Account{}}
 	})
 }
 
@@ -139,12 +140,11 @@ func (d *Directory) Tenant(org string) Tenant {
 	if org == "" {
 		org = sim.DefaultOrg
 	}
-	for _, t := range d.tenants {
-		if t.Name == org {
-			return t
-		}
+	if i, ok := d.byName[org]; ok {
+		return d.tenants[i]
 	}
 	t := Tenant{ID: d.guid(), Name: org}
+	d.byName[org] = len(d.tenants)
 	d.tenants = append(d.tenants, t)
 	return t
 }
@@ -280,7 +280,7 @@ func (d *Directory) AddCertificate(a *App, certificate []byte) (KeyCredential, e
 		return KeyCredential{}, errors.New("a client certificate must hold an RSA key of at least 2048 bits")
 	}
 	k := KeyCredential{Type: "AsymmetricX509Cert", Usage: "Verify", Key: c.Raw, Start: c.NotBefore, End: c.NotAfter, cert: c,
-		sha1: sha1.Sum(c.Raw), sha256: sha256.Sum256(c.Raw)} // #nosec G401 -- a thumbprint, not a signature
+		sha1: sha1.Sum(c.Raw), sha256: sha256.Sum256(c.Raw)}
 	k.Thumbprint = strings.ToUpper(hex.EncodeToString(k.sha1[:]))
 	for _, o := range a.KeyCredentials {
 		if o.Thumbprint == k.Thumbprint {

@@ -85,7 +85,7 @@ func TestDiscoveryRefusals(t *testing.T) {
 		{"no DNS name", "GET", "/bad$name/v2.0/.well-known/openid-configuration", 400, "invalid_request", 900023},
 		{"keys of an unknown tenant", "GET", "/nowhere/discovery/v2.0/keys", 400, "invalid_tenant", 90002},
 		{"POST", "POST", "/contoso/v2.0/.well-known/openid-configuration", 405, "invalid_request", 900561},
-		{"no such endpoint", "GET", "/contoso/oauth2/v2.0/nothing", 404, "invalid_request", 900561},
+		{"no such endpoint", "GET", "/contoso/oauth2/v2.0/nothing", 404, "invalid_request", 9002313},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -39,16 +39,16 @@ type OAuthError = oauthBody
 const timestampLayout = "2006-01-02 15:04:05Z"
 
 func (e *oauthErr) reply(rc *reqCtx) reply {
-	ts := rc.now.UTC().Format(timestampLayout)
-	n := strconv.Itoa(e.aadsts)
-	b, _ := json.Marshal(oauthBody{
-		Error: e.code,
-		// Entra ID appends the request's ids to every description.
-		Description: "AADSTS" + n + ": " + e.desc + "\r\nTrace ID: " + rc.traceID + "\r\nCorrelation ID: " + rc.correlationID + "\r\nTimestamp: " + ts,
-		ErrorCodes:  []int{e.aadsts}, Timestamp: ts, TraceID: rc.traceID, CorrelationID: rc.correlationID,
-		ErrorURI: "https://" + LoginHost + "/error?code=" + n, SubError: e.suberror,
-	})
+	b, _ := json.Marshal(oauthBody{Error: e.code, Description: describe(e, rc), ErrorCodes: []int{e.aadsts},
+		Timestamp: rc.now.UTC().Format(timestampLayout), TraceID: rc.traceID, CorrelationID: rc.correlationID,
+		ErrorURI: "https://" + LoginHost + "/error?code=" + strconv.Itoa(e.aadsts), SubError: e.suberror})
 	return reply{status: e.status, body: b}
+}
+
+// describe is an error's description: Entra ID appends the request's ids
+// and time to every one.
+func describe(e *oauthErr, rc *reqCtx) string {
+	return "AADSTS" + strconv.Itoa(e.aadsts) + ": " + e.desc + "\r\nTrace ID: " + rc.traceID + "\r\nCorrelation ID: " + rc.correlationID + "\r\nTimestamp: " + rc.now.UTC().Format(timestampLayout)
 }
 
 func (e *oauthErr) write(w http.ResponseWriter, rc *reqCtx) { e.reply(rc).write(w, rc) }

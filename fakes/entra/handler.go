@@ -143,7 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case common && rest == "oauth2/deviceauth":
 		h.deviceAuth(w, r, rc)
 	default:
-		fail(http.StatusNotFound, "invalid_request", 900561, "The endpoint "+truncate(r.URL.Path, 120)+" is not one the identity platform serves.").write(w, rc)
+		fail(http.StatusNotFound, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid: "+truncate(r.URL.Path, 120)+" is no endpoint of the identity platform.").write(w, rc)
 	}
 }
 

@@ -215,11 +215,6 @@ func (h *Handler) authorizeIn(w *sim.World, rc *reqCtx, base, seg, path string, 
 	return redirectBack(redirect, v, rc, map[string]string{"code": code})
 }
 
-// describe is an error's description as the error body writes it.
-func describe(e *oauthErr, rc *reqCtx) string {
-	return "AADSTS" + strconv.Itoa(e.aadsts) + ": " + e.desc + "\r\nTrace ID: " + rc.traceID + "\r\nCorrelation ID: " + rc.correlationID + "\r\nTimestamp: " + rc.now.UTC().Format(timestampLayout)
-}
-
 // redirectBack answers the client at its redirect URI, in the response
 // mode it asked for, with the request's state.
 func redirectBack(redirect string, v url.Values, rc *reqCtx, fields map[string]string) answer {
@@ -528,10 +523,10 @@ func (c *grantCtx) deviceCodeGrant() outcome {
 		return refuse(fail(http.StatusBadRequest, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid: the device code is not one the identity platform issued."))
 	}
 	expired := fail(http.StatusBadRequest, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired.")
+	if g.World == c.h.instance && c.now.Unix() >= g.Exp {
+		return refuse(expired)
+	}
 	if e := c.boundGrant(g); e != nil {
-		if c.now.Unix() >= g.Exp && e.aadsts == 70008 && g.World == c.h.instance {
-			return refuse(expired)
-		}
 		return refuse(e)
 	}
 	p := c.h.devices.get(g.ID)

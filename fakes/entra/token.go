@@ -465,7 +465,7 @@ func (c *grantCtx) userTokens(u teams.UserID, sg scopeGrant, acr, nonce string, 
 	at := c.h.userClaims(c.app, d, sg.graph, c.now)
 	at.AppIDAcr = acr
 	out := outcome{at: at, scope: sg.scope(), expiresIn: c.h.lifetime()}
-	if sg.oidc["openid"] || sg.oidc["profile"] {
+	if sg.oidc["openid"] {
 		t := c.now.Unix()
 		id := &idClaims{Aud: c.app.AppID, Iss: c.q.base + "/" + c.t.ID + "/v2.0", Iat: t, Nbf: t, Exp: t + int64(c.h.lifetime()),
 			Name: d.DisplayName, Nonce: nonce, Oid: d.ID, PreferredUsername: d.UPN, Sub: pairwise(c.app.AppID, d.ID), Tid: c.t.ID, Ver: "2.0"}
