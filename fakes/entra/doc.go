@@ -23,4 +23,7 @@
 // The directory lives in the world (DirectoryOf) and is reached only with
 // the world held; the handler reaches it through live.World.Do and signs
 // outside the lock.
+//
+// msalcheck, a module of its own, runs MSAL Go and azidentity against the
+// fake on loopback TLS: cd fakes/entra/msalcheck && go run .
 package entra

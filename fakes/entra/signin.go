@@ -331,11 +331,32 @@ func (c *grantCtx) authCode() outcome {
 	if !c.h.codes.redeem(g.ID, g.Exp, c.now) {
 		return refuse(fail(http.StatusBadRequest, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."))
 	}
-	sg := scopeGrant{graph: g.Scopes, oidc: map[string]bool{}}
-	for _, o := range g.OIDC {
-		sg.oidc[o] = true
+	sg, e := c.redeemScopes(g.Scopes, g.OIDC)
+	if e != nil {
+		return refuse(e)
 	}
 	return c.userTokens(u, sg, acr, g.Nonce, g.Amr)
+}
+
+// redeemScopes are the scopes of a request that redeems an earlier sign-in
+// (a code, a device code): the request's own scope when it names one, as
+// the libraries send it again, else what the sign-in granted.
+func (c *grantCtx) redeemScopes(scopes, oidc []string) (scopeGrant, *oauthErr) {
+	sg := scopeGrant{graph: scopes, oidc: map[string]bool{}}
+	if sc := c.q.f.get("scope"); sc != "" {
+		var e *oauthErr
+		if sg, e = c.delegatedScopes(sc); e != nil {
+			return sg, e
+		}
+	} else {
+		for _, p := range scopes {
+			sg.say(GraphResource + "/" + p)
+		}
+	}
+	for _, o := range oidc {
+		sg.oidc[o] = true
+	}
+	return sg, nil
 }
 
 // boundGrant checks a code's or device code's binding to this world, app
@@ -544,11 +565,11 @@ func (c *grantCtx) deviceCodeGrant() outcome {
 	if e := c.member(u); e != nil {
 		return refuse(e)
 	}
-	c.h.devices.remove(g.ID)
-	sg := scopeGrant{graph: p.scopes, oidc: map[string]bool{}}
-	for _, o := range p.oidc {
-		sg.oidc[o] = true
+	sg, e := c.redeemScopes(p.scopes, p.oidc)
+	if e != nil {
+		return refuse(e)
 	}
+	c.h.devices.remove(g.ID)
 	return c.userTokens(u, sg, "0", "", p.amr)
 }
 

@@ -340,15 +340,25 @@ func isGraph(r string) bool {
 type scopeGrant struct {
 	graph []string        // Graph permissions granted, canonical short names
 	oidc  map[string]bool // OpenID scopes requested
+	// echo is the response's resource scopes: each granted one as the
+	// request spelled it, a .default also expanded. The libraries take a
+	// requested scope missing from the answer for declined (MSAL Go fails).
+	echo []string
 }
 
-// scope is the response's scope: the Graph permissions qualified, as Entra
-// ID answers them, and the OpenID scopes but offline_access.
-func (s scopeGrant) scope() string {
-	var out []string
-	for _, p := range s.graph {
-		out = append(out, GraphResource+"/"+p)
+func (s *scopeGrant) say(x string) {
+	for _, e := range s.echo {
+		if strings.EqualFold(e, x) {
+			return
+		}
 	}
+	s.echo = append(s.echo, x)
+}
+
+// scope is the response's scope: the resource scopes and the OpenID
+// scopes but offline_access, as Entra ID answers them.
+func (s scopeGrant) scope() string {
+	out := append([]string(nil), s.echo...)
 	for _, o := range []string{"profile", "openid", "email"} {
 		if s.oidc[o] {
 			out = append(out, o)
@@ -383,7 +393,9 @@ func (c *grantCtx) delegatedScopes(scope string) (scopeGrant, *oauthErr) {
 		if p == ".default" {
 			for _, a := range c.app.Scopes {
 				add(a)
+				g.say(GraphResource + "/" + a)
 			}
+			g.say(s)
 			continue
 		}
 		canon, ok := canonicalPermission(p)
@@ -398,10 +410,12 @@ func (c *grantCtx) delegatedScopes(scope string) (scopeGrant, *oauthErr) {
 			return g, fail(http.StatusBadRequest, "invalid_grant", 65001, "The user or administrator has not consented to use the application with ID '"+c.app.AppID+"' named '"+c.app.DisplayName+"'. Send an interactive authorization request for this user and resource. Missing scope: "+canon)
 		}
 		add(canon)
+		g.say(s)
 	}
 	if !named {
 		for _, a := range c.app.Scopes {
 			add(a)
+			g.say(GraphResource + "/" + a)
 		}
 	}
 	return g, nil

@@ -163,9 +163,9 @@ func TestPasswordGrant(t *testing.T) {
 		idToken, refresh, noInfo bool
 	}{
 		{"MSAL's request", "https://graph.microsoft.com/.default openid offline_access profile", "Presence.Read Presence.ReadWrite User.Read",
-			"https://graph.microsoft.com/Presence.Read https://graph.microsoft.com/Presence.ReadWrite https://graph.microsoft.com/User.Read profile openid", true, true, false},
-		{"named scopes in any case", "presence.read https://graph.microsoft.com/User.Read", "Presence.Read User.Read",
-			"https://graph.microsoft.com/Presence.Read https://graph.microsoft.com/User.Read", false, false, false},
+			"https://graph.microsoft.com/Presence.Read https://graph.microsoft.com/Presence.ReadWrite https://graph.microsoft.com/User.Read https://graph.microsoft.com/.default profile openid", true, true, false},
+		{"named scopes in any case, answered as asked", "presence.read https://graph.microsoft.com/User.Read Presence.Read", "Presence.Read User.Read",
+			"presence.read https://graph.microsoft.com/User.Read", false, false, false},
 		{"no resource scope gives the consented ones", "openid email", "Presence.Read Presence.ReadWrite User.Read",
 			"https://graph.microsoft.com/Presence.Read https://graph.microsoft.com/Presence.ReadWrite https://graph.microsoft.com/User.Read openid email", true, false, true},
 	}
