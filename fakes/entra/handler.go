@@ -167,6 +167,9 @@ type reqCtx struct {
 func (h *Handler) newReq(r *http.Request) *reqCtx {
 	rc := &reqCtx{traceID: h.newTraceID(), now: h.Now()}
 	rc.correlationID = r.Header.Get("client-request-id")
+	if rc.correlationID == "" {
+		rc.correlationID = r.URL.Query().Get("client-request-id") // msal-node sends it in the query
+	}
 	if rc.correlationID == "" || len(rc.correlationID) > 64 || !printable(rc.correlationID) {
 		rc.correlationID = rc.traceID
 	}

@@ -150,6 +150,12 @@ func TestErrorsEchoTheCorrelationID(t *testing.T) {
 	if e.Timestamp != "2026-03-02 09:00:00Z" {
 		t.Fatalf("timestamp %q is not the wall clock's", e.Timestamp)
 	}
+	// msal-node sends its request id in the query.
+	req = httptest.NewRequest(http.MethodPost, "https://"+testHost+"/contoso/oauth2/v2.0/token?client-request-id=0d1e2f3a-1111-4222-8333-444455556666", strings.NewReader(with(f.appForm(), "client_secret", "x").Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if e := checkOAuthError(t, f.serve(req), 401, "invalid_client", 7000215); e.CorrelationID != "0d1e2f3a-1111-4222-8333-444455556666" {
+		t.Fatalf("the query's request id is not the correlation id: %+v", e)
+	}
 }
 
 func TestPasswordGrant(t *testing.T) {
