@@ -573,7 +573,7 @@ func (s *Scenario) gBadToken(kind, method, path string) error {
 		if len(apps) == 0 {
 			return errors.New("register a Graph app first")
 		}
-		tok = st.h.Identity().IssueAppToken(apps[0], s.world.Clock.Now().Add(-2*time.Hour))
+		tok = st.h.Entra().IssueAppToken(apps[0], s.world.Clock.Now().Add(-2*time.Hour).Wall())
 	}
 	r, err := s.gSend("", method, path, "", tok)
 	if err != nil {

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/presencesim/presencesim/fakes/entra"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
@@ -43,6 +43,10 @@ type Options struct {
 	HTTPHosts []string
 	// Sleep waits out injected latency (time.Sleep when nil).
 	Sleep func(time.Duration)
+	// Entra is the identity platform whose tokens Graph accepts, over the
+	// same live world; when nil, Graph has its own with token times on the
+	// world's clock.
+	Entra *entra.Handler
 }
 
 // Throttle is G-THR-1: at most Limit requests per Window per application per
@@ -88,8 +92,7 @@ type Handler struct {
 	reqSeq   atomic.Uint64
 	reqTag   uint32
 
-	tokMu    sync.RWMutex
-	tokCache map[string]*Claims
+	auth *auth
 }
 
 type indexed struct {
@@ -136,7 +139,7 @@ func NewHandler(lw *live.World, opt Options) *Handler {
 	}
 	opt.Notify = opt.Notify.withDefaults()
 	opt.Limits = opt.Limits.withDefaults()
-	h := &Handler{lw: lw, opt: opt, Journal: newJournal(opt.JournalSize), thr: map[string]*window{}, tokCache: map[string]*Claims{}}
+	h := &Handler{lw: lw, opt: opt, Journal: newJournal(opt.JournalSize), thr: map[string]*window{}, auth: newAuth(lw, opt.Entra)}
 	_ = lw.Do(func(w *sim.World) error {
 		h.w, h.id, h.faultRnd = w, IdentityOf(w), w.Stream("graph faults")
 		h.reqTag = w.Stream("graph requests").Uint32()
@@ -372,34 +375,21 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// authenticate checks the bearer token's form and signature; the lifetime
-// and tenant are checked on the world's clock under the lock.
+// authenticate checks the bearer token's JOSE header, signature,
+// audience, issuer and world instance outside the world's lock; the
+// lifetime and tenant are checked under it (checkLifetime). The scheme is
+// matched case-insensitively (G-TLS-1).
 func (h *Handler) authenticate(r *http.Request, rc *reqCtx) *Error {
-	auth := r.Header.Get("Authorization")
-	if auth == "" {
-		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty.")
+	scheme, tok, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if scheme == "" {
+		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", entra.ErrNoToken.Error())
 	}
-	tok, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
+	if !strings.EqualFold(scheme, "Bearer") {
 		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure: the Authorization header must be 'Bearer <token>'.")
 	}
-	h.tokMu.RLock()
-	c := h.tokCache[tok]
-	h.tokMu.RUnlock()
-	if c == nil {
-		var ok bool
-		if c, ok = verify(h.id.key, tok); !ok {
-			return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed or its signature is invalid; get a token from this fake's /{tenant}/oauth2/v2.0/token endpoint.")
-		}
-		h.tokMu.Lock()
-		if len(h.tokCache) > 10_000 {
-			h.tokCache = map[string]*Claims{}
-		}
-		h.tokCache[tok] = c
-		h.tokMu.Unlock()
-	}
-	if c.Aud != graphResource && c.Aud != graphResourceAppID {
-		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+	c, err := h.auth.parse(strings.TrimSpace(tok))
+	if err != nil {
+		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", err.Error())
 	}
 	rc.claims, rc.appID = c, c.AppID
 	return nil
@@ -535,25 +525,16 @@ type result struct {
 	later    func() result
 }
 
+// checkLifetime finishes the token checks under the world's lock: the
+// lifetime on the identity platform's token clock and the token's tenant.
 func (h *Handler) checkLifetime(c *Claims, rc *reqCtx) *Error {
-	t := rc.wall.Unix()
-	if t >= c.Exp {
-		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
-	}
-	if t+300 < c.Nbf {
-		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is not yet valid.")
+	if err := h.auth.entra.CheckIn(h.w, c); err != nil {
+		return errf(http.StatusUnauthorized, "InvalidAuthenticationToken", err.Error())
 	}
 	return nil
 }
 
-func (h *Handler) appByID(id string) *App {
-	for _, a := range h.id.apps {
-		if a.AppID == id {
-			return a
-		}
-	}
-	return nil
-}
+func (h *Handler) appByID(id string) *App { return h.id.AppByID(id) }
 
 // lookup resolves a user object id within a tenant through an index that
 // is rebuilt when an id is missing (users are only ever added).

@@ -97,15 +97,15 @@ func TestThrottleWindowOnTheWorldClock(t *testing.T) {
 
 func TestTokensCarryPermissions(t *testing.T) {
 	f := newFixture(t, Options{})
-	c, ok := verify(f.h.Identity().key, f.appToken())
-	if !ok || c.Delegated() || !c.Has(PresenceReadWriteAll) || c.Has(PresenceReadWrite) {
-		t.Fatalf("app token claims: %+v", c)
+	c, err := f.h.Entra().Verify(f.appToken())
+	if err != nil || c.Delegated() || !c.Has(PresenceReadWriteAll) || c.Has(PresenceReadWrite) {
+		t.Fatalf("app token claims: %+v, %v", c, err)
 	}
-	c, ok = verify(f.h.Identity().key, f.userToken("bob"))
-	if !ok || !c.Delegated() || !c.Has(PresenceReadWrite) || c.Has(PresenceReadWriteAll) || c.Oid != f.ids["bob"] {
-		t.Fatalf("delegated token claims: %+v", c)
+	c, err = f.h.Entra().Verify(f.userToken("bob"))
+	if err != nil || !c.Delegated() || !c.Has(PresenceReadWrite) || c.Has(PresenceReadWriteAll) || c.Oid != f.ids["bob"] {
+		t.Fatalf("delegated token claims: %+v, %v", c, err)
 	}
-	if _, ok := verify(f.h.Identity().key, f.appToken()+"x"); ok {
+	if _, err := f.h.Entra().Verify(f.appToken() + "x"); err == nil {
 		t.Fatal("a token with a changed signature verifies")
 	}
 }

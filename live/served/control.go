@@ -31,16 +31,24 @@ func controlError(rw http.ResponseWriter, status int, msg string) {
 }
 
 type worldView struct {
-	Tenants []tenantView `json:"tenants"`
-	Clock   clockView    `json:"clock"`
+	// AuthorityHost is what Microsoft's identity libraries take as their
+	// authority host (azidentity's AuthorityHost, MSAL's authority without
+	// the tenant); GraphURL the Graph service root.
+	AuthorityHost string       `json:"authorityHost"`
+	GraphURL      string       `json:"graphUrl"`
+	PBXURL        string       `json:"pbxUrl"`
+	Tenants       []tenantView `json:"tenants"`
+	Clock         clockView    `json:"clock"`
 }
 
 type tenantView struct {
-	ID            string       `json:"id"`
-	Name          string       `json:"name"`
-	TokenEndpoint string       `json:"tokenEndpoint"`
-	Users         []userView   `json:"users"`
-	Apps          []*graph.App `json:"apps"`
+	ID                  string       `json:"id"`
+	Name                string       `json:"name"`
+	Authority           string       `json:"authority"`
+	OpenIDConfiguration string       `json:"openidConfiguration"`
+	TokenEndpoint       string       `json:"tokenEndpoint"`
+	Users               []userView   `json:"users"`
+	Apps                []*graph.App `json:"apps"`
 }
 
 type userView struct {
@@ -68,9 +76,10 @@ func (s *Server) clockView(w *sim.World) clockView {
 
 func (s *Server) worldView(w *sim.World, base string) worldView {
 	id := graph.IdentityOf(w)
-	var out worldView
+	out := worldView{AuthorityHost: base + "/", GraphURL: base + "/v1.0", PBXURL: base + "/pbx"}
 	for _, t := range id.Tenants() {
-		tv := tenantView{ID: t.ID, Name: t.Name, TokenEndpoint: base + "/" + t.ID + "/oauth2/v2.0/token", Users: []userView{}, Apps: []*graph.App{}}
+		tv := tenantView{ID: t.ID, Name: t.Name, Authority: base + "/" + t.ID, OpenIDConfiguration: base + "/" + t.ID + "/v2.0/.well-known/openid-configuration",
+			TokenEndpoint: base + "/" + t.ID + "/oauth2/v2.0/token", Users: []userView{}, Apps: []*graph.App{}}
 		for _, u := range w.Teams.Users() {
 			d := w.Teams.Dir(u)
 			if id.Tenant(d.Org).ID != t.ID {

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/presencesim/presencesim/fakes/entra"
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
 	"github.com/presencesim/presencesim/live"
@@ -29,7 +30,9 @@ type Options struct {
 	Listener net.Listener
 	// Clock is how the world's time follows the wall.
 	Clock live.Clock
-	// Graph and PBX configure the fakes.
+	// Entra, Graph and PBX configure the fakes. Entra's token times
+	// follow the wall clock unless Entra.WorldTime (G-ID-2).
+	Entra entra.Options
 	Graph graph.Options
 	PBX   pbxapi.Options
 	// ControlToken, when set, is required as "Authorization: Bearer …" on
@@ -121,6 +124,7 @@ type Server struct {
 // instance is one world with its fakes and background loops.
 type instance struct {
 	lw   *live.World
+	e    *entra.Handler
 	g    *graph.Handler
 	p    *pbxapi.Handler
 	stop context.CancelFunc
@@ -226,7 +230,14 @@ func (s *Server) start(lw *live.World) error {
 }
 
 func (s *Server) newInstance(lw *live.World) *instance {
-	in := &instance{lw: lw, g: graph.NewHandler(lw, s.opt.Graph), p: pbxapi.New(lw, s.opt.PBX)}
+	eo := s.opt.Entra
+	if eo.Scheme == "" && s.opt.TLS == nil {
+		eo.Scheme = "http"
+	}
+	e := entra.New(lw, eo)
+	gopt := s.opt.Graph
+	gopt.Entra = e
+	in := &instance{lw: lw, e: e, g: graph.NewHandler(lw, gopt), p: pbxapi.New(lw, s.opt.PBX)}
 	ctx, cancel := context.WithCancel(context.Background())
 	in.stop = cancel
 	in.done.Add(2)
@@ -249,6 +260,9 @@ func (s *Server) current() *instance {
 
 // World is the live world served now (a reset replaces it).
 func (s *Server) World() *live.World { return s.current().lw }
+
+// Entra is the identity platform fake of the world served now.
+func (s *Server) Entra() *entra.Handler { return s.current().e }
 
 // Graph is the Graph fake of the world served now.
 func (s *Server) Graph() *graph.Handler { return s.current().g }
@@ -334,8 +348,11 @@ func (s *Server) route(rw http.ResponseWriter, r *http.Request) {
 		s.control(rw, r)
 	case strings.HasPrefix(p, "/pbx/"):
 		s.current().p.ServeHTTP(rw, r)
-	default:
+	case strings.HasPrefix(p, "/v1.0/"):
 		s.current().g.ServeHTTP(rw, r)
+	default:
+		// discovery, keys, user realm, sign-in and tokens
+		s.current().e.ServeHTTP(rw, r)
 	}
 }
 
