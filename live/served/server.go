@@ -134,6 +134,9 @@ type instance struct {
 // NewServer builds the world a file describes and serves it on a clock
 // that follows Options.Clock; Reset builds it anew.
 func NewServer(wf WorldFile, opt Options) (*Server, error) {
+	// what the PBX API may create is the world file's to say
+	opt.PBX.AllowNewUsers = opt.PBX.AllowNewUsers || wf.PBX.AllowNewUsers
+	opt.PBX.AllowNewTenants = opt.PBX.AllowNewTenants || wf.PBX.AllowNewTenants
 	s := &Server{opt: opt, file: &wf}
 	w, err := Build(wf)
 	if err != nil {

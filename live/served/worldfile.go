@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 
 // WorldFile is the JSON a served world is built from.
 type WorldFile struct {
+	// Dir is the folder relative paths in the file are read from.
+	Dir     string   `json:"-"`
 	Seed    uint64   `json:"seed"`
 	Start   string   `json:"start"` // virtual time to start at: "09:00", "day 2 09:00", or "now"
 	Tenants []Tenant `json:"tenants"`
@@ -55,10 +58,15 @@ type App struct {
 	DisplayName            string   `json:"displayName"`
 	ApplicationPermissions []string `json:"applicationPermissions"`
 	DelegatedPermissions   []string `json:"delegatedPermissions"`
+	// Certificates are PEM files (paths relative to the world file) whose
+	// certificates the app may sign client assertions with (G-ID-2).
+	Certificates []string `json:"certificates,omitempty"`
+	// RedirectURIs are where interactive sign-in may send the code.
+	RedirectURIs []string `json:"redirectUris,omitempty"`
 }
 
 // fieldsHelp lists the world file's fields for error messages.
-const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, password, mfa, guest, signedIn], apps[displayName, applicationPermissions, delegatedPermissions]]"
+const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, password, mfa, guest, signedIn], apps[displayName, applicationPermissions, delegatedPermissions, certificates, redirectUris]]"
 
 // Demo is the built-in world: contoso with alice, bob and carol, an app
 // with read and write permissions and one that only reads.
@@ -105,6 +113,7 @@ func LoadWorldFile(path string) (WorldFile, error) {
 	if err != nil {
 		return WorldFile{}, fmt.Errorf("world file %s: %w", path, err)
 	}
+	wf.Dir = filepath.Dir(path)
 	return wf, nil
 }
 
@@ -147,8 +156,25 @@ func Build(wf WorldFile) (*sim.World, error) {
 			}
 		}
 		for _, a := range t.Apps {
-			if _, err := id.AddApp(t.Name, a.DisplayName, a.ApplicationPermissions, a.DelegatedPermissions); err != nil {
+			app, err := id.AddApp(t.Name, a.DisplayName, a.ApplicationPermissions, a.DelegatedPermissions)
+			if err != nil {
 				return nil, fmt.Errorf("tenant %s: %v", t.Name, err)
+			}
+			for _, c := range a.Certificates {
+				p := c
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(wf.Dir, p)
+				}
+				pem, err := os.ReadFile(p)
+				if err != nil {
+					return nil, fmt.Errorf("app %s: certificate: %v", a.DisplayName, err)
+				}
+				if _, err := id.AddCertificate(app, pem); err != nil {
+					return nil, fmt.Errorf("app %s: certificate %s: %v", a.DisplayName, c, err)
+				}
+			}
+			if len(a.RedirectURIs) > 0 {
+				id.SetRedirectURIs(app, a.RedirectURIs)
 			}
 		}
 	}
