@@ -19,6 +19,7 @@ import (
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/live/certs"
 	"github.com/presencesim/presencesim/live/proxy"
+	"github.com/presencesim/presencesim/sim"
 )
 
 // Options configure a server. The zero value serves on a free loopback
@@ -232,7 +233,11 @@ func (s *Server) start(lw *live.World) error {
 	return nil
 }
 
+// MaxTrace bounds the trace a served world keeps: a server lives long.
+const MaxTrace = 64 << 10
+
 func (s *Server) newInstance(lw *live.World) *instance {
+	_ = lw.Do(func(w *sim.World) error { w.Trace.Limit(MaxTrace); return nil })
 	eo := s.opt.Entra
 	if eo.Scheme == "" && s.opt.TLS == nil {
 		eo.Scheme = "http"

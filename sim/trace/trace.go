@@ -71,9 +71,31 @@ const chunkSize = 8192
 
 // Trace is the ordered record of a world's changes.
 type Trace struct {
-	chunks [][]Entry
-	n      int
-	off    bool
+	chunks  [][]Entry
+	n       int
+	off     bool
+	max     int // 0: unbounded
+	dropped int
+}
+
+// Limit keeps at most about max entries (at least max minus one chunk),
+// dropping the oldest, for worlds that live as long as a server does.
+func (t *Trace) Limit(max int) {
+	t.max = max
+	for t.max > 0 && t.n > t.max && len(t.chunks) > 1 {
+		t.dropOldest()
+	}
+}
+
+// Dropped is how many entries Limit has dropped.
+func (t *Trace) Dropped() int { return t.dropped }
+
+func (t *Trace) dropOldest() {
+	old := t.chunks[0]
+	t.n -= len(old)
+	t.dropped += len(old)
+	t.chunks[0] = nil
+	t.chunks = t.chunks[1:]
 }
 
 // Record appends an entry unless recording is off.
@@ -83,6 +105,10 @@ func (t *Trace) Record(e Entry) {
 	}
 	last := len(t.chunks) - 1
 	if last < 0 || len(t.chunks[last]) == chunkSize {
+		if t.max > 0 && t.n+chunkSize > t.max && last > 0 {
+			t.dropOldest()
+			last--
+		}
 		t.chunks = append(t.chunks, make([]Entry, 0, chunkSize))
 		last++
 	}

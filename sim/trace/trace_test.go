@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,5 +48,25 @@ func TestTextAndRecordingSwitch(t *testing.T) {
 	}
 	if !strings.Contains(tr.Summary(), "2 trace entries, 1 presence changes") {
 		t.Fatalf("summary %q", tr.Summary())
+	}
+}
+
+// A limited trace keeps its newest entries and counts the dropped ones.
+func TestLimitKeepsTheNewest(t *testing.T) {
+	var tr Trace
+	tr.Limit(3 * chunkSize)
+	const total = 10 * chunkSize
+	for i := 0; i < total; i++ {
+		tr.Record(Entry{User: strconv.Itoa(i)})
+	}
+	if tr.Len() > 3*chunkSize || tr.Len() < 2*chunkSize {
+		t.Fatalf("kept %d entries; want between %d and %d", tr.Len(), 2*chunkSize, 3*chunkSize)
+	}
+	if tr.Len()+tr.Dropped() != total {
+		t.Fatalf("kept %d and dropped %d of %d", tr.Len(), tr.Dropped(), total)
+	}
+	es := tr.Entries()
+	if es[len(es)-1].User != strconv.Itoa(total-1) || es[0].User != strconv.Itoa(tr.Dropped()) {
+		t.Fatalf("kept %s … %s", es[0].User, es[len(es)-1].User)
 	}
 }
