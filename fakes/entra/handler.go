@@ -333,17 +333,20 @@ func (h *Handler) resolve(w *sim.World, seg string) (Tenant, bool, *oauthErr) {
 	return t, false, nil
 }
 
-// discovery answers /{tenant}/v2.0/.well-known/openid-configuration (v2)
-// and /{tenant}/.well-known/openid-configuration (v1) (G-ID-1).
-func (h *Handler) discovery(r *http.Request, rc *reqCtx, seg string, v2 bool) reply {
-	var t Tenant
-	var multi bool
-	var e *oauthErr
+// resolveNow stamps the request and resolves the tenant a path names.
+func (h *Handler) resolveNow(rc *reqCtx, seg string) (t Tenant, multi bool, e *oauthErr) {
 	_ = h.lw.Do(func(w *sim.World) error {
 		rc.now = h.NowIn(w)
 		t, multi, e = h.resolve(w, seg)
 		return nil
 	})
+	return t, multi, e
+}
+
+// discovery answers /{tenant}/v2.0/.well-known/openid-configuration (v2)
+// and /{tenant}/.well-known/openid-configuration (v1) (G-ID-1).
+func (h *Handler) discovery(r *http.Request, rc *reqCtx, seg string, v2 bool) reply {
+	t, multi, e := h.resolveNow(rc, seg)
 	if e != nil {
 		return e.reply(rc)
 	}
@@ -400,14 +403,7 @@ func (h *Handler) discovery(r *http.Request, rc *reqCtx, seg string, v2 bool) re
 
 // jwks answers /{tenant}/discovery/v2.0/keys and the v1 /discovery/keys.
 func (h *Handler) jwks(r *http.Request, rc *reqCtx, seg string, v2 bool) reply {
-	var t Tenant
-	var multi bool
-	var e *oauthErr
-	_ = h.lw.Do(func(w *sim.World) error {
-		rc.now = h.NowIn(w)
-		t, multi, e = h.resolve(w, seg)
-		return nil
-	})
+	t, multi, e := h.resolveNow(rc, seg)
 	if e != nil {
 		return e.reply(rc)
 	}

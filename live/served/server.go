@@ -82,24 +82,21 @@ var DefaultLimits = Limits{MaxConns: 2048, MaxHeaderBytes: 64 << 10, ReadHeaderT
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
+	or := func(v *time.Duration, x time.Duration) {
+		if x > 0 {
+			*v = x
+		}
+	}
 	if l.MaxConns > 0 {
 		d.MaxConns = l.MaxConns
 	}
 	if l.MaxHeaderBytes > 0 {
 		d.MaxHeaderBytes = l.MaxHeaderBytes
 	}
-	if l.ReadHeaderTimeout > 0 {
-		d.ReadHeaderTimeout = l.ReadHeaderTimeout
-	}
-	if l.ReadTimeout > 0 {
-		d.ReadTimeout = l.ReadTimeout
-	}
-	if l.IdleTimeout > 0 {
-		d.IdleTimeout = l.IdleTimeout
-	}
-	if l.ShutdownGrace > 0 {
-		d.ShutdownGrace = l.ShutdownGrace
-	}
+	or(&d.ReadHeaderTimeout, l.ReadHeaderTimeout)
+	or(&d.ReadTimeout, l.ReadTimeout)
+	or(&d.IdleTimeout, l.IdleTimeout)
+	or(&d.ShutdownGrace, l.ShutdownGrace)
 	return d
 }
 

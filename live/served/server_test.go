@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/internal/eventually"
 	"github.com/presencesim/presencesim/live"
 )
 
@@ -28,26 +29,11 @@ func start(t *testing.T, manual bool) (string, *Server) {
 	return srv.URL, srv
 }
 
-// waitBound ends a wait for a condition that never comes; it only matters
-// when a test fails.
-const waitBound = 10 * time.Second
+// waitBound ends a wait for a condition that never comes.
+const waitBound = eventually.Bound
 
-// waitFor polls cond until it holds and fails the test with the state cond
-// describes when waitBound passes first.
-func waitFor(t *testing.T, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(waitBound)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still not so after %s: %s", waitBound, state)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds (see eventually.True).
+func waitFor(t *testing.T, cond func() (bool, string)) { t.Helper(); eventually.True(t, cond) }
 
 func call(t *testing.T, method, u, tok, body string, out any) int {
 	t.Helper()
