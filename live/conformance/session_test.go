@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presencesim/presencesim/internal/eventually"
 	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/pbx"
@@ -59,14 +60,14 @@ func TestReferenceInProcessWritesAndClears(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !await(s, 10*time.Second, func() bool { p, _, ok := w.Teams.AppSession(alice, s.AppSession); return ok && p == busy }) {
+	if !await(s, eventually.Bound, func() bool { p, _, ok := w.Teams.AppSession(alice, s.AppSession); return ok && p == busy }) {
 		t.Fatalf("no Busy/InACall session within 10 s\n%s", s.OutputTail(20))
 	}
 	err = in(s, func() error { return pbx.Of(w).LineEvent(i, pbx.DeskPhone, pbx.HangUp) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !await(s, 10*time.Second, func() bool { _, _, ok := w.Teams.AppSession(alice, s.AppSession); return !ok }) {
+	if !await(s, eventually.Bound, func() bool { _, _, ok := w.Teams.AppSession(alice, s.AppSession); return !ok }) {
 		t.Fatalf("session not cleared within 10 s\n%s", s.OutputTail(20))
 	}
 	vs := s.Judge(s.World().Now())
