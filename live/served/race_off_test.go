@@ -1,0 +1,5 @@
+//go:build !race
+
+package served
+
+const raceOn = false
