@@ -17,7 +17,8 @@ type World struct {
 	mu      sync.Mutex
 	w       *sim.World
 	f       follower
-	changed chan struct{} // closed and replaced at the end of every Do
+	changed chan struct{} // closed and replaced when the world changes and someone waits
+	waiters int           // Awaits between two looks at the world
 	id      string
 }
 
@@ -57,9 +58,18 @@ func (l *World) Do(fn func(*sim.World) error) error {
 	if e := l.w.Clock.RunUntil(l.w.Clock.Now()); err == nil {
 		err = e
 	}
-	close(l.changed)
-	l.changed = make(chan struct{})
+	l.wake()
 	return err
+}
+
+// wake tells every Await to look again; with none waiting it costs
+// nothing, which keeps the many reads of a served world cheap.
+func (l *World) wake() {
+	if l.waiters > 0 {
+		close(l.changed)
+		l.changed = make(chan struct{})
+		l.waiters = 0
+	}
 }
 
 // sync runs the world's timers up to the clock seam's time.
@@ -116,6 +126,9 @@ func (l *World) Await(ctx context.Context, cond func(*sim.World) bool) error {
 		l.sync()
 		_ = l.w.Clock.RunUntil(l.w.Clock.Now())
 		ok, ch = cond(l.w), l.changed
+		if !ok {
+			l.waiters++
+		}
 		l.mu.Unlock()
 		if ok {
 			return nil
@@ -145,8 +158,7 @@ func (l *World) Follow(ctx context.Context, every time.Duration) {
 			before := l.w.Clock.Now()
 			l.sync()
 			if l.w.Clock.Now() != before {
-				close(l.changed)
-				l.changed = make(chan struct{})
+				l.wake()
 			}
 			l.mu.Unlock()
 		}

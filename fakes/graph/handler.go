@@ -210,7 +210,11 @@ func (h *Handler) newRequestID() string {
 
 // ServeHTTP serves Graph v1.0 presence and the token endpoint.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rc := reqCtx{requestID: h.newRequestID(), clientRequestID: r.Header.Get("client-request-id")}
+	// the key in canonical form: Get would canonicalise it on every request
+	rc := reqCtx{requestID: h.newRequestID()}
+	if v := r.Header["Client-Request-Id"]; len(v) > 0 {
+		rc.clientRequestID = v[0]
+	}
 	if rc.clientRequestID == "" || len(rc.clientRequestID) > 64 {
 		rc.clientRequestID = rc.requestID
 	}
