@@ -54,7 +54,10 @@ func (j *Journal) add(e Entry) {
 	if len(e.Path) > MaxJournalPath {
 		e.PathBytes, e.Path = len(e.Path), cutString(e.Path, MaxJournalPath)
 	}
-	e.Method = cutString(e.Method, 32)
+	// The method and a short path are slices of the request line, which
+	// may be 64 KiB long: kept as they are, they would keep all of it.
+	e.Path = strings.Clone(e.Path)
+	e.Method = strings.Clone(cutString(e.Method, 32))
 	j.r.add(e)
 }
 

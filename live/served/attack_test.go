@@ -69,15 +69,6 @@ func memNow() memSnap {
 	return m
 }
 
-// missingCap skips a requirement the fakes do not meet yet, naming the cap
-// that is missing; PRESENCESIM_ATTACK_ALL=1 runs it anyway.
-func missingCap(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("PRESENCESIM_ATTACK_ALL") == "" {
-		t.Skip("needs " + what + " (PRESENCESIM_ATTACK_ALL=1 runs it)")
-	}
-}
-
 // probeOnce asks the clock as a normal client does.
 func probeOnce(c *http.Client, base string) (time.Duration, error) {
 	t0 := time.Now()
@@ -205,7 +196,6 @@ func TestAttacks(t *testing.T) {
 	sink := captureLog(t)
 
 	t.Run("subscriptions to a closed port", func(t *testing.T) {
-		missingCap(t, "a cap on the delivery attempts the Graph fake keeps (it keeps every one)")
 		// Graph's back-off (1, 2, 4, 8, then every 10 minutes) for 4 hours
 		// allows 1+4+23 attempts of one notification; keptAttempts is the
 		// record a served fake may hold of them.
@@ -292,7 +282,6 @@ func TestAttacks(t *testing.T) {
 	})
 
 	t.Run("paths just under the header limit", func(t *testing.T) {
-		missingCap(t, "a cap on the path bytes the Graph journal keeps of a request (it keeps the whole path)")
 		srv := attackServer(t, Demo(), Options{})
 		before := memStart(t)
 		p := startProber(probeClient(), srv.URL)
@@ -411,7 +400,6 @@ func TestAttacks(t *testing.T) {
 	})
 
 	t.Run("PBX events after the largest id", func(t *testing.T) {
-		missingCap(t, "the PBX journal to refuse an event id beyond the last (it computes a negative index and panics)")
 		srv := attackServer(t, Demo(), Options{})
 		c := srv.Client()
 		before := memStart(t)

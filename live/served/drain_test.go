@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -97,7 +95,7 @@ func TestEventsDoNotWaitForDeliveries(t *testing.T) {
 	var wv worldResp
 	call(t, "GET", base+"/_presencesim/world", "", "", &wv)
 	ten, app := wv.Tenants[0], wv.Tenants[0].Apps[0]
-	tok := passwordToken(t, base, ten.ID, app.AppID, ten.Users[2].UPN, "carol-pw")
+	tok := passwordToken(t, http.DefaultClient, base, ten.ID, app.AppID, ten.Users[2].UPN, "carol-pw")
 	alice := ten.Users[0].ID
 	body := `{"changeType":"updated","notificationUrl":"` + hook.URL + `/n","resource":"communications/presences/` + alice + `","expirationDateTime":"2026-01-05T09:30:00Z"}`
 	if st := call(t, "POST", base+"/v1.0/subscriptions", tok, body, nil); st != 201 {
@@ -113,20 +111,4 @@ func TestEventsDoNotWaitForDeliveries(t *testing.T) {
 	if gaveUp.Load() {
 		t.Fatal("the event was answered only after the webhook gave up holding the notification")
 	}
-}
-
-func passwordToken(t *testing.T, base, tenant, client, user, password string) string {
-	t.Helper()
-	resp, err := http.PostForm(base+"/"+tenant+"/oauth2/v2.0/token", url.Values{"grant_type": {"password"}, "client_id": {client}, "username": {user}, "password": {password}, "scope": {"https://graph.microsoft.com/.default"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	_, tok, ok := strings.Cut(string(b), `"access_token":"`)
-	tok, _, _ = strings.Cut(tok, `"`)
-	if !ok || tok == "" {
-		t.Fatalf("password grant: %d %s", resp.StatusCode, b)
-	}
-	return tok
 }
