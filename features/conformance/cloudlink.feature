@@ -45,9 +45,11 @@ Feature: A CloudLink connector judged over the fakes
     And within 10 seconds, the connector has no session for alice
     And the connector keeps the rules C-4
 
+  # 120 s of virtual time is 1 s of real time at the default time scale:
+  # long enough that a connector ignoring it is caught on a loaded machine.
   @C-5
   Scenario: After a 429 the connector waits for Retry-After before its next request
-    Given Graph throttles the connector's next 2 requests with Retry-After 30 seconds
+    Given Graph throttles the connector's next 2 requests with Retry-After 120 seconds
     When alice makes a call on her desk phone
     Then within 10 seconds, alice's presence is Busy/InACall
     And the connector keeps the rules C-5
