@@ -137,6 +137,10 @@ func TestFaultyProcessesFailInTheirRules(t *testing.T) {
 			target.Command = append(target.Command, "--subscription", conformance.ReaderSubscriptionLife.String())
 		}
 		target.MaxWait = 2 * time.Second
+		// Half the default speed: a fault shows within the judges' windows
+		// (an echo within a minute, a retry within Retry-After) even when
+		// a loaded machine slows the faulty process down.
+		target.Scale = conformance.DefaultScale / 2
 		targets, tags = append(targets, target), append(tags, "@connector-"+in+" && "+tag)
 	}
 	for i, r := range runAll(targets, tags) {
