@@ -223,6 +223,14 @@ func (s *Server) start(lw *live.World) error {
 	s.hs.RegisterOnShutdown(func() { s.current().p.Close() })
 	if s.opt.TLS != nil {
 		s.hs.TLSConfig = s.opt.TLS.Clone()
+		if s.px != nil {
+			// Go's Transport offers h2 to an https:// proxy once HTTP/2 is
+			// configured (azcore's and the Graph SDK's are), then writes an
+			// HTTP/1.1 CONNECT: the listener that is also the proxy must not
+			// pick h2. Tunnels still offer it.
+			s.hs.Protocols = new(http.Protocols)
+			s.hs.Protocols.SetHTTP1(true)
+		}
 		go func() { _ = s.hs.ServeTLS(s.ln, "", "") }()
 		return nil
 	}
