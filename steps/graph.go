@@ -2,6 +2,8 @@ package steps
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -18,6 +20,7 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/onsi/gomega"
 
+	"github.com/presencesim/presencesim/fakes/entra"
 	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim/clock"
@@ -49,11 +52,12 @@ func registerGraph(s *Scenario, r *registry) {
 	r.step(`^the Graph app "([^"]+)" `+graphMethods+`s (\S+)$`, `the Graph app "connector" GETs /v1.0/users/{alice}/presence`, s.gRequest)
 	r.step(`^the Graph app "([^"]+)" `+graphMethods+`s (\S+) with:$`, `the Graph app "connector" POSTs /v1.0/users/{alice}/presence/setPresence with:`, s.gRequestBody)
 	r.step(`^the Graph app "([^"]+)" `+graphMethods+`s (\S+) (\d+) times$`, `the Graph app "connector" GETs /v1.0/users/{alice}/presence 1501 times`, s.gRepeat)
-	r.step(`^a Graph client (without a token|with a forged token|with an expired token) `+graphMethods+`s (\S+)$`, "a Graph client without a token GETs /v1.0/users/{alice}/presence", s.gBadToken)
-	r.step(`^the Graph response status is (\d+)$`, "the Graph response status is 200", s.gStatus)
+	r.step(`^the Graph app "([^"]+)" `+graphMethods+`s (\S+) with the Authorization scheme "(\w+)"$`, `the Graph app "reader" GETs /v1.0/users/{alice}/presence with the Authorization scheme "bearer"`, s.gRequestScheme)
+	r.step(`^a Graph client (`+strings.Join(gBadTokens, "|")+`) `+graphMethods+`s (\S+)$`, "a Graph client without a token GETs /v1.0/users/{alice}/presence", s.gBadToken)
+	r.step(`^the (?:Graph|Entra ID) response status is (\d+)$`, "the Graph response status is 200", s.gStatus)
 	r.step(`^the Graph response is the error (\d+) "([^"]+)"$`, `the Graph response is the error 403 "Forbidden"`, s.gErrorIs)
-	r.step(`^in the Graph response, "([^"]+)" is (.+)$`, `in the Graph response, "availability" is "Busy"`, s.gFieldIs)
-	r.step(`^in the Graph response, "([^"]+)" (starts with|contains|ends with) "(.*)"$`, `in the Graph response, "@odata.context" ends with "/presence/$entity"`, s.gFieldText)
+	r.step(`^in the (?:Graph|Entra ID) response, "([^"]+)" is (.+)$`, `in the Graph response, "availability" is "Busy"`, s.gFieldIs)
+	r.step(`^in the (?:Graph|Entra ID) response, "([^"]+)" (starts with|contains|ends with) "(.*)"$`, `in the Graph response, "@odata.context" ends with "/presence/$entity"`, s.gFieldText)
 	r.step(`^the Graph response has (\d+) presences?$`, "the Graph response has 2 presences", s.gCount)
 	r.step(`^the Graph response has a Retry-After of (\d+) seconds?$`, "the Graph response has a Retry-After of 30 seconds", s.gRetryAfter)
 	r.step(`^Graph reads (\w+) as (.+)$`, "Graph reads alice as Busy/InACall", s.gReads)
@@ -336,15 +340,18 @@ func (s *Scenario) gSignInRefused(code, aadsts string) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}
-	_ = json.Unmarshal(r.body, &body)
+	var body entra.OAuthError
+	jerr := json.Unmarshal(r.body, &body)
+	n, _ := strconv.Atoi(strings.TrimPrefix(aadsts, "AADSTS"))
 	return Check(func() string { return fmt.Sprintf("the token endpoint answered %d %s", r.status, r.body) }, func(g gomegaG) {
-		g.Expect(r.status).To(gomegaBeNumerically(">=", 400), "a refused sign-in answers 4xx")
+		g.Expect(r.status == http.StatusBadRequest || r.status == http.StatusUnauthorized).To(equal(true), fmt.Sprintf("a refused sign-in answers 400 or 401 (G-ID-2), not %d", r.status))
+		g.Expect(jerr).NotTo(gomegaHaveOccurred(), "the body is JSON (G-ID-2)")
 		g.Expect(body.Error).To(equal(code), "the OAuth error code")
 		g.Expect(body.Description).To(hasPrefix(aadsts+":"), "the AADSTS code a real tenant gives")
+		g.Expect(body.ErrorCodes).To(equal([]int{n}), "error_codes names the AADSTS number (G-ID-2)")
+		g.Expect(body.Timestamp).NotTo(gomegaBeEmpty(), "timestamp (G-ID-2)")
+		g.Expect(body.TraceID).NotTo(gomegaBeEmpty(), "trace_id (G-ID-2)")
+		g.Expect(body.CorrelationID).NotTo(gomegaBeEmpty(), "correlation_id (G-ID-2)")
 	})
 }
 
@@ -369,18 +376,24 @@ func (s *Scenario) gTokenCarries(app, kind, list string) error {
 
 var gPlaceholderRe = regexp.MustCompile(`\{([\w:+.,\- ]+)\}`)
 
-// expand replaces {alice} by alice's object id, {app} by the calling app's
-// id, {app:name} by another app's id, {sub} by the last subscription's id,
-// {now+30m} by the date-time 30 minutes from now, {ids:651} by that many
-// distinct quoted GUIDs and {tenant} by the tenant id.
+// expand replaces {alice} by alice's object id, {upn:alice} by her user
+// principal name, {password:alice} by her password, {app} by the calling
+// app's id, {app:name} by another app's id, {secret} and {secret:name} by
+// an app's client secret, {sub} by the last subscription's id, {now+30m}
+// by the date-time 30 minutes from now, {ids:651} by that many distinct
+// quoted GUIDs, {tenant} by the tenant id and {refresh_token} by the
+// refresh token of the last answer. {tenantid} stays as it is: it is
+// Entra ID's own placeholder in the documents of common and organizations.
 func (s *Scenario) gExpand(in, app string) (string, error) {
 	st := s.graph()
 	var err error
 	out := gPlaceholderRe.ReplaceAllStringFunc(in, func(m string) string {
 		key := m[1 : len(m)-1]
 		switch {
-		case key == "app" || strings.HasPrefix(key, "app:"):
-			name := strings.TrimPrefix(strings.TrimPrefix(key, "app"), ":")
+		case key == "tenantid":
+			return m
+		case key == "app" || strings.HasPrefix(key, "app:") || key == "secret" || strings.HasPrefix(key, "secret:"):
+			kind, name, _ := strings.Cut(key, ":")
 			if name == "" {
 				name = app
 			}
@@ -392,7 +405,32 @@ func (s *Scenario) gExpand(in, app string) (string, error) {
 				err = e
 				return m
 			}
+			if kind == "secret" {
+				return a.Secret
+			}
 			return a.AppID
+		case key == "refresh_token":
+			var last struct {
+				RefreshToken string `json:"refresh_token"`
+			}
+			if st.last != nil {
+				_ = json.Unmarshal(st.last.body, &last)
+			}
+			if last.RefreshToken == "" {
+				err = errors.New("{refresh_token}: the last answer holds no refresh_token (ask for offline_access)")
+			}
+			return last.RefreshToken
+		case strings.HasPrefix(key, "upn:") || strings.HasPrefix(key, "password:"):
+			kind, name, _ := strings.Cut(key, ":")
+			id, e := s.user(name)
+			if e != nil {
+				err = fmt.Errorf("placeholder %s: %w", m, e)
+				return m
+			}
+			if kind == "password" {
+				return st.h.Identity().Account(id).Password
+			}
+			return s.world.Teams.Dir(id).UPN
 		case key == "sub":
 			if st.lastSub == "" {
 				err = errors.New("{sub}: no subscription was created yet")
@@ -433,7 +471,7 @@ func (s *Scenario) gExpand(in, app string) (string, error) {
 		}
 		id, e := s.user(key)
 		if e != nil {
-			err = fmt.Errorf("placeholder %s: %w; placeholders are {user}, {app}, {app:name}, {sub}, {tenant}, {now+30m}, {ids:N}", m, e)
+			err = fmt.Errorf("placeholder %s: %w; placeholders are {user}, {upn:user}, {password:user}, {app}, {app:name}, {secret}, {secret:name}, {sub}, {tenant}, {refresh_token}, {now+30m}, {ids:N}", m, e)
 			return m
 		}
 		return s.world.Teams.Dir(id).ID
@@ -462,6 +500,16 @@ func (s *Scenario) gDo(app, method, path, body string) error {
 }
 
 func (s *Scenario) gSend(app, method, path, body, tok string) (*gResp, error) {
+	auth := ""
+	if tok != "" {
+		auth = "Bearer " + tok
+	}
+	return s.gSendAuth(app, method, path, body, auth)
+}
+
+// gSendAuth sends a Graph request with the Authorization header as given
+// (none when empty).
+func (s *Scenario) gSendAuth(app, method, path, body, auth string) (*gResp, error) {
 	st := s.graph()
 	p, err := s.gExpand(path, app)
 	if err != nil {
@@ -475,8 +523,8 @@ func (s *Scenario) gSend(app, method, path, body, tok string) (*gResp, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
 	}
 	if b != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -562,20 +610,91 @@ func gSummarise(st []int) map[int]int {
 	return m
 }
 
+// gBadTokens are the tokens a Graph client may present that Graph must
+// refuse (G-AUTH-1, G-TLS-1). Each but the first two is a token the
+// identity platform would issue, changed in one respect only.
+var gBadTokens = []string{"without a token", "with a forged token", "with an expired token", "with a token of alg none",
+	"with an HS256 token", "with a token signed by another key", "with a token of an unpublished key",
+	"with a token of another tenant", "with a token from before the world was reset"}
+
 func (s *Scenario) gBadToken(kind, method, path string) error {
-	st := s.graph()
-	tok := ""
-	switch kind {
-	case "with a forged token":
-		tok = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJyb2xlcyI6WyJQcmVzZW5jZS5SZWFkLkFsbCJdfQ.c2lnbmF0dXJl"
-	case "with an expired token":
-		apps := st.h.Identity().Apps()
-		if len(apps) == 0 {
-			return errors.New("register a Graph app first")
-		}
-		tok = st.h.Entra().IssueAppToken(apps[0], s.world.Clock.Now().Add(-2*time.Hour).Wall())
+	tok, err := s.gBadTokenOf(kind)
+	if err != nil {
+		return err
 	}
 	r, err := s.gSend("", method, path, "", tok)
+	if err != nil {
+		return err
+	}
+	s.gRecord(r)
+	return nil
+}
+
+func (s *Scenario) gBadTokenOf(kind string) (string, error) {
+	st := s.graph()
+	switch kind {
+	case "without a token":
+		return "", nil
+	case "with a forged token":
+		return "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJyb2xlcyI6WyJQcmVzZW5jZS5SZWFkLkFsbCJdfQ.c2lnbmF0dXJl", nil
+	}
+	apps := st.h.Identity().Apps()
+	if len(apps) == 0 {
+		return "", errors.New(`register a Graph app first, e.g. "Given the Graph app "reader" is registered with application permissions Presence.Read.All"`)
+	}
+	a, now, e := apps[0], s.world.Clock.Now().Wall(), st.h.Entra()
+	switch kind {
+	case "with an expired token":
+		return e.IssueAppToken(a, now.Add(-2*time.Hour)), nil
+	case "with a token of another tenant":
+		other := *a
+		other.Tenant = "7d1c6a52-9e0f-4b3a-8c6d-0e1f2a3b4c5d" // no tenant of this directory
+		return e.IssueAppToken(&other, now), nil
+	case "with a token from before the world was reset":
+		// A reset serves a new live world over a directory built from the
+		// same file: the ids repeat and only the world's instance tells the
+		// tokens apart. Another live world over this directory is that.
+		lw, err := live.New(s.world, live.Clock{Manual: true})
+		if err != nil {
+			return "", err
+		}
+		return entra.New(lw, entra.Options{WorldTime: true, Keys: e.Keys()}).IssueAppToken(a, now), nil
+	}
+	genuine := strings.Split(e.IssueAppToken(a, now), ".")
+	var hdr struct {
+		Kid string `json:"kid"`
+	}
+	if b, err := base64.RawURLEncoding.DecodeString(genuine[0]); err != nil || json.Unmarshal(b, &hdr) != nil {
+		return "", fmt.Errorf("the identity platform's token has no readable header: %s", genuine[0])
+	}
+	key, err := stepKey(0)
+	if err != nil {
+		return "", err
+	}
+	switch kind {
+	case "with a token of alg none":
+		return jwtPart(map[string]string{"typ": "JWT", "alg": "none"}) + "." + genuine[1] + ".", nil
+	case "with an HS256 token":
+		// the classic confusion: an HMAC keyed with the published key
+		keys := e.Keys().JWKS()
+		mac := hmac.New(sha256.New, []byte(keys[len(keys)-1].X5c[0]))
+		signed := jwtPart(map[string]string{"typ": "JWT", "alg": "HS256", "kid": hdr.Kid}) + "." + genuine[1]
+		mac.Write([]byte(signed))
+		return signed + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)), nil
+	case "with a token signed by another key":
+		return key.signJWT(genuine[0] + "." + genuine[1])
+	default: // with a token of an unpublished key
+		return key.signJWT(jwtPart(map[string]string{"typ": "JWT", "alg": "RS256", "kid": key.x5t, "x5t": key.x5t}) + "." + genuine[1])
+	}
+}
+
+func (s *Scenario) gRequestScheme(app, method, path, scheme string) error {
+	s.graph().lastApp = app
+	tok, err := s.gToken(app)
+	if err != nil {
+		return err
+	}
+	r, err := s.gSendAuth(app, method, path, "", scheme+" "+tok)
 	if err != nil {
 		return err
 	}
@@ -660,8 +779,13 @@ func (s *Scenario) gFieldCheck(body []byte, why func() string, field, want strin
 		return Check(why, func(g gomegaG) { g.Expect(err).NotTo(gomegaHaveOccurred(), "the body is JSON") })
 	}
 	got, ok := gLookupJSON(doc, field)
-	if strings.TrimSpace(want) == "absent" {
-		return Check(why, func(g gomegaG) { g.Expect(ok).To(equal(false), fmt.Sprintf("%q is absent, but it is %v", field, got)) })
+	switch strings.TrimSpace(want) {
+	case "absent":
+		return Check(why, func(g gomegaG) {
+			g.Expect(ok).To(equal(false), fmt.Sprintf("%q is absent, but it is %v", field, gJsonText(got)))
+		})
+	case "present":
+		return Check(why, func(g gomegaG) { g.Expect(ok).To(equal(true), fmt.Sprintf("the body has %q", field)) })
 	}
 	exp, err := s.gExpand(want, "")
 	if err != nil {
@@ -669,7 +793,7 @@ func (s *Scenario) gFieldCheck(body []byte, why func() string, field, want strin
 	}
 	var wantV any
 	if err := json.Unmarshal([]byte(exp), &wantV); err != nil {
-		return fmt.Errorf("expected value %s is not a JSON literal: write \"Busy\", null, true or 3, or the word absent", want)
+		return fmt.Errorf("expected value %s is not a JSON literal: write \"Busy\", null, true or 3, or the word absent or present", want)
 	}
 	return Check(why, func(g gomegaG) {
 		g.Expect(ok).To(equal(true), fmt.Sprintf("the body has %q", field))

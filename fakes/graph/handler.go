@@ -233,9 +233,9 @@ func (h *Handler) fail(w http.ResponseWriter, rc *reqCtx, e *Error) int {
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rc *reqCtx) int {
 	path := r.URL.Path
-	if i := strings.Index(path, "/oauth2/v2.0/token"); i > 0 && !strings.HasPrefix(path, "/v1.0/") {
-		tenant := strings.Trim(path[:i], "/")
-		if strings.Contains(tenant, "/") || path[i:] != "/oauth2/v2.0/token" {
+	if i := strings.Index(path, tokenPath); i > 0 && !strings.HasPrefix(path, "/v1.0/") {
+		tenant, ok := tokenTenant(path)
+		if !ok {
 			return h.fail(w, rc, errf(http.StatusNotFound, "NotFound", "no such endpoint"))
 		}
 		return h.token(w, r, rc, tenant)

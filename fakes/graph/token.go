@@ -2,6 +2,7 @@ package graph
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/presencesim/presencesim/fakes/entra"
@@ -69,4 +70,18 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request, rc *reqCtx, tena
 	rc.now, rc.wall = g.At, g.At.Wall()
 	rc.app, rc.user = g.App, g.User
 	return g.Status
+}
+
+// tokenPath is the token endpoint's path after the tenant.
+const tokenPath = "/oauth2/v2.0/token"
+
+// tokenTenant reads the tenant of /{tenant}/oauth2/v2.0/token, the one
+// identity path Graph's host serves too.
+func tokenTenant(path string) (string, bool) {
+	i := strings.Index(path, tokenPath)
+	if i <= 0 || path[i:] != tokenPath || strings.HasPrefix(path, "/v1.0/") {
+		return "", false
+	}
+	tenant := strings.Trim(path[:i], "/")
+	return tenant, tenant != "" && !strings.Contains(tenant, "/")
 }

@@ -41,6 +41,35 @@ Feature: Tokens and permissions
       | with a forged token   |
       | with an expired token |
 
+  @G-TLS-1 @G-AUTH-1
+  Scenario Outline: The Authorization scheme is matched in any case: <scheme>
+    When the Graph app "reader" GETs /v1.0/users/{alice}/presence with the Authorization scheme "<scheme>"
+    Then the Graph response status is <status>
+
+    Examples:
+      | scheme | status |
+      | Bearer | 200    |
+      | bearer | 200    |
+      | BEARER | 200    |
+      | bEaReR | 200    |
+      | Basic  | 401    |
+
+  @G-TLS-1 @G-ID-2 @G-AUTH-1 @G-ERR-1
+  Scenario Outline: Graph takes only tokens the identity platform signed for this world: not one <token>
+    When a Graph client <token> GETs /v1.0/users/{alice}/presence
+    Then the Graph response is the error 401 "InvalidAuthenticationToken"
+    And in the Graph response, "error.message" contains "<why>"
+
+    Examples:
+      | token                                        | why                            |
+      | with a token of alg none                     | is not RS256                   |
+      | with an HS256 token                          | is not RS256                   |
+      | with a token signed by another key           | IDX10511                       |
+      | with a token of an unpublished key           | IDX10503                       |
+      | with a token of another tenant               | not a tenant of this directory |
+      | with an expired token                        | the token is expired           |
+      | with a token from before the world was reset | another world instance         |
+
   @G-AUTH-1
   Scenario Outline: Each operation needs its permission
     Given alice is signed in to Teams on desktop
