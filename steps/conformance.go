@@ -49,6 +49,7 @@ func registerConformance(s *Scenario, r *registry) {
 	r.free(`^Graph throttles the connector's next (\d+) requests? with Retry-After (\d+) seconds?$`, "Graph throttles the connector's next 3 requests with Retry-After 30 seconds", s.cfThrottle)
 	r.free(`^Graph becomes unavailable to the connector$`, "Graph becomes unavailable to the connector", s.cfOutage)
 	r.free(`^Graph is available to the connector again$`, "Graph is available to the connector again", s.cfRecover)
+	r.free(`^Graph refuses every token the connector has got so far$`, "Graph refuses every token the connector has got so far", s.cfRevoke)
 	if r.sc == nil {
 		return
 	}
@@ -420,6 +421,19 @@ func (s *Scenario) cfOutage() error {
 }
 
 func (s *Scenario) cfRecover() error { return s.cfFaults(0, graph.Faults{}) }
+
+// cfRevoke revokes the connector's tokens; one that has none yet cannot be
+// judged on its recovery, so the step says so.
+func (s *Scenario) cfRevoke() error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	if st.s.RevokeTokens() == 0 {
+		return fmt.Errorf("the connector has got no token from the identity platform yet, so there is none to refuse\n%s", st.s.OutputTail(15))
+	}
+	return nil
+}
 
 func (s *Scenario) cfWithinSees(n, name, want string) error {
 	w, err := s.cfWithinArgs(n, name, want)

@@ -43,7 +43,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	caOut := fl.String("ca-out", "", "write the CA certificate (PEM) here, for clients to trust")
 	intercept := fl.Bool("proxy", true, "with TLS: also answer as an HTTPS proxy for graph.microsoft.com and login.microsoftonline.com (HTTPS_PROXY=…), refusing every other host")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: presencesim serve [flags]\n\nServes Microsoft Graph presence (/v1.0/...), tokens (/{tenant}/oauth2/v2.0/token),\nthe PBX fake (/pbx/...) and the control API (/_presencesim/...).")
+		fmt.Fprintln(stderr, "usage: presencesim serve [flags]\n\nServes Microsoft Graph presence (/v1.0/...), Microsoft Entra ID (discovery at\n/{tenant}/v2.0/.well-known/openid-configuration, keys, tokens at /{tenant}/oauth2/v2.0/token),\nthe PBX fake (/pbx/...) and the control API (/_presencesim/...).")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {

@@ -13,8 +13,10 @@
 // tenants, app registrations and passwords is Entra ID's.
 //
 // The same handler serves real HTTP (presencesim serve) and in-process
-// clients through an httpmock transport (Register); notification delivery
-// is pluggable for the same reason (HTTPDeliverer or a DeliverFunc).
+// clients through an httpmock transport (Register), where the login host
+// reaches its identity platform (Handler.Entra) for every path; notification
+// delivery is pluggable for the same reason (HTTPDeliverer or a
+// DeliverFunc).
 //
 // Notifications wait in one queue per notification URL (scheme, host and
 // path) and go out on a bounded pool of workers, one per URL at a time: a

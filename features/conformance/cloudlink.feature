@@ -7,7 +7,10 @@ Feature: A CloudLink connector judged over the fakes
   connector wait in real time, bounded; the world's clock runs faster than
   real time at the run's time scale, which the connector is told. The rules
   are judged from what the fakes saw: every Graph request with its body, and
-  every PBX change the connector had to react to.
+  every PBX change the connector had to react to. It authenticates as the
+  identity platform documents (C-11): over HTTPS, with the token endpoint
+  its authority's OpenID configuration names, one token kept until shortly
+  before it expires, and a new one when Graph refuses the one it has.
 
   Background:
     Given the CloudLink connector under test is running
@@ -15,21 +18,30 @@ Feature: A CloudLink connector judged over the fakes
     And alice is signed in to Teams on desktop
     And alice has a desk phone on the PBX
 
-  @C-1 @CL-3 @CL-6 @CL-8
+  @C-1 @CL-3 @CL-6 @CL-8 @C-11
   Scenario: A call on the desk phone reaches Teams as the connector's own session
     When alice makes a call on her desk phone
     Then within 10 seconds, the connector's session for alice is Busy/InACall
     And within 10 seconds, alice's presence is Busy/InACall
-    And the connector keeps the rules C-1 and C-4
+    And the connector keeps the rules C-1, C-4 and C-11
 
-  @C-3 @CL-8
+  @C-3 @CL-8 @C-11
   Scenario: The connector ends a state with clearPresence, never by writing Available
     When alice makes a call on her desk phone
     Then within 10 seconds, the connector's session for alice is Busy/InACall
     When alice hangs up her desk phone
     Then within 10 seconds, the connector has no session for alice
     And within 10 seconds, alice's presence is Available
-    And the connector keeps the rules C-1 and C-3
+    And the connector keeps the rules C-1, C-3 and C-11
+
+  @C-11 @C-1
+  Scenario: When Graph refuses its token, the connector gets a new one before it tries again
+    When alice makes a call on her desk phone
+    Then within 10 seconds, the connector's session for alice is Busy/InACall
+    When Graph refuses every token the connector has got so far
+    And alice hangs up her desk phone
+    Then within 10 seconds, the connector has no session for alice
+    And the connector keeps the rules C-1 and C-11
 
   @C-2 @CL-6
   Scenario: The connector refreshes its session for as long as the call lasts
@@ -61,7 +73,7 @@ Feature: A CloudLink connector judged over the fakes
     When the connector keeps running for 1 minute
     Then the connector keeps the rules C-9
 
-  @C-10 @C-5
+  @C-10 @C-5 @C-11
   Scenario: After a Graph outage the connector recovers by itself and writes the true state
     When Graph becomes unavailable to the connector
     And alice makes a call on her desk phone
@@ -69,7 +81,7 @@ Feature: A CloudLink connector judged over the fakes
     Then alice's presence is Available
     When Graph is available to the connector again
     Then within 10 seconds, alice's presence is Busy/InACall
-    And the connector keeps the rules C-1 and C-5
+    And the connector keeps the rules C-1, C-5 and C-11
 
   @CL-4 @CL-8 @C-1 @C-3
   Scenario Outline: The PBX user presence <state> gives the connector's session <session>

@@ -13,12 +13,20 @@ Feature: A presence reader judged over the fakes
     And alice is signed in to Teams on desktop
     And the Nimbus connector under test is running
 
-  @C-6 @C-8
+  @C-6 @C-8 @C-11
   Scenario: The reader subscribes and follows a change through notifications
     Then within 10 seconds, the connector sees alice as Available
     When alice sets her status to Busy
     Then within 10 seconds, the connector sees alice as Busy
-    And the connector keeps the rules C-6 and C-8
+    And the connector keeps the rules C-6, C-8 and C-11
+
+  @C-11 @C-6
+  Scenario: When Graph refuses its token, the reader signs in again and keeps following
+    Then within 10 seconds, the connector sees alice as Available
+    When Graph refuses every token the connector has got so far
+    And alice sets her status to Busy
+    Then within 10 seconds, the connector sees alice as Busy
+    And the connector keeps the rules C-6 and C-11
 
   @C-6
   Scenario: The reader renews its subscription before it expires

@@ -16,6 +16,14 @@
 // reports to ViewPath: subscriptions kept alive (C-6), bulk reads within
 // Graph's limits (C-7), no older sequenceNumber after a newer one (C-8).
 //
+// Authentication (C-11) is judged from the wire's wall-clock times, which
+// token lifetimes follow (G-ID-2): every request over TLS (the session
+// serves HTTPS only); no new token of a kind (application or delegated)
+// while the last one still has more than TokenRefreshMargin to live,
+// unless Graph refused a token between; no 401 from Graph but those the
+// harness provoked (RevokeTokens); and after a 401 a new token before the
+// next Graph request.
+//
 // The package is the harness's edge: it uses goroutines, sockets, processes
 // and the wall clock, and touches the world only under its lock.
 package conformance

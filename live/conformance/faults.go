@@ -38,3 +38,10 @@ func (s *Session) faulted() {
 		s.Graph.SetFaults(graph.Faults{})
 	}
 }
+
+// RevokeTokens makes Graph refuse every access token the identity platform
+// has given the connector so far, with 401 InvalidAuthenticationToken, as
+// after a revocation; tokens it gets afterwards are taken. It answers how
+// many tokens it revoked. A connector recovers by getting a new token
+// (C-11).
+func (s *Session) RevokeTokens() int { return s.wire.revoke() }

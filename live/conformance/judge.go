@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -40,6 +41,10 @@ const (
 	FadeAfter = 5 * time.Minute
 	// DefaultExpiration is setPresence's expirationDuration when not given.
 	DefaultExpiration = 5 * time.Minute
+	// TokenRefreshMargin: a new token while the last one of the same kind
+	// still has more than this to live, on the wall clock, is a token not
+	// cached (C-11). MSAL and azidentity renew 5 minutes before expiry.
+	TokenRefreshMargin = 5 * time.Minute
 )
 
 // Rules are the rules Judge checks, with what each means here.
@@ -53,6 +58,7 @@ var Rules = []struct{ ID, Check string }{
 	{"C-7", "bulk reads stay within 650 ids and Graph's request limit (convergence is checked by the steps)"},
 	{"C-8", "the presence a reader reports never goes back to a lower sequenceNumber"},
 	{"C-9", "no second write of the same pair to a user within 1 min without an input change between"},
+	{"C-11", "every request over TLS; no new token while the last one (app or user) has more than 5 min to live unless Graph refused it; no 401 from Graph but those the harness provoked; after a 401 a new token before the next Graph request"},
 }
 
 // Judge checks the connector's recorded requests against the rules named
@@ -117,6 +123,7 @@ func (s *Session) judge(now clock.Time, subs []graph.Subscription, rules []strin
 	out = append(out, s.judgeBackoff(calls, on)...)
 	out = append(out, s.judgeEcho(calls, who, on)...)
 	out = append(out, s.judgeReader(calls, subs, now, who, on)...)
+	out = append(out, s.judgeAuth(now, calls, on)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
 	return out
 }
@@ -210,7 +217,7 @@ func (s *Session) judgeBackoff(calls []Call, on func(string) bool) []Violation {
 			if n.At.Sub(c.At) >= wait {
 				break
 			}
-			if n.Action == "token" {
+			if n.Action == "token" || n.Action == "identity" {
 				continue
 			}
 			out = append(out, Violation{Rule: "C-5", At: n.At, What: fmt.Sprintf("%s; the next request (%s %s) came %s later", why, n.Method, n.Action, n.At.Sub(c.At).Round(time.Millisecond))})
@@ -245,6 +252,126 @@ func (s *Session) judgeEcho(calls []Call, who func(string) string, on func(strin
 			reported[c.Target] = true
 		}
 		last[c.Target] = c
+	}
+	return out
+}
+
+// judgeAuth is C-11: TLS, a cached token, no token refused but those the
+// harness revoked, and a new token after a 401 before the next request.
+// Token lifetimes are wall-clock time (G-ID-2), so the wall times of the
+// wire decide, taken in the order requests arrived.
+func (s *Session) judgeAuth(now clock.Time, calls []Call, on func(string) bool) []Violation {
+	if !on("C-11") {
+		return nil
+	}
+	var out []Violation
+	var plain []Call
+	for _, c := range s.wire.Calls() {
+		if c.At <= now && !c.TLS && (c.AppID == s.App.AppID || c.Action == "identity") {
+			plain = append(plain, c)
+		}
+	}
+	if len(plain) > 0 {
+		out = append(out, Violation{Rule: "C-11", At: plain[0].At, What: fmt.Sprintf("%d requests came over plain HTTP, the first %s %s; Graph and the identity platform are served over HTTPS only (G-TLS-1)", len(plain), plain[0].Method, plain[0].Path)})
+	}
+	byWall := append([]Call(nil), calls...)
+	sort.SliceStable(byWall, func(i, j int) bool { return byWall[i].Wall.Before(byWall[j].Wall) })
+	graphCall := func(c Call) bool { return c.Action != "token" && c.Action != "identity" }
+	// refusedBetween says whether Graph answered a 401 from a to b.
+	refusedBetween := func(a, b time.Time) bool {
+		for _, c := range byWall {
+			if graphCall(c) && c.Status == http.StatusUnauthorized && !c.Answered.Before(a) && !c.Answered.After(b) {
+				return true
+			}
+		}
+		return false
+	}
+	kind := func(c Call) string {
+		if c.Grant == "client_credentials" {
+			return "application"
+		}
+		return "delegated"
+	}
+	type uncached struct {
+		first Call
+		prev  Call
+		left  time.Duration
+		n     int
+	}
+	found := map[string]*uncached{}
+	var order []string
+	var tokens []Call
+	for _, c := range byWall {
+		if c.Action != "token" || !c.OK() {
+			continue
+		}
+		var prev *Call
+		for i := len(tokens) - 1; i >= 0; i-- {
+			if kind(tokens[i]) == kind(c) && !tokens[i].Answered.After(c.Wall) {
+				prev = &tokens[i]
+				break
+			}
+		}
+		tokens = append(tokens, c)
+		if prev == nil || prev.ExpiresIn <= 0 {
+			continue
+		}
+		left := prev.Answered.Add(time.Duration(prev.ExpiresIn) * time.Second).Sub(c.Wall)
+		if left <= TokenRefreshMargin || refusedBetween(prev.Answered, c.Wall) {
+			continue
+		}
+		k := kind(c)
+		if found[k] == nil {
+			found[k] = &uncached{first: c, prev: *prev, left: left}
+			order = append(order, k)
+		}
+		found[k].n++
+	}
+	for _, k := range order {
+		u := found[k]
+		more := ""
+		if u.n > 1 {
+			more = fmt.Sprintf(" (%d such token requests in all)", u.n)
+		}
+		out = append(out, Violation{Rule: "C-11", At: u.first.At, What: fmt.Sprintf("asked for a new %s token (%s) while the one it got at %s still had %s to live; a connector keeps its token until %s before it expires%s",
+			k, u.first.Grant, u.prev.At, u.left.Round(time.Second), TokenRefreshMargin, more)})
+	}
+	var unprovoked []Call
+	var stale [][2]Call // a 401 and the next request, sent without a new token
+	for i, c := range byWall {
+		if !graphCall(c) || c.Status != http.StatusUnauthorized {
+			continue
+		}
+		if !c.Revoked {
+			unprovoked = append(unprovoked, c)
+		}
+		for _, n := range byWall[i+1:] {
+			if !graphCall(n) || n.Wall.Before(c.Answered) {
+				continue
+			}
+			renewed := false
+			for _, t := range tokens {
+				renewed = renewed || (!t.Wall.Before(c.Wall) && !t.Answered.After(n.Wall))
+			}
+			if !renewed {
+				stale = append(stale, [2]Call{c, n})
+			}
+			break
+		}
+	}
+	if len(stale) > 0 {
+		c, n := stale[0][0], stale[0][1]
+		more := ""
+		if len(stale) > 1 {
+			more = fmt.Sprintf(" (%d requests after a 401 without a new token in all)", len(stale))
+		}
+		out = append(out, Violation{Rule: "C-11", At: n.At, What: fmt.Sprintf("after Graph refused its token (401 to %s %s at %s) it sent %s %s at %s without getting a new token first%s",
+			c.Method, c.Action, c.At, n.Method, n.Action, n.At, more)})
+	}
+	if len(unprovoked) > 0 {
+		c := unprovoked[0]
+		out = append(out, Violation{Rule: "C-11", At: c.At, What: fmt.Sprintf("Graph refused its token %d times, the first on %s %s (%s): a token used past its expiry, or not one the identity platform issued for this world",
+			len(unprovoked), c.Method, c.Action, c.Error)})
 	}
 	return out
 }

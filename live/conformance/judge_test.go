@@ -93,3 +93,58 @@ func BenchmarkJudge(b *testing.B) {
 		}
 	}
 }
+
+// TestJudgeAuth feeds token and Graph requests with their wall times to
+// the C-11 judge.
+func TestJudgeAuth(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	// a call sent sec seconds in and answered half a second later, over TLS
+	call := func(sec float64, action string, status int) Call {
+		w := t0.Add(time.Duration(sec * float64(time.Second)))
+		return Call{At: clock.At(1, 9, 0).Add(w.Sub(t0)), Method: "POST", Action: action, AppID: graphApp.AppID, Status: status,
+			Wall: w, Answered: w.Add(500 * time.Millisecond), TLS: true}
+	}
+	token := func(sec float64, grant string) Call {
+		c := call(sec, "token", 200)
+		c.Grant, c.ExpiresIn = grant, 3599
+		return c
+	}
+	write := func(sec float64, status int, revoked bool) Call {
+		c := call(sec, "setPresence", status)
+		c.Revoked = revoked
+		return c
+	}
+	cc := "client_credentials"
+	overlapping := token(1, cc)
+	overlapping.Answered = t0.Add(3 * time.Second) // sent before the first was answered
+	first := token(0, cc)
+	first.Answered = t0.Add(2 * time.Second)
+	discovery := call(0, "identity", 200)
+	discovery.AppID, discovery.TLS = "", false
+	cases := []struct {
+		name  string
+		calls []Call
+		want  string // in the violation; "" for none
+	}{
+		{"one token for every request", []Call{token(0, cc), write(1, 200, false), write(2, 200, false)}, ""},
+		{"a token before every request", []Call{token(0, cc), write(1, 200, false), token(2, cc), write(3, 200, false), token(4, cc)}, "still had 59m58s to live; a connector keeps its token until 5m0s before it expires (2 such token requests in all)"},
+		{"renewed within the margin", []Call{token(0, cc), write(1, 200, false), token(3599-299, cc)}, ""},
+		{"renewed after a 401", []Call{token(0, cc), write(1, 401, true), token(2, cc), write(3, 200, false)}, ""},
+		{"the refused token again", []Call{token(0, cc), write(1, 401, true), write(2, 401, true), token(3, cc), write(4, 200, false)}, "without getting a new token first"},
+		{"a 401 the harness did not provoke", []Call{token(0, cc), write(1, 401, false), token(2, cc), write(3, 200, false)}, "Graph refused its token 1 times"},
+		{"an application and a delegated token", []Call{token(0, cc), token(1, "password")}, ""},
+		{"two token requests at once", []Call{first, overlapping}, ""},
+		{"plain HTTP", []Call{discovery, token(1, cc)}, "1 requests came over plain HTTP, the first POST"},
+	}
+	for _, c := range cases {
+		s, now := judged(t, c.calls)
+		vs := s.Judge(now, "C-11")
+		got := Report(vs)
+		if (c.want == "") != (len(vs) == 0) || !strings.Contains(got, c.want) {
+			t.Errorf("%s: the judge found\n%s\nwant %q", c.name, got, c.want)
+		}
+		if c.want != "" && len(vs) != 1 {
+			t.Errorf("%s: %d violations, want one:\n%s", c.name, len(vs), got)
+		}
+	}
+}

@@ -26,7 +26,8 @@ type Call struct {
 	Path   string
 	// Action is setPresence, clearPresence, setUserPreferredPresence,
 	// clearUserPreferredPresence, setStatusMessage, read, bulk,
-	// subscription, token, directory or other.
+	// subscription, token, identity (the identity platform's documents:
+	// discovery, keys, user realm), directory or other.
 	Action string
 	AppID  string
 	Target string // the user's object id in the path
@@ -38,6 +39,21 @@ type Call struct {
 	Expiration             time.Duration // 0: not given (Graph's default)
 	Status                 int
 	RetryAfter             int // seconds, from the answer
+
+	// Wall is when the request arrived and Answered when its answer was
+	// written, on the wall clock, which token lifetimes follow (G-ID-2).
+	Wall, Answered time.Time
+	// TLS says whether the request came over TLS (G-TLS-1, C-11).
+	TLS bool
+	// Grant is a token request's grant_type, ExpiresIn its answer's
+	// expires_in (seconds).
+	Grant     string
+	ExpiresIn int
+	// Revoked says the harness answered 401 itself: the request carried a
+	// token the harness had revoked (RevokeTokens).
+	Revoked bool
+	// Error is a 401 answer's error code and message.
+	Error string
 
 	// the pair, parsed once when recorded
 	pair           presence.Presence
@@ -73,9 +89,33 @@ type Wire struct {
 	calls    []Call
 	graphHit int
 	pbxHit   int
+	// issued are the access tokens the identity platform gave the
+	// connector; revoked those Graph refuses from RevokeTokens on.
+	issued  []string
+	revoked map[string]bool
 }
 
-func newWire() *Wire { return &Wire{} }
+// maxIssued bounds the tokens the wire remembers; a connector that asks
+// for more breaks C-11 long before.
+const maxIssued = 10_000
+
+func newWire() *Wire { return &Wire{revoked: map[string]bool{}} }
+
+// revoke makes Graph refuse every token issued so far; it answers how many.
+func (wr *Wire) revoke() int {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	for _, t := range wr.issued {
+		wr.revoked[t] = true
+	}
+	return len(wr.issued)
+}
+
+func (wr *Wire) isRevoked(tok string) bool {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	return tok != "" && wr.revoked[tok]
+}
 
 // Calls returns the recorded requests, oldest first.
 func (wr *Wire) Calls() []Call {
@@ -90,11 +130,17 @@ func (wr *Wire) contacts() (int, int) {
 	return wr.graphHit, wr.pbxHit
 }
 
-// statusWriter remembers the status and Retry-After of an answer.
+// statusWriter remembers the status and the start of the body of an
+// answer.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	body   []byte // the first maxKeptBody bytes
 }
+
+// maxKeptBody is how much of an answer the wire reads: enough for a token
+// answer or an error.
+const maxKeptBody = 16 << 10
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
@@ -106,6 +152,9 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+	}
+	if room := maxKeptBody - len(w.body); room > 0 {
+		w.body = append(w.body, b[:min(room, len(b))]...)
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -140,28 +189,59 @@ func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 		// Graph's clock is the world's: a client that times its
 		// subscriptions from the Date header gets them right.
 		w.Header().Set("Date", at.Wall().UTC().Format(http.TimeFormat))
-		c := Call{At: at, Method: r.Method, Path: r.URL.Path}
+		c := Call{At: at, Method: r.Method, Path: r.URL.Path, Wall: time.Now(), TLS: r.TLS != nil}
 		classify(&c, r, plain(r.Header.Get("Content-Encoding"), body))
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		sw := &statusWriter{ResponseWriter: w}
-		if c.Action == "directory" {
+		switch {
+		case c.Action != "token" && c.Action != "identity" && wr.isRevoked(bearer(r.Header.Get("Authorization"))):
+			c.Revoked = true
+			refuseRevoked(sw)
+		case c.Action == "directory":
 			s.directory(sw, r)
-		} else {
+		default:
 			next.ServeHTTP(sw, r)
 		}
-		c.Status = sw.status
-		if c.Action != "token" && c.Action != "directory" && (c.Status == http.StatusTooManyRequests || c.Status >= 500) {
+		c.Status, c.Answered = sw.status, time.Now()
+		if c.Action != "token" && c.Action != "identity" && c.Action != "directory" && !c.Revoked && (c.Status == http.StatusTooManyRequests || c.Status >= 500) {
 			s.faulted()
 		}
 		if ra, err := strconv.Atoi(sw.Header().Get("Retry-After")); err == nil {
 			c.RetryAfter = ra
 		}
+		var issued string
+		switch {
+		case c.Action == "token" && c.Status == http.StatusOK:
+			var tok struct {
+				AccessToken string `json:"access_token"`
+				ExpiresIn   int    `json:"expires_in"`
+			}
+			_ = json.Unmarshal(sw.body, &tok)
+			issued, c.ExpiresIn = tok.AccessToken, tok.ExpiresIn
+		case c.Status == http.StatusUnauthorized:
+			var eb graph.ErrorBody
+			if json.Unmarshal(sw.body, &eb) == nil {
+				c.Error = eb.Error.Code + ": " + eb.Error.Message
+			}
+		}
 		wr.mu.Lock()
 		wr.graphHit++
 		c.Seq = len(wr.calls)
 		wr.calls = append(wr.calls, c)
+		if issued != "" && len(wr.issued) < maxIssued {
+			wr.issued = append(wr.issued, issued)
+		}
 		wr.mu.Unlock()
 	})
+}
+
+// refuseRevoked answers a request with a revoked token as Graph answers
+// a token it no longer takes.
+func refuseRevoked(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("WWW-Authenticate", `Bearer realm="", error="invalid_token", error_description="The token has been revoked"`)
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = io.WriteString(w, `{"error":{"code":"InvalidAuthenticationToken","message":"Access token validation failure. The token has been revoked; get a new token."}}`)
 }
 
 var presenceActions = []string{"setPresence", "clearPresence", "setUserPreferredPresence", "clearUserPreferredPresence", "setStatusMessage"}
@@ -169,14 +249,24 @@ var presenceActions = []string{"setPresence", "clearPresence", "setUserPreferred
 // classify fills the request's action, caller, target and body fields.
 func classify(c *Call, r *http.Request, body []byte) {
 	path := strings.TrimSuffix(r.URL.Path, "/")
-	if strings.HasSuffix(path, "/oauth2/v2.0/token") {
+	if lp := strings.ToLower(path); strings.HasSuffix(lp, "/oauth2/v2.0/token") || strings.HasSuffix(lp, "/oauth2/token") {
 		c.Action = "token"
 		_ = r.ParseForm()
-		c.AppID = r.PostForm.Get("client_id")
+		c.AppID, c.Grant = r.PostForm.Get("client_id"), r.PostForm.Get("grant_type")
+		if id, _, ok := r.BasicAuth(); ok && c.AppID == "" {
+			c.AppID = id
+		}
+		if c.AppID == "" {
+			c.AppID = claim(r.PostForm.Get("client_assertion"), "iss") // RFC 7523: the assertion names the client
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return
 	}
-	c.AppID = tokenApp(r.Header.Get("Authorization"))
+	if !strings.HasPrefix(path, "/v1.0/") {
+		c.Action = "identity"
+		return
+	}
+	c.AppID = claim(bearer(r.Header.Get("Authorization")), "appid")
 	segs := strings.Split(strings.TrimPrefix(path, "/v1.0/"), "/")
 	switch {
 	case len(segs) >= 1 && segs[0] == "users" && (len(segs) == 1 || len(segs) == 2) && r.Method == http.MethodGet:
@@ -244,13 +334,19 @@ func plain(encoding string, body []byte) []byte {
 	return out
 }
 
-// tokenApp reads the app id from a bearer token without checking it (the
-// fake checks it; the harness only needs to know who asked).
-func tokenApp(auth string) string {
-	tok, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
+// bearer is the token of an Authorization header, the scheme matched in
+// any case as Graph matches it (G-TLS-1).
+func bearer(auth string) string {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(auth), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return ""
 	}
+	return strings.TrimSpace(tok)
+}
+
+// claim reads a string claim of a JWT without checking it (the fakes check
+// tokens; the harness only needs to know who asked).
+func claim(tok, name string) string {
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
 		return ""
@@ -259,11 +355,10 @@ func tokenApp(auth string) string {
 	if err != nil {
 		return ""
 	}
-	var cl struct {
-		AppID string `json:"appid"`
-	}
+	var cl map[string]any
 	_ = json.Unmarshal(raw, &cl)
-	return cl.AppID
+	v, _ := cl[name].(string)
+	return v
 }
 
 // directory serves GET /v1.0/users and /v1.0/users/{id or upn}: the users
@@ -277,7 +372,7 @@ func (s *Session) directory(w http.ResponseWriter, r *http.Request) {
 		Mail              string `json:"mail"`
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+	if bearer(r.Header.Get("Authorization")) == "" {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = io.WriteString(w, `{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}`)
 		return

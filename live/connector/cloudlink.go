@@ -112,7 +112,7 @@ func RunCloudLink(ctx context.Context, env Env, opt CloudLinkOptions, logw io.Wr
 		return err
 	}
 	c := &cloudLink{env: env, opt: opt, logw: logw, users: map[string]*clUser{},
-		graph: &graphClient{env: env, http: hc, ignoreRetryAfter: opt.Fault == IgnoreRetryAfter},
+		graph: &graphClient{env: env, http: hc, ignoreRetryAfter: opt.Fault == IgnoreRetryAfter, noTokenCache: opt.Fault == NoTokenCache},
 		pbx:   &pbxClient{env: env, http: stream}}
 	c.graph.log = c.logf
 	for i, a := range cloudlink.States {

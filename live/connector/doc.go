@@ -10,10 +10,13 @@
 // request.
 //
 // A connector reads its configuration from the environment the harness
-// passes (see Env): the Graph service root, the token endpoint, the app
+// passes (see Env): the Graph service root, the authority, the app
 // registration's credentials, the PBX's URL and the time scale of the served
-// world. Durations a connector decides on (session expiry, refresh, backoff,
-// Retry-After) are virtual time; the connector divides them by the time
-// scale to get its real waits, so a run of minutes of virtual time takes
-// seconds.
+// world. Like the identity libraries, it reads the authority's OpenID
+// configuration once and takes its token endpoint from there, and keeps a
+// token until TokenRefreshMargin before it expires (C-11). Durations a
+// connector decides on (session expiry, refresh, backoff, Retry-After) are
+// virtual time; the connector divides them by the time scale to get its
+// real waits, so a run of minutes of virtual time takes seconds. A token's
+// lifetime is not: token times are wall-clock times (G-ID-2).
 package connector

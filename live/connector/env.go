@@ -15,7 +15,7 @@ import (
 const (
 	EnvIntegration  = "PRESENCESIM_INTEGRATION"   // cloudlink
 	EnvGraphURL     = "PRESENCESIM_GRAPH_URL"     // Graph service root, ends in /v1.0
-	EnvLoginURL     = "PRESENCESIM_LOGIN_URL"     // authority host: token at {login}/{tenant}/oauth2/v2.0/token
+	EnvLoginURL     = "PRESENCESIM_LOGIN_URL"     // authority host: {login}/{tenant}/v2.0/.well-known/openid-configuration names the token endpoint
 	EnvTenantID     = "PRESENCESIM_TENANT_ID"     // directory (tenant) id
 	EnvClientID     = "PRESENCESIM_CLIENT_ID"     // the connector's app id
 	EnvClientSecret = "PRESENCESIM_CLIENT_SECRET" // its client secret

@@ -21,6 +21,7 @@ const (
 	WriteAvailable         // writes Available instead of clearing its session (C-3)
 	NoRenew                // reader: lets its subscription expire (C-6)
 	Rewind                 // reader: takes an older presence after a newer one (C-8)
+	NoTokenCache           // asks for a new token before every Graph request (C-11)
 	numFaults
 )
 
@@ -43,6 +44,7 @@ var faults = [numFaults]FaultInfo{
 	WriteAvailable:   {"write-available", []string{"C-3"}, "writes Available/Available when a state ends instead of clearing its session", "cloudlink"},
 	NoRenew:          {"no-renew", []string{"C-6"}, "never renews its subscription, so notifications stop when it expires", "nimbus"},
 	Rewind:           {"rewind", []string{"C-8"}, "after taking a newer presence, takes the one before it again, as if an older read came in late", "nimbus"},
+	NoTokenCache:     {"no-token-cache", []string{"C-11"}, "asks the identity platform for a new token before every Graph request instead of caching it until shortly before it expires", "cloudlink"},
 }
 
 // Info describes the fault.

@@ -14,16 +14,27 @@ import (
 	"time"
 )
 
-// graphClient calls Graph with a client-credentials token. Every wait it
-// decides is virtual time, turned into real time by the environment's scale.
+// graphClient calls Graph with a token of the identity platform. Every
+// wait it decides is virtual time, turned into real time by the
+// environment's scale; a token's lifetime is wall-clock time, as the
+// identity platform's token times are (G-ID-2).
 type graphClient struct {
 	env  Env
 	http *http.Client
 	log  func(format string, a ...any)
 	// ignoreRetryAfter plants IgnoreRetryAfter.
 	ignoreRetryAfter bool
+	// noTokenCache plants NoTokenCache.
+	noTokenCache bool
 	// delegated signs in as the presence account (password grant).
 	delegated bool
+
+	// tokMu makes one token request at a time: callers that find no
+	// token wait for the one in flight instead of asking again.
+	tokMu sync.Mutex
+	// tokenURL is the token endpoint the authority's OpenID configuration
+	// names, read once, as the identity libraries cache it.
+	tokenURL string
 
 	mu sync.Mutex
 	// serverNow and serverAt are the Graph clock from the last answer's
@@ -31,12 +42,16 @@ type graphClient struct {
 	serverNow time.Time
 	serverAt  time.Time
 	token     string
-	expires   time.Time // real time
+	expires   time.Time // real time, a margin before the token's expiry
 	// notBefore is the earliest real time of the next request (Retry-After,
 	// backoff after 5xx).
 	notBefore time.Time
 	backoff   time.Duration // virtual
 }
+
+// TokenRefreshMargin is how long before its expiry a cached token is
+// replaced, as MSAL and azidentity do (C-11).
+const TokenRefreshMargin = 5 * time.Minute
 
 // graphError is a non-2xx answer.
 type graphError struct {
@@ -55,14 +70,29 @@ func (e *graphError) retryable() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status >= 500 || e.Status == http.StatusUnauthorized
 }
 
-func (g *graphClient) getToken(ctx context.Context) (string, error) {
+// cached is the token while it is good for more than the margin.
+func (g *graphClient) cached() string {
 	g.mu.Lock()
-	if g.token != "" && time.Now().Before(g.expires) {
-		t := g.token
-		g.mu.Unlock()
+	defer g.mu.Unlock()
+	if g.token != "" && time.Now().Before(g.expires) && !g.noTokenCache {
+		return g.token
+	}
+	return ""
+}
+
+func (g *graphClient) getToken(ctx context.Context) (string, error) {
+	if t := g.cached(); t != "" {
 		return t, nil
 	}
-	g.mu.Unlock()
+	g.tokMu.Lock()
+	defer g.tokMu.Unlock()
+	if t := g.cached(); t != "" {
+		return t, nil // another caller got one meanwhile
+	}
+	endpoint, err := g.tokenEndpoint(ctx)
+	if err != nil {
+		return "", err
+	}
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {g.env.ClientID},
 		"client_secret": {g.env.ClientSecret}, "scope": {"https://graph.microsoft.com/.default"}}
 	if g.delegated {
@@ -70,7 +100,7 @@ func (g *graphClient) getToken(ctx context.Context) (string, error) {
 		form.Set("username", g.env.Username)
 		form.Set("password", g.env.Password)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.env.LoginURL+"/"+url.PathEscape(g.env.TenantID)+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
 	}
@@ -92,11 +122,60 @@ func (g *graphClient) getToken(ctx context.Context) (string, error) {
 	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
 		return "", fmt.Errorf("token endpoint answered %d %s: %s", resp.StatusCode, tok.Error, tok.Description)
 	}
-	life := g.env.Real(time.Duration(tok.ExpiresIn) * time.Second)
+	// expires_in counts wall-clock seconds whatever the time scale: the
+	// token's exp is a wall-clock time (G-ID-2).
+	life := time.Duration(tok.ExpiresIn)*time.Second - TokenRefreshMargin
+	if life < 0 {
+		life = 0
+	}
 	g.mu.Lock()
-	g.token, g.expires = tok.AccessToken, time.Now().Add(life*9/10)
+	g.token, g.expires = tok.AccessToken, time.Now().Add(life)
 	g.mu.Unlock()
 	return tok.AccessToken, nil
+}
+
+// openIDConfiguration is the part of the authority's OpenID configuration
+// the connector uses.
+type openIDConfiguration struct {
+	Issuer        string `json:"issuer"`
+	TokenEndpoint string `json:"token_endpoint"`
+}
+
+// tokenEndpoint reads {login}/{tenant}/v2.0/.well-known/openid-configuration
+// once and answers its token_endpoint, as the identity libraries find it
+// (G-ID-1). The document must name an issuer on the authority's own host.
+// A failed read is not kept: the next token request reads it again.
+func (g *graphClient) tokenEndpoint(ctx context.Context) (string, error) {
+	if g.tokenURL != "" {
+		return g.tokenURL, nil
+	}
+	authority := g.env.LoginURL + "/" + url.PathEscape(g.env.TenantID)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authority+"/v2.0/.well-known/openid-configuration", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := g.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var doc openIDConfiguration
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("the OpenID configuration of %s answered %d", authority, resp.StatusCode)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
+		return "", fmt.Errorf("the OpenID configuration of %s is no JSON: %w", authority, err)
+	}
+	te, err := url.Parse(doc.TokenEndpoint)
+	if err != nil || (te.Scheme != "https" && te.Scheme != "http") || te.Host == "" {
+		return "", fmt.Errorf("the OpenID configuration of %s names no token_endpoint URL: %q", authority, doc.TokenEndpoint)
+	}
+	iss, err := url.Parse(doc.Issuer)
+	if login, lerr := url.Parse(g.env.LoginURL); err != nil || lerr != nil || iss.Scheme != login.Scheme || !strings.EqualFold(iss.Host, login.Host) {
+		return "", fmt.Errorf("the OpenID configuration of %s names the issuer %q, not one on the authority's host", authority, doc.Issuer)
+	}
+	g.tokenURL = doc.TokenEndpoint
+	return g.tokenURL, nil
 }
 
 // wait sleeps until the earliest time of the next request.

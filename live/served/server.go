@@ -415,6 +415,6 @@ func (c *countedConn) Close() error {
 
 // String describes the server for start-up lines.
 func (s *Server) String() string {
-	return fmt.Sprintf("Graph at %s/v1.0, tokens at %s/{tenant}/oauth2/v2.0/token, PBX at %s/pbx/, control at %s/_presencesim/ (clock %s)",
-		s.URL, s.URL, s.URL, s.URL, s.opt.Clock.Mode())
+	return fmt.Sprintf("Graph at %s/v1.0, Entra ID at %s/{tenant}/v2.0/.well-known/openid-configuration (tokens at %s/{tenant}/oauth2/v2.0/token), PBX at %s/pbx/, control at %s/_presencesim/ (clock %s)",
+		s.URL, s.URL, s.URL, s.URL, s.URL, s.opt.Clock.Mode())
 }
