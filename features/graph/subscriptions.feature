@@ -173,3 +173,21 @@ Feature: Change notifications for presence
        "resource": "communications/presences/{alice}", "expirationDateTime": "{now+30 minutes}"}
       """
     Then the Graph response is the error 403 "Forbidden"
+
+  @G-URL-1
+  Scenario Outline: A notification URL is https, or http on loopback only
+    Given a webhook listens at <url>
+    When the Graph app "watcher" POSTs /v1.0/subscriptions with:
+      """
+      {"changeType": "updated", "notificationUrl": "<url>",
+       "resource": "communications/presences/{alice}", "expirationDateTime": "{now+30 minutes}"}
+      """
+    Then the Graph response status is <status>
+
+    Examples:
+      | url                                     | status |
+      | https://hooks.example.com/presence      | 201    |
+      | http://hooks.example.com/presence       | 400    |
+      | http://127.0.0.1:9000/presence          | 201    |
+      | http://localhost:9000/presence          | 201    |
+      | https://hooks.example.com/presence#part | 400    |
