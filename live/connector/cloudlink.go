@@ -382,9 +382,11 @@ func (c *cloudLink) refuse(name string, st *clUser, p presence.Presence, err err
 }
 
 // echo is the Echo fault: it reads the presence back, takes its own write
-// for a change in Teams and writes it again, a few times over.
+// for a change in Teams and writes it again, many times over: enough that
+// some echoes come after the PBX events of the change that caused them,
+// however slowly a loaded machine delivers them.
 func (c *cloudLink) echo(ctx context.Context, name, target, path string, body map[string]string, p presence.Presence) {
-	for i := 0; i < 5 && ctx.Err() == nil; i++ {
+	for i := 0; i < 20 && ctx.Err() == nil; i++ {
 		var got graphPresence
 		if err := c.graph.do(ctx, http.MethodGet, "/users/"+url.PathEscape(target)+"/presence", nil, &got); err != nil {
 			return
