@@ -116,7 +116,7 @@ var faultTags = map[connector.Fault]string{
 	connector.WriteAvailable:   "@C-3",
 	connector.NoRenew:          "@C-6",
 	connector.Rewind:           "@C-8",
-	connector.NoTokenCache:     "@C-11",
+	connector.NoTokenCache:     "@C-11 && @CL-3", // one scenario is enough to catch it
 }
 
 // TestFaultyProcessesFailInTheirRules runs each faulty variant as a process
