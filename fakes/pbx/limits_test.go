@@ -3,6 +3,7 @@ package pbx
 import (
 	"encoding/json"
 	"fmt"
+	wait "github.com/presencesim/presencesim/internal/eventually"
 	"io"
 	"net"
 	"net/http"
@@ -249,16 +250,10 @@ func TestRequestBodiesAreBounded(t *testing.T) {
 	}
 }
 
-// eventually waits, a bounded number of short waits, until cond holds.
+// eventually waits until cond holds (see internal/eventually).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for range 500 {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("%s: not within 5 s", what)
+	wait.True(t, func() (bool, string) { return cond(), what })
 }
 
 // Event streams are capped: one more is refused with a JSON 503 and
