@@ -8,37 +8,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-)
 
-// chromium finds a headless Chromium: skipped locally without one, a failure
-// on CI, where .ci/run installs it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no chromium on CI; .ci/run should install it")
-	}
-	t.Skip("no chromium installed; the browser test runs on CI")
-	return ""
-}
+	"github.com/presencesim/presencesim/internal/headless"
+)
 
 // browse runs headless Chromium on the page with extra flags and returns
 // its standard output.
 func browse(t *testing.T, bin, page string, extra ...string) []byte {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), headless.Timeout)
 	defer cancel()
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + t.TempDir(), "--hide-scrollbars"}
+	args := append(slices.Clone(headless.Flags), "--user-data-dir="+t.TempDir())
 	args = append(args, extra...)
 	args = append(args, "file://"+page)
 	cmd := exec.CommandContext(ctx, bin, args...)
@@ -55,7 +39,7 @@ func browse(t *testing.T, bin, page string, extra ...string) []byte {
 // DOM, the summary numbers there are the run's, and the screenshot shows a
 // timeline's bars in Teams colours.
 func TestReportInBrowser(t *testing.T) {
-	bin := chromium(t)
+	bin := headless.Binary(t)
 	r := sampleRun(t)
 	page, err := filepath.Abs(filepath.Join(r.dir, IndexFile))
 	if err != nil {
