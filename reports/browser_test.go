@@ -1,55 +1,51 @@
 package reports
 
 import (
-	"context"
+	"bytes"
 	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/presencesim/presencesim/internal/headless"
 )
 
-// browse runs headless Chromium on the page with extra flags and returns
-// its standard output.
-func browse(t *testing.T, bin, page string, extra ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), headless.Timeout)
-	defer cancel()
-	args := append(slices.Clone(headless.Flags), "--user-data-dir="+t.TempDir())
-	args = append(args, extra...)
-	args = append(args, "file://"+page)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium %v: %v\n%s", extra, err, stderr.String())
-	}
-	return out
-}
-
-// The report renders in a real browser: the timelines are in the rendered
-// DOM, the summary numbers there are the run's, and the screenshot shows a
-// timeline's bars in Teams colours.
+// The report renders in a real browser with no script of its own: the
+// summary numbers in the rendered DOM are the run's, failed scenarios are
+// open and passed ones collapsed, the filters by outcome and by rule (links
+// to a :target) leave exactly the scenarios they name, and a screenshot of
+// an opened scenario shows its timeline's bars in Teams colours, grey
+// Offline before the first change included.
 func TestReportInBrowser(t *testing.T) {
-	bin := headless.Binary(t)
 	r := sampleRun(t)
 	page, err := filepath.Abs(filepath.Join(r.dir, IndexFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	// One start of the browser gives both the rendered DOM and a screenshot.
-	shot := filepath.Join(t.TempDir(), "report.png")
-	dom := string(browse(t, bin, page, "--window-size=1100,1400", "--screenshot="+shot, "--dump-dom"))
-	c := r.res.Run.Counts
+	tab := headless.Browser(t, map[string]any{"window-size": "1100,1400"})
+	if err := chromedp.Do(tab, chromedp.Navigate("file://"+page)); err != nil {
+		t.Fatal(err)
+	}
+	eval := func(js string) int {
+		t.Helper()
+		n, err := chromedp.Run(tab, chromedp.Evaluate[int](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return n
+	}
+	dom, err := chromedp.Run(tab, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := r.res.Run
+	c := run.Counts
 	g := godogSummary(t, r.stdout)
 	for _, tc := range []struct {
 		id   string
@@ -68,39 +64,69 @@ func TestReportInBrowser(t *testing.T) {
 			t.Errorf("%s shows %d, the run had %d", tc.id, n, tc.want)
 		}
 	}
-	svgs := regexp.MustCompile(`(?s)<svg[^>]*class="timeline".*?</svg>`).FindAllString(dom, -1)
-	if len(svgs) != c.Scenarios {
-		t.Errorf("%d timelines rendered, want one per scenario (%d)", len(svgs), c.Scenarios)
+	if n := eval(`document.scripts.length`); n != 0 {
+		t.Errorf("the report has %d scripts, want none", n)
 	}
-	drawn := 0
-	for _, s := range svgs {
-		if strings.Contains(s, `class="seg"`) {
-			drawn++
-		}
+	if n := eval(`document.querySelectorAll("svg.timeline").length`); n != c.Scenarios {
+		t.Errorf("%d timelines rendered, want one per scenario (%d)", n, c.Scenarios)
 	}
-	// Every scenario but the undefined one changes some presence.
-	if drawn != c.Scenarios-c.Undefined {
-		t.Errorf("%d timelines have bars, want %d", drawn, c.Scenarios-c.Undefined)
+	if n := eval(`document.querySelectorAll("details.scenario[open]").length`); n != c.Scenarios-c.Passed {
+		t.Errorf("%d scenarios open, want the %d that did not pass", n, c.Scenarios-c.Passed)
+	}
+	if n := eval(`document.querySelectorAll("#feature-table tr.feature-row").length`); n != len(run.Features) {
+		t.Errorf("the feature summary has %d rows, want one per feature file (%d)", n, len(run.Features))
 	}
 
-	f, err := os.Open(shot)
+	// Filters: what stays visible after following each link.
+	visible := func(hash string) (scenarios, features int) {
+		t.Helper()
+		eval(`location.hash = "` + hash + `"; 0`)
+		return eval(`[...document.querySelectorAll("details.scenario")].filter(e => e.checkVisibility()).length`),
+			eval(`[...document.querySelectorAll("section.feature")].filter(e => e.checkVisibility()).length`)
+	}
+	if n, f := visible("#only-failed"); n != c.Failed || f != 1 {
+		t.Errorf("#only-failed shows %d scenarios in %d features, want %d in the 1 failing feature", n, f, c.Failed)
+	}
+	var rule Coverage
+	for _, cv := range run.Coverage {
+		if len(cv.Scenarios) > 0 && len(cv.Scenarios) < c.Scenarios {
+			rule = cv
+			break
+		}
+	}
+	if rule.Rule.ID == "" {
+		t.Fatal("the sample run tags no rule on only some scenarios")
+	}
+	if n, _ := visible("#only-" + rule.Rule.ID); n != len(rule.Scenarios) {
+		t.Errorf("#only-%s shows %d scenarios, want the %d tagged with it", rule.Rule.ID, n, len(rule.Scenarios))
+	}
+	if n, f := visible("#features"); n != c.Scenarios || f != len(run.Features) {
+		t.Errorf("after show all %d scenarios in %d features are visible, want %d in %d", n, f, c.Scenarios, len(run.Features))
+	}
+
+	// The first scenario, opened, in a screenshot.
+	eval(`const d = document.querySelector("details.scenario"); d.open = true; d.scrollIntoView(); 0`)
+	shot, err := chromedp.Run(tab, chromedp.Screenshot(chromedp.CSS("details.scenario")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	if keep := os.Getenv("PRESENCESIM_KEEP_SCREENSHOT"); keep != "" {
+		_ = os.WriteFile(keep, shot, 0o644)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	if keep := os.Getenv("PRESENCESIM_KEEP_SCREENSHOT"); keep != "" {
-		_ = os.WriteFile(keep, mustRead(t, shot), 0o644)
-	}
-	// The first scenario's timeline has a green client, a red meeting and a
-	// yellow faded app session: bars at least 80 px wide in each colour
+	// The first scenario's timeline has a green client, a red meeting, a
+	// yellow faded app session and grey Offline before alice signs in:
+	// bars at least 80 px wide in each colour but grey, which is narrow
 	// (the legend's dots are 12 px).
-	for _, col := range []struct{ name, hex string }{{"green", "#92C353"}, {"red", "#C4314B"}, {"yellow", "#FCD116"}} {
-		if run := longestRun(img, col.hex); run < 80 {
-			t.Errorf("no %s timeline bar in the screenshot (longest %s run %d px)", col.name, col.hex, run)
+	for _, col := range []struct {
+		name, hex string
+		min       int
+	}{{"green", "#92C353", 80}, {"red", "#C4314B", 80}, {"yellow", "#FCD116", 80}, {"grey", "#8A8886", 14}} {
+		if run := longestRun(img, col.hex); run < col.min {
+			t.Errorf("no %s timeline bar in the screenshot (longest %s run %d px, want %d)", col.name, col.hex, run, col.min)
 		}
 	}
 }

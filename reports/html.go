@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"io"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -30,7 +32,15 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return ""
 	},
-	"cover": coverageCounts,
+	"cover":           coverageCounts,
+	"resultFilters":   resultFilters,
+	"ruleFilters":     ruleFilters,
+	"filterCSS":       filterCSS,
+	"scenarioClasses": scenarioClasses,
+	"featureSummary":  featureSummaries,
+	"featureAnchor": func(r *Run, f *Feature) string {
+		return "feature-" + strconv.Itoa(slices.Index(r.Features, f)+1)
+	},
 }).Parse(reportTemplate))
 
 type failedStep struct {

@@ -168,6 +168,13 @@ func lanes(s *Scenario, slots []slot) []*lane {
 				l.changes = append(l.changes, change{x: x, at: e.At, p: e.After, on: on, what: entryTitle(e)})
 			case trace.PresenceChange:
 				pl := pres[e.User]
+				if len(pl.changes) == 0 && e.Before != presence.Unknown && x > slots[0].x0 {
+					// What the user showed before the first change, Offline
+					// mostly: grey from the start, not an empty lane.
+					was := fmt.Sprintf("%s presence %s until its first change", slots[0].t0, e.Before.Short())
+					pl.changes = append(pl.changes, change{x: slots[0].x0, at: slots[0].t0, p: e.Before, on: true, what: was})
+					fed[e.User].changes = append(fed[e.User].changes, change{x: slots[0].x0, at: slots[0].t0, p: teams.FederatedOf(e.Before), on: true, what: was})
+				}
 				pl.changes = append(pl.changes, change{x: x, at: e.At, p: e.After, on: true, what: entryTitle(e)})
 				fp := teams.FederatedOf(e.After)
 				fl := fed[e.User]

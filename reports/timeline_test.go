@@ -48,14 +48,19 @@ func TestLanesComeFromTraceSources(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("lanes %v, want %v", got, want)
 	}
-	// The federated lane shows the user-configured level: Busy for InACall.
+	// The federated lane shows the user-configured level: Busy for InACall;
+	// like the presence lane it starts with what alice showed before her
+	// first change, Offline.
 	fed := ls[3]
 	var fv []string
 	for _, c := range fed.changes {
 		fv = append(fv, c.p.Short())
 	}
-	if strings.Join(fv, ",") != "Available,Busy,Available" {
-		t.Errorf("federated lane %v, want Available,Busy,Available", fv)
+	if strings.Join(fv, ",") != "Offline,Available,Busy,Available" {
+		t.Errorf("federated lane %v, want Offline,Available,Busy,Available", fv)
+	}
+	if first := ls[2].changes[0]; first.p.Short() != "Offline" || first.x != buildAxis(s)[0].x0 || !first.on {
+		t.Errorf("the presence lane starts with %+v, want Offline drawn from the axis start", first)
 	}
 	// A source that ended draws nothing after its end.
 	pbx := ls[1]
@@ -114,8 +119,11 @@ func TestTimelineSVG(t *testing.T) {
 	if strings.Join(states, ",") != "passed,failed" {
 		t.Errorf("markers %v, want the two Then steps that ran: passed,failed", states)
 	}
-	if n := strings.Count(svg, `class="seg"`); n != 9 {
-		t.Errorf("%d segments, want 9 (desktop 1, pbx 1, presence 3, federated 3, bob's web 1)", n)
+	if n := strings.Count(svg, `class="seg"`); n != 11 {
+		t.Errorf("%d segments, want 11 (desktop 1, pbx 1, presence 4 and federated 4 with Offline before the sign-in, bob's web 1)", n)
+	}
+	if !strings.Contains(svg, `fill="`+Colour(presence.MustParse("Offline"))+`"`) {
+		t.Error("the presence lane draws no grey Offline before the first change")
 	}
 	if Timeline(&Scenario{Name: "never ran", Steps: []Step{{Text: "x"}}}) != "" {
 		t.Error("a scenario without steps that ran draws a timeline")
