@@ -26,6 +26,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	budget := fl.Int("shrink", explore.ShrinkBudget, "most replays spent shrinking a violation (a count, not a time: a seed shrinks alike on any machine)")
 	printTrace := fl.Bool("trace", false, "print the trace of each run (use with a single seed)")
 	coverage := fl.Bool("coverage", true, "print the rules and invariants the runs exercised")
+	shardFlag := fl.String("shard", "", "run only part k of n of the seeds (k/n, from 1; e.g. 3/8, or $((JOB_COMPLETION_INDEX+1))/8); join the parts with presencesim merge")
+	jsonOut := fl.String("json", "", "write what the runs found as JSON (the input of presencesim merge)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: presencesim explore [flags]\n\nEach seed draws a world and a sequence of actions and faults; every invariant\nis checked after every event. The first violation is shrunk and written as a\nfeature file that `presencesim run` reproduces.")
 		fl.PrintDefaults()
@@ -47,27 +49,52 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	first, count := *from, *seeds
+	if *shardFlag != "" {
+		sh, err := explore.ParseShard(*shardFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "presencesim explore: --shard: %v\n", err)
+			return 2
+		}
+		first, count = sh.Seeds(*from, *seeds)
+		fmt.Fprintf(stdout, "shard %s of seeds %d..%d: seeds %d..%d\n", sh, *from, *from+uint64(*seeds)-1, first, first+uint64(count)-1)
+	}
 	cfg := explore.Config{Actions: *actions, Fault: *plant}
 	cov := explore.NewCoverage()
 	start := time.Now()
-	for i := 0; i < *seeds; i++ {
-		seed := *from + uint64(i)
-		res, err := explore.Explore(seed, cfg)
-		if err != nil {
-			fmt.Fprintf(stderr, "presencesim explore: seed %d: %v\n", seed, err)
-			return 2
+	writeJSON := func(v *explore.Result) bool {
+		if *jsonOut == "" {
+			return true
 		}
-		cov.Add(res)
-		if *printTrace {
-			fmt.Fprintf(stdout, "# trace of seed %d\n", seed)
+		if err := writeSummary(*jsonOut, explore.Summarise(first, count, cfg, cov, v)); err != nil {
+			fmt.Fprintf(stderr, "presencesim explore: %v\n", err)
+			return false
+		}
+		return true
+	}
+	var each func(explore.Result)
+	if *printTrace {
+		each = func(res explore.Result) {
+			fmt.Fprintf(stdout, "# trace of seed %d\n", res.Case.Seed)
 			_ = res.World.Trace.WriteText(stdout)
 		}
-		if res.Violation != nil {
-			summary(stdout, cov, time.Since(start))
-			return report(stdout, stderr, res, *out, *budget)
+	}
+	v, err := explore.Range(first, count, cfg, cov, each)
+	if err != nil {
+		fmt.Fprintf(stderr, "presencesim explore: %v\n", err)
+		return 2
+	}
+	if v != nil {
+		summary(stdout, cov, time.Since(start))
+		if !writeJSON(v) {
+			return 2
 		}
+		return report(stdout, stderr, *v, *out, *budget)
 	}
 	summary(stdout, cov, time.Since(start))
+	if !writeJSON(nil) {
+		return 2
+	}
 	fmt.Fprintln(stdout, "presencesim explore: no invariant broken")
 	if *coverage {
 		cov.Write(stdout)

@@ -111,3 +111,43 @@ func TestExploreTraceIsReproducible(t *testing.T) {
 		t.Fatalf("seed 42's trace is too short or equals seed 43's:\n%s", a)
 	}
 }
+
+// Shards written by `explore --shard k/n --json` and joined by `merge`
+// give the JSON of one exploration of all the seeds; merge refuses a set
+// with a shard missing.
+func TestShardedExploreMergesIntoOneRun(t *testing.T) {
+	dir := t.TempDir()
+	run := func(want int, args ...string) string {
+		t.Helper()
+		var stdout, stderr strings.Builder
+		if code := dispatch(args, &stdout, &stderr); code != want {
+			t.Fatalf("%v exited %d, want %d\n%s\n%s", args, code, want, stdout.String(), stderr.String())
+		}
+		return stdout.String()
+	}
+	whole := filepath.Join(dir, "whole.json")
+	run(0, "explore", "--seeds", "30", "--coverage=false", "--json", whole)
+	var shards []string
+	for k := 1; k <= 4; k++ {
+		p := filepath.Join(dir, "shard-"+strconv.Itoa(k)+".json")
+		out := run(0, "explore", "--seeds", "30", "--shard", strconv.Itoa(k)+"/4", "--coverage=false", "--json", p)
+		if !strings.Contains(out, "shard "+strconv.Itoa(k)+"/4 of seeds 1..30") {
+			t.Fatalf("the shard does not say which seeds it ran:\n%s", out)
+		}
+		shards = append(shards, p)
+	}
+	merged := filepath.Join(dir, "merged.json")
+	out := run(0, append([]string{"merge", "--coverage=false", "--json", merged}, shards...)...)
+	if !strings.Contains(out, "merged 4 shards: seeds 1..30") {
+		t.Fatalf("merge output:\n%s", out)
+	}
+	a, _ := os.ReadFile(whole)
+	b, _ := os.ReadFile(merged)
+	if len(a) == 0 || string(a) != string(b) {
+		t.Fatalf("merged shards differ from one run:\n%s\none run:\n%s", b, a)
+	}
+	var stderr strings.Builder
+	if code := dispatch(append([]string{"merge"}, shards[0], shards[2], shards[3]), new(strings.Builder), &stderr); code != 2 || !strings.Contains(stderr.String(), "leave out or repeat seeds") {
+		t.Fatalf("merge without shard 2 exited %d: %s", code, stderr.String())
+	}
+}

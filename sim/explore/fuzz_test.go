@@ -1,6 +1,8 @@
 package explore_test
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/presencesim/presencesim/sim/explore"
@@ -34,6 +36,24 @@ func FuzzGenerate(f *testing.F) {
 		}
 		if res.Violation != nil {
 			t.Fatalf("%v\nsteps:\n%v", res.Violation, res.Case.Steps())
+		}
+	})
+}
+
+// FuzzReadSummary: whatever a shard file holds, reading it gives a summary
+// or an error, and a summary it accepts merges with itself alone.
+func FuzzReadSummary(f *testing.F) {
+	f.Add([]byte(`{"from":1,"seeds":2,"actions":10,"reached":2,"coverage":{"runs":2,"ops":{"sign in":3}}}`))
+	f.Add([]byte(`{"from":5,"seeds":3,"actions":10,"reached":1,"violation":{"seed":5,"invariant":"x"},"coverage":{"runs":1}}`))
+	f.Add([]byte(`{"coverage":{"ops":{"no such action":1}}}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, err := explore.ReadSummary(bytes.NewReader(in))
+		if err != nil {
+			return
+		}
+		if _, _, err := explore.Merge([]explore.Summary{s}); err != nil && !strings.Contains(err.Error(), "does not know") {
+			t.Fatalf("an accepted summary does not merge: %v", err)
 		}
 	})
 }
