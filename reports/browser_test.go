@@ -131,14 +131,6 @@ func TestReportInBrowser(t *testing.T) {
 	}
 }
 
-func mustRead(t *testing.T, p string) []byte {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // longestRun is the longest horizontal run of pixels of the colour.
 func longestRun(img image.Image, hex string) int {
 	v, _ := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
