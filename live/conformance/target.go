@@ -35,6 +35,9 @@ type Target struct {
 	ConnectTimeout time.Duration
 	// LogDir, when set, receives each scenario's connector output.
 	LogDir string
+	// Observe, when set, is called with every Graph request of the
+	// connector as it is answered (a soak measures rates with it).
+	Observe func(Call)
 	// MaxWait, when set, caps the real wait of every "within" step; tests
 	// of faulty connectors use it, since they expect the wait to fail.
 	MaxWait time.Duration

@@ -93,6 +93,18 @@ type Wire struct {
 	// connector; revoked those Graph refuses from RevokeTokens on.
 	issued  []string
 	revoked map[string]bool
+	dropped int
+}
+
+// MaxCalls bounds the calls a wire keeps; a scenario never comes near it,
+// a soak sees the rest through Target.Observe.
+const MaxCalls = 200_000
+
+// Dropped is how many calls came after MaxCalls and were not kept.
+func (wr *Wire) Dropped() int {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	return wr.dropped
 }
 
 // maxIssued bounds the tokens the wire remembers; a connector that asks
@@ -225,13 +237,20 @@ func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 			}
 		}
 		wr.mu.Lock()
+		c.Seq = wr.graphHit
 		wr.graphHit++
-		c.Seq = len(wr.calls)
-		wr.calls = append(wr.calls, c)
+		if len(wr.calls) < MaxCalls {
+			wr.calls = append(wr.calls, c)
+		} else {
+			wr.dropped++
+		}
 		if issued != "" && len(wr.issued) < maxIssued {
 			wr.issued = append(wr.issued, issued)
 		}
 		wr.mu.Unlock()
+		if s.target.Observe != nil {
+			s.target.Observe(c)
+		}
 	})
 }
 

@@ -76,7 +76,12 @@ type Trace struct {
 	off     bool
 	max     int // 0: unbounded
 	dropped int
+	watch   []func(Entry)
 }
+
+// Watch calls fn with every entry as it is recorded, kept or not: a
+// measurement that outlives the trace's limit sees every change.
+func (t *Trace) Watch(fn func(Entry)) { t.watch = append(t.watch, fn) }
 
 // Limit keeps at most about max entries (at least max minus one chunk),
 // dropping the oldest, for worlds that live as long as a server does.
@@ -100,7 +105,13 @@ func (t *Trace) dropOldest() {
 
 // Record appends an entry unless recording is off.
 func (t *Trace) Record(e Entry) {
-	if t == nil || t.off {
+	if t == nil {
+		return
+	}
+	for _, fn := range t.watch {
+		fn(e)
+	}
+	if t.off {
 		return
 	}
 	last := len(t.chunks) - 1

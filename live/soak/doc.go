@@ -1,0 +1,11 @@
+// Package soak runs a connector through a working day at tenant scale and
+// measures how stale it gets (C-12). A served world of thousands of people
+// lives a seeded day (sim/workload) in virtual time that follows the wall
+// clock at a chosen speed; the connector under test is attached exactly
+// as in a conformance run. Staleness is measured from the world's own
+// truth: for every desk-phone line change the connector must carry into
+// Teams, the virtual time until its app session in the Teams model agrees
+// with the line — or that it never did, or that a write disagreed with the
+// line when made. Request rates against Graph's limit (G-THR-1), 429s and
+// the fake's own answer latency come from the wire.
+package soak

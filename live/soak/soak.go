@@ -1,0 +1,312 @@
+package soak
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/presencesim/presencesim/live/conformance"
+	"github.com/presencesim/presencesim/live/served"
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/pbx"
+	"github.com/presencesim/presencesim/sim/teams"
+	"github.com/presencesim/presencesim/sim/workload"
+)
+
+// Config is one soak.
+type Config struct {
+	Users int     // people of the tenant, each with a desk phone
+	Seed  uint64  // the world's seed: the same seed gives the same day
+	Speed float64 // virtual seconds per wall second
+	// Start and End bound the measured day (08:00–18:00 of day 1 when
+	// zero); the morning before Start is simulated at full speed first.
+	Start, End clock.Time
+	// Target is the connector (its Scale is Speed).
+	Target conformance.Target
+	// Workload shapes the day; everyone has a desk phone.
+	Workload workload.Options
+	// Bucket is the resolution of the plots (10 minutes when zero).
+	Bucket time.Duration
+	// Warmup is how long before Start the connector runs unmeasured, to
+	// sign in and subscribe (15 minutes when zero); Drain is how long after
+	// End the changes made before End may still be carried (15 minutes when
+	// zero): the day ends as soon as none is open.
+	Warmup, Drain time.Duration
+}
+
+// Limits of a soak's configuration.
+const (
+	MaxUsers = 100_000
+	MaxSpeed = 10_000
+)
+
+// Throttle is Graph's presence limit (G-THR-1), the line in the request
+// rate plot.
+const (
+	ThrottleRequests = 1500
+	ThrottleWindow   = 30 * time.Second
+)
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Start == 0 && c.End == 0 {
+		c.Start, c.End = clock.At(1, 8, 0), clock.At(1, 18, 0)
+	}
+	if c.Bucket == 0 {
+		c.Bucket = 10 * time.Minute
+	}
+	if c.Warmup == 0 {
+		c.Warmup = 15 * time.Minute
+	}
+	if c.Drain == 0 {
+		c.Drain = 15 * time.Minute
+	}
+	c.Workload.Phones = true
+	switch {
+	case c.Users < 1 || c.Users > MaxUsers:
+		return c, fmt.Errorf("soak: %d users; want 1 to %d", c.Users, MaxUsers)
+	case !(c.Speed > 0 && c.Speed <= MaxSpeed):
+		return c, fmt.Errorf("soak: speed %v; want more than 0 and at most %d virtual seconds per second", c.Speed, MaxSpeed)
+	case c.Warmup < 0 || c.Drain < 0 || c.Start.Add(-c.Warmup) < clock.At(1, 0, 0):
+		return c, fmt.Errorf("soak: a warm-up of %s before %s and a drain of %s", c.Warmup, c.Start, c.Drain)
+	case c.End <= c.Start:
+		return c, fmt.Errorf("soak: the day %s–%s is empty", c.Start, c.End)
+	case c.Bucket < time.Minute:
+		return c, fmt.Errorf("soak: plot buckets of %s; want at least a minute", c.Bucket)
+	case c.Target.Integration != "cloudlink":
+		return c, fmt.Errorf("soak: staleness is measured for PBX connectors (cloudlink); %q is not one yet", c.Target.Integration)
+	}
+	c.Target.Scale = c.Speed
+	return c, nil
+}
+
+// Result is what a soak measured.
+type Result struct {
+	Users     int           `json:"users"`
+	Seed      uint64        `json:"seed"`
+	Speed     float64       `json:"speed"`
+	Start     string        `json:"start"`
+	End       string        `json:"end"`
+	Connector string        `json:"connector"`
+	Wall      time.Duration `json:"wall"`
+	Staleness []Figures     `json:"staleness"`
+	// Wrong counts the connector's writes that disagreed with the line
+	// when they were made.
+	Wrong int `json:"wrong"`
+	// LineChanges are the desk-phone changes of the measured day.
+	LineChanges int `json:"lineChanges"`
+	// Requests are the connector's Graph requests, Throttled those answered
+	// 429; PeakWindow is the most requests in any 30 s of virtual time.
+	Requests   int `json:"requests"`
+	Throttled  int `json:"throttled"`
+	PeakWindow int `json:"peakWindow"`
+	// FakeP50 and FakeP99 are the fake's own answer times (wall clock).
+	FakeP50 time.Duration `json:"fakeP50"`
+	FakeP99 time.Duration `json:"fakeP99"`
+	// PeakRSS is the process's peak resident memory, fake and all.
+	PeakRSS int64 `json:"peakRSS"`
+	// Buckets are the day in Bucket-long steps, for the plots.
+	Bucket  time.Duration `json:"bucket"`
+	Buckets []Bucket      `json:"buckets"`
+}
+
+// Bucket is one step of the day.
+type Bucket struct {
+	At        string        `json:"at"`
+	Changes   int           `json:"changes"`
+	Carried   int           `json:"carried"`
+	P95       time.Duration `json:"p95"`
+	Requests  int           `json:"requests"`
+	Throttled int           `json:"throttled"`
+}
+
+// Run plays the day with the connector attached and measures it. It
+// returns when the world's clock reaches End, the connector exits, or ctx
+// ends.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	w, err := sim.New(cfg.Seed, teams.DefaultSettings())
+	if err != nil {
+		return nil, err
+	}
+	w.Trace.Limit(served.MaxTrace)
+	users := make([]teams.UserID, cfg.Users)
+	for i := range users {
+		if users[i], err = w.AddUser("p"+strconv.Itoa(100000 + i)[1:], ""); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := workload.Schedule(w, users, cfg.Workload); err != nil {
+		return nil, err
+	}
+	if err := w.Clock.RunUntil(cfg.Start.Add(-cfg.Warmup)); err != nil {
+		return nil, err
+	}
+	// The measurement starts at Start, on the world's clock, whenever the
+	// connector has come up by then.
+	tr := newTracker("app:"+conformance.AppName, pbx.Of(w), cfg.Start, cfg.End, cfg.Bucket)
+	w.Clock.Schedule(cfg.Start, tr, clock.Event{})
+	w.Trace.Watch(tr.entry)
+	rt := newRates(cfg.Start, cfg.Bucket)
+	target := cfg.Target
+	target.Observe = rt.observe
+	began := time.Now()
+	s, err := conformance.Start(w, target)
+	if err != nil {
+		return nil, err
+	}
+	stop := cfg.End.Add(cfg.Drain)
+	wall := time.Duration(float64(stop.Sub(cfg.Start.Add(-cfg.Warmup))) / cfg.Speed)
+	wait, cancel := context.WithTimeout(ctx, wall+wall/2+time.Minute)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.Exited():
+			cancel()
+		case <-wait.Done():
+		}
+	}()
+	err = s.World().Await(wait, func(w *sim.World) bool {
+		now := w.Clock.Now()
+		return now >= stop || now >= cfg.End && tr.armed && tr.open == 0
+	})
+	out := s.Stop()
+	if err != nil {
+		if alive, why := s.Alive(); !alive {
+			return nil, fmt.Errorf("soak: %s ended before the day did: %s\n%s", target.Label(), why, tail(out, 20))
+		}
+		return nil, fmt.Errorf("soak: the day did not end: %w", err)
+	}
+	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Start: cfg.Start.String(), End: cfg.End.String(),
+		Connector: target.Label(), Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket}
+	_ = s.World().Do(func(*sim.World) error {
+		res.Staleness = tr.figures()
+		res.Wrong = tr.wrong
+		for _, f := range res.Staleness[:Lapsed] {
+			res.LineChanges += f.Changes
+		}
+		for i, b := range tr.buckets[:min(len(tr.buckets), int(cfg.End.Sub(cfg.Start)/cfg.Bucket)+1)] {
+			bk := bucketOf(cfg, i)
+			bk.Changes, bk.Carried = b.changes, b.carried
+			_, bk.P95, _ = quantiles(b.samples)
+			res.Buckets = append(res.Buckets, bk)
+		}
+		return nil
+	})
+	rt.fill(cfg, res)
+	res.PeakRSS = peakRSS()
+	return res, nil
+}
+
+func bucketOf(cfg Config, i int) Bucket {
+	return Bucket{At: cfg.Start.Add(time.Duration(i) * cfg.Bucket).String()}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// rates counts the connector's requests as the wire answers them, from
+// the server's goroutines.
+type rates struct {
+	mu        sync.Mutex
+	start     clock.Time
+	bucket    time.Duration
+	requests  []int
+	throttled []int
+	windows   map[int64]int // requests per 30 s window of virtual time
+	total     int
+	limited   int
+	latency   [latencyBins]int
+}
+
+// latencyBins are log-spaced answer times from 10 µs (5 % apart).
+const latencyBins = 400
+
+func newRates(start clock.Time, bucket time.Duration) *rates {
+	return &rates{start: start, bucket: bucket, windows: map[int64]int{}}
+}
+
+func (r *rates) observe(c conformance.Call) {
+	if c.Action == "token" || c.Action == "identity" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c.At < r.start {
+		return // the warm-up
+	}
+	i := int(c.At.Sub(r.start) / r.bucket)
+	for len(r.requests) <= i {
+		r.requests = append(r.requests, 0)
+		r.throttled = append(r.throttled, 0)
+	}
+	r.requests[i]++
+	r.total++
+	if c.Status == 429 {
+		r.throttled[i]++
+		r.limited++
+	}
+	if len(r.windows) < 1<<16 {
+		r.windows[int64(c.At)/int64(ThrottleWindow)]++
+	}
+	if d := c.Answered.Sub(c.Wall); d > 0 {
+		r.latency[min(latencyBins-1, max(0, int(math.Log(float64(d)/float64(10*time.Microsecond))/math.Log(1.05))))]++
+	}
+}
+
+func (r *rates) fill(cfg Config, res *Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res.Requests, res.Throttled = r.total, r.limited
+	for _, n := range r.windows {
+		res.PeakWindow = max(res.PeakWindow, n)
+	}
+	for i := range r.requests[:min(len(r.requests), int(cfg.End.Sub(cfg.Start)/cfg.Bucket)+1)] {
+		for len(res.Buckets) <= i {
+			res.Buckets = append(res.Buckets, bucketOf(cfg, len(res.Buckets)))
+		}
+		res.Buckets[i].Requests, res.Buckets[i].Throttled = r.requests[i], r.throttled[i]
+	}
+	res.FakeP50, res.FakeP99 = r.quantile(0.5), r.quantile(0.99)
+}
+
+func (r *rates) quantile(q float64) time.Duration {
+	n := 0
+	for _, c := range r.latency {
+		n += c
+	}
+	seen := 0
+	for i, c := range r.latency {
+		if seen += c; c > 0 && float64(seen) >= q*float64(n) {
+			return time.Duration(float64(10*time.Microsecond) * math.Pow(1.05, float64(i+1))).Round(time.Microsecond)
+		}
+	}
+	return 0
+}
+
+// peakRSS is the process's peak resident set (VmHWM), 0 where unknown.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}

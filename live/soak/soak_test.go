@@ -1,0 +1,131 @@
+package soak
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/presencesim/presencesim/internal/headless"
+	"github.com/presencesim/presencesim/live/conformance"
+	"github.com/presencesim/presencesim/live/connector"
+	"github.com/presencesim/presencesim/sim/clock"
+)
+
+// small is a soak small enough for a test: a hundred people for half an
+// hour at 300×, about eight seconds with the warm-up and the drain.
+func small(fault connector.Fault) Config {
+	return Config{Users: 100, Seed: 7, Speed: 300, Start: clock.At(1, 9, 30), End: clock.At(1, 10, 0),
+		Target: conformance.Target{Integration: "cloudlink", Fault: fault}}
+}
+
+func run(t *testing.T, cfg Config) *Result {
+	t.Helper()
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// The reference CloudLink connector carries the day's line changes: the
+// figures add up, nearly every change is carried, none is left open at the
+// end, and the requests stay far below Graph's limit. A connector that
+// never refreshes its session (C-2) shows it in the numbers: sessions that
+// lapse in the middle of calls and stay lapsed. The same seed gives the
+// same day, whichever connector carries it.
+func TestSoakMeasuresTheReferenceAndAFault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a soak runs the connector for seconds")
+	}
+	ref := run(t, small(connector.NoFault))
+	var b strings.Builder
+	ref.WriteTable(&b)
+	t.Log("\n" + b.String())
+	if ref.LineChanges < 50 {
+		t.Fatalf("half an hour of 100 people made %d line changes", ref.LineChanges)
+	}
+	for _, f := range ref.Staleness {
+		if f.Carried+f.Superseded+f.Never != f.Changes {
+			t.Errorf("%s: %d carried + %d superseded + %d never ≠ %d changes", f.Kind, f.Carried, f.Superseded, f.Never, f.Changes)
+		}
+		if f.Carried > 0 && !(f.P50 <= f.P95 && f.P95 <= f.P99 && f.P99 <= f.Max) {
+			t.Errorf("%s: percentiles out of order: %+v", f.Kind, f)
+		}
+	}
+	started, ended := ref.Staleness[CallStarted], ref.Staleness[CallEnded]
+	if started.Carried < started.Changes*3/4 || ended.Carried < ended.Changes*3/4 {
+		t.Errorf("the reference carried %d of %d calls started and %d of %d ended", started.Carried, started.Changes, ended.Carried, ended.Changes)
+	}
+	// A loaded machine delays the connector in wall time, which the speed
+	// multiplies: a few changes may miss the drain, not one in twenty.
+	if (started.Never+ended.Never)*20 > ref.LineChanges || ref.Throttled > 0 || ref.PeakWindow >= ThrottleRequests || ref.Requests < ref.LineChanges/2 {
+		t.Errorf("the reference left %d changes uncarried, was throttled %d times, peaked at %d requests per 30 s, made %d requests for %d changes",
+			started.Never+ended.Never, ref.Throttled, ref.PeakWindow, ref.Requests, ref.LineChanges)
+	}
+
+	bad := run(t, small(connector.NoRefresh))
+	if bad.LineChanges != ref.LineChanges {
+		t.Errorf("the same seed made %d line changes, then %d", ref.LineChanges, bad.LineChanges)
+	}
+	lapsed, refLapsed := bad.Staleness[Lapsed], ref.Staleness[Lapsed]
+	if lapsed.Changes <= refLapsed.Changes || lapsed.Carried >= lapsed.Changes {
+		t.Errorf("without refreshing, %d sessions lapsed in calls (%d carried again); the reference: %d", lapsed.Changes, lapsed.Carried, refLapsed.Changes)
+	}
+
+	// The page a vendor looks at, in a browser, with no script.
+	dir := t.TempDir()
+	if err := ref.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, JSONFile)); err != nil {
+		t.Fatal(err)
+	}
+	tab := headless.Browser(t, nil)
+	if err := chromedp.Do(tab, chromedp.Navigate("file://"+filepath.Join(dir, PageFile))); err != nil {
+		t.Fatal(err)
+	}
+	count := func(js string) int {
+		n, err := chromedp.Run(tab, chromedp.Evaluate[int](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(`document.scripts.length`); n != 0 {
+		t.Errorf("%d scripts on the page", n)
+	}
+	if n := count(`document.querySelectorAll("#staleness tr").length`); n != len(ref.Staleness)+1 {
+		t.Errorf("the staleness table has %d rows, want %d and a header", n, len(ref.Staleness))
+	}
+	if n := count(`document.querySelectorAll("svg.plot").length`); n != 2 {
+		t.Errorf("%d plots, want staleness and request rate", n)
+	}
+	if n := count(`[...document.querySelectorAll("svg.plot")[1].querySelectorAll("rect.bar")].filter(r => r.getBBox().height > 0).length`); n == 0 {
+		t.Error("the request rate plot draws no bar")
+	}
+	if n := count(`document.querySelectorAll("svg.plot line.limit").length`); n != 1 {
+		t.Error("the request rate plot has no limit line")
+	}
+}
+
+func TestSoakRefusesWhatItCannotRun(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		err  string
+	}{
+		{"no people", Config{Speed: 10, Target: conformance.Target{Integration: "cloudlink"}}, "users"},
+		{"too many people", Config{Users: MaxUsers + 1, Speed: 10, Target: conformance.Target{Integration: "cloudlink"}}, "users"},
+		{"no speed", Config{Users: 10, Target: conformance.Target{Integration: "cloudlink"}}, "speed"},
+		{"an empty day", Config{Users: 10, Speed: 10, Start: clock.At(1, 10, 0), End: clock.At(1, 9, 0), Target: conformance.Target{Integration: "cloudlink"}}, "empty"},
+		{"a reader", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "nimbus"}}, "not one yet"},
+	} {
+		if _, err := Run(context.Background(), c.cfg); err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.err)
+		}
+	}
+}
