@@ -241,7 +241,7 @@ func TestPresenceBodies(t *testing.T) {
 	if last := string(got[len(got)-1].Body); !strings.Contains(last, "<rpid:on-the-phone/>") {
 		t.Errorf("a ringing line: expected on-the-phone, got %s", last)
 	}
-	
+
 }
 
 func xmlDateTime(s string) (string, error) {
