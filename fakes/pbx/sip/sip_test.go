@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/presencesim/presencesim/fakes/pbx/sip"
 	"github.com/presencesim/presencesim/fakes/pbx/sip/watch"
@@ -36,6 +37,9 @@ func world(t testing.TB, o sip.Options) (*live.World, *sip.Server, string) {
 	lw, err := live.New(w, live.Clock{Manual: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.NotifyTimeout == 0 {
+		o.NotifyTimeout = time.Second // watchers close before the server
 	}
 	s, err := sip.New(lw, o)
 	if err != nil {
