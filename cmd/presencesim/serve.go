@@ -42,6 +42,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	tlsKey := fl.String("tls-key", "", "the key of --tls-cert (PEM; empty when the certificate file holds it)")
 	caOut := fl.String("ca-out", "", "write the CA certificate (PEM) here, for clients to trust")
 	intercept := fl.Bool("proxy", true, "with TLS: also answer as an HTTPS proxy for graph.microsoft.com and login.microsoftonline.com (HTTPS_PROXY=…), refusing every other host")
+	sipAddr := fl.String("sip", "", "also serve the PBX over SIP (UDP and TCP) at this address, e.g. 127.0.0.1:5060 (loopback unless --public)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: presencesim serve [flags]\n\nServes Microsoft Graph presence (/v1.0/...), Microsoft Entra ID (discovery at\n/{tenant}/v2.0/.well-known/openid-configuration, keys, tokens at /{tenant}/oauth2/v2.0/token),\nthe PBX fake (/pbx/...) and the control API (/_presencesim/...).")
 		fl.PrintDefaults()
@@ -70,6 +71,13 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim serve: %s is not a loopback address; add --public to serve other hosts\n", host)
 		return 2
 	}
+	if *sipAddr != "" {
+		h, _, err := net.SplitHostPort(*sipAddr)
+		if ip := net.ParseIP(h); err != nil || (!*public && h != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			fmt.Fprintf(stderr, "presencesim serve: --sip %q: write a loopback host:port (or add --public)\n", *sipAddr)
+			return 2
+		}
+	}
 	wf, err := served.LoadWorldFile(*worldPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "presencesim serve: %v\n", err)
@@ -85,7 +93,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		wf.Start = "now"
 	}
 	opt := served.Options{Addr: *addr, Clock: live.Clock{Manual: *clockMode == "manual", Scale: *speed},
-		Graph: graph.Options{Throttle: graph.Throttle{Off: !*throttle}}}
+		Graph: graph.Options{Throttle: graph.Throttle{Off: !*throttle}}, SIP: *sipAddr}
 	if *public {
 		var b [24]byte
 		if _, err := rand.Read(b[:]); err != nil {

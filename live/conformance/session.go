@@ -101,6 +101,7 @@ func Start(w *sim.World, t Target) (*Session, error) {
 		CA:    ca,
 		Graph: graph.Options{Deliverer: s.deliver},
 		PBX:   pbxapi.Options{KeepAlive: time.Second},
+		SIP:   "127.0.0.1:0",
 		Wrap:  func(next http.Handler) http.Handler { return s.wire.handler(s, next) },
 		// timers (a session's expiry) fire on time even when nobody asks
 		Tick: 10 * time.Millisecond,
@@ -112,7 +113,7 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	base := srv.URL
 	s.Env = connector.Env{Integration: t.Integration, GraphURL: base + "/v1.0", LoginURL: base, TenantID: tenant.ID,
 		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: base + "/pbx", TimeScale: t.Scale,
-		Username: account, Password: password, CAFile: caFile}
+		Username: account, Password: password, CAFile: caFile, SIPAddr: srv.SIPAddr}
 	if account != "" {
 		s.Env.ReportURL = base + ViewPath
 	}

@@ -21,6 +21,7 @@ const (
 	EnvClientSecret = "PRESENCESIM_CLIENT_SECRET" // its client secret
 	EnvPBXURL       = "PRESENCESIM_PBX_URL"       // PBX API root, ends in /pbx
 	EnvTimeScale    = "PRESENCESIM_TIME_SCALE"    // virtual seconds per real second
+	EnvSIPAddr      = "PRESENCESIM_SIP_ADDR"      // the PBX over SIP: host:port, UDP and TCP
 	// Readers sign in as a presence account (delegated Presence.Read.All)
 	// and report what they believe to the harness.
 	EnvUsername  = "PRESENCESIM_USERNAME"   // the presence account's UPN
@@ -58,6 +59,8 @@ type Env struct {
 	Username, Password, ReportURL string
 	// CAFile is the CA to trust when the fakes serve HTTPS.
 	CAFile string
+	// SIPAddr is where the PBX speaks SIP (host:port, UDP and TCP).
+	SIPAddr string
 }
 
 // Vars returns the environment as NAME=value pairs.
@@ -76,6 +79,7 @@ func (e Env) Vars() []string {
 		EnvReportURL + "=" + e.ReportURL,
 		EnvCAFile + "=" + e.CAFile,
 		EnvAuthorityHost + "=" + e.LoginURL,
+		EnvSIPAddr + "=" + e.SIPAddr,
 	}
 	if e.CAFile != "" {
 		for _, v := range TrustVars {

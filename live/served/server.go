@@ -16,6 +16,7 @@ import (
 	"github.com/presencesim/presencesim/fakes/entra"
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
+	pbxsip "github.com/presencesim/presencesim/fakes/pbx/sip"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/live/certs"
 	"github.com/presencesim/presencesim/live/proxy"
@@ -36,6 +37,11 @@ type Options struct {
 	Entra entra.Options
 	Graph graph.Options
 	PBX   pbxapi.Options
+	// SIP, when set, serves the PBX over SIP too, on UDP and TCP at this
+	// address (a port of 0 takes a free one; see Server.SIPAddr), with
+	// SIPOptions.
+	SIP        string
+	SIPOptions pbxsip.Options
 	// ControlToken, when set, is required as "Authorization: Bearer …" on
 	// the control API, which shows every secret of the world.
 	ControlToken string
@@ -104,6 +110,9 @@ func (l Limits) withDefaults() Limits {
 type Server struct {
 	// URL is the base URL, http://127.0.0.1:port.
 	URL string
+	// SIPAddr is where the PBX speaks SIP (host:port, UDP and TCP); empty
+	// without Options.SIP.
+	SIPAddr string
 
 	opt  Options
 	file *WorldFile // nil for a world handed over whole: no reset
@@ -125,6 +134,7 @@ type instance struct {
 	e    *entra.Handler
 	g    *graph.Handler
 	p    *pbxapi.Handler
+	sip  *pbxsip.Server // nil without Options.SIP
 	stop context.CancelFunc
 	done sync.WaitGroup
 }
@@ -186,6 +196,11 @@ func (s *Server) start(lw *live.World) error {
 		s.URL = "https://" + ln.Addr().String()
 	}
 	s.cur = s.newInstance(lw)
+	if err := s.startSIP(s.cur); err != nil {
+		ln.Close()
+		s.cur.close()
+		return err
+	}
 	s.h = http.HandlerFunc(s.route)
 	if s.opt.Wrap != nil {
 		s.h = s.opt.Wrap(s.h)
@@ -262,8 +277,38 @@ func (s *Server) newInstance(lw *live.World) *instance {
 func (in *instance) close() {
 	in.stop()
 	in.p.Close()
+	if in.sip != nil {
+		in.sip.Close() // final NOTIFYs: terminated, subscribe again
+	}
 	in.done.Wait()
 }
+
+// startSIP serves an instance's PBX over SIP at Options.SIP, and after a
+// reset at the address the first instance got.
+func (s *Server) startSIP(in *instance) error {
+	if s.opt.SIP == "" {
+		return nil
+	}
+	addr := s.SIPAddr
+	if addr == "" {
+		addr = s.opt.SIP
+	}
+	srv, err := pbxsip.New(in.lw, s.opt.SIPOptions)
+	if err != nil {
+		return err
+	}
+	got, err := srv.Listen(addr)
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("SIP: %v", err)
+	}
+	in.sip, s.SIPAddr = srv, got
+	return nil
+}
+
+// SIP is the PBX's SIP server of the world served now (nil without
+// Options.SIP).
+func (s *Server) SIP() *pbxsip.Server { return s.current().sip }
 
 func (s *Server) current() *instance {
 	s.mu.RLock()
@@ -323,7 +368,8 @@ func (s *Server) Reset() error {
 	s.mu.Unlock()
 	old.close()
 	s.resets.Add(1)
-	return nil
+	// the old world's SIP server gave up the address with close
+	return s.startSIP(in)
 }
 
 // Shutdown stops accepting, ends event streams, waits for requests in
@@ -415,6 +461,10 @@ func (c *countedConn) Close() error {
 
 // String describes the server for start-up lines.
 func (s *Server) String() string {
-	return fmt.Sprintf("Graph at %s/v1.0, Entra ID at %s/{tenant}/v2.0/.well-known/openid-configuration (tokens at %s/{tenant}/oauth2/v2.0/token), PBX at %s/pbx/, control at %s/_presencesim/ (clock %s)",
-		s.URL, s.URL, s.URL, s.URL, s.URL, s.opt.Clock.Mode())
+	sip := ""
+	if s.SIPAddr != "" {
+		sip = ", PBX SIP at sip:" + s.SIPAddr + " (UDP and TCP)"
+	}
+	return fmt.Sprintf("Graph at %s/v1.0, Entra ID at %s/{tenant}/v2.0/.well-known/openid-configuration (tokens at %s/{tenant}/oauth2/v2.0/token), PBX at %s/pbx/%s, control at %s/_presencesim/ (clock %s)",
+		s.URL, s.URL, s.URL, s.URL, sip, s.URL, s.opt.Clock.Mode())
 }

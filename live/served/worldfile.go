@@ -51,6 +51,11 @@ type User struct {
 	MFA         bool     `json:"mfa,omitempty"`
 	Guest       bool     `json:"guest,omitempty"`
 	SignedIn    []string `json:"signedIn,omitempty"` // Teams clients: desktop, web, mobile
+	// Extension and SIPPassword are a home user's desk phone on the PBX:
+	// its number (the next free one from 201 when empty) and the secret
+	// it registers and subscribes with over SIP.
+	Extension   string `json:"extension,omitempty"`
+	SIPPassword string `json:"sipPassword,omitempty"`
 }
 
 // App is an app registration of a tenant.
@@ -66,9 +71,10 @@ type App struct {
 }
 
 // fieldsHelp lists the world file's fields for error messages.
-const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, password, mfa, guest, signedIn], apps[displayName, applicationPermissions, delegatedPermissions, certificates, redirectUris]]"
+const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, password, mfa, guest, signedIn, extension, sipPassword], apps[displayName, applicationPermissions, delegatedPermissions, certificates, redirectUris]]"
 
-// Demo is the built-in world: contoso with alice, bob and carol, an app
+// Demo is the built-in world: contoso with alice, bob and carol (desk
+// phones 201 to 203, SIP passwords alice-201 and so on), an app
 // with read and write permissions and one that only reads.
 func Demo() WorldFile {
 	return WorldFile{
@@ -77,9 +83,9 @@ func Demo() WorldFile {
 		Tenants: []Tenant{{
 			Name: "contoso",
 			Users: []User{
-				{Name: "alice", SignedIn: []string{"desktop"}},
-				{Name: "bob", SignedIn: []string{"mobile"}},
-				{Name: "carol"},
+				{Name: "alice", SignedIn: []string{"desktop"}, Extension: "201", SIPPassword: "alice-201"},
+				{Name: "bob", SignedIn: []string{"mobile"}, Extension: "202", SIPPassword: "bob-202"},
+				{Name: "carol", Extension: "203", SIPPassword: "carol-203"},
 			},
 			Apps: []App{
 				{DisplayName: "presencesim demo", ApplicationPermissions: []string{graph.PresenceReadAll, graph.PresenceReadWriteAll},
@@ -181,7 +187,34 @@ func Build(wf WorldFile) (*sim.World, error) {
 	if err := pbx.Of(w).EnsureOrg(sim.DefaultOrg); err != nil {
 		return nil, err
 	}
+	if err := setSIP(w, wf); err != nil {
+		return nil, err
+	}
 	return w, w.Clock.RunUntil(w.Clock.Now())
+}
+
+// setSIP gives home users the extensions and SIP passwords the file names.
+func setSIP(w *sim.World, wf WorldFile) error {
+	p := pbx.Of(w)
+	for _, t := range wf.Tenants {
+		for _, u := range t.Users {
+			if u.Extension == "" && u.SIPPassword == "" {
+				continue
+			}
+			id, err := w.Teams.User(u.Name)
+			if err != nil {
+				return err
+			}
+			i, ok := p.Find(id)
+			if !ok {
+				return fmt.Errorf("user %s: only users of the home tenant %s have a desk phone, so only they take an extension or a SIP password", u.Name, sim.DefaultOrg)
+			}
+			if err := p.SetSIP(i, u.Extension, u.SIPPassword); err != nil {
+				return fmt.Errorf("user %s: %v", u.Name, err)
+			}
+		}
+	}
+	return nil
 }
 
 func addUser(w *sim.World, id *graph.Identity, tenant string, u User) error {

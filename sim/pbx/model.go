@@ -46,11 +46,14 @@ type User struct {
 	Name      string // the world's user name
 	Teams     teams.UserID
 	Extension string
-	Email     string // the CloudLink e-mail (CL-14); the Teams UPN unless changed
-	Lines     [numDevices]Line
-	State     UserState // MiVO400 user presence
-	StateVia  Via
-	MitelOne  MitelOneState
+	// SIPPassword is the secret the extension registers and subscribes
+	// with over SIP; empty, the extension takes no SIP credentials.
+	SIPPassword string
+	Email       string // the CloudLink e-mail (CL-14); the Teams UPN unless changed
+	Lines       [numDevices]Line
+	State       UserState // MiVO400 user presence
+	StateVia    Via
+	MitelOne    MitelOneState
 	// MiCollab is the presence set in the MiCollab client, which stays
 	// there (seed 002); AvailabilityUnknown when never set.
 	MiCollab presence.Availability
@@ -257,6 +260,29 @@ func (m *Model) Ensure(tu teams.UserID) (int, error) {
 	m.record(u, deviceSources[DeskPhone], noteAdded, "CL-3")
 	m.emit(Event{Kind: UserAdded, User: i})
 	return i, nil
+}
+
+// SetSIP gives a user the extension number and SIP password a world file
+// declares; an empty extension keeps the numbered one. Numbers are digits
+// and belong to one user.
+func (m *Model) SetSIP(i int, extension, password string) error {
+	u, err := m.get(i)
+	if err != nil {
+		return err
+	}
+	if extension != "" {
+		if len(extension) > 16 || strings.IndexFunc(extension, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+			return fmt.Errorf("%w: extension %q: write up to 16 digits", ErrInvalid, extension)
+		}
+		for k, o := range m.users {
+			if k != i && o.Extension == extension {
+				return fmt.Errorf("%w: extension %s belongs to %s already", ErrInvalid, extension, o.Name)
+			}
+		}
+		u.Extension = extension
+	}
+	u.SIPPassword = password
+	return nil
 }
 
 // Find returns the PBX user of a world user, if there is one.
