@@ -40,6 +40,7 @@ func short(d time.Duration) string {
 const (
 	PageFile = "soak.html"
 	JSONFile = "soak.json"
+	LogFile  = "soak-connector.log"
 )
 
 // Write puts the page and the JSON into dir.
@@ -52,6 +53,9 @@ func (r *Result) Write(dir string) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, JSONFile), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, LogFile), []byte(r.Output), 0o644); err != nil {
 		return err
 	}
 	var page strings.Builder

@@ -113,6 +113,8 @@ type Result struct {
 	// Buckets are the day in Bucket-long steps, for the plots.
 	Bucket  time.Duration `json:"bucket"`
 	Buckets []Bucket      `json:"buckets"`
+	// Output is the end of the connector's output (its last 1 MiB).
+	Output string `json:"-"`
 }
 
 // Bucket is one step of the day.
@@ -186,7 +188,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("soak: the day did not end: %w", err)
 	}
 	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Start: cfg.Start.String(), End: cfg.End.String(),
-		Connector: target.Label(), Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket}
+		Connector: target.Label(), Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out}
 	_ = s.World().Do(func(*sim.World) error {
 		res.Staleness = tr.figures()
 		res.Wrong = tr.wrong
