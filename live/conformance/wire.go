@@ -421,8 +421,37 @@ func (s *Session) directory(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(list[0])
 		return
 	}
-	if list == nil {
-		list = []user{}
+	// Pages as Graph's: $top (1–999, 100 by default), the rest behind
+	// @odata.nextLink.
+	q := r.URL.Query()
+	top, skip := 100, 0
+	if v := q.Get("$top"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 999 {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error":{"code":"Request_UnsupportedQuery","message":"Invalid page size specified: '`+strings.ReplaceAll(v, `"`, "")+`'. Must be between 1 and 999 inclusive."}}`)
+			return
+		}
+		top = n
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"value": list})
+	if v := q.Get("$skiptoken"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > len(list) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error":{"code":"Directory_ExpiredPageToken","message":"The specified page token value has expired and can no longer be included in your request."}}`)
+			return
+		}
+		skip = n
+	}
+	page := map[string]any{"value": append([]user{}, list[skip:min(len(list), skip+top)]...)}
+	if skip+top < len(list) {
+		q.Set("$top", strconv.Itoa(top))
+		q.Set("$skiptoken", strconv.Itoa(skip+top))
+		scheme := "https"
+		if r.TLS == nil {
+			scheme = "http"
+		}
+		page["@odata.nextLink"] = scheme + "://" + r.Host + "/v1.0/users?" + q.Encode()
+	}
+	_ = json.NewEncoder(w).Encode(page)
 }

@@ -86,10 +86,15 @@ type cloudLink struct {
 
 	mu    sync.Mutex
 	users map[string]*clUser // by PBX user name
+	dirMu sync.Mutex         // the directory, read by the writer's workers
 	dir   map[string]string
 	dirAt time.Time
 	rank  [16]int
 }
+
+// writers is how many users the connector reconciles at once: a tenant of
+// thousands changes faster than one request at a time can follow (C-12).
+const writers = 16
 
 // RunCloudLink runs the reference CloudLink connector until ctx ends: it
 // follows the PBX's event stream, computes each user's CloudLink presence
@@ -274,11 +279,29 @@ func (c *cloudLink) writer(ctx context.Context) {
 		}
 		c.mu.Unlock()
 		sort.Strings(names)
+		next := make(chan string)
+		var wg sync.WaitGroup
+		for range min(writers, len(names)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := range next {
+					c.reconcile(ctx, n)
+				}
+			}()
+		}
+	feed:
 		for _, n := range names {
-			if ctx.Err() != nil {
-				return
+			select {
+			case next <- n:
+			case <-ctx.Done():
+				break feed
 			}
-			c.reconcile(ctx, n)
+		}
+		close(next)
+		wg.Wait()
+		if ctx.Err() != nil {
+			return
 		}
 	}
 }
@@ -326,6 +349,8 @@ func (c *cloudLink) reconcile(ctx context.Context, name string) {
 // (at most every 200 ms) when the e-mail is not in it.
 func (c *cloudLink) lookup(ctx context.Context, email string) (string, bool) {
 	key := strings.ToLower(email)
+	c.dirMu.Lock()
+	defer c.dirMu.Unlock()
 	if id, ok := c.dir[key]; ok {
 		return id, true
 	}

@@ -300,21 +300,40 @@ type directoryUser struct {
 
 // directory reads the tenant's users: lower-case UPN and mail → object id.
 func (g *graphClient) directory(ctx context.Context) (map[string]string, error) {
-	var res struct {
-		Value []directoryUser `json:"value"`
-	}
-	if err := g.do(ctx, http.MethodGet, "/users?$select=id,userPrincipalName,mail", nil, &res); err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, 2*len(res.Value))
-	for _, u := range res.Value {
-		if u.Mail != "" {
-			out[strings.ToLower(u.Mail)] = u.ID
+	out := map[string]string{}
+	path := "/users?$select=id,userPrincipalName,mail&$top=999"
+	for pages := 0; path != ""; pages++ {
+		if pages == maxDirectoryPages {
+			return nil, fmt.Errorf("the directory has more than %d pages", maxDirectoryPages)
 		}
-		out[strings.ToLower(u.UserPrincipalName)] = u.ID
+		var res struct {
+			Value    []directoryUser `json:"value"`
+			NextLink string          `json:"@odata.nextLink"`
+		}
+		if err := g.do(ctx, http.MethodGet, path, nil, &res); err != nil {
+			return nil, err
+		}
+		for _, u := range res.Value {
+			if u.Mail != "" {
+				out[strings.ToLower(u.Mail)] = u.ID
+			}
+			out[strings.ToLower(u.UserPrincipalName)] = u.ID
+		}
+		path = ""
+		if res.NextLink != "" {
+			rest, ok := strings.CutPrefix(res.NextLink, g.env.GraphURL)
+			if !ok {
+				return nil, fmt.Errorf("the directory's next page %q is not on %s", res.NextLink, g.env.GraphURL)
+			}
+			path = rest
+		}
 	}
 	return out, nil
 }
+
+// maxDirectoryPages bounds the pages of one directory read (999 users
+// each).
+const maxDirectoryPages = 1000
 
 // graphPresence is the part of a presence a connector reads.
 type graphPresence struct {

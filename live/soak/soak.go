@@ -159,7 +159,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	w.Trace.Watch(tr.entry)
 	rt := newRates(cfg.Start, cfg.Bucket)
 	target := cfg.Target
-	target.Observe = rt.observe
+	if prev := target.Observe; prev != nil {
+		target.Observe = func(c conformance.Call) { prev(c); rt.observe(c) }
+	} else {
+		target.Observe = rt.observe
+	}
 	began := time.Now()
 	s, err := conformance.Start(w, target)
 	if err != nil {
