@@ -45,12 +45,14 @@ type Tenant struct {
 
 // User is a person of a tenant.
 type User struct {
-	Name        string   `json:"name"`
-	DisplayName string   `json:"displayName,omitempty"`
-	Password    string   `json:"password,omitempty"`
-	MFA         bool     `json:"mfa,omitempty"`
-	Guest       bool     `json:"guest,omitempty"`
-	SignedIn    []string `json:"signedIn,omitempty"` // Teams clients: desktop, web, mobile
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName,omitempty"`
+	// Mail is the user's e-mail address (name@tenant.com when empty).
+	Mail     string   `json:"mail,omitempty"`
+	Password string   `json:"password,omitempty"`
+	MFA      bool     `json:"mfa,omitempty"`
+	Guest    bool     `json:"guest,omitempty"`
+	SignedIn []string `json:"signedIn,omitempty"` // Teams clients: desktop, web, mobile
 }
 
 // App is an app registration of a tenant.
@@ -66,7 +68,7 @@ type App struct {
 }
 
 // fieldsHelp lists the world file's fields for error messages.
-const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, password, mfa, guest, signedIn], apps[displayName, applicationPermissions, delegatedPermissions, certificates, redirectUris]]"
+const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, mail, password, mfa, guest, signedIn], apps[displayName, applicationPermissions, delegatedPermissions, certificates, redirectUris]]"
 
 // Demo is the built-in world: contoso with alice, bob and carol, an app
 // with read and write permissions and one that only reads.
@@ -82,8 +84,8 @@ func Demo() WorldFile {
 				{Name: "carol"},
 			},
 			Apps: []App{
-				{DisplayName: "presencesim demo", ApplicationPermissions: []string{graph.PresenceReadAll, graph.PresenceReadWriteAll},
-					DelegatedPermissions: []string{graph.PresenceRead, graph.PresenceReadAll, graph.PresenceReadWrite}},
+				{DisplayName: "presencesim demo", ApplicationPermissions: []string{graph.PresenceReadAll, graph.PresenceReadWriteAll, graph.UserReadAll},
+					DelegatedPermissions: []string{graph.PresenceRead, graph.PresenceReadAll, graph.PresenceReadWrite, graph.UserRead, graph.UserReadBasicAll}},
 				{DisplayName: "presence reader", ApplicationPermissions: []string{graph.PresenceReadAll}},
 			},
 		}},
@@ -193,6 +195,12 @@ func addUser(w *sim.World, id *graph.Identity, tenant string, u User) error {
 	if u.DisplayName != "" {
 		d.DisplayName = u.DisplayName
 	}
+	if u.Mail != "" {
+		if err := validMail(u.Mail); err != nil {
+			return fmt.Errorf("user %s: %v", u.Name, err)
+		}
+		d.Mail = u.Mail
+	}
 	if u.Guest {
 		d.Guest = true
 		d.UPN = strings.ReplaceAll(d.UPN, "@", "_") + "#EXT#@" + strings.ToLower(tenant) + ".onmicrosoft.com"
@@ -212,6 +220,16 @@ func addUser(w *sim.World, id *graph.Identity, tenant string, u User) error {
 		if err := w.Teams.SignIn(uid, k); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// validMail checks the shape of an e-mail address: one @ between a local
+// part and a domain, no spaces, at most 256 bytes as Entra ID stores it.
+func validMail(m string) error {
+	local, domain, ok := strings.Cut(m, "@")
+	if !ok || local == "" || domain == "" || strings.ContainsAny(m, " \t\r\n\"'<>,;") || strings.Contains(domain, "@") || len(m) > 256 {
+		return fmt.Errorf("mail %q is not an e-mail address: write name@domain (at most 256 bytes)", m)
 	}
 	return nil
 }
