@@ -30,6 +30,8 @@ type batchRequest struct {
 	Headers   map[string]string `json:"headers"`
 	Body      json.RawMessage   `json:"body"`
 	DependsOn []string          `json:"dependsOn"`
+
+	u *url.URL // the URL under /v1.0, parsed when checked
 }
 
 // batch serves POST /v1.0/$batch (G-BATCH-1). The envelope is checked as
@@ -63,7 +65,8 @@ func (h *Handler) batch(w http.ResponseWriter, r *http.Request, rc *reqCtx, body
 	statuses := make(map[string]int, len(reqs))
 	out := make([]byte, 0, 512*len(reqs))
 	out = append(out, `{"responses":[`...)
-	rec := &batchRecorder{}
+	rec := &batchRecorder{h: make(http.Header, 4)}
+	in := &innerState{req: r.WithContext(r.Context()), hd: make(http.Header, 4), body: &bodyReader{}}
 	for n, i := range order {
 		br := &reqs[i]
 		if n > 0 {
@@ -74,7 +77,7 @@ func (h *Handler) batch(w http.ResponseWriter, r *http.Request, rc *reqCtx, body
 			out = appendBatchError(out, br.ID, http.StatusFailedDependency, "FailedDependency", "The request '"+dep+"' this request depends on failed. (G-BATCH-1)")
 			continue
 		}
-		inner := innerRequest(r, br)
+		inner := in.request(r, br)
 		rec.reset()
 		h.ServeHTTP(rec, inner)
 		statuses[br.ID] = rec.status
@@ -159,9 +162,11 @@ func checkBatchRequest(br *batchRequest) *Error {
 	if seg, _, _ := strings.Cut(p, "/"); seg == "$batch" {
 		return batchError(at + "a batch cannot hold another $batch request.")
 	}
-	if _, err := url.ParseRequestURI("/v1.0/" + strings.TrimPrefix(u, "/")); err != nil {
+	pu, err := url.ParseRequestURI("/v1.0/" + strings.TrimPrefix(u, "/"))
+	if err != nil {
 		return batchError(at + "\"url\" is not a valid URL: " + clip(err.Error()))
 	}
+	br.u = pu
 	hasBody := len(br.Body) > 0 && string(br.Body) != "null"
 	if !hasBody {
 		br.Body = nil
@@ -235,9 +240,13 @@ func failedDependency(br *batchRequest, statuses map[string]int) string {
 // host, TLS state, token and context, the request's own headers, URL and
 // body. A JSON body is passed as it is; a string body of another content
 // type is base64, as Graph's batch format writes it.
-func innerRequest(outer *http.Request, br *batchRequest) *http.Request {
-	u, _ := url.ParseRequestURI("/v1.0/" + strings.TrimPrefix(br.URL, "/")) // checked in checkBatchRequest
-	hd := make(http.Header, len(br.Headers)+1)
+//
+// The handler keeps nothing of a request after ServeHTTP returns, so one
+// request value, header map and body reader serve every request of a
+// batch in turn.
+func (in *innerState) request(outer *http.Request, br *batchRequest) *http.Request {
+	req, hd := in.req, in.hd
+	clear(hd)
 	for k, v := range br.Headers {
 		hd[http.CanonicalHeaderKey(k)] = []string{v}
 	}
@@ -251,11 +260,24 @@ func innerRequest(outer *http.Request, br *batchRequest) *http.Request {
 			}
 		}
 	}
-	req := &http.Request{Method: br.Method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: hd,
-		Host: outer.Host, TLS: outer.TLS, RemoteAddr: outer.RemoteAddr, RequestURI: u.RequestURI(),
-		Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body))}
-	return req.WithContext(outer.Context())
+	in.body.Reset(body)
+	req.Method, req.URL, req.Header, req.RequestURI = br.Method, br.u, hd, ""
+	req.Body, req.ContentLength, req.GetBody = in.body, int64(len(body)), nil
+	req.Form, req.PostForm, req.MultipartForm, req.Trailer, req.TransferEncoding = nil, nil, nil, nil, nil
+	return req
 }
+
+// innerState is what the requests of a batch are written into.
+type innerState struct {
+	req  *http.Request
+	hd   http.Header
+	body *bodyReader
+}
+
+// bodyReader is a request body over bytes, closed by doing nothing.
+type bodyReader struct{ bytes.Reader }
+
+func (*bodyReader) Close() error { return nil }
 
 // batchRecorder takes one inner answer: status, the headers a batch
 // response carries, and the body.
@@ -266,7 +288,8 @@ type batchRecorder struct {
 }
 
 func (b *batchRecorder) reset() {
-	b.h, b.status = make(http.Header, 4), 0
+	clear(b.h)
+	b.status = 0
 	b.body.Reset()
 }
 
@@ -296,7 +319,7 @@ func (b *batchRecorder) appendResponse(out []byte, id string) []byte {
 		b.status = http.StatusOK
 	}
 	out = append(out, `{"id":`...)
-	out = appendJSONString(out, id)
+	out = appendJSONText(out, id)
 	out = append(out, `,"status":`...)
 	out = strconv.AppendInt(out, int64(b.status), 10)
 	out = append(out, `,"headers":{`...)
@@ -310,17 +333,17 @@ func (b *batchRecorder) appendResponse(out []byte, id string) []byte {
 			out = append(out, ',')
 		}
 		first = false
-		out = appendJSONString(out, k)
+		out = appendJSONText(out, k)
 		out = append(out, ':')
-		out = appendJSONString(out, v[0])
+		out = appendJSONText(out, v[0])
 	}
 	out = append(out, '}')
 	if body := b.body.Bytes(); len(body) > 0 {
 		out = append(out, `,"body":`...)
-		if json.Valid(body) {
+		if ct := b.h["Content-Type"]; len(ct) > 0 && strings.HasPrefix(ct[0], "application/json") || json.Valid(body) {
 			out = append(out, body...)
 		} else {
-			out = appendJSONString(out, base64.StdEncoding.EncodeToString(body))
+			out = appendJSONText(out, base64.StdEncoding.EncodeToString(body))
 		}
 	}
 	return append(out, '}')
@@ -328,12 +351,25 @@ func (b *batchRecorder) appendResponse(out []byte, id string) []byte {
 
 func appendBatchError(out []byte, id string, status int, code, msg string) []byte {
 	out = append(out, `{"id":`...)
-	out = appendJSONString(out, id)
+	out = appendJSONText(out, id)
 	out = append(out, `,"status":`...)
 	out = strconv.AppendInt(out, int64(status), 10)
 	out = append(out, `,"headers":{"Content-Type":"application/json"},"body":{"error":{"code":`...)
-	out = appendJSONString(out, code)
+	out = appendJSONText(out, code)
 	out = append(out, `,"message":`...)
-	out = appendJSONString(out, msg)
+	out = appendJSONText(out, msg)
 	return append(out, `}}}`...)
+}
+
+// appendJSONText writes a JSON string, plainly for the ids, header values
+// and messages that need no escaping, through encoding/json otherwise.
+func appendJSONText(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
+			return appendJSONString(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
