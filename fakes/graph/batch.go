@@ -16,8 +16,15 @@ import (
 // MaxBatchRequests is JSON batching's limit (G-BATCH-1).
 const MaxBatchRequests = 20
 
-// maxBatchID bounds a request id of a batch: ids are echoed and compared.
-const maxBatchID = 64
+// Bounds of one request in a batch: its id is echoed and compared, its
+// headers copied, its dependencies sorted; an answer longer than
+// maxBatchAnswer is replaced by an error (no answer of the fake comes
+// near it).
+const (
+	maxBatchID      = 64
+	maxBatchHeaders = 64
+	maxBatchAnswer  = 4 << 20
+)
 
 // batchMethods are the methods a batched request may use.
 var batchMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete}
@@ -80,8 +87,8 @@ func (h *Handler) batch(w http.ResponseWriter, r *http.Request, rc *reqCtx, body
 		inner := in.request(r, br)
 		rec.reset()
 		h.ServeHTTP(rec, inner)
-		statuses[br.ID] = rec.status
 		out = rec.appendResponse(out, br.ID)
+		statuses[br.ID] = rec.status
 	}
 	out = append(out, "]}"...)
 	hd := w.Header()
@@ -173,6 +180,12 @@ func checkBatchRequest(br *batchRequest) *Error {
 	}
 	if hasBody && contentType(br.Headers) == "" {
 		return batchError(at + "a request with a body must name its Content-Type in \"headers\".")
+	}
+	if len(br.Headers) > maxBatchHeaders {
+		return batchError(at + "more than " + strconv.Itoa(maxBatchHeaders) + " headers.")
+	}
+	if len(br.DependsOn) >= MaxBatchRequests {
+		return batchError(at + "\"dependsOn\" names more requests than a batch holds besides it.")
 	}
 	for _, d := range br.DependsOn {
 		if d == br.ID {
@@ -282,14 +295,15 @@ func (*bodyReader) Close() error { return nil }
 // batchRecorder takes one inner answer: status, the headers a batch
 // response carries, and the body.
 type batchRecorder struct {
-	h      http.Header
-	status int
-	body   bytes.Buffer
+	h        http.Header
+	status   int
+	body     bytes.Buffer
+	overflow bool
 }
 
 func (b *batchRecorder) reset() {
 	clear(b.h)
-	b.status = 0
+	b.status, b.overflow = 0, false
 	b.body.Reset()
 }
 
@@ -305,7 +319,8 @@ func (b *batchRecorder) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK
 	}
-	if b.body.Len()+len(p) > 4<<20 {
+	if b.body.Len()+len(p) > maxBatchAnswer {
+		b.overflow = true
 		return 0, io.ErrShortWrite
 	}
 	return b.body.Write(p)
@@ -315,6 +330,10 @@ func (b *batchRecorder) Write(p []byte) (int, error) {
 var batchHeaders = []string{"Content-Type", "Retry-After", "Location", "Request-Id", "Client-Request-Id"}
 
 func (b *batchRecorder) appendResponse(out []byte, id string) []byte {
+	if b.overflow {
+		b.status = http.StatusBadRequest
+		return appendBatchError(out, id, http.StatusBadRequest, "ResponseTooLarge", "The answer to this request is longer than 4 MiB, more than a batch carries; ask for less ($top, $select) or send it alone. (G-BATCH-1)")
+	}
 	if b.status == 0 {
 		b.status = http.StatusOK
 	}

@@ -67,6 +67,14 @@ func TestBatchEnvelope(t *testing.T) {
 		{"body without content type", `{"requests":[{"id":"1","method":"POST","url":"/communications/getPresencesByUserId","body":{"ids":[]}}]}`, 400},
 		{"unknown dependency", `{"requests":[{"id":"1","method":"GET","url":"/me","dependsOn":["9"]}]}`, 400},
 		{"cycle", `{"requests":[{"id":"1","method":"GET","url":"/me","dependsOn":["2"]},{"id":"2","method":"GET","url":"/me","dependsOn":["1"]}]}`, 400},
+		{"too many dependencies", `{"requests":[{"id":"1","method":"GET","url":"/me","dependsOn":[` + strings.TrimSuffix(strings.Repeat(`"2",`, 20), ",") + `]},{"id":"2","method":"GET","url":"/me"}]}`, 400},
+		{"too many headers", `{"requests":[{"id":"1","method":"GET","url":"/me","headers":{` + func() string {
+			h := make([]string, 65)
+			for i := range h {
+				h[i] = fmt.Sprintf(`"x-h%d":"v"`, i)
+			}
+			return strings.Join(h, ",")
+		}() + `}}]}`, 400},
 		{"deeply nested body", `{"requests":[{"id":"1","method":"POST","url":"/communications/getPresencesByUserId","headers":{"Content-Type":"application/json"},"body":` + strings.Repeat(`{"a":`, 20000) + `1` + strings.Repeat(`}`, 20000) + `}]}`, 400},
 	}
 	for _, c := range cases {

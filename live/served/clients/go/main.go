@@ -250,6 +250,11 @@ func (c *connector) directoryAndBatch(ctx context.Context, who user, people []us
 	for _, p := range people {
 		ri, err := c.client.Users().ByUserId(p.ID).Presence().ToGetRequestInformation(ctx, nil)
 		if err == nil {
+			// A request builder keeps the base URL the client was made with
+			// (graph.microsoft.com); sending, the adapter puts its own in,
+			// but a batch step keeps the builder's, and Graph refuses the
+			// absolute URL that leaves once the base URL is changed.
+			ri.PathParameters["baseurl"] = c.client.GetAdapter().GetBaseUrl()
 			var item msgraphcore.BatchItem
 			if item, err = batch.AddBatchRequestStep(*ri); err == nil {
 				steps = append(steps, str(item.GetId()))
