@@ -2,6 +2,8 @@ package graph
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -173,5 +175,48 @@ func TestUsersOfAnotherTenantAreNotFound(t *testing.T) {
 	_, b, _ := f.do("GET", "/v1.0/users", tok, "")
 	if strings.Contains(string(b), "dave") {
 		t.Errorf("the list holds contoso's users only: %s", b)
+	}
+}
+
+// Over HTTP the next page link leads back to the server the request came
+// to, so a client that follows it stays with the fake.
+func TestNextLinkFollowsTheServedHost(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.grant([]string{UserReadAll}, nil)
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/v1.0/users?$top=1&$filter="+url.QueryEscape("id in ('"+f.ids["alice"]+"','"+f.ids["bob"]+"')"), nil)
+	req.Header.Set("Authorization", "Bearer "+f.appToken())
+	seen := []string{}
+	for page := 0; page < 5 && req != nil; page++ {
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Next  string `json:"@odata.nextLink"`
+			Value []struct {
+				ID string `json:"id"`
+			} `json:"value"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("page %d: %d %v", page, resp.StatusCode, err)
+		}
+		for _, v := range out.Value {
+			seen = append(seen, v.ID)
+		}
+		req = nil
+		if out.Next != "" {
+			if !strings.HasPrefix(out.Next, srv.URL+"/v1.0/users?") {
+				t.Fatalf("nextLink %q does not lead back to %s", out.Next, srv.URL)
+			}
+			req, _ = http.NewRequest("GET", out.Next, nil)
+			req.Header.Set("Authorization", "Bearer "+f.appToken())
+		}
+	}
+	if strings.Join(seen, " ") != f.ids["alice"]+" "+f.ids["bob"] {
+		t.Fatalf("following the links with the filter kept reads alice, then bob: %v", seen)
 	}
 }
