@@ -58,7 +58,8 @@ func MustNew(seed uint64) *World {
 func (w *World) Stream(name string) *rand.Rand { return w.Seed.Stream(name) }
 
 // AddUser adds a user of the given organisation (DefaultOrg when empty) with
-// a display name, UPN and object id derived from the name and the seed.
+// a display name, UPN, mail address and object id derived from the name
+// and the seed.
 func (w *World) AddUser(name, org string) (teams.UserID, error) {
 	if org == "" {
 		org = DefaultOrg
@@ -70,6 +71,7 @@ func (w *World) AddUser(name, org string) (teams.UserID, error) {
 		Name:        name,
 		DisplayName: title(name),
 		UPN:         strings.ToLower(name) + "@" + strings.ToLower(org) + ".com",
+		Mail:        strings.ToLower(name) + "@" + strings.ToLower(org) + ".com",
 		ID:          w.NewGUID(),
 		Org:         org,
 	}

@@ -1,7 +1,8 @@
 // Package graph is a fake of the Microsoft Graph presence API over a
 // simulated world: the presence reads and writes, subscriptions with change
-// notifications, permission checks, throttling, injected faults and a
-// request journal. Tokens are the identity platform's (fakes/entra): Graph
+// notifications, the user directory connectors look users up in (/me,
+// /users), JSON batching ($batch), permission checks, throttling, injected
+// faults and a request journal. Tokens are the identity platform's (fakes/entra): Graph
 // checks them against its published keys and this world's instance, and
 // serves its token endpoint on Graph's host too.
 //
@@ -34,4 +35,9 @@
 // the caps dropped, and Journal.Page and NoticesSince read in pages.
 // Subscriber URLs follow G-URL-1: https, or http for loopback hosts and
 // Options.HTTPHosts, no fragment, no redirects followed.
+//
+// A batch runs each of its requests through ServeHTTP as if it had been
+// sent alone, so authorisation, throttling, faults and the journal treat
+// it as Graph does without a path of their own; only the envelope (size,
+// ids, URLs, dependsOn) is the batch's.
 package graph

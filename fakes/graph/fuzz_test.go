@@ -49,6 +49,24 @@ func FuzzHandler(f *testing.F) {
 		{"POST", "/v1.0/me/presence/setUserPreferredPresence", 2, `{"availability":"Busy","activity":"Busy","expirationDuration":"P36500DT23H59M59.999S"}`},
 		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"https://h.example/n#x","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z"}`},
 		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"http://[::1]:1/n","lifecycleNotificationUrl":"http://h.example/l","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z","latestSupportedTlsVersion":"v9"}`},
+		// users (G-USR-1)
+		{"GET", "/v1.0/me", 2, ""},
+		{"GET", "/v1.0/users/alice@contoso.com?$select=displayName,mail,userType", 1, ""},
+		{"GET", "/v1.0/users/{bob}", 1, ""},
+		{"GET", "/v1.0/users?$filter=userPrincipalName%20eq%20'alice@contoso.com'&$select=id", 1, ""},
+		{"GET", "/v1.0/users?$filter=mail%20eq%20'o''brien@contoso.com'", 1, ""},
+		{"GET", "/v1.0/users?$filter=id%20in%20('{alice}',%20'{bob}')&$top=1&$count=true", 1, ""},
+		{"GET", "/v1.0/users?$filter=id%20in%20('a'&$top=999999999999", 1, ""},
+		{"GET", "/v1.0/users?$top=1&$skiptoken=cHNpbTE6LTE", 1, ""},
+		{"GET", "/v1.0/users?$select=,,&$filter=%20", 2, ""},
+		// batches (G-BATCH-1): valid, nested, malformed, cyclic
+		{"POST", "/v1.0/$batch", 1, `{"requests":[{"id":"1","method":"GET","url":"/users/{alice}/presence"},{"id":"2","method":"POST","url":"/communications/getPresencesByUserId","headers":{"Content-Type":"application/json"},"body":{"ids":["{bob}"]}},{"id":"3","method":"GET","url":"users?$filter=id in ('{alice}')","dependsOn":["1","2"]}]}`},
+		{"POST", "/v1.0/$batch", 2, `{"requests":[{"id":"a","method":"GET","url":"/me"},{"id":"b","method":"POST","url":"/me/presence/setStatusMessage","headers":{"content-type":"text/plain"},"body":"aGk=","dependsOn":["a"]}]}`},
+		{"POST", "/v1.0/$batch", 1, `{"requests":[{"id":"1","method":"POST","url":"/$batch","headers":{"Content-Type":"application/json"},"body":{"requests":[{"id":"1","method":"GET","url":"/me"}]}}]}`},
+		{"POST", "/v1.0/$batch", 1, `{"requests":[{"id":"1","method":"GET","url":"/me","dependsOn":["2"]},{"id":"2","method":"GET","url":"/me","dependsOn":["1"]}]}`},
+		{"POST", "/v1.0/$batch", 1, `{"requests":[{"id":"1","method":"GET","url":"%zz"},{"id":"1"}]}`},
+		{"POST", "/v1.0/$batch", 1, `{"requests":{"id":"1"}}`},
+		{"POST", "/v1.0/$batch", 1, `{"requests":[{"id":"1","method":"GET","url":"/users/{alice}/presence","headers":{"Authorization":"Bearer x","Content-Encoding":"gzip"},"body":null}]}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.auth, "client-request-id", s.body)
@@ -85,6 +103,22 @@ func FuzzHandler(f *testing.F) {
 		if rec.Code >= 500 || rec.Code < 200 {
 			t.Fatalf("%s %q answered %d: %s", method, path, rec.Code, rec.Body.Bytes())
 		}
+		if rec.Code == 200 && strings.HasSuffix(req.URL.Path, "$batch") {
+			var a struct {
+				Responses []struct {
+					ID     string `json:"id"`
+					Status int    `json:"status"`
+				} `json:"responses"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil || len(a.Responses) == 0 || len(a.Responses) > MaxBatchRequests {
+				t.Fatalf("a batch answered 200 with %d responses: %v %s", len(a.Responses), err, rec.Body.Bytes())
+			}
+			for _, r := range a.Responses {
+				if r.Status < 200 || r.Status >= 500 {
+					t.Fatalf("request %q of a batch answered %d: %s", r.ID, r.Status, rec.Body.Bytes())
+				}
+			}
+		}
 		if rec.Code >= 400 {
 			var e struct {
 				Error json.RawMessage `json:"error"`
@@ -95,6 +129,64 @@ func FuzzHandler(f *testing.F) {
 		}
 		// Keep the world's clock moving a little so expiries are exercised.
 		_ = fx.lw.Advance(time.Second)
+	})
+}
+
+// FuzzUserFilter checks the $filter parser of /users: no panic, and what
+// it accepts names a filterable property and 1 to 15 values.
+func FuzzUserFilter(f *testing.F) {
+	for _, s := range []string{"userPrincipalName eq 'alice@contoso.com'", "mail eq 'o''brien@x.com'", "id in ('a', 'b','c')",
+		"id in ()", "id in ('a'", "displayName eq ''", "mail eq 'a' and id eq 'b'", "startswith(mail,'a')", "ID IN ('x')", "mail  eq   'x'  ", "'", "id in (" + strings.Repeat("'a',", 16) + "'a')"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		uf, e := parseUserFilter(s)
+		switch {
+		case e == nil && uf == nil:
+			t.Fatalf("%q: no filter and no error", s)
+		case e != nil && e.Status != 400:
+			t.Fatalf("%q refused with %d", s, e.Status)
+		case e == nil && (len(uf.values) == 0 || len(uf.values) > maxFilterValues || propIndex(uf.prop) < 0):
+			t.Fatalf("%q accepted as %+v", s, uf)
+		}
+	})
+}
+
+// FuzzBatchBody checks the batch envelope: no panic, a refusal is a 400,
+// and an accepted batch has 1 to 20 requests in an order that runs each
+// after those it depends on.
+func FuzzBatchBody(f *testing.F) {
+	for _, s := range []string{`{"requests":[{"id":"1","method":"GET","url":"/me"}]}`,
+		`{"requests":[{"id":"1","method":"get","url":"me","dependsOn":["2"]},{"id":"2","method":"POST","url":"/x","headers":{"Content-Type":"application/json"},"body":{"a":[1,{"b":null}]}}]}`,
+		`{"requests":[{"id":"1","method":"GET","url":"/me","dependsOn":["1"]}]}`, `{"requests":null}`, `[]`, `{"requests":[{}]}`, `{"requests":[{"id":"1","method":"GET","url":"/$batch?x"}]}`,
+		`{"requests":[{"id":"1","method":"GET","url":"//evil/x"}]}`, `{"requests":[{"id":"1","method":"GET","url":"/me","headers":{"a":1}}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		reqs, order, e := parseBatch(b)
+		if e != nil {
+			if e.Status != 400 {
+				t.Fatalf("refused with %d", e.Status)
+			}
+			return
+		}
+		if len(reqs) == 0 || len(reqs) > MaxBatchRequests || len(order) != len(reqs) {
+			t.Fatalf("%d requests in order %v", len(reqs), order)
+		}
+		pos := map[string]int{}
+		for n, i := range order {
+			pos[reqs[i].ID] = n
+		}
+		for _, r := range reqs {
+			if r.u == nil || !strings.HasPrefix(r.u.Path, "/v1.0/") {
+				t.Fatalf("request %q has no URL under /v1.0/: %v", r.ID, r.u)
+			}
+			for _, d := range r.DependsOn {
+				if pos[d] >= pos[r.ID] {
+					t.Fatalf("%q runs before its dependency %q: %v", r.ID, d, order)
+				}
+			}
+		}
 	})
 }
 

@@ -258,6 +258,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rc *reqCtx) int 
 			return h.fail(w, rc, e)
 		}
 	}
+	if rt.kind == rBatch {
+		return h.batch(w, r, rc, body)
+	}
 	return h.dispatch(w, r, rc, rt, body)
 }
 
@@ -318,6 +321,9 @@ func parseRoute(method, rest string) (route, *Error) {
 		}
 		return rt, methodNotAllowed(method, "GET, PATCH, DELETE")
 	default:
+		if rt, ok, e := parseMoreRoute(method, segs); ok {
+			return rt, e
+		}
 		return rt, unknownSegment(segs)
 	}
 	if rt.target == "" {
@@ -508,6 +514,10 @@ func (h *Handler) operate(r *http.Request, rc *reqCtx, rt route, body []byte) re
 		return h.action(rc, rt, body)
 	case rBulk:
 		return h.bulk(rc, body)
+	case rUser:
+		return h.getUser(r, rc, rt)
+	case rUsers:
+		return h.listUsers(r, rc)
 	default:
 		return h.subscriptionRequest(r.Context(), rc, rt, r.Method, body)
 	}

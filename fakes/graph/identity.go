@@ -5,12 +5,15 @@ import (
 	"github.com/presencesim/presencesim/sim"
 )
 
-// Permission names Graph uses for presence (G-AUTH-1).
+// Permission names Graph uses for presence (G-AUTH-1) and users (G-USR-1).
 const (
 	PresenceRead          = entra.PresenceRead
 	PresenceReadAll       = entra.PresenceReadAll
 	PresenceReadWrite     = entra.PresenceReadWrite
 	PresenceReadWriteAll  = entra.PresenceReadWriteAll
+	UserRead              = entra.UserRead
+	UserReadBasicAll      = entra.UserReadBasicAll
+	UserReadAll           = entra.UserReadAll
 	graphResource         = entra.GraphResource
 	graphResourceAppID    = entra.GraphAppID
 	notificationPublisher = "0bf30f3b-4a52-48df-9a82-234910c4a086"

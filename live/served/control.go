@@ -54,6 +54,7 @@ type tenantView struct {
 type userView struct {
 	ID                string            `json:"id"`
 	UserPrincipalName string            `json:"userPrincipalName"`
+	Mail              string            `json:"mail"`
 	DisplayName       string            `json:"displayName"`
 	Name              string            `json:"name"`
 	Password          string            `json:"password"`
@@ -87,7 +88,7 @@ func (s *Server) worldView(w *sim.World, base string) worldView {
 			}
 			acc := id.Account(u)
 			p := w.Teams.Presence(u)
-			tv.Users = append(tv.Users, userView{ID: d.ID, UserPrincipalName: d.UPN, DisplayName: d.DisplayName, Name: d.Name, Password: acc.Password, MFA: acc.MFA, Guest: d.Guest,
+			tv.Users = append(tv.Users, userView{ID: d.ID, UserPrincipalName: d.UPN, Mail: d.Mail, DisplayName: d.DisplayName, Name: d.Name, Password: acc.Password, MFA: acc.MFA, Guest: d.Guest,
 				Availability: p.Availability.String(), Activity: p.Activity.String()})
 		}
 		for _, a := range id.Apps() {

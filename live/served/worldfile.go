@@ -45,12 +45,14 @@ type Tenant struct {
 
 // User is a person of a tenant.
 type User struct {
-	Name        string   `json:"name"`
-	DisplayName string   `json:"displayName,omitempty"`
-	Password    string   `json:"password,omitempty"`
-	MFA         bool     `json:"mfa,omitempty"`
-	Guest       bool     `json:"guest,omitempty"`
-	SignedIn    []string `json:"signedIn,omitempty"` // Teams clients: desktop, web, mobile
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName,omitempty"`
+	// Mail is the user's e-mail address (name@tenant.com when empty).
+	Mail     string   `json:"mail,omitempty"`
+	Password string   `json:"password,omitempty"`
+	MFA      bool     `json:"mfa,omitempty"`
+	Guest    bool     `json:"guest,omitempty"`
+	SignedIn []string `json:"signedIn,omitempty"` // Teams clients: desktop, web, mobile
 	// Extension and SIPPassword are a home user's desk phone on the PBX:
 	// its number (the next free one from 201 when empty) and the secret
 	// it registers and subscribes with over SIP.
@@ -71,7 +73,7 @@ type App struct {
 }
 
 // fieldsHelp lists the world file's fields for error messages.
-const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, password, mfa, guest, signedIn, extension, sipPassword], apps[displayName, applicationPermissions, delegatedPermissions, certificates, redirectUris]]"
+const fieldsHelp = "fields: seed, start, pbx[allowNewUsers, allowNewTenants], tenants[name, users[name, displayName, mail, password, mfa, guest, signedIn, extension, sipPassword], apps[displayName, applicationPermissions, delegatedPermissions, certificates, redirectUris]]"
 
 // Demo is the built-in world: contoso with alice, bob and carol (desk
 // phones 201 to 203, SIP passwords alice-201 and so on), an app
@@ -88,8 +90,8 @@ func Demo() WorldFile {
 				{Name: "carol", Extension: "203", SIPPassword: "carol-203"},
 			},
 			Apps: []App{
-				{DisplayName: "presencesim demo", ApplicationPermissions: []string{graph.PresenceReadAll, graph.PresenceReadWriteAll},
-					DelegatedPermissions: []string{graph.PresenceRead, graph.PresenceReadAll, graph.PresenceReadWrite}},
+				{DisplayName: "presencesim demo", ApplicationPermissions: []string{graph.PresenceReadAll, graph.PresenceReadWriteAll, graph.UserReadAll},
+					DelegatedPermissions: []string{graph.PresenceRead, graph.PresenceReadAll, graph.PresenceReadWrite, graph.UserRead, graph.UserReadBasicAll}},
 				{DisplayName: "presence reader", ApplicationPermissions: []string{graph.PresenceReadAll}},
 			},
 		}},
@@ -226,6 +228,12 @@ func addUser(w *sim.World, id *graph.Identity, tenant string, u User) error {
 	if u.DisplayName != "" {
 		d.DisplayName = u.DisplayName
 	}
+	if u.Mail != "" {
+		if err := validMail(u.Mail); err != nil {
+			return fmt.Errorf("user %s: %v", u.Name, err)
+		}
+		d.Mail = u.Mail
+	}
 	if u.Guest {
 		d.Guest = true
 		d.UPN = strings.ReplaceAll(d.UPN, "@", "_") + "#EXT#@" + strings.ToLower(tenant) + ".onmicrosoft.com"
@@ -245,6 +253,16 @@ func addUser(w *sim.World, id *graph.Identity, tenant string, u User) error {
 		if err := w.Teams.SignIn(uid, k); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// validMail checks the shape of an e-mail address: one @ between a local
+// part and a domain, no spaces, at most 256 bytes as Entra ID stores it.
+func validMail(m string) error {
+	local, domain, ok := strings.Cut(m, "@")
+	if !ok || local == "" || domain == "" || strings.ContainsAny(m, " \t\r\n\"'<>,;") || strings.Contains(domain, "@") || len(m) > 256 {
+		return fmt.Errorf("mail %q is not an e-mail address: write name@domain (at most 256 bytes)", m)
 	}
 	return nil
 }

@@ -93,3 +93,42 @@ func TestWorldFileRegistersCertificates(t *testing.T) {
 		t.Fatalf("a missing certificate file: %v", err)
 	}
 }
+
+// A world file may give a user a mail address, checked for its shape;
+// without one a user's mail is name@tenant.com. User permissions are
+// granted like the presence ones.
+func TestWorldFileMailAndUserPermissions(t *testing.T) {
+	wf, err := ParseWorldFile([]byte(`{"tenants": [{"name": "contoso",
+	  "users": [{"name": "alice", "mail": "a.smith@contoso.com"}, {"name": "bob"}, {"name": "erin", "guest": true}],
+	  "apps": [{"displayName": "directory", "applicationPermissions": ["user.read.all"], "delegatedPermissions": ["User.Read", "User.ReadBasic.All"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Build(wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"alice": "a.smith@contoso.com", "bob": "bob@contoso.com", "erin": "erin@contoso.com"}
+	for name, mail := range want {
+		u, err := w.Teams.User(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := w.Teams.Dir(u).Mail; got != mail {
+			t.Errorf("%s's mail: want %q, got %q", name, mail, got)
+		}
+	}
+	a, err := entra.DirectoryOf(w).App("directory")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(a.Roles, " ") != entra.UserReadAll || strings.Join(a.Scopes, " ") != entra.UserRead+" "+entra.UserReadBasicAll {
+		t.Errorf("user permissions granted as written, in their canonical names: roles %v, scopes %v", a.Roles, a.Scopes)
+	}
+	for _, bad := range []string{"alice", "a b@contoso.com", "@contoso.com", "a@", "a@b@c", strings.Repeat("a", 250) + "@contoso.com"} {
+		wf.Tenants[0].Users[0].Mail = bad
+		if _, err := Build(wf); err == nil || !strings.Contains(err.Error(), "mail") {
+			t.Errorf("mail %q: want an error naming the mail, got %v", bad, err)
+		}
+	}
+}

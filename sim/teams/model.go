@@ -107,6 +107,7 @@ type Directory struct {
 	Name        string // short name used in features: "alice"
 	DisplayName string
 	UPN         string
+	Mail        string // primary SMTP address: "alice@contoso.com"
 	ID          string // object id (GUID)
 	Org         string // tenant the user belongs to: "contoso"
 	Guest       bool

@@ -6,7 +6,9 @@
 //
 // For each credential a connector signs in with (a client secret, a
 // certificate, a user's password) it reads presence, writes it with
-// setPresence, reads Graph's error body and renews its token. The token
+// setPresence, reads Graph's error body and renews its token; with the
+// client secret it also looks a user up by userPrincipalName and mail and
+// batches three presence reads. The token
 // renewal runs twice: against the served process with the credential's
 // cache cleared, and in a child process against an in-process server whose
 // tokens live 4 minutes, inside the libraries' 5-minute renewal margin, so
@@ -44,6 +46,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/microsoft/kiota-abstractions-go/serialization"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
@@ -212,8 +215,73 @@ func direct(short bool) int {
 		c.write(ctx)
 		c.errorBody(ctx)
 		c.renew(ctx, base, false)
+		if !k.delegated && k.user.ID == bob.ID {
+			c.directoryAndBatch(ctx, carol, []user{alice, bob, carol})
+		}
 	}
 	return exitCode()
+}
+
+// directoryAndBatch is what a connector does before it touches presence:
+// it looks a user up by userPrincipalName and by mail, then reads three
+// presences in one JSON batch with the SDK's batch request (G-USR-1,
+// G-BATCH-1).
+func (c *connector) directoryAndBatch(ctx context.Context, who user, people []user) {
+	u, err := c.client.Users().ByUserId(who.UPN).Get(ctx, nil)
+	if err != nil {
+		check(false, "%s: Users().ByUserId(upn).Get: %v", c.name, describe(err))
+	} else {
+		check(str(u.GetId()) == who.ID && str(u.GetMail()) == who.Mail, "%s: Users().ByUserId(%s).Get: id %s mail %s", c.name, who.UPN, str(u.GetId()), str(u.GetMail()))
+	}
+	filter := "mail eq '" + who.Mail + "'"
+	page, err := c.client.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Filter: &filter, Select: []string{"id"}}})
+	if err != nil {
+		check(false, "%s: Users().Get with $filter: %v", c.name, describe(err))
+	} else {
+		var ids []string
+		for _, v := range page.GetValue() {
+			ids = append(ids, str(v.GetId()))
+		}
+		check(len(ids) == 1 && ids[0] == who.ID, "%s: Users().Get $filter=%s: %v", c.name, filter, ids)
+	}
+	batch := msgraphcore.NewBatchRequest(c.client.GetAdapter())
+	var steps []string
+	for _, p := range people {
+		ri, err := c.client.Users().ByUserId(p.ID).Presence().ToGetRequestInformation(ctx, nil)
+		if err == nil {
+			// A request builder keeps the base URL the client was made with
+			// (graph.microsoft.com); sending, the adapter puts its own in,
+			// but a batch step keeps the builder's, and Graph refuses the
+			// absolute URL that leaves once the base URL is changed.
+			ri.PathParameters["baseurl"] = c.client.GetAdapter().GetBaseUrl()
+			var item msgraphcore.BatchItem
+			if item, err = batch.AddBatchRequestStep(*ri); err == nil {
+				steps = append(steps, str(item.GetId()))
+			}
+		}
+		if err != nil {
+			check(false, "%s: batch step: %v", c.name, err)
+			return
+		}
+	}
+	resp, err := batch.Send(ctx, c.client.GetAdapter())
+	if err != nil {
+		check(false, "%s: batch Send: %v", c.name, describe(err))
+		return
+	}
+	var got []string
+	ok := true
+	for i, id := range steps {
+		p, err := msgraphcore.GetBatchResponseById[models.Presenceable](resp, id, models.CreatePresenceFromDiscriminatorValue)
+		if err != nil || str(p.GetId()) != people[i].ID {
+			ok = false
+			got = append(got, fmt.Sprintf("%s: %v", people[i].Name, describe(err)))
+			continue
+		}
+		got = append(got, people[i].Name+" "+str(p.GetAvailability()))
+	}
+	check(ok, "%s: msgraphcore.NewBatchRequest of three presence reads: %s", c.name, strings.Join(got, ", "))
 }
 
 // graphClient is the Graph SDK as a connector builds it, its base URL and
@@ -494,6 +562,7 @@ type user struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	UPN      string `json:"userPrincipalName"`
+	Mail     string `json:"mail"`
 	Password string `json:"password"`
 }
 

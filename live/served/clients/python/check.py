@@ -107,6 +107,27 @@ class Connector:
                 check(False, "%s: %s: %s: %s" % (self.name, op.__name__, type(e).__name__, e))
 
 
+def directory_and_batch(graph, users):
+    """What a connector does before it touches presence: look a user up by
+    userPrincipalName (and by mail), then read three presences in one
+    JSON batch (G-USR-1, G-BATCH-1)."""
+    carol = users["carol"]
+    st, u = graph.call("GET", "/users/" + urllib.parse.quote(carol["userPrincipalName"]))
+    check(st == 200 and u.get("id") == carol["id"] and u.get("mail") == carol["mail"],
+          "requests: GET /users/{userPrincipalName}: %s id %s mail %s" % (st, (u or {}).get("id"), (u or {}).get("mail")))
+    st, page = graph.call("GET", "/users?$filter=" + urllib.parse.quote("mail eq '%s'" % carol["mail"]) + "&$select=id")
+    ids = [v.get("id") for v in (page or {}).get("value", [])]
+    check(st == 200 and ids == [carol["id"]], "requests: GET /users?$filter=mail eq '…': %s %s" % (st, ids))
+    names = ["alice", "bob", "carol"]
+    st, b = graph.call("POST", "/$batch", {"requests": [
+        {"id": str(i + 1), "method": "GET", "url": "/users/%s/presence" % users[n]["id"]} for i, n in enumerate(names)]})
+    got = {r["id"]: r for r in (b or {}).get("responses", [])}
+    ok = st == 200 and sorted(got) == ["1", "2", "3"] and all(
+        got[str(i + 1)]["status"] == 200 and got[str(i + 1)]["body"]["id"] == users[n]["id"] for i, n in enumerate(names))
+    check(ok, "requests: POST /$batch of three presence reads: %s %s" % (
+        st, ", ".join("%s→%s" % (k, r.get("status")) for k, r in sorted(got.items()))))
+
+
 def token_of(result):
     if not result or "access_token" not in result:
         raise RuntimeError("no token: %s: %s" % ((result or {}).get("error"), (result or {}).get("error_description")))
@@ -192,6 +213,10 @@ def direct(base):
              "--addr 127.0.0.1:443 (the HTTPS_PROXY run below signs in with the password on any port)" % authority)
     for c in connectors:
         c.run()
+    try:
+        directory_and_batch(connectors[0].graph, users)
+    except Exception as e:
+        check(False, "requests: users and $batch: %s: %s" % (type(e).__name__, e))
     env = dict(os.environ, HTTPS_PROXY=base, NO_PROXY="", PRESENCESIM_URL="", AZURE_TENANT_ID=tenant["id"],
                AZURE_CLIENT_ID=app["appId"], AZURE_CLIENT_SECRET=app["clientSecret"],
                PRESENCE_USER_ID=users["bob"]["id"], PRESENCE_USERNAME=users["alice"]["userPrincipalName"],
