@@ -3,10 +3,6 @@ package graph
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -208,15 +204,11 @@ type fuzzCerts struct{ good, ec, small string }
 // fuzzCertificates are an acceptable encryption certificate, one of an
 // ECDSA key and one of a 1024-bit RSA key, base64 as subscribers send them.
 func fuzzCertificates(f *testing.F) fuzzCerts {
-	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ec, err := richnotify.ECDSA()
 	if err != nil {
 		f.Fatal(err)
 	}
-	ecDER, err := richnotify.SelfSigned(&ec.PublicKey, ec)
-	if err != nil {
-		f.Fatal(err)
-	}
-	return fuzzCerts{good: subscriber(f).Base64, ec: base64.StdEncoding.EncodeToString(ecDER), small: rsaCertOfBits(f, 1024)}
+	return fuzzCerts{good: subscriber(f).Base64, ec: ec, small: rsaCertOfBits(f, 1024)}
 }
 
 // FuzzCertificate feeds encryptionCertificate and encryptionCertificateId

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 )
 
@@ -76,4 +77,24 @@ func (s *subscriptions) gaveUp(p *pending, now clock.Time) {
 		sub.missedQueued = true
 		s.lifecycle(sub, lifecycleMissed, now)
 	}
+}
+
+// SetQueueLimits changes Limits.QueuedPerURL and Limits.Queued while the
+// handler runs (a value ≤ 0 keeps the cap): for tests of what a full
+// outbox drops. Deliveries queued beyond a lowered cap go out as before.
+func (h *Handler) SetQueueLimits(perURL, all int) {
+	_ = h.lw.Do(func(*sim.World) error {
+		o := h.subs.out
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		for _, l := range []*Limits{&o.lim, &h.subs.lim, &h.opt.Limits} {
+			if perURL > 0 {
+				l.QueuedPerURL = perURL
+			}
+			if all > 0 {
+				l.Queued = all
+			}
+		}
+		return nil
+	})
 }

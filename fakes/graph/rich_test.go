@@ -2,14 +2,9 @@ package graph
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"math/big"
 	"net/http"
 	"strings"
 	"sync"
@@ -38,19 +33,13 @@ func subscriber(t testing.TB) *richnotify.Certificate {
 }
 
 // rsaCertOfBits is a certificate for an RSA public key of exactly bits
-// bits whose private half nobody holds: N need not be a product of primes
-// for the size check, and no key of 4,097 bits need be generated.
+// bits (richnotify.PublicOnly).
 func rsaCertOfBits(t testing.TB, bits int) string {
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), uint(bits-1)))
+	c, err := richnotify.PublicOnly(bits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.SetBit(n, bits-1, 1).SetBit(n, 0, 1)
-	der, err := richnotify.SelfSigned(&rsa.PublicKey{N: n, E: 65537}, subscriber(t).Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.StdEncoding.EncodeToString(der)
+	return c
 }
 
 func (f *fixture) subscribeRich(tok, cert, certID, lifecycle string) (int, []byte) {
@@ -170,11 +159,7 @@ func TestRichNotificationsDecrypt(t *testing.T) {
 }
 
 func TestRichSubscriptionCertificates(t *testing.T) {
-	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ecDER, err := richnotify.SelfSigned(&ec.PublicKey, ec)
+	ec, err := richnotify.ECDSA()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +179,7 @@ func TestRichSubscriptionCertificates(t *testing.T) {
 		{"an id of 129 characters", good, strings.Repeat("x", 129), 400, "at most 128"},
 		{"not base64", "not*base64!", "c1", 400, "not base64"},
 		{"base64 of no certificate", base64.StdEncoding.EncodeToString([]byte("hello")), "c1", 400, "not a DER-encoded X.509"},
-		{"an ECDSA key", base64.StdEncoding.EncodeToString(ecDER), "c1", 400, "need an RSA key"},
+		{"an ECDSA key", ec, "c1", 400, "need an RSA key"},
 		{"1024 bits", rsaCertOfBits(t, 1024), "c1", 400, "has 1024 bits"},
 		{"4097 bits", rsaCertOfBits(t, 4097), "c1", 400, "has 4097 bits"},
 		{"too long", strings.Repeat("A", maxCertificate+4), "c1", 400, "longer than"},

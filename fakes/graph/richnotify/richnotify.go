@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
@@ -12,6 +14,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -190,4 +193,54 @@ func decodePart(s string, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// PublicOnly is a certificate, base64, for an RSA public key of exactly
+// bits bits whose private half nobody holds, signed with a throwaway
+// P-256 key: for checking which key sizes Graph accepts without
+// generating keys of every size (N need not be a product of primes for
+// that).
+func PublicOnly(bits int) (string, error) {
+	if bits < 16 {
+		return "", fmt.Errorf("a key of %d bits is too small to write", bits)
+	}
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), uint(bits-1)))
+	if err != nil {
+		return "", err
+	}
+	n.SetBit(n, bits-1, 1).SetBit(n, 0, 1)
+	signer, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	der, err := SelfSigned(&rsa.PublicKey{N: n, E: 65537}, signer)
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(der), nil
+}
+
+// ECDSA is a certificate, base64, for a fresh P-256 key: a key rich
+// notifications cannot use.
+func ECDSA() (string, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	der, err := SelfSigned(&k.PublicKey, k)
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(der), nil
+}
+
+// Thumbprint is the certificate's SHA-1 thumbprint in upper-case hex, as
+// encryptionCertificateThumbprint shows it.
+func Thumbprint(certBase64 string) (string, error) {
+	der, err := base64.StdEncoding.DecodeString(certBase64)
+	if err != nil {
+		return "", err
+	}
+	sum := sha1.Sum(der)
+	return strings.ToUpper(hex.EncodeToString(sum[:])), nil
 }
