@@ -258,30 +258,34 @@ func (s *Scenario) gRenewEvery(app, every, total string) error {
 		return fmt.Errorf("renew every 1 s to 60 minutes (a presence subscription lives an hour at most), not %s", every)
 	}
 	const slice = 10 * time.Minute
-	renewed, alive := time.Duration(0), true
-	for done := time.Duration(0); done < all; {
-		d := min(slice, all-done, ev-renewed)
+	renewed, alive := ev, true // renew first, then every ev
+	for done := time.Duration(0); ; {
+		if alive && renewed >= ev {
+			renewed = 0
+			if err := s.gDo(app, http.MethodPatch, "/v1.0/subscriptions/{sub}", `{"expirationDateTime": "{now+1 hour}"}`); err != nil {
+				return err
+			}
+			switch st := s.graph().last.status; st {
+			case http.StatusOK:
+			case http.StatusNotFound:
+				alive = false // Graph dropped it: the scenario says what follows
+			default:
+				return fmt.Errorf("renewing the subscription answered %d: %s", st, s.graph().last.body)
+			}
+		}
+		if done >= all {
+			return nil
+		}
+		d := min(slice, all-done)
+		if alive {
+			d = min(d, ev-renewed)
+		}
 		if err := s.world.Clock.Advance(d); err != nil {
 			return err
 		}
 		done, renewed = done+d, renewed+d
 		s.gFlush()
-		if renewed < ev || !alive {
-			continue
-		}
-		renewed = 0
-		if err := s.gDo(app, http.MethodPatch, "/v1.0/subscriptions/{sub}", `{"expirationDateTime": "{now+1 hour}"}`); err != nil {
-			return err
-		}
-		switch st := s.graph().last.status; st {
-		case http.StatusOK:
-		case http.StatusNotFound:
-			alive = false // Graph dropped it: the scenario says what follows
-		default:
-			return fmt.Errorf("renewing the subscription answered %d: %s", st, s.graph().last.body)
-		}
 	}
-	return nil
 }
 
 func (s *Scenario) gQueueCap(n int) error {
