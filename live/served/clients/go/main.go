@@ -190,6 +190,7 @@ func direct(short bool) int {
 		{"ClientCertificateCredential", certificate, graphDefault, false, carol},
 		{"UsernamePasswordCredential", password, []string{"https://graph.microsoft.com/Presence.ReadWrite"}, true, alice},
 	}
+	var writer *connector // an application's, to change presence for the rich notification
 	for _, k := range kinds {
 		cred, err := k.make()
 		if err != nil {
@@ -212,6 +213,12 @@ func direct(short bool) int {
 		c.write(ctx)
 		c.errorBody(ctx)
 		c.renew(ctx, base, false)
+		if !short && k.name == "ClientSecretCredential" {
+			writer = c
+		}
+	}
+	if writer != nil {
+		richNotifications(ctx, base, tenant, app, alice, bob, opts, writer)
 	}
 	return exitCode()
 }
