@@ -27,8 +27,9 @@ import (
 
 const (
 	// maxCertificate bounds encryptionCertificate, base64 DER: a 4096-bit
-	// certificate with long names and extensions stays far below.
-	maxCertificate = 16 << 10
+	// certificate with long names and extensions stays far below, and
+	// every live subscription keeps its certificate.
+	maxCertificate = 8 << 10
 	// maxCertificateID is Graph's bound of encryptionCertificateId.
 	maxCertificateID = 128
 	// minCertificateBits and maxCertificateBits bound the RSA key.

@@ -194,7 +194,7 @@ func (s *subscriptions) lifecycle(sub *Subscription, event string, now clock.Tim
 	if sub.LifecycleNotificationURL == nil {
 		return
 	}
-	n := notification{SubscriptionID: sub.ID, ClientState: sub.ClientState, LifecycleEvent: event, TenantID: sub.tenant, Resource: sub.Resource,
+	n := notification{SubscriptionID: sub.ID, ClientState: sub.ClientState, LifecycleEvent: event, TenantID: sub.tenant,
 		SubscriptionExpirationDateTime: sub.ExpirationDateTime, OrganizationID: sub.tenant}
 	b, _ := json.Marshal(map[string][]notification{"value": {n}})
 	s.enqueue(&pending{sub: sub.ID, skey: sub.key, kind: event, url: *sub.LifecycleNotificationURL, key: sub.lifecycleKey, body: b, first: now})
