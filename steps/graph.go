@@ -392,6 +392,12 @@ func (s *Scenario) gExpand(in, app string) (string, error) {
 		switch {
 		case key == "tenantid":
 			return m
+		case gRichPlaceholder(key):
+			v, e := gRichExpand(key)
+			if e != nil {
+				err = e
+			}
+			return v
 		case key == "app" || strings.HasPrefix(key, "app:") || key == "secret" || strings.HasPrefix(key, "secret:"):
 			kind, name, _ := strings.Cut(key, ":")
 			if name == "" {
@@ -1048,8 +1054,13 @@ func (s *Scenario) gHookSlow(u, d string) error {
 	return err
 }
 
-// flush delivers what the fake has queued, as its delivery loop would.
-func (s *Scenario) gFlush() { s.graph().h.Flush(context.Background()) }
+// flush delivers what the fake has queued and what those deliveries
+// queue in turn (a lifecycle notification after the last retry), as its
+// delivery loop would; bounded, for retries wait on the world's clock.
+func (s *Scenario) gFlush() {
+	for i := 0; i < 8 && s.graph().h.Flush(context.Background()) > 0; i++ {
+	}
+}
 
 func (s *Scenario) gNoticesWhy() func() string {
 	return func() string {

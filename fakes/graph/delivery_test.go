@@ -29,7 +29,7 @@ func (f *fixture) subscribe(n int, url func(i int) string) []string {
 		exp := w.Clock.Now().Wall().Add(50 * time.Minute)
 		for i := 0; i < n; i++ {
 			sub := &Subscription{ID: f.h.subs.guid(), Resource: "communications/presences/" + f.ids["alice"], ApplicationID: f.app.AppID, ChangeType: "updated",
-				NotificationURL: url(i), tenant: tenant, creator: alice, users: []teams.UserID{alice}, ExpirationDateTime: exp}
+				NotificationURL: url(i), CreatorID: f.ids["alice"], tenant: tenant, creator: alice, users: []teams.UserID{alice}, ExpirationDateTime: exp}
 			f.h.subs.add(sub)
 			f.h.arm(sub, exp)
 			ids = append(ids, sub.ID)
@@ -265,7 +265,7 @@ func TestDeliveryOrderAndWorkers(t *testing.T) {
 			t.Errorf("two deliveries to %s at once", d.URL)
 		}
 		busy[d.URL] = true
-		seen[d.URL] = append(seen[d.URL], p.Value[0].Resource)
+		seen[d.URL] = append(seen[d.URL], p.Value[0].ResourceData.ID)
 		busy[d.URL] = false
 		return Reply{Status: 202}, nil
 	})})
@@ -285,7 +285,7 @@ func TestDeliveryOrderAndWorkers(t *testing.T) {
 	var order []string
 	for i := 0; i < changes; i++ {
 		u := []string{"alice", "bob", "carol"}[i%3]
-		order = append(order, "communications/presences/"+f.ids[u])
+		order = append(order, f.ids[u])
 		body := `{"sessionId":"` + f.app.AppID + `","availability":"Busy","activity":"InACall","expirationDuration":"PT` + fmt.Sprint(i+1) + `H"}`
 		if i >= 3 {
 			body = `{"sessionId":"` + f.app.AppID + `","availability":"Away","activity":"Away"}`

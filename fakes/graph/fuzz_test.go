@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/presencesim/presencesim/fakes/graph/richnotify"
 )
 
 // FuzzHandler feeds random methods, paths, headers and bodies to the
@@ -22,6 +25,7 @@ func FuzzHandler(f *testing.F) {
 	appTok := fx.appToken()
 	userTok := fx.userToken("alice")
 	alice, bob := fx.ids["alice"], fx.ids["bob"]
+	certs := fuzzCertificates(f)
 	seeds := []struct {
 		method, path string
 		auth         byte
@@ -67,12 +71,18 @@ func FuzzHandler(f *testing.F) {
 		{"POST", "/v1.0/$batch", 1, `{"requests":[{"id":"1","method":"GET","url":"%zz"},{"id":"1"}]}`},
 		{"POST", "/v1.0/$batch", 1, `{"requests":{"id":"1"}}`},
 		{"POST", "/v1.0/$batch", 1, `{"requests":[{"id":"1","method":"GET","url":"/users/{alice}/presence","headers":{"Authorization":"Bearer x","Content-Encoding":"gzip"},"body":null}]}`},
+		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"https://h.example/n","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z","includeResourceData":true,"encryptionCertificate":"{cert}","encryptionCertificateId":"c1"}`},
+		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"https://h.example/n","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z","includeResourceData":true,"encryptionCertificate":"{eccert}","encryptionCertificateId":"c1"}`},
+		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"https://h.example/n","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z","includeResourceData":true,"encryptionCertificate":"{smallcert}","encryptionCertificateId":"c1"}`},
+		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"https://h.example/n","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z","includeResourceData":true,"encryptionCertificate":"MIIB*==","encryptionCertificateId":""}`},
+		{"POST", "/v1.0/subscriptions", 2, `{"changeType":"updated","notificationUrl":"https://h.example/n","resource":"communications/presences/{alice}","expirationDateTime":"2026-01-05T00:30:00Z","includeResourceData":true,"encryptionCertificate":null}`},
+		{"POST", "/v1.0/subscriptions/x/reauthorize", 2, ""},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.auth, "client-request-id", s.body)
 	}
 	f.Fuzz(func(t *testing.T, method, path string, auth byte, header, body string) {
-		expand := strings.NewReplacer("{alice}", alice, "{bob}", bob, "{app}", fx.app.AppID)
+		expand := strings.NewReplacer("{alice}", alice, "{bob}", bob, "{app}", fx.app.AppID, "{cert}", certs.good, "{eccert}", certs.ec, "{smallcert}", certs.small)
 		path, body = expand.Replace(path), expand.Replace(body)
 		req, err := http.NewRequest(method, "https://graph.microsoft.com/", bytes.NewReader([]byte(body)))
 		if err != nil {
@@ -277,6 +287,38 @@ func FuzzReadBody(f *testing.F) {
 			t.Fatalf("a body of %d bytes that fits came out as %d bytes, %v", len(plain), len(body), e)
 		case mode%3 != 2 && len(plain) > max && (e == nil || e.Status != 413):
 			t.Fatalf("a body of %d bytes was not refused with 413: %v", len(plain), e)
+		}
+	})
+}
+
+type fuzzCerts struct{ good, ec, small string }
+
+// fuzzCertificates are an acceptable encryption certificate, one of an
+// ECDSA key and one of a 1024-bit RSA key, base64 as subscribers send them.
+func fuzzCertificates(f *testing.F) fuzzCerts {
+	ec, err := richnotify.ECDSA()
+	if err != nil {
+		f.Fatal(err)
+	}
+	return fuzzCerts{good: subscriber(f).Base64, ec: ec, small: rsaCertOfBits(f, 1024)}
+}
+
+// FuzzCertificate feeds encryptionCertificate and encryptionCertificateId
+// values to the check: no panic, and what it accepts is an RSA key of
+// 2048 to 4096 bits with an id of at most 128 characters.
+func FuzzCertificate(f *testing.F) {
+	certs := fuzzCertificates(f)
+	for _, c := range []string{certs.good, certs.ec, certs.small, "", "====", "MIIB", certs.good[:len(certs.good)/2], " " + certs.good + "\n"} {
+		f.Add(c, "c1")
+	}
+	f.Add(certs.good, strings.Repeat("x", 129))
+	f.Fuzz(func(t *testing.T, cert, id string) {
+		k, e := readCertificate(&cert, &id)
+		switch {
+		case e != nil && e.Status != 400:
+			t.Fatalf("refused with %d", e.Status)
+		case e == nil && (k.pub.N.BitLen() < minCertificateBits || k.pub.N.BitLen() > maxCertificateBits || utf8.RuneCountInString(id) > maxCertificateID || len(k.thumb) != 40):
+			t.Fatalf("accepted a key of %d bits, id %q", k.pub.N.BitLen(), id)
 		}
 	})
 }

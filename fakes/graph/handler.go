@@ -320,6 +320,11 @@ func parseRoute(method, rest string) (route, *Error) {
 			return route{kind: rSub, target: segs[1], hasBody: true}, nil
 		}
 		return rt, methodNotAllowed(method, "GET, PATCH, DELETE")
+	case len(segs) == 3 && segs[0] == "subscriptions" && (strings.EqualFold(segs[2], "reauthorize") || strings.EqualFold(segs[2], "microsoft.graph.reauthorize")):
+		if method != http.MethodPost {
+			return rt, methodNotAllowed(method, "POST")
+		}
+		return route{kind: rSub, target: segs[1], action: "reauthorize", hasBody: true}, nil
 	default:
 		if rt, ok, e := parseMoreRoute(method, segs); ok {
 			return rt, e

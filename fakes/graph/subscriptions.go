@@ -33,6 +33,8 @@ type Subscription struct {
 	ExpirationDateTime        time.Time `json:"expirationDateTime"`
 	CreatorID                 string    `json:"creatorId"`
 	IncludeResourceData       bool      `json:"includeResourceData"`
+	EncryptionCertificate     *string   `json:"encryptionCertificate"`
+	EncryptionCertificateID   *string   `json:"encryptionCertificateId"`
 	LatestSupportedTLSVersion string    `json:"latestSupportedTlsVersion"`
 
 	tenant  string
@@ -46,6 +48,18 @@ type Subscription struct {
 	key uint64
 	// notifyKey and lifecycleKey are the outbox queues of the two URLs.
 	notifyKey, lifecycleKey string
+	// rich is the certificate notifications are encrypted for; vtok the
+	// validation token they carry, signed at vtokAt (G-RICH-1).
+	rich   *richKey
+	vtok   string
+	vtokAt time.Time
+	// failingSince is when the first of the notifications failing since
+	// the last delivered one was made (G-SUB-2); failing tells it is set.
+	failingSince clock.Time
+	failing      bool
+	// missedQueued is set while a "missed" lifecycle notification waits,
+	// so a full outbox queues one, not one per dropped notification.
+	missedQueued bool
 }
 
 // Notice is one delivery attempt the fake made, for clients and tests to
@@ -55,7 +69,7 @@ type Notice struct {
 	At             clock.Time `json:"-"`
 	Time           time.Time  `json:"time"`
 	SubscriptionID string     `json:"subscriptionId"`
-	Kind           string     `json:"kind"` // "notification", "reauthorizationRequired", "validation"
+	Kind           string     `json:"kind"` // "notification", "validation", or a lifecycle event: "reauthorizationRequired", "subscriptionRemoved", "missed"
 	URL            string     `json:"url"`
 	User           string     `json:"user,omitempty"`
 	Attempt        int        `json:"attempt"`
@@ -66,6 +80,7 @@ type Notice struct {
 
 type pending struct {
 	sub     string
+	skey    uint64 // the subscription's key
 	kind    string
 	url     string
 	key     string // the URL's outbox queue
@@ -146,8 +161,43 @@ func (s *subscriptions) enqueue(p *pending) {
 	}
 }
 
+// dropped records a delivery a cap dropped; a lost notification is
+// announced to the subscription's lifecycle URL as "missed" (G-SUB-2).
 func (s *subscriptions) dropped(p *pending, now clock.Time) {
 	s.record(Notice{At: now, Time: now.Wall(), SubscriptionID: p.sub, Kind: p.kind, URL: p.url, User: p.user, Attempt: p.attempt, Error: p.why, Outcome: "dropped"})
+	if p.kind == lifecycleMissed {
+		if sub := s.byKey[p.skey]; sub != nil {
+			sub.missedQueued = false
+		}
+		return
+	}
+	if p.kind != kindNotification {
+		return
+	}
+	if sub := s.byKey[p.skey]; sub != nil && sub.LifecycleNotificationURL != nil && !sub.missedQueued {
+		sub.missedQueued = true
+		s.lifecycle(sub, lifecycleMissed, now)
+	}
+}
+
+// Delivery kinds besides the validation request.
+const (
+	kindNotification        = "notification"
+	lifecycleReauthRequired = "reauthorizationRequired"
+	lifecycleRemoved        = "subscriptionRemoved"
+	lifecycleMissed         = "missed"
+)
+
+// lifecycle queues a lifecycle notification for sub, when it has a
+// lifecycle URL; inside the world's lock.
+func (s *subscriptions) lifecycle(sub *Subscription, event string, now clock.Time) {
+	if sub.LifecycleNotificationURL == nil {
+		return
+	}
+	n := notification{SubscriptionID: sub.ID, ClientState: sub.ClientState, LifecycleEvent: event, TenantID: sub.tenant,
+		SubscriptionExpirationDateTime: sub.ExpirationDateTime, OrganizationID: sub.tenant}
+	b, _ := json.Marshal(map[string][]notification{"value": {n}})
+	s.enqueue(&pending{sub: sub.ID, skey: sub.key, kind: event, url: *sub.LifecycleNotificationURL, key: sub.lifecycleKey, body: b, first: now})
 }
 
 // add makes sub live; inside the world's lock.
@@ -208,8 +258,16 @@ func (s *subscriptions) PresenceChanged(now clock.Time, u teams.UserID, _, _ pre
 		if now >= sub.expires || !covers(sub, u) {
 			continue
 		}
-		body := notificationBody(sub, id, now)
-		s.enqueue(&pending{sub: sub.ID, kind: "notification", url: sub.NotificationURL, key: sub.notifyKey, user: s.h.w.Teams.Name(u), body: body, first: now})
+		var body []byte
+		if sub.rich != nil {
+			body = s.richBody(sub, id, now)
+		} else {
+			body = notificationBody(sub, id, now)
+		}
+		if body == nil {
+			continue
+		}
+		s.enqueue(&pending{sub: sub.ID, skey: sub.key, kind: kindNotification, url: sub.NotificationURL, key: sub.notifyKey, user: s.h.w.Teams.Name(u), body: body, first: now})
 	}
 }
 
@@ -223,15 +281,16 @@ func covers(sub *Subscription, u teams.UserID) bool {
 }
 
 type notification struct {
-	SubscriptionID                 string        `json:"subscriptionId"`
-	ClientState                    *string       `json:"clientState"`
-	ChangeType                     string        `json:"changeType,omitempty"`
-	LifecycleEvent                 string        `json:"lifecycleEvent,omitempty"`
-	TenantID                       string        `json:"tenantId"`
-	Resource                       string        `json:"resource,omitempty"`
-	SubscriptionExpirationDateTime time.Time     `json:"subscriptionExpirationDateTime"`
-	ResourceData                   *resourceData `json:"resourceData,omitempty"`
-	OrganizationID                 string        `json:"organizationId"`
+	SubscriptionID                 string            `json:"subscriptionId"`
+	ClientState                    *string           `json:"clientState"`
+	ChangeType                     string            `json:"changeType,omitempty"`
+	LifecycleEvent                 string            `json:"lifecycleEvent,omitempty"`
+	TenantID                       string            `json:"tenantId"`
+	Resource                       string            `json:"resource,omitempty"`
+	SubscriptionExpirationDateTime time.Time         `json:"subscriptionExpirationDateTime"`
+	ResourceData                   *resourceData     `json:"resourceData,omitempty"`
+	EncryptedContent               *encryptedContent `json:"encryptedContent,omitempty"`
+	OrganizationID                 string            `json:"organizationId"`
 }
 
 type resourceData struct {
@@ -255,14 +314,29 @@ type NotificationPayload struct {
 			ODataType string `json:"@odata.type"`
 			ID        string `json:"id"`
 		} `json:"resourceData"`
+		// EncryptedContent is a rich notification's (G-RICH-1).
+		EncryptedContent *struct {
+			Data                            string `json:"data"`
+			DataSignature                   string `json:"dataSignature"`
+			DataKey                         string `json:"dataKey"`
+			EncryptionCertificateID         string `json:"encryptionCertificateId"`
+			EncryptionCertificateThumbprint string `json:"encryptionCertificateThumbprint"`
+		} `json:"encryptedContent"`
 	} `json:"value"`
+	// ValidationTokens are a rich notification's (G-RICH-1).
+	ValidationTokens []string `json:"validationTokens"`
+}
+
+// basicNotification is the notification item of a change of the user; its
+// resource echoes the subscribed form, as Graph's does.
+func basicNotification(sub *Subscription, userID string) notification {
+	return notification{SubscriptionID: sub.ID, ClientState: sub.ClientState, ChangeType: "updated", TenantID: sub.tenant,
+		Resource: sub.Resource, SubscriptionExpirationDateTime: sub.ExpirationDateTime,
+		ResourceData: &resourceData{ODataID: "users/" + userID + "/presence", ODataType: "#microsoft.graph.presence", ID: userID}, OrganizationID: sub.tenant}
 }
 
 func notificationBody(sub *Subscription, userID string, _ clock.Time) []byte {
-	n := notification{SubscriptionID: sub.ID, ClientState: sub.ClientState, ChangeType: "updated", TenantID: sub.tenant,
-		Resource: "communications/presences/" + userID, SubscriptionExpirationDateTime: sub.ExpirationDateTime,
-		ResourceData: &resourceData{ODataID: "users/" + userID + "/presence", ODataType: "#microsoft.graph.presence", ID: userID}, OrganizationID: sub.tenant}
-	b, _ := json.Marshal(map[string][]notification{"value": {n}})
+	b, _ := json.Marshal(map[string][]notification{"value": {basicNotification(sub, userID)}})
 	return b
 }
 
@@ -275,13 +349,9 @@ func (s *subscriptions) Fire(now clock.Time, ev clock.Event) {
 			s.remove(sub)
 		}
 	case opSubReauth:
-		sub := s.byKey[k]
-		if sub == nil || sub.LifecycleNotificationURL == nil {
-			return
+		if sub := s.byKey[k]; sub != nil {
+			s.lifecycle(sub, lifecycleReauthRequired, now)
 		}
-		n := notification{SubscriptionID: sub.ID, ClientState: sub.ClientState, LifecycleEvent: "reauthorizationRequired", TenantID: sub.tenant, SubscriptionExpirationDateTime: sub.ExpirationDateTime, OrganizationID: sub.tenant}
-		b, _ := json.Marshal(map[string][]notification{"value": {n}})
-		s.enqueue(&pending{sub: sub.ID, kind: "reauthorizationRequired", url: *sub.LifecycleNotificationURL, key: sub.lifecycleKey, body: b, first: now})
 	case opRetry:
 		if p := s.wait[k]; p != nil {
 			delete(s.wait, k)
@@ -314,8 +384,10 @@ func (h *Handler) attempt(ctx context.Context, p *pending) {
 	_ = h.lw.Do(func(*sim.World) error {
 		now := h.w.Clock.Now()
 		nt := Notice{At: now, Time: now.Wall(), SubscriptionID: p.sub, Kind: p.kind, URL: p.url, User: p.user, Attempt: p.attempt, Status: rep.Status}
+		ok := err == nil && !late && rep.Status >= 200 && rep.Status < 300
+		s.outcome(p, ok, now)
 		switch {
-		case err == nil && !late && rep.Status >= 200 && rep.Status < 300:
+		case ok:
 			nt.Outcome = "delivered"
 		default:
 			if err != nil {
@@ -345,6 +417,7 @@ func (s *subscriptions) retry(p *pending, now clock.Time) string {
 	}
 	at := now.Add(d)
 	if at.Sub(p.first) > ns.RetryFor {
+		s.gaveUp(p, now)
 		return "dropped"
 	}
 	for len(s.wait) >= s.lim.Retries && len(s.waitOrder) > 0 {
@@ -471,6 +544,8 @@ type subBody struct {
 	ExpirationDateTime        *string `json:"expirationDateTime"`
 	ClientState               *string `json:"clientState"`
 	IncludeResourceData       bool    `json:"includeResourceData"`
+	EncryptionCertificate     *string `json:"encryptionCertificate"`
+	EncryptionCertificateID   *string `json:"encryptionCertificateId"`
 	LatestSupportedTLSVersion string  `json:"latestSupportedTlsVersion"`
 }
 
@@ -507,7 +582,7 @@ func (h *Handler) subscriptionRequest(ctx context.Context, rc *reqCtx, rt route,
 	case rt.kind == rSubs && method == http.MethodGet:
 		list := []*Subscription{}
 		for _, sub := range s.all {
-			if sub.ApplicationID == c.AppID && sub.tenant == c.Tid {
+			if owns(c, sub) {
 				list = append(list, sub)
 			}
 		}
@@ -521,12 +596,15 @@ func (h *Handler) subscriptionRequest(ctx context.Context, rc *reqCtx, rt route,
 	}
 	var sub *Subscription
 	for _, x := range s.all {
-		if strings.EqualFold(x.ID, rt.target) && x.ApplicationID == c.AppID && x.tenant == c.Tid {
+		if strings.EqualFold(x.ID, rt.target) && owns(c, x) {
 			sub = x
 		}
 	}
 	if sub == nil {
-		return result{err: errf(http.StatusNotFound, "ResourceNotFound", "The object was not found: no live subscription '"+strings.ToValidUTF8(truncate(rt.target, 80), "?")+"' of this application (it may have expired). (G-SUB-1)")}
+		return result{err: errf(http.StatusNotFound, "ResourceNotFound", "The object was not found: no live subscription '"+strings.ToValidUTF8(truncate(rt.target, 80), "?")+"' of this caller (it may have expired, or belong to another user or application). (G-SUB-1, G-SUB-2)")}
+	}
+	if rt.action == "reauthorize" {
+		return h.reauthorize(rc, sub)
 	}
 	switch method {
 	case http.MethodGet:
@@ -656,10 +734,15 @@ func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byt
 		return result{err: badRequest("Presence subscriptions support the changeType 'updated' only; got '" + strings.ToValidUTF8(truncate(*b.ChangeType, 40), "?") + "'. (G-SUB-1)")}
 	case b.ClientState != nil && utf8.RuneCountInString(*b.ClientState) > 128:
 		return result{err: badRequest("clientState is longer than 128 characters.")}
-	case b.IncludeResourceData:
-		return result{err: badRequest("includeResourceData (rich notifications with encrypted content) is not supported by presencesim; subscribe without resource data and read the presence after a notification.")}
 	case len(*b.Resource) > maxResource:
 		return result{err: badRequest(fmt.Sprintf("resource is longer than %d bytes; 650 ids fit in less. (G-SUB-1)", maxResource))}
+	}
+	var rich *richKey
+	if b.IncludeResourceData {
+		var e *Error
+		if rich, e = readCertificate(b.EncryptionCertificate, b.EncryptionCertificateID); e != nil {
+			return result{err: e}
+		}
 	}
 	if e := h.checkURL("notificationUrl", *b.NotificationURL); e != nil {
 		return result{err: e}
@@ -703,6 +786,9 @@ func (h *Handler) createSubscription(ctx context.Context, rc *reqCtx, body []byt
 	sub := &Subscription{ID: h.subs.guid(), Resource: *b.Resource, ApplicationID: c.AppID, ChangeType: "updated", ClientState: b.ClientState,
 		NotificationURL: *b.NotificationURL, LifecycleNotificationURL: b.LifecycleNotificationURL, CreatorID: c.Oid, LatestSupportedTLSVersion: tls,
 		tenant: c.Tid, creator: creator, users: users, ExpirationDateTime: exp}
+	if rich != nil {
+		sub.IncludeResourceData, sub.EncryptionCertificate, sub.EncryptionCertificateID, sub.rich = true, b.EncryptionCertificate, b.EncryptionCertificateID, rich
+	}
 	tokens := []string{fmt.Sprintf("Validation: Testing client application reachability for subscription Request-Id: %s", rc.requestID)}
 	urls := []string{sub.NotificationURL}
 	if sub.LifecycleNotificationURL != nil {

@@ -193,6 +193,7 @@ func direct(short bool) int {
 		{"ClientCertificateCredential", certificate, graphDefault, false, carol},
 		{"UsernamePasswordCredential", password, []string{"https://graph.microsoft.com/Presence.ReadWrite"}, true, alice},
 	}
+	var writer *connector // an application's, to change presence for the rich notification
 	for _, k := range kinds {
 		cred, err := k.make()
 		if err != nil {
@@ -218,6 +219,12 @@ func direct(short bool) int {
 		if !k.delegated && k.user.ID == bob.ID {
 			c.directoryAndBatch(ctx, carol, []user{alice, bob, carol})
 		}
+		if !short && k.name == "ClientSecretCredential" {
+			writer = c
+		}
+	}
+	if writer != nil {
+		richNotifications(ctx, base, tenant, app, alice, bob, opts, writer)
 	}
 	return exitCode()
 }

@@ -24,6 +24,7 @@ import {
 import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
 import { BatchRequestContent, BatchResponseContent, Client } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
+import { richNotifications } from "./rich.mjs";
 
 const base = (process.env.PRESENCESIM_URL || "").replace(/\/$/, "");
 if (!base) {
@@ -224,6 +225,20 @@ for (const c of connectors) await c.run();
   } catch (e) {
     check(false, `${name}: users and $batch: ${e.statusCode ?? ""} ${e.code ?? e.name}: ${e.message}`);
   }
+}
+{
+  const readAll = ["https://graph.microsoft.com/Presence.Read.All"];
+  const watcher = new UsernamePasswordCredential(tenant.id, app.appId, alice.userPrincipalName, alice.password, identityOptions);
+  const writer = new ClientSecretCredential(tenant.id, app.appId, app.clientSecret, identityOptions);
+  await richNotifications({
+    base,
+    tenantId: tenant.id,
+    appId: app.appId,
+    bob,
+    subscriber: graphClient(new TokenCredentialAuthenticationProvider(watcher, { scopes: readAll })),
+    writer: graphClient(new TokenCredentialAuthenticationProvider(writer, { scopes: graphDefault })),
+    check,
+  });
 }
 if (failed) console.log(`${failed} checks failed`);
 process.exit(failed ? 1 : 0);

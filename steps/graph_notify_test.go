@@ -1,0 +1,7 @@
+package steps
+
+import "testing"
+
+func TestGraphNotificationStepsAreUnambiguous(t *testing.T) {
+	unambiguous(t, "Microsoft Graph notifications")
+}
