@@ -666,5 +666,10 @@ func (m *Model) Explain(i int) string {
 	default:
 		b.WriteString("  no CloudLink session in Teams\n")
 	}
+	for j := 0; j < m.pbx.Len(); j++ {
+		if j != i && m.state(j).linkOK && m.state(j).dupOf == i {
+			fmt.Fprintf(&b, "  the PBX user %s's CloudLink e-mail leads to the same Teams user; %s is reported as a duplicate and writes nothing (CL-14)\n", m.pbx.UserAt(j).Name, m.pbx.UserAt(j).Name)
+		}
+	}
 	return head + b.String() + m.pbx.Explain(i)
 }
