@@ -349,18 +349,19 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 // CL-15): every line and the user presence (Mitel One where the PBX has
 // none), best by CL-2. withoutDND leaves the DoNotDisturb sources out, as
 // the session in Teams does while DoNotDisturb is not synced (CL-7).
-func (m *Model) compute(u *pbx.User, withoutDND bool, visit func(source)) source {
-	best := source{name: "no source", p: presence.AvailabilityUnknown, rule: "CL-2", why: "no line and no user presence"}
-	found := false
+func (m *Model) compute(u *pbx.User, visit func(source)) (best, withoutDND source) {
+	best = source{name: "no source", p: presence.AvailabilityUnknown, rule: "CL-2", why: "no line and no user presence"}
+	withoutDND = best
+	found, foundW := false, false
 	consider := func(s source) {
 		if visit != nil {
 			visit(s)
 		}
-		if withoutDND && s.p == presence.DoNotDisturb {
-			return
-		}
 		if !found || m.tab.rank[s.p] > m.tab.rank[best.p] {
 			best, found = s, true
+		}
+		if s.p != presence.DoNotDisturb && (!foundW || m.tab.rank[s.p] > m.tab.rank[withoutDND.p]) {
+			withoutDND, foundW = s, true
 		}
 	}
 	for d := range u.Lines {
@@ -379,10 +380,18 @@ func (m *Model) compute(u *pbx.User, withoutDND bool, visit func(source)) source
 		consider(source{name: "MiVO400 user presence", p: r.Presence, rule: r.Rule, why: m.pbx.Label(u.State)})
 	} else {
 		r := m.tab.mitelOne[u.MitelOne]
-		consider(source{name: "Mitel One", p: r.Presence, rule: r.Rule, why: u.MitelOne.Label() + " (no PBX user presence to keep in step with)"})
+		consider(source{name: "Mitel One", p: r.Presence, rule: r.Rule, why: mitelOneWhy[u.MitelOne]})
 	}
-	return best
+	return best, withoutDND
 }
+
+// mitelOneWhy words a Mitel One source once, so computing allocates nothing.
+var mitelOneWhy = func() (out [8]string) {
+	for _, r := range DefaultMitelOneTable {
+		out[r.State] = r.State.Label() + " (no PBX user presence to keep in step with)"
+	}
+	return out
+}()
 
 // hidesDND reports whether the session leaves DoNotDisturb sources out.
 func (m *Model) hidesDND() bool { return !m.set.SyncDND && m.set.SessionWithoutDND }
@@ -395,7 +404,8 @@ func (m *Model) Presence(i int) presence.Availability {
 		return presence.AvailabilityUnknown
 	}
 	u := m.pbx.UserAt(i)
-	return m.compute(&u, false, nil).p
+	best, _ := m.compute(&u, nil)
+	return best.p
 }
 
 // SessionPresence is the CloudLink presence the session in Teams follows:
@@ -406,7 +416,11 @@ func (m *Model) SessionPresence(i int) presence.Availability {
 		return presence.AvailabilityUnknown
 	}
 	u := m.pbx.UserAt(i)
-	return m.compute(&u, m.hidesDND(), nil).p
+	best, synced := m.compute(&u, nil)
+	if m.hidesDND() {
+		return synced.p
+	}
+	return best.p
 }
 
 // sync recomputes a user's CloudLink presence and makes its session in Teams
@@ -424,7 +438,7 @@ func (m *Model) sync(i int) {
 func (m *Model) syncOne(i int) {
 	u := m.pbx.UserAt(i)
 	st := m.state(i)
-	best := m.compute(&u, false, nil)
+	best, withoutDND := m.compute(&u, nil)
 	if best.p != st.cur || best.name != st.winner {
 		before := st.cur
 		st.cur, st.winner, st.rule = best.p, best.name, best.rule
@@ -445,7 +459,7 @@ func (m *Model) syncOne(i int) {
 	}
 	synced := st.cur
 	if m.hidesDND() {
-		synced = m.compute(&u, true, nil).p
+		synced = withoutDND.p
 	}
 	row := m.tab.session[synced]
 	if why != "" || !row.Write {
@@ -631,13 +645,13 @@ func (m *Model) Explain(i int) string {
 	}
 	u := m.pbx.UserAt(i)
 	var b strings.Builder
-	best := m.compute(&u, false, func(s source) {
+	best, withoutDND := m.compute(&u, func(s source) {
 		fmt.Fprintf(&b, "  source %-22s %-12s [%s] %s\n", s.name, s.p, s.rule, s.why)
 	})
 	head := fmt.Sprintf("CloudLink presence of %s is %s (%s), from %s by CL-2 (%s)\n", u.Name, best.p, Label(best.p), best.name, names(m.set.Precedence))
 	synced := best
 	if m.hidesDND() {
-		synced = m.compute(&u, true, nil)
+		synced = withoutDND
 		if synced.p != best.p {
 			fmt.Fprintf(&b, "  Teams gets it without the DoNotDisturb sources, which are not synced [CL-7]: %s (%s), from %s\n", synced.p, Label(synced.p), synced.name)
 		}
