@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/cloudlink"
 	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -27,6 +28,7 @@ func registerCloudLink(s *Scenario, r *registry) {
 	r.step(`^each MiVO400 state in "([^"]+)" set on (\w+)'s desk phone shows in Mitel One as (.+)$`, `each MiVO400 state in "Besetzt oder Meeting" set on alice's desk phone shows in Mitel One as Besetzt`, s.eachShowsMitelOne)
 	r.step(`^presence sync is (on|off) for (\w+)$`, "presence sync is off for alice", s.syncFor)
 	r.step(`^(\w+)'s CloudLink e-mail is (\S+)$`, "alice's CloudLink e-mail is alice.smith@contoso.com", s.email)
+	r.step(`^(\w+)'s Azure AD mail is (\S+)$`, "alice's Azure AD mail is alice.smith@contoso.com", s.azureMail)
 	r.step(`^CloudLink syncs Do Not Disturb as Presenting$`, "CloudLink syncs Do Not Disturb as Presenting", s.syncDND)
 	r.step(`^the tenant has no app registration for CloudLink$`, "the tenant has no app registration for CloudLink", s.noAppRegistration)
 	r.step(`^CloudLink writes its session for (.+) and refreshes it every (.+)$`, "CloudLink writes its session for 10 minutes and refreshes it every 5 minutes", s.sessionTiming)
@@ -353,6 +355,25 @@ func (s *Scenario) syncFor(ctx context.Context, on, name string) error {
 
 func (s *Scenario) email(ctx context.Context, name, email string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, _ teams.UserID) error { return st.cl.PBX().SetEmail(i, email) })
+}
+
+// azureMail sets the user's mail in Azure AD, which a CloudLink e-mail may
+// match instead of the UPN (CL-14).
+func (s *Scenario) azureMail(ctx context.Context, name, mail string) error {
+	if err := pbx.CheckEmail(mail); err != nil {
+		return err
+	}
+	id, err := s.user(name)
+	if err != nil {
+		return err
+	}
+	d := s.world.Teams.Dir(id)
+	d.Mail = mail
+	s.world.Teams.SetDir(id, d)
+	if cl, ok := sim.Find[*cloudlink.Model](s.world); ok {
+		cl.SyncAll() // CloudLink reads the directory again
+	}
+	return nil
 }
 
 func (s *Scenario) adjust(ctx context.Context, fn func(*cloudlink.Settings) error) error {

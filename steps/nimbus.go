@@ -92,8 +92,11 @@ func registerNimbus(s *Scenario, r *registry) {
 	// what Nimbus decides
 	r.step(`^for (\w+) a call (?:at|for|in) `+nbService+` is (Distributed to the user|NOT distributed to the user)$`, `for bob a call in "Support" is NOT distributed to the user`, s.nbDecision)
 	r.step(`^(\w+) is (eligible|not eligible) for `+nbService+`(?: by (NB-\d+))?$`, `bob is not eligible for "Support" by NB-4`, s.nbEligible)
-	r.step(`^Nimbus offers the call to (\w+)$`, "Nimbus offers the call to bob", s.nbOffered)
-	r.step(`^Nimbus offers the call to no agent$`, "Nimbus offers the call to no agent", s.nbOfferedNobody)
+	r.step(`^Nimbus offers the `+nbOrdinal+`call to (\w+)$`, "Nimbus offers the second call to bob", s.nbOffered)
+	r.step(`^Nimbus offers the `+nbOrdinal+`call to no agent$`, "Nimbus offers the last call to no agent", s.nbOfferedNobody)
+	r.step(`^Nimbus has offered (\d+) calls?$`, "Nimbus has offered 3 calls", s.nbOfferedCount)
+	r.step(`^the tenant requires MFA except from trusted locations$`, "the tenant requires MFA except from trusted locations", s.nbConditionalAccess)
+	r.step(`^the presence account "([^"]+)" signs in from (a Microsoft Azure data centre|an address outside the trusted locations)$`, `the presence account "pa1" signs in from a Microsoft Azure data centre`, s.nbSignInFrom)
 	r.step(`^(\w+) (?:is already|is still) in a Teams call$`, "bob is already in a Teams call", s.nbInCall)
 	r.step(`^(\w+) is (in|out of) RONA$`, "bob is in RONA", s.nbRONA)
 	r.step(`^Nimbus reads (\w+) as (.+)$`, "Nimbus reads bob as Busy/InACall", s.nbReads)
@@ -180,7 +183,7 @@ func (s *Scenario) nbDuty(name, duty string) error {
 // nbDistribution reads the setting as the seed lays it out: one line per
 // presence group, its name and the decision in the document's words.
 func (s *Scenario) nbDistribution(name string, t *godog.Table) error {
-	_, svc, err := s.nbService(name)
+	st, svc, err := s.nbService(name)
 	if err != nil {
 		return err
 	}
@@ -195,12 +198,12 @@ func (s *Scenario) nbDistribution(name string, t *godog.Table) error {
 	if err != nil {
 		return err
 	}
-	svc.Dist = d
+	st.m.SetDistribution(svc, d)
 	return nil
 }
 
 func (s *Scenario) nbDistributionLine(name, col, decision string) error {
-	_, svc, err := s.nbService(name)
+	st, svc, err := s.nbService(name)
 	if err != nil {
 		return err
 	}
@@ -212,7 +215,9 @@ func (s *Scenario) nbDistributionLine(name, col, decision string) error {
 	if err != nil {
 		return err
 	}
-	svc.Dist[c] = v
+	d := svc.Dist
+	d[c] = v
+	st.m.SetDistribution(svc, d)
 	return nil
 }
 
@@ -494,40 +499,155 @@ func (s *Scenario) nbEligible(name, want, service, rule string) error {
 	})
 }
 
-func (s *Scenario) nbLastCall() (*nbState, *nimbus.Call, error) {
-	return nbGet(s, (*nimbus.Model).LastCall)
+// nbOrdinal names one of several calls: "the second call", "the last
+// call"; without it a step means the one call still waiting or ringing.
+const nbOrdinal = `((?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last) )?`
+
+var ordinals = []string{"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
+
+// ordinal is the word for the i-th call (from 0).
+func ordinal(i int) string {
+	if i < len(ordinals) {
+		return ordinals[i]
+	}
+	return fmt.Sprintf("#%d", i+1)
 }
 
-func (s *Scenario) nbOffered(name string) error {
-	st, c, err := s.nbLastCall()
+// nbCall finds the call a step means and words it for failure messages:
+// "the second call of "Support" (arrived at 09:00)". Without an ordinal
+// the step means the call still waiting or ringing; where several are, it
+// has to say which.
+func (s *Scenario) nbCall(which string) (*nbState, *nimbus.Call, string, error) {
+	st, err := s.nb()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	n := st.m.NumCalls()
+	if n == 0 {
+		return nil, nil, "", fmt.Errorf("no call has arrived at Nimbus yet")
+	}
+	at := func(i int) *nimbus.Call { c, _ := st.m.Call(nimbus.CallID(i)); return c }
+	i := n - 1
+	switch which = strings.TrimSpace(which); which {
+	case "last":
+	case "":
+		var open []int
+		for j := 0; j < n; j++ {
+			if c := at(j); c.State == nimbus.Queued || c.State == nimbus.Ringing {
+				open = append(open, j)
+			}
+		}
+		if len(open) > 1 {
+			var parts []string
+			for _, j := range open {
+				parts = append(parts, "the "+ordinal(j)+" call "+s.nbWhere(st, at(j)))
+			}
+			return nil, nil, "", fmt.Errorf("%d calls are waiting or ringing (%s); say which one the step means, e.g. \"Nimbus offers the %s call to …\" or \"the last call\"",
+				len(open), strings.Join(parts, ", "), ordinal(open[0]))
+		}
+		if len(open) == 1 {
+			i = open[0]
+		}
+	default:
+		i = -1
+		for j, w := range ordinals {
+			if w == which {
+				i = j
+			}
+		}
+		if i < 0 || i >= n {
+			return nil, nil, "", fmt.Errorf("the %s call has not arrived: %d call(s) have arrived at Nimbus so far", which, n)
+		}
+	}
+	c := at(i)
+	svc := st.m.Services()[c.Service]
+	what := fmt.Sprintf("the %s call of %q (arrived at %s)", ordinal(i), svc.Name, c.Arrived)
+	if n == 1 {
+		what = fmt.Sprintf("the call of %q (arrived at %s)", svc.Name, c.Arrived)
+	}
+	return st, c, what, nil
+}
+
+// nbWhere says where a call is: "ringing at bob", "waiting in the queue".
+func (s *Scenario) nbWhere(st *nbState, c *nimbus.Call) string {
+	switch c.State {
+	case nimbus.Ringing:
+		return "ringing at " + s.world.Teams.Name(c.Agent)
+	case nimbus.Connected:
+		return "connected to " + s.world.Teams.Name(c.Agent)
+	case nimbus.Queued:
+		return "waiting in the queue, offered to nobody"
+	}
+	return c.State.String()
+}
+
+func (s *Scenario) nbOffered(which, name string) error {
+	st, c, what, err := s.nbCall(which)
 	if err != nil {
 		return err
 	}
 	return s.onUser(name, func(id teams.UserID) error {
 		svc := st.m.Services()[c.Service]
-		got := "nobody (the call is " + c.State.String() + ")"
+		got := "nobody"
 		if c.State == nimbus.Ringing {
 			got = s.world.Teams.Name(c.Agent)
 		}
 		return Check(st.why(svc), func(g gomegaG) {
-			g.Expect(got).To(equal(s.world.Teams.Name(id)), "the agent the last call of %q rings at", svc.Name)
+			g.Expect(got).To(equal(s.world.Teams.Name(id)), "Nimbus should offer %s to %s; it is %s", what, name, s.nbWhere(st, c))
 		})
 	})
 }
 
-func (s *Scenario) nbOfferedNobody() error {
-	st, c, err := s.nbLastCall()
+func (s *Scenario) nbOfferedNobody(which string) error {
+	st, c, what, err := s.nbCall(which)
 	if err != nil {
 		return err
 	}
 	svc := st.m.Services()[c.Service]
-	got := c.State.String()
-	if c.State == nimbus.Ringing {
-		got += " at " + s.world.Teams.Name(c.Agent)
-	}
 	return Check(st.why(svc), func(g gomegaG) {
-		g.Expect(got).To(equal(nimbus.Queued.String()), "the last call of %q should wait in the queue, offered to nobody", svc.Name)
+		g.Expect(c.State.String()).To(equal(nimbus.Queued.String()), "%s should wait in the queue, offered to nobody; it is %s", what, s.nbWhere(st, c))
 	})
+}
+
+// nbOfferedCount counts the calls Nimbus has offered to an agent at least
+// once, and lists every call where the count is off.
+func (s *Scenario) nbOfferedCount(want int) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	got := 0
+	var lines []string
+	for i := 0; i < st.m.NumCalls(); i++ {
+		c, _ := st.m.Call(nimbus.CallID(i))
+		if c.Offers > 0 {
+			got++
+		}
+		lines = append(lines, fmt.Sprintf("the %s call: offered %d time(s), %s", ordinal(i), c.Offers, s.nbWhere(st, c)))
+	}
+	return Check(func() string { return "calls so far:\n  " + strings.Join(lines, "\n  ") }, func(g gomegaG) {
+		g.Expect(got).To(equal(want), "the number of calls Nimbus has offered to an agent, of %d that arrived", st.m.NumCalls())
+	})
+}
+
+// nbConditionalAccess sets the tenant's policy that requires MFA except
+// from trusted locations (NB-5).
+func (s *Scenario) nbConditionalAccess() error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	st.m.RequireMFAExceptTrusted(true)
+	return nil
+}
+
+func (s *Scenario) nbSignInFrom(name, where string) error {
+	st, a, err := s.nbAccount(name)
+	if err != nil {
+		return err
+	}
+	st.m.SignInFrom(a, either(strings.HasPrefix(where, "a Microsoft"), nimbus.AzureDataCentre, nimbus.Elsewhere))
+	return nil
 }
 
 func (s *Scenario) nbInCall(name string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 	"github.com/onsi/gomega"
@@ -80,6 +81,11 @@ func registerXPhone(s *Scenario, r *registry) {
 	r.step(`^XPhone (treats|does not treat) Teams meetings as calls$`, "XPhone treats Teams meetings as calls", s.xpMeetings)
 
 	r.step(`^(\w+)'s XPhone client shows (.+)$`, "alice's XPhone client shows Am Telefon (MS Teams)", s.xpShows)
+	r.step(`^within (.+?) (\w+)'s XPhone client shows (.+)$`, "within 60 seconds alice's XPhone client shows Am Telefon (MS Teams)", s.xpWithin)
+	r.step(`^(\w+)'s XPhone appointment list has (\d+) appointments?$`, "alice's XPhone appointment list has 2 appointments", s.xpAppointmentCount)
+	r.step(`^(\w+) uses XPhone Connect without a Teams account$`, "erin uses XPhone Connect without a Teams account", s.xpWithoutTeams)
+	r.step(`^XPhone reports (\w+) as not synced because (.+)$`, "XPhone reports erin as not synced because erin has no Teams account", s.xpReportsUnsynced)
+	r.step(`^XPhone reports (\w+)'s microphone use as ignored because (.+)$`, `XPhone reports alice's microphone use as ignored because the central profile template "MicSync" is not active`, s.xpReportsMic)
 	r.step(`^(\w+)'s XPhone presence is (.+)$`, "alice's XPhone presence is Nicht stören", s.xpPresenceIs)
 	r.step(`^(\w+)'s XPhone appointment list is empty$`, "alice's XPhone appointment list is empty", s.xpNoAppointments)
 	r.step(`^(\w+)'s XPhone appointment list has "([^"]+)" with profile "([^"]+)"$`, `alice's XPhone appointment list has "Am Telefon (MS Teams)" with profile "Termin"`, s.xpAppointment)
@@ -121,14 +127,23 @@ func (s *Scenario) onXP(name string, fn func(*xphone.Model, teams.UserID) error)
 	}
 	id, err := s.user(name)
 	if err != nil {
-		return err
+		local, ok := m.LocalUser(name)
+		if !ok {
+			return err
+		}
+		id = local // uses XPhone without a Teams account (XP-11)
 	}
 	return fn(m, id)
 }
 
 // xpWhy explains a user's XPhone and Teams state for a failed assertion.
 func (s *Scenario) xpWhy(m *xphone.Model, id teams.UserID) func() string {
-	return func() string { return m.Explain(id) + "\nTeams:\n" + s.world.Teams.Explain(id).String() }
+	return func() string {
+		if id < 0 {
+			return m.Explain(id) + "\nTeams: no account\n"
+		}
+		return m.Explain(id) + "\nTeams:\n" + s.world.Teams.Explain(id).String()
+	}
 }
 
 func (s *Scenario) usesXPhone(list string) error {
@@ -452,4 +467,93 @@ func (s *Scenario) xpPreferredVia(name, want, via string) error {
 			g.Expect(src).To(equal(via), "where %s's preferred presence was set (XP-10: XPhone writes through Graph)", name)
 		})
 	})
+}
+
+// xpWithin advances time in one-second steps until the XPhone client shows
+// the text, failing when the bound passes first. Time stays where the
+// client first showed it.
+func (s *Scenario) xpWithin(bound, name, want string) error {
+	d, err := ParseDuration(bound)
+	if err != nil {
+		return err
+	}
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		start := s.world.Clock.Now()
+		deadline := start.Add(d)
+		for {
+			st, err := m.Status(id)
+			if err != nil {
+				return err
+			}
+			if normText(st.Text) == normText(want) {
+				return nil
+			}
+			if s.world.Clock.Now() >= deadline {
+				return Check(s.xpWhy(m, id), func(g gomegaG) {
+					g.Expect(st.Text).To(equal(want), "%s's XPhone client still shows %q (%s, from %s [%s]) at %s, %s after %s; expected %q within that time",
+						name, st.Text, st.Presence.Short(), st.Source, st.Rule, s.world.Clock.Now(), d, start, want)
+				})
+			}
+			if err := s.world.Clock.Advance(time.Second); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+func (s *Scenario) xpAppointmentCount(name string, n int) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		var got []string
+		for _, a := range m.Appointments(id) {
+			state := "current"
+			if a.Orphaned {
+				state = "left by a lost connection"
+			}
+			got = append(got, fmt.Sprintf("%q (profile %q, created %s, %s)", a.Text, a.Profile, a.Created, state))
+		}
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(len(got)).To(equal(n), "the number of appointments in %s's XPhone appointment list at %s; it holds: %s (XP-7, XP-8)", name, s.world.Clock.Now(), listOrNone(got))
+		})
+	})
+}
+
+func listOrNone(items []string) string {
+	if len(items) == 0 {
+		return "none"
+	}
+	return strings.Join(items, "; ")
+}
+
+func (s *Scenario) xpWithoutTeams(name string) error {
+	m, err := s.xp()
+	if err != nil {
+		return err
+	}
+	_, err = m.AddUserWithoutTeams(name)
+	return err
+}
+
+// xpReport checks that XPhone's report has a line for the user that
+// contains the reason.
+func (s *Scenario) xpReport(name, what, because string) error {
+	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
+		var mine []string
+		for _, line := range m.Report() {
+			if strings.HasPrefix(line, name+": "+what) {
+				mine = append(mine, line)
+			}
+		}
+		return Check(s.xpWhy(m, id), func(g gomegaG) {
+			g.Expect(mine).NotTo(gomega.BeEmpty(), "XPhone's report should say %s: %s; it says: %s", name, what, listOrNone(m.Report()))
+			g.Expect(strings.Join(mine, "\n")).To(containSubstring(because), "the reason XPhone gives for %s", name)
+		})
+	})
+}
+
+func (s *Scenario) xpReportsUnsynced(name, because string) error {
+	return s.xpReport(name, "not synced", because)
+}
+
+func (s *Scenario) xpReportsMic(name, because string) error {
+	return s.xpReport(name, "microphone use", because)
 }

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -98,3 +99,50 @@ func TestXPhoneRulesTagged(t *testing.T) {
 }
 
 func TestXPhoneStepsDoNotOverlap(t *testing.T) { unambiguous(t, "XPhone Connect") }
+
+// TestSeedProcessNamesVerbatim checks the Examples of the further known
+// process names are seed 001's list, line for line: "Anwendung =
+// Prozessname", with "(Hinweis)" where the seed has one.
+func TestSeedProcessNamesVerbatim(t *testing.T) {
+	var got [][]string
+	for _, tb := range tables(t, "../features/xphone/reconciled.feature") {
+		if len(tb[0]) == 3 && tb[0][0] == "Anwendung" && tb[0][1] == "Prozessname" {
+			got = tb[1:]
+		}
+	}
+	want := strings.Split(strings.TrimSpace(readTestdata(t, "testdata/xphone/seed001_processes.txt")), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, the seed lists %d process names", len(got), len(want))
+	}
+	for i, r := range got {
+		line := r[0] + " = " + r[1]
+		if r[2] != "" {
+			line += " (" + r[2] + ")"
+		}
+		if line != strings.TrimSpace(want[i]) {
+			t.Errorf("row %d reads %q, the seed has %q", i+1, line, want[i])
+		}
+	}
+}
+
+func readTestdata(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// A "within" the XPhone client does not meet says what it still shows, when
+// and since when.
+func TestXPhoneWithinSaysWhatTheClientStillShows(t *testing.T) {
+	st, out := runSuite(t, "xphone-within", nil, godog.Options{Format: "pretty", Paths: []string{"testdata/xphone/within.feature"}, Concurrency: 1})
+	if st == 0 {
+		t.Fatal("the scenario meant to fail passes")
+	}
+	want := `alice's XPhone client still shows "Verfügbar" (Available, from selected profile [XP-14]) at 09:01, 1m0s after 09:00; expected "Am Telefon (MS Teams)" within that time`
+	if !strings.Contains(out, want) {
+		t.Errorf("the failure does not say %q:\n%s", want, out)
+	}
+}

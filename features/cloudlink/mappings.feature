@@ -45,10 +45,10 @@ Feature: Mitel presence mappings (seed 002)
     And alice's presence is Busy/InACall
 
   @CL-1
-  Scenario: Without a MiVoice Office 400 only the line state counts
+  Scenario: Without a MiVoice Office 400 there is no PBX user presence: the line state counts
+    Mitel One counts as well (CL-15, features/cloudlink/reconciled.feature).
     Given alice is signed in to Teams on desktop
     And the PBX has no user presence
-    When alice sets Abwesend in Mitel One
     Then alice's CloudLink presence is Verfügbar
     And alice's presence is Available
     When alice makes a call on her desk phone

@@ -74,11 +74,14 @@ Feature: CloudLink and Teams precedence: the notes of seed 002
     Then alice's CloudLink presence is Verfügbar
     And alice's presence is Available
 
-  @CL-2
-  Scenario: An unplugged desk phone is Offline, outranked by the user presence
+  @CL-2 @CL-15
+  Scenario: An unplugged desk phone is Offline, outranked by Mitel One where the PBX has no user presence
     Given the PBX has no user presence
     When alice unplugs her desk phone
-    Then alice's CloudLink presence is Offline
+    Then alice's CloudLink presence is Verfügbar
     And alice has no CloudLink session in Teams
+    When alice sets Abwesend in Mitel One
+    Then alice's CloudLink presence is Abwesend
     When alice plugs her desk phone back in
+    And alice sets Verfügbar in Mitel One
     Then alice's CloudLink presence is Verfügbar

@@ -57,6 +57,14 @@ Feature: A CloudLink connector judged over the fakes
     And within 10 seconds, the connector has no session for alice
     And the connector keeps the rules C-4
 
+  @CL-7 @CL-2
+  Scenario: A call on the desk phone under Nicht verfügbar reaches Teams as Busy
+    When alice sets Nicht verfügbar on her desk phone
+    And alice makes a call on her desk phone
+    Then within 10 seconds, the connector's session for alice is Busy/InACall
+    And within 10 seconds, alice's presence is Busy/InACall
+    And the connector keeps the rules C-1 and C-4
+
   # 120 s of virtual time is 1 s of real time at the default time scale:
   # long enough that a connector ignoring it is caught on a loaded machine.
   @C-5

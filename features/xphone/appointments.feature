@@ -33,17 +33,20 @@ Feature: XPhone Connect: the appointment of a Teams call
     And alice's XPhone client shows Am Telefon (MS Teams)
 
   @XP-7
-  Scenario: A Teams meeting counts as a call only where configured (decided)
+  Scenario: A Teams meeting is mirrored by default; a setting turns meeting sync off
     When alice joins a Teams meeting
+    Then alice's XPhone appointment list has "Am Telefon (MS Teams)" with profile "Termin"
+    When alice leaves the Teams meeting
+    Then alice's XPhone appointment list is empty
+    When XPhone does not treat Teams meetings as calls
+    And alice joins a Teams meeting
     Then alice's presence is In einer Besprechung
     And alice's XPhone client shows Verfügbar
     And alice's XPhone appointment list is empty
     When alice leaves the Teams meeting
     And XPhone treats Teams meetings as calls
     And alice joins a Teams meeting
-    Then alice's XPhone appointment list has "Am Telefon (MS Teams)" with profile "Termin"
-    When alice leaves the Teams meeting
-    Then alice's XPhone appointment list is empty
+    Then alice's XPhone client shows Am Telefon (MS Teams)
 
   @XP-7
   Scenario: A profile "MS Teams" is used with its call forwarding

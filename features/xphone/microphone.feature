@@ -5,12 +5,15 @@ Feature: XPhone Connect: microphone sync
   client to the central profile "MicSync" (Beschäftigt), which shows the
   process. The defaults chrome, firefox, iexplore, msedge, g2mcomm,
   TeamViewerMeeting and Zoom need not be listed; configured names are
-  comma-separated and extend them (seed 001). The profile is XPhone's own:
-  Teams syncs telephony and Do-not-disturb only, so Teams does not change.
+  comma-separated and extend them (seed 001). The administrator adds and
+  activates the central profile template "MicSync" (Präsenzstatus
+  Beschäftigt) first. The profile is XPhone's own: Teams syncs telephony and
+  Do-not-disturb only, so Teams does not change.
 
   Background:
     Given alice is signed in to Teams on mobile
     And the XPhone administrator sets "MicrophoneUsageSync.Enable" to "1"
+    And the XPhone administrator sets "Zentrale Profilvorlage MicSync" to "ja"
     And alice uses XPhone Connect
 
   Scenario Outline: Processes on the default list switch to MicSync, others do not

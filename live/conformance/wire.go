@@ -405,7 +405,10 @@ func (s *Session) directory(w http.ResponseWriter, r *http.Request) {
 			if graph.IdentityOf(sw).Tenant(d.Org).ID != s.App.Tenant {
 				continue // another organisation's users are not in this directory
 			}
-			x := user{ID: d.ID, DisplayName: d.DisplayName, UserPrincipalName: d.UPN, Mail: d.UPN}
+			x := user{ID: d.ID, DisplayName: d.DisplayName, UserPrincipalName: d.UPN, Mail: d.Mail}
+			if x.Mail == "" {
+				x.Mail = d.UPN // Graph's mail is the primary address, the UPN unless set apart
+			}
 			if want == "" || strings.EqualFold(want, d.ID) || strings.EqualFold(want, d.UPN) {
 				list = append(list, x)
 			}

@@ -178,10 +178,15 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 // Compute is the CloudLink presence of a PBX user as the PBX API shows it:
-// the best of its lines and its user presence by CL-2.
-func (c *cloudLink) compute(u pbxapi.User) presence.Availability {
+// the best of its lines and its user presence (Mitel One where the PBX has
+// none, CL-15) by CL-2. withoutDND leaves DoNotDisturb sources out, as the
+// session does while DoNotDisturb is not synced (CL-7).
+func (c *cloudLink) compute(u pbxapi.User, withoutDND bool) presence.Availability {
 	best, found := presence.AvailabilityUnknown, false
 	consider := func(a presence.Availability) {
+		if withoutDND && a == presence.DoNotDisturb {
+			return
+		}
 		if !found || c.rank[a] > c.rank[best] {
 			best, found = a, true
 		}
@@ -202,6 +207,12 @@ func (c *cloudLink) compute(u pbxapi.User) presence.Availability {
 				if r.State == s {
 					consider(r.Presence)
 				}
+			}
+		}
+	} else {
+		for _, r := range cloudlink.DefaultMitelOneTable {
+			if r.State.ID() == u.MitelOne {
+				consider(r.Presence)
 			}
 		}
 	}
@@ -230,10 +241,14 @@ func lineRule(l pbxapi.Line) cloudlink.LineRule {
 
 // update takes a user's snapshot from the PBX.
 func (c *cloudLink) update(u pbxapi.User) {
-	a := c.compute(u)
+	a := c.compute(u, false)
+	synced := a
+	if !c.opt.SyncDND {
+		synced = c.compute(u, true)
+	}
 	row := cloudlink.DefaultSessionTable[0]
 	for _, r := range cloudlink.DefaultSessionTable {
-		if r.CloudLink == a {
+		if r.CloudLink == synced {
 			row = r
 		}
 	}

@@ -27,22 +27,26 @@ func TestComputeFollowsTheTables(t *testing.T) {
 	}
 	pres := func(state string) *pbxapi.Presence { return &pbxapi.Presence{State: state} }
 	cases := []struct {
-		name string
-		user pbxapi.User
-		want presence.Availability
+		name       string
+		user       pbxapi.User
+		want       presence.Availability
+		withoutDND bool
 	}{
-		{"idle line", pbxapi.User{Lines: []pbxapi.Line{desk("idle", "")}}, presence.Available},
-		{"call made (CL-3)", pbxapi.User{Lines: []pbxapi.Line{desk("connected", "made")}}, presence.Busy},
-		{"ringing in is not taken yet", pbxapi.User{Lines: []pbxapi.Line{desk("ringing", "received")}}, presence.Available},
-		{"unplugged", pbxapi.User{Lines: []pbxapi.Line{{Device: "desk phone", State: "idle"}}}, presence.Offline},
-		{"away outranks a call (CL-2)", pbxapi.User{Lines: []pbxapi.Line{desk("connected", "made")}, Presence: pres("away")}, presence.Away},
-		{"unavailable is DoNotDisturb (CL-4)", pbxapi.User{Lines: []pbxapi.Line{desk("idle", "")}, Presence: pres("unavailable")}, presence.DoNotDisturb},
-		{"meeting is Busy (CL-4)", pbxapi.User{Presence: pres("meeting")}, presence.Busy},
-		{"nothing", pbxapi.User{}, presence.AvailabilityUnknown},
+		{"idle line", pbxapi.User{Lines: []pbxapi.Line{desk("idle", "")}}, presence.Available, false},
+		{"call made (CL-3)", pbxapi.User{Lines: []pbxapi.Line{desk("connected", "made")}}, presence.Busy, false},
+		{"ringing in is not taken yet", pbxapi.User{Lines: []pbxapi.Line{desk("ringing", "received")}}, presence.Available, false},
+		{"unplugged", pbxapi.User{Lines: []pbxapi.Line{{Device: "desk phone", State: "idle"}}}, presence.Offline, false},
+		{"away outranks a call (CL-2)", pbxapi.User{Lines: []pbxapi.Line{desk("connected", "made")}, Presence: pres("away")}, presence.Away, false},
+		{"unavailable is DoNotDisturb (CL-4)", pbxapi.User{Lines: []pbxapi.Line{desk("idle", "")}, Presence: pres("unavailable")}, presence.DoNotDisturb, false},
+		{"meeting is Busy (CL-4)", pbxapi.User{Presence: pres("meeting")}, presence.Busy, false},
+		{"nothing", pbxapi.User{}, presence.AvailabilityUnknown, false},
+		{"a call under unavailable shows as Busy in Teams (CL-7)", pbxapi.User{Lines: []pbxapi.Line{desk("connected", "made")}, Presence: pres("unavailable")}, presence.Busy, true},
+		{"unavailable alone leaves the line (CL-7)", pbxapi.User{Lines: []pbxapi.Line{desk("idle", "")}, Presence: pres("unavailable")}, presence.Available, true},
+		{"Mitel One away without user presence (CL-15)", pbxapi.User{Lines: []pbxapi.Line{desk("idle", "")}, MitelOne: "away"}, presence.Away, false},
 	}
 	c := newCloudLink()
 	for _, tc := range cases {
-		if got := c.compute(tc.user); got != tc.want {
+		if got := c.compute(tc.user, tc.withoutDND); got != tc.want {
 			t.Errorf("%s: CloudLink presence %s, want %s", tc.name, got, tc.want)
 		}
 	}

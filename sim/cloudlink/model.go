@@ -30,6 +30,15 @@ type Settings struct {
 	// SyncDND writes DoNotDisturb as DoNotDisturb/Presenting (newer
 	// CloudLink versions); off, DoNotDisturb is not synced (CL-7).
 	SyncDND bool
+	// SessionWithoutDND: while DoNotDisturb is not synced, the session in
+	// Teams carries CloudLink's presence combined without its DoNotDisturb
+	// sources, so a call under "Nicht verfügbar" shows as Busy (CL-7,
+	// decided from seed 002's note: on). Off, a DoNotDisturb source hides
+	// the call in Teams as it outranks Busy in Mitel One (CL-2).
+	SessionWithoutDND bool
+	// Duplicates decides who is linked when several PBX users' CloudLink
+	// e-mails lead to one Teams user (CL-14, decided: the first stays).
+	Duplicates DuplicatePolicy
 	// AppRegistered says the tenant has CloudLink's app registration
 	// (CL-14); without it nothing is synced.
 	AppRegistered bool
@@ -44,21 +53,47 @@ type Settings struct {
 	Precedence   []presence.Availability // CL-2
 	LineTable    []LineRule              // CL-3
 	UserTable    []UserRule              // CL-4
+	MitelOne     []MitelOneRule          // CL-15, where the PBX has no user presence
 	SessionTable []SessionRule           // CL-7, CL-8
+}
+
+// DuplicatePolicy says which of several PBX users that match one Teams
+// user CloudLink links (CL-14).
+type DuplicatePolicy uint8
+
+const (
+	// FirstStays links the PBX user who had the e-mail first; the others
+	// are reported as duplicates.
+	FirstStays DuplicatePolicy = iota
+	// NoneLinked links none of them and reports them all.
+	NoneLinked
+)
+
+func (d DuplicatePolicy) String() string {
+	switch d {
+	case FirstStays:
+		return "the first stays linked"
+	case NoneLinked:
+		return "none is linked"
+	}
+	return fmt.Sprintf("DuplicatePolicy(%d)", uint8(d))
 }
 
 // DefaultSettings are the rulebook's defaults.
 func DefaultSettings() Settings {
 	return Settings{
-		AppID:         "cloudlink",
-		Expiration:    time.Hour,
-		Refresh:       45 * time.Minute,
-		AppRegistered: true,
-		SyncByDefault: true,
-		Precedence:    append([]presence.Availability(nil), States...),
-		LineTable:     append([]LineRule(nil), DefaultLineTable...),
-		UserTable:     append([]UserRule(nil), DefaultUserTable...),
-		SessionTable:  append([]SessionRule(nil), DefaultSessionTable...),
+		AppID:             "cloudlink",
+		Expiration:        time.Hour,
+		Refresh:           45 * time.Minute,
+		AppRegistered:     true,
+		SyncByDefault:     true,
+		SessionWithoutDND: true,
+		Duplicates:        FirstStays,
+		Precedence:        append([]presence.Availability(nil), States...),
+		LineTable:         append([]LineRule(nil), DefaultLineTable...),
+		UserTable:         append([]UserRule(nil), DefaultUserTable...),
+		MitelOne:          append([]MitelOneRule(nil), DefaultMitelOneTable...),
+		SessionTable:      append([]SessionRule(nil), DefaultSessionTable...),
 	}
 }
 
@@ -82,8 +117,14 @@ type userState struct {
 	pending clock.Timer
 	// unsynced is why the user is not synced ("" when synced); reported.
 	unsynced string
+	// link is the Teams user the CloudLink e-mail leads to (linkOK), and
+	// dupOf the PBX user who holds that link instead (-1: none).
+	link   teams.UserID
+	linkOK bool
+	dupOf  int
 	// noMatchWhy is the reason for noMatchEmail, kept to not rebuild it.
 	noMatchEmail, noMatchWhy string
+	noMatchDup               int
 }
 
 // Model is CloudLink in one world.
@@ -98,10 +139,12 @@ type Model struct {
 	writes  uint64
 	clears  uint64
 	errs    []error
-	// byEmail maps lower-case UPNs to Teams users; rebuilt when the number
-	// of Teams users changes.
-	byEmail map[string]teams.UserID
-	nTeams  int
+	// byEmail maps lower-case UPNs and mails to Teams users; the links of
+	// every PBX user are rebuilt from it when the Teams directory or a
+	// CloudLink e-mail changed.
+	byEmail    map[string]teams.UserID
+	dirVersion uint64
+	linksDirty bool
 }
 
 // ComponentName names the model among the world's components.
@@ -112,7 +155,7 @@ func Of(w *sim.World) *Model { return sim.Attach(w, New) }
 
 // New builds CloudLink over a world's PBX with the default settings.
 func New(w *sim.World) *Model {
-	m := &Model{w: w, pbx: pbx.Of(w), running: true}
+	m := &Model{w: w, pbx: pbx.Of(w), running: true, linksDirty: true}
 	if err := m.SetSettings(DefaultSettings()); err != nil {
 		panic(err) // the default tables are checked by the tests
 	}
@@ -141,6 +184,9 @@ func (m *Model) SetSettings(s Settings) error {
 	}
 	if s.Refresh <= 0 || s.Refresh >= s.Expiration {
 		return fmt.Errorf("CloudLink refresh interval %s must be positive and shorter than the expiration %s, or the session lapses (C-2)", s.Refresh, s.Expiration)
+	}
+	if s.Duplicates > NoneLinked {
+		return fmt.Errorf("CloudLink duplicate e-mail policy %d: use FirstStays or NoneLinked (CL-14)", s.Duplicates)
 	}
 	if s.SyncDelay < 0 {
 		return fmt.Errorf("CloudLink sync delay %s is negative", s.SyncDelay)
@@ -181,7 +227,7 @@ func (m *Model) Errors() []error { return append([]error(nil), m.errs...) }
 
 func (m *Model) state(i int) *userState {
 	for len(m.users) <= i {
-		m.users = append(m.users, userState{cur: presence.AvailabilityUnknown, winner: "no source", rule: "CL-2"})
+		m.users = append(m.users, userState{cur: presence.AvailabilityUnknown, winner: "no source", rule: "CL-2", dupOf: -1})
 	}
 	return &m.users[i]
 }
@@ -246,8 +292,9 @@ func (m *Model) Start() {
 
 // SyncAll recomputes every PBX user.
 func (m *Model) SyncAll() {
+	m.refreshLinks()
 	for i := 0; i < m.pbx.Len(); i++ {
-		m.sync(i)
+		m.syncOne(i)
 	}
 }
 
@@ -256,6 +303,14 @@ func (m *Model) PBXChanged(now clock.Time, ev pbx.Event) {
 	switch ev.Kind {
 	case pbx.StatesRenamed, pbx.MiCollabChanged:
 		return // names are labels; MiCollab does not sync (CL-4, CL-5)
+	case pbx.UserAdded, pbx.EmailChanged:
+		// a new address may take a link from another PBX user or give one
+		// back (CL-14): every user is looked at again
+		m.linksDirty = true
+		if m.set.SyncDelay == 0 {
+			m.SyncAll()
+			return
+		}
 	}
 	if ev.User < 0 {
 		return
@@ -290,17 +345,23 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 	}
 }
 
-// compute derives the user's CloudLink presence from the PBX (CL-1..CL-4):
-// every line and the user presence, best by CL-2.
-func (m *Model) compute(u *pbx.User, visit func(source)) source {
-	best := source{name: "no source", p: presence.AvailabilityUnknown, rule: "CL-2", why: "no line and no user presence"}
-	found := false
+// compute derives the user's CloudLink presence from the PBX (CL-1..CL-4,
+// CL-15): every line and the user presence (Mitel One where the PBX has
+// none), best by CL-2. withoutDND leaves the DoNotDisturb sources out, as
+// the session in Teams does while DoNotDisturb is not synced (CL-7).
+func (m *Model) compute(u *pbx.User, visit func(source)) (best, withoutDND source) {
+	best = source{name: "no source", p: presence.AvailabilityUnknown, rule: "CL-2", why: "no line and no user presence"}
+	withoutDND = best
+	found, foundW := false, false
 	consider := func(s source) {
 		if visit != nil {
 			visit(s)
 		}
 		if !found || m.tab.rank[s.p] > m.tab.rank[best.p] {
 			best, found = s, true
+		}
+		if s.p != presence.DoNotDisturb && (!foundW || m.tab.rank[s.p] > m.tab.rank[withoutDND.p]) {
+			withoutDND, foundW = s, true
 		}
 	}
 	for d := range u.Lines {
@@ -317,9 +378,23 @@ func (m *Model) compute(u *pbx.User, visit func(source)) source {
 	if m.pbx.Settings().UserPresence {
 		r := m.tab.user[u.State]
 		consider(source{name: "MiVO400 user presence", p: r.Presence, rule: r.Rule, why: m.pbx.Label(u.State)})
+	} else {
+		r := m.tab.mitelOne[u.MitelOne]
+		consider(source{name: "Mitel One", p: r.Presence, rule: r.Rule, why: mitelOneWhy[u.MitelOne]})
 	}
-	return best
+	return best, withoutDND
 }
+
+// mitelOneWhy words a Mitel One source once, so computing allocates nothing.
+var mitelOneWhy = func() (out [8]string) {
+	for _, r := range DefaultMitelOneTable {
+		out[r.State] = r.State.Label() + " (no PBX user presence to keep in step with)"
+	}
+	return out
+}()
+
+// hidesDND reports whether the session leaves DoNotDisturb sources out.
+func (m *Model) hidesDND() bool { return !m.set.SyncDND && m.set.SessionWithoutDND }
 
 var lineSources = [...]string{"desk phone line", "softphone line"}
 
@@ -329,15 +404,41 @@ func (m *Model) Presence(i int) presence.Availability {
 		return presence.AvailabilityUnknown
 	}
 	u := m.pbx.UserAt(i)
-	return m.compute(&u, nil).p
+	best, _ := m.compute(&u, nil)
+	return best.p
+}
+
+// SessionPresence is the CloudLink presence the session in Teams follows:
+// Presence, without the DoNotDisturb sources while those are not synced
+// (CL-7).
+func (m *Model) SessionPresence(i int) presence.Availability {
+	if i < 0 || i >= m.pbx.Len() {
+		return presence.AvailabilityUnknown
+	}
+	u := m.pbx.UserAt(i)
+	best, synced := m.compute(&u, nil)
+	if m.hidesDND() {
+		return synced.p
+	}
+	return best.p
 }
 
 // sync recomputes a user's CloudLink presence and makes its session in Teams
 // hold what the session table says (CL-6..CL-8).
 func (m *Model) sync(i int) {
+	changed := m.refreshLinks()
+	m.syncOne(i)
+	for _, j := range changed {
+		if j != i {
+			m.syncOne(j)
+		}
+	}
+}
+
+func (m *Model) syncOne(i int) {
 	u := m.pbx.UserAt(i)
 	st := m.state(i)
-	best := m.compute(&u, nil)
+	best, withoutDND := m.compute(&u, nil)
 	if best.p != st.cur || best.name != st.winner {
 		before := st.cur
 		st.cur, st.winner, st.rule = best.p, best.name, best.rule
@@ -356,7 +457,11 @@ func (m *Model) sync(i int) {
 			m.w.Trace.Record(trace.Entry{At: m.w.Clock.Now(), Kind: trace.SourceChange, User: u.Name, Source: "cloudlink", Note: why, Rule: "CL-14"})
 		}
 	}
-	row := m.tab.session[st.cur]
+	synced := st.cur
+	if m.hidesDND() {
+		synced = withoutDND.p
+	}
+	row := m.tab.session[synced]
 	if why != "" || !row.Write {
 		m.clear(st)
 		return
@@ -370,6 +475,73 @@ func (m *Model) sync(i int) {
 	m.write(i, st, target, row.Presence)
 }
 
+// refreshLinks rebuilds every PBX user's link when the Teams directory or
+// a CloudLink e-mail changed, and returns the users whose link changed.
+// A CloudLink e-mail matches a UPN or an Azure AD mail, without case; of
+// several PBX users leading to one Teams user, Settings.Duplicates decides
+// (CL-14).
+func (m *Model) refreshLinks() []int {
+	if v := m.w.Teams.DirVersion(); v != m.dirVersion || m.byEmail == nil {
+		m.dirVersion, m.linksDirty = v, true
+		ids := m.w.Teams.Users()
+		m.byEmail = make(map[string]teams.UserID, 2*len(ids))
+		for _, id := range ids {
+			m.byEmail[strings.ToLower(m.w.Teams.Dir(id).UPN)] = id
+		}
+		for _, id := range ids { // a UPN wins over another user's mail
+			if mail := strings.ToLower(m.w.Teams.Dir(id).Mail); mail != "" {
+				if _, taken := m.byEmail[mail]; !taken {
+					m.byEmail[mail] = id
+				}
+			}
+		}
+	}
+	if !m.linksDirty {
+		return nil
+	}
+	m.linksDirty = false
+	n := m.pbx.Len()
+	// the two PBX users who had an address of each Teams user first
+	first := make(map[teams.UserID][2]int, n)
+	since := func(i int) uint64 { return m.pbx.UserAt(i).EmailSince }
+	for i := 0; i < n; i++ {
+		id, ok := m.byEmail[strings.ToLower(m.pbx.UserAt(i).Email)]
+		if !ok {
+			continue
+		}
+		f, seen := first[id]
+		switch {
+		case !seen:
+			f = [2]int{i, -1}
+		case since(i) < since(f[0]):
+			f = [2]int{i, f[0]}
+		case f[1] < 0 || since(i) < since(f[1]):
+			f[1] = i
+		}
+		first[id] = f
+	}
+	var changed []int
+	for i := 0; i < n; i++ {
+		u := m.pbx.UserAt(i)
+		st := m.state(i)
+		id, ok := m.byEmail[strings.ToLower(u.Email)]
+		dup := -1
+		if f := first[id]; ok && f[1] >= 0 {
+			switch {
+			case f[0] != i:
+				dup = f[0]
+			case m.set.Duplicates == NoneLinked:
+				dup = f[1]
+			}
+		}
+		if st.link != id || st.linkOK != ok || st.dupOf != dup {
+			changed = append(changed, i)
+		}
+		st.link, st.linkOK, st.dupOf = id, ok, dup
+	}
+	return changed
+}
+
 // match finds the Teams user a PBX user syncs to, or says why there is none.
 func (m *Model) match(u *pbx.User, i int) (teams.UserID, string) {
 	if !m.SyncOn(i) {
@@ -378,24 +550,39 @@ func (m *Model) match(u *pbx.User, i int) (teams.UserID, string) {
 	if !m.set.AppRegistered {
 		return 0, "not synced: the tenant has no app registration for CloudLink (CL-14)"
 	}
-	if n := len(m.w.Teams.Users()); n != m.nTeams || m.byEmail == nil {
-		m.byEmail = make(map[string]teams.UserID, n)
-		for _, id := range m.w.Teams.Users() {
-			m.byEmail[strings.ToLower(m.w.Teams.Dir(id).UPN)] = id
-		}
-		m.nTeams = n
-	}
-	if id, ok := m.byEmail[strings.ToLower(u.Email)]; ok {
-		return id, ""
-	}
-	// the reason is built once per e-mail, so an unmatched user's events
-	// allocate nothing
+	m.refreshLinks()
 	st := m.state(i)
-	if st.noMatchEmail != u.Email || st.noMatchWhy == "" {
-		st.noMatchEmail = u.Email
-		st.noMatchWhy = "not synced: CloudLink e-mail " + u.Email + " matches no user principal name in Azure AD (CL-14)"
+	if st.linkOK && st.dupOf < 0 {
+		return st.link, ""
+	}
+	// the reason is built once per e-mail and link, so an unmatched user's
+	// events allocate nothing
+	if st.noMatchEmail != u.Email || st.noMatchDup != st.dupOf || st.noMatchWhy == "" {
+		st.noMatchEmail, st.noMatchDup = u.Email, st.dupOf
+		if st.linkOK {
+			other := m.pbx.UserAt(st.dupOf)
+			verdict := "the PBX user " + other.Name + " had it first and stays linked"
+			if m.set.Duplicates == NoneLinked {
+				verdict = "the PBX user " + other.Name + " has it too, and neither is linked"
+			}
+			st.noMatchWhy = fmt.Sprintf("not synced: duplicate CloudLink e-mail %s, which leads to %s: %s (CL-14, %s)",
+				u.Email, m.w.Teams.Dir(st.link).UPN, verdict, m.set.Duplicates)
+		} else {
+			st.noMatchWhy = "not synced: CloudLink e-mail " + u.Email + " matches no user principal name and no mail in Azure AD (CL-14)"
+		}
 	}
 	return 0, st.noMatchWhy
+}
+
+// Link is the Teams user a PBX user's CloudLink writes into, if it is
+// linked (CL-14).
+func (m *Model) Link(i int) (teams.UserID, bool) {
+	if i < 0 || i >= m.pbx.Len() {
+		return 0, false
+	}
+	u := m.pbx.UserAt(i)
+	id, why := m.match(&u, i)
+	return id, why == ""
 }
 
 func (m *Model) write(i int, st *userState, target teams.UserID, p presence.Presence) {
@@ -458,28 +645,45 @@ func (m *Model) Explain(i int) string {
 	}
 	u := m.pbx.UserAt(i)
 	var b strings.Builder
-	best := m.compute(&u, func(s source) {
+	best, withoutDND := m.compute(&u, func(s source) {
 		fmt.Fprintf(&b, "  source %-22s %-12s [%s] %s\n", s.name, s.p, s.rule, s.why)
 	})
 	head := fmt.Sprintf("CloudLink presence of %s is %s (%s), from %s by CL-2 (%s)\n", u.Name, best.p, Label(best.p), best.name, names(m.set.Precedence))
-	row := m.tab.session[best.p]
+	synced := best
+	if m.hidesDND() {
+		synced = withoutDND
+		if synced.p != best.p {
+			fmt.Fprintf(&b, "  Teams gets it without the DoNotDisturb sources, which are not synced [CL-7]: %s (%s), from %s\n", synced.p, Label(synced.p), synced.name)
+		}
+	}
+	row := m.tab.session[synced.p]
 	what := "no session (cleared)"
 	if row.Write {
 		what = "session " + row.Presence.Short()
 	}
-	fmt.Fprintf(&b, "  session rule [%s]: %s → %s\n", row.Rule, best.p, what)
 	st := m.state(i)
+	why := m.Unsynced(i)
+	verb := "→"
+	if why != "" {
+		verb = "would give"
+	}
+	fmt.Fprintf(&b, "  session rule [%s]: %s %s %s\n", row.Rule, synced.p, verb, what)
 	switch {
 	case m.set.Passive:
 		b.WriteString("  CloudLink is passive: an external connector writes to Teams\n")
 	case !m.running:
 		b.WriteString("  CloudLink is stopped: nothing is written or refreshed\n")
-	case st.unsynced != "":
-		fmt.Fprintf(&b, "  %s\n", st.unsynced)
+	case why != "":
+		fmt.Fprintf(&b, "  %s\n", why)
 	case st.session:
 		fmt.Fprintf(&b, "  wrote %s to %s as app %q, refreshed every %s, expiry %s\n", st.written.Short(), m.w.Teams.Name(st.target), m.set.AppID, m.set.Refresh, m.set.Expiration)
 	default:
 		b.WriteString("  no CloudLink session in Teams\n")
+	}
+	for j := 0; j < m.pbx.Len(); j++ {
+		if j != i && m.state(j).linkOK && m.state(j).dupOf == i {
+			fmt.Fprintf(&b, "  the PBX user %s's CloudLink e-mail leads to the same Teams user; %s is reported as a duplicate and writes nothing (CL-14)\n", m.pbx.UserAt(j).Name, m.pbx.UserAt(j).Name)
+		}
 	}
 	return head + b.String() + m.pbx.Explain(i)
 }

@@ -61,6 +61,9 @@ func TestBadTablesAreRefused(t *testing.T) {
 		{"refresh too long", func(s *Settings) { s.Refresh = s.Expiration }, "shorter than the expiration"},
 		{"expiry out of range", func(s *Settings) { s.Expiration = 5 * time.Hour }, "G-SET-1"},
 		{"no app id", func(s *Settings) { s.AppID = " " }, "app id"},
+		{"Mitel One row missing", func(s *Settings) { s.MitelOne = s.MitelOne[1:] }, "CL-15"},
+		{"Mitel One row twice", func(s *Settings) { s.MitelOne[1] = s.MitelOne[0] }, "repeated row"},
+		{"unknown duplicate policy", func(s *Settings) { s.Duplicates = 7 }, "duplicate e-mail policy"},
 	}
 	for _, tc := range tests {
 		_, m, _ := newWorld(t)
@@ -149,6 +152,60 @@ func TestUnmatchedUserIsReported(t *testing.T) {
 	rep := m.Report()
 	if len(rep) != 1 || !strings.HasPrefix(rep[0], "alice: ") || !strings.Contains(rep[0], "a.smith@contoso.com") {
 		t.Errorf("report: %q", rep)
+	}
+}
+
+// TestDuplicateEmails: of two PBX users leading to one Teams user, the
+// policy decides who is linked; the other writes into no one's presence, and
+// giving the address up hands the link over (CL-14).
+func TestDuplicateEmails(t *testing.T) {
+	tests := []struct {
+		policy              DuplicatePolicy
+		aliceLinked, bobDup bool
+	}{
+		{FirstStays, true, true},
+		{NoneLinked, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.policy.String(), func(t *testing.T) {
+			w, m, ids := newWorld(t, "alice", "bob")
+			set := m.Settings()
+			set.Duplicates = tc.policy
+			must(t, m.SetSettings(set))
+			must(t, m.PBX().SetEmail(1, "Alice@Contoso.com"))
+			must(t, m.PBX().LineEvent(1, pbx.DeskPhone, pbx.OffHook))
+			if _, _, ok := w.Teams.AppSession(ids[0], m.App()); ok {
+				t.Error("bob's call reached alice's presence")
+			}
+			if _, ok := m.Link(0); ok != tc.aliceLinked {
+				t.Errorf("alice linked %v, want %v", ok, tc.aliceLinked)
+			}
+			if why := m.Unsynced(1); !strings.Contains(why, "duplicate") || !strings.Contains(why, "alice") {
+				t.Errorf("bob's reason %q names no duplicate of alice", why)
+			}
+			must(t, m.PBX().SetEmail(0, "alice.old@contoso.com"))
+			if target, ok := m.Link(1); !ok || target != ids[0] {
+				t.Errorf("bob not linked to alice once she gave the address up: %v %v (%s)", target, ok, m.Unsynced(1))
+			}
+			if _, _, ok := w.Teams.AppSession(ids[0], m.App()); !ok {
+				t.Error("bob's call did not reach the Teams user his e-mail now links to")
+			}
+		})
+	}
+}
+
+// TestMailMatches: the CloudLink e-mail may match the Azure AD mail.
+func TestMailMatches(t *testing.T) {
+	w, m, ids := newWorld(t, "alice")
+	must(t, m.PBX().SetEmail(0, "alice.smith@contoso.com"))
+	if _, ok := m.Link(0); ok {
+		t.Fatal("linked before the mail was set")
+	}
+	d := w.Teams.Dir(ids[0])
+	d.Mail = "Alice.Smith@contoso.com"
+	w.Teams.SetDir(ids[0], d)
+	if target, ok := m.Link(0); !ok || target != ids[0] {
+		t.Fatalf("not linked by mail: %s", m.Unsynced(0))
 	}
 }
 

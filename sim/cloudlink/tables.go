@@ -57,13 +57,24 @@ var DefaultUserTable = []UserRule{
 	{pbx.StUnavailable, p.DoNotDisturb, "CL-4"},
 }
 
-// MitelOneTable maps a Mitel One state to a CloudLink presence where the PBX
-// has no user presence to carry it (decided: the same words).
-var MitelOneTable = [...]p.Availability{
-	pbx.MOAvailable:    p.Available,
-	pbx.MOAway:         p.Away,
-	pbx.MOBusy:         p.Busy,
-	pbx.MODoNotDisturb: p.DoNotDisturb,
+// MitelOneRule maps a Mitel One state to a CloudLink presence.
+type MitelOneRule struct {
+	State    pbx.MitelOneState
+	Presence p.Availability
+	Rule     string
+}
+
+// DefaultMitelOneTable is CL-15: where the PBX has no user presence (a
+// MiCollab system), the state set in Mitel One is a CloudLink source of its
+// own, with the same words ("die in der PBX- oder Mitel One-Anwendung
+// eingestellte Benutzerpräsenz", seed 002). On a MiVoice Office 400 Mitel
+// One is kept in step with the PBX user presence instead (CL-5), which
+// DefaultUserTable maps.
+var DefaultMitelOneTable = []MitelOneRule{
+	{pbx.MOAvailable, p.Available, "CL-15"},
+	{pbx.MOAway, p.Away, "CL-15"},
+	{pbx.MOBusy, p.Busy, "CL-15"},
+	{pbx.MODoNotDisturb, p.DoNotDisturb, "CL-15"},
 }
 
 // SessionRule says what CloudLink's session in Teams holds for a CloudLink
@@ -95,11 +106,12 @@ var DNDSession = SessionRule{p.DoNotDisturb, true, p.Of(p.DoNotDisturb, p.Presen
 
 // compiled is the tables turned into arrays, so a lookup allocates nothing.
 type compiled struct {
-	rank    [16]uint8 // higher wins (CL-2)
-	line    [4][3]LineRule
-	lineSet [4][3]bool
-	user    [8]UserRule
-	session [16]SessionRule
+	rank     [16]uint8 // higher wins (CL-2)
+	line     [4][3]LineRule
+	lineSet  [4][3]bool
+	user     [8]UserRule
+	mitelOne [8]MitelOneRule
+	session  [16]SessionRule
 }
 
 func isState(a p.Availability) bool {
@@ -144,6 +156,19 @@ func (s *Settings) compile() (compiled, error) {
 	for _, st := range pbx.UserStates() {
 		if !seenUser[st] {
 			return c, fmt.Errorf("CloudLink user table (CL-4) has no row for MiVO400 state %s", st)
+		}
+	}
+	seenMO := [8]bool{}
+	for _, r := range s.MitelOne {
+		if int(r.State) >= len(seenMO) || !isState(r.Presence) || seenMO[r.State] {
+			return c, fmt.Errorf("CloudLink Mitel One table (CL-15): bad or repeated row %+v", r)
+		}
+		seenMO[r.State] = true
+		c.mitelOne[r.State] = r
+	}
+	for _, r := range DefaultMitelOneTable {
+		if !seenMO[r.State] {
+			return c, fmt.Errorf("CloudLink Mitel One table (CL-15) has no row for Mitel One %s", r.State.Label())
 		}
 	}
 	seenSession := [16]bool{}

@@ -212,7 +212,7 @@ func integrationOps() []opSpec {
 		OpNimbusBusyDistributed - numTeamsOps: {name: "Nimbus: Busy agents get calls", system: sysNimbus, weight: 2,
 			draw: func(*Run, Chooser, *Action) {},
 			apply: func(r *Run, _ *Action) error {
-				_, svc, ok := nbService(r)
+				nb, svc, ok := nbService(r)
 				if !ok {
 					return errRefused
 				}
@@ -220,7 +220,9 @@ func integrationOps() []opSpec {
 				if err != nil {
 					return err
 				}
-				svc.Dist[c] = true
+				d := svc.Dist
+				d[c] = true
+				nb.SetDistribution(svc, d) // calls waiting are offered at once (NB-2)
 				return nil
 			},
 			step: func(*Run, *Action, clock.Time) string {

@@ -51,8 +51,8 @@ func init() {
 	Integrations = append(Integrations,
 		Invariant{
 			Name:     "cloudlink-session-iff-busy-or-away",
-			Rules:    []string{"CL-8", "CL-6", "CL-7"},
-			Text:     "while CloudLink runs and syncs a user, its session in Teams exists exactly while the CloudLink presence is Busy (Busy/InACall) or Away (Away/Away), or DoNotDisturb (DoNotDisturb/Presenting) where DND is synced",
+			Rules:    []string{"CL-8", "CL-6", "CL-7", "CL-14"},
+			Text:     "while CloudLink runs and syncs a user, its session in Teams exists exactly while the CloudLink presence (without its DoNotDisturb sources where DND is not synced) is Busy (Busy/InACall) or Away (Away/Away), or DoNotDisturb (DoNotDisturb/Presenting) where DND is synced; a PBX user it does not sync holds no session, so no one writes into another's presence",
 			PerWorld: true,
 			Check:    checkCloudLink,
 			Explain: func(c *Checker, u teams.UserID) string {
@@ -99,15 +99,16 @@ func checkCloudLink(c *Checker, _ teams.UserID) (bool, string) {
 	dnd := cl.Settings().SyncDND
 	applies := false
 	for i := 0; i < px.Len(); i++ {
-		if cl.Unsynced(i) != "" {
-			continue
-		}
-		target, err := m.User(px.UserAt(i).Email)
-		if err != nil {
+		target, linked := cl.Link(i)
+		if !linked {
+			if held, to, on := cl.Session(i); on {
+				c.Blame(to)
+				return true, fmt.Sprintf("CloudLink does not sync the PBX user %s (%s), yet holds a session %s for it in %s's presence (CL-14)", px.UserAt(i).Name, cl.Unsynced(i), held.Short(), m.Name(to))
+			}
 			continue
 		}
 		applies = true
-		a := cl.Presence(i)
+		a := cl.SessionPresence(i)
 		want := clSession[a]
 		if a == p.DoNotDisturb && dnd {
 			want.on, want.p = true, p.Of(p.DoNotDisturb, p.Presenting)

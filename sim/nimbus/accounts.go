@@ -85,6 +85,32 @@ type Account struct {
 	// Invited is false once the guest is no longer a member of the tenant
 	// (a tenant change, the invitation revoked).
 	Invited bool
+	// From is where the account signs in from, once set (Model.SignInFrom);
+	// until then Settings.SignInFrom.
+	From    Location
+	hasFrom bool
+}
+
+// Location is where a sign-in comes from, as conditional access sees it.
+type Location uint8
+
+// Locations.
+const (
+	// AzureDataCentre is an address in the Microsoft Azure data-centre
+	// ranges, the trusted location seed 003 names.
+	AzureDataCentre Location = iota
+	// Elsewhere is any address outside the trusted locations.
+	Elsewhere
+)
+
+func (l Location) String() string {
+	switch l {
+	case AzureDataCentre:
+		return "a Microsoft Azure data centre (trusted location)"
+	case Elsewhere:
+		return "an address outside the trusted locations"
+	}
+	return fmt.Sprintf("Location(%d)", uint8(l))
 }
 
 // Has reports whether the account holds the permission.
@@ -116,8 +142,10 @@ func (a *Account) Grant(p Permission) {
 }
 
 // check signs the account in and walks the requests a presence read needs,
-// failing the way Azure AD and Graph fail.
-func (a *Account) check() *GraphError {
+// failing the way Azure AD and Graph fail. trustedOnly is the tenant's
+// policy requiring MFA except from trusted locations; from is where the
+// sign-in comes from.
+func (a *Account) check(trustedOnly bool, from Location) *GraphError {
 	if !a.Invited {
 		return &GraphError{Account: a.Name, Request: "sign-in", Status: 400, Code: "invalid_grant",
 			Message: "AADSTS50020: user account from the identity provider does not exist in the tenant", Rule: "NB-6"}
@@ -125,6 +153,10 @@ func (a *Account) check() *GraphError {
 	if a.MFA {
 		return &GraphError{Account: a.Name, Request: "sign-in", Status: 400, Code: "invalid_grant",
 			Message: "AADSTS50076: you must use multi-factor authentication to access this resource", Rule: "NB-5"}
+	}
+	if trustedOnly && from != AzureDataCentre {
+		return &GraphError{Account: a.Name, Request: "sign-in", Status: 400, Code: "invalid_grant",
+			Message: "AADSTS50076: due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication (conditional access: MFA except from trusted locations; signed in from " + from.String() + ")", Rule: "NB-5"}
 	}
 	for _, r := range Requirements {
 		if !a.Has(r.Permission) {

@@ -1,7 +1,9 @@
 // Package nimbus models Luware Nimbus presence-based call distribution on top
 // of the Teams model: services with their Conversations Distribution setting
-// per availability (NB-2), responsible agents (NB-1), the presence source —
-// Teams federation or up to two presence accounts (NB-3..NB-6) — and routing:
+// per availability (NB-2; a change offers waiting calls at once),
+// responsible agents (NB-1), the presence source — Teams federation or up to
+// two presence accounts, signing in under the tenant's conditional access
+// (NB-3..NB-6) — and routing:
 // eligibility, longest-idle selection (NB-7), ringing, answering, the Active
 // toggle and after-call work (NB-8), RONA (NB-9) and outbound dialling
 // (NB-10).

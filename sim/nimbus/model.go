@@ -42,6 +42,15 @@ type Settings struct {
 	// Tenant is the organisation the agents belong to and the presence
 	// accounts are invited to (the world's default organisation).
 	Tenant string
+	// RedistributeOnChange: a change of a service's distribution setting
+	// takes effect at once, so calls already waiting are offered to agents
+	// it made eligible (NB-2, decided: on). Off, waiting calls wait for the
+	// next change of an agent or a new call.
+	RedistributeOnChange bool
+	// SignInFrom is where Nimbus signs its presence accounts in from: a
+	// Microsoft Azure data centre, as the cloud service does (NB-5,
+	// decided), unless an account says otherwise.
+	SignInFrom Location
 }
 
 // DefaultSettings returns the documented and decided defaults.
@@ -52,6 +61,9 @@ func DefaultSettings() Settings {
 		RONAReset:     10 * time.Minute,
 		AccountView:   InternalView,
 		Tenant:        sim.DefaultOrg,
+
+		RedistributeOnChange: true,
+		SignInFrom:           AzureDataCentre,
 	}
 }
 
@@ -72,6 +84,9 @@ func CheckRONAReset(d time.Duration) error {
 func (s Settings) check() error {
 	if s.RingTime <= 0 {
 		return fmt.Errorf("ring time must be positive, got %s", s.RingTime)
+	}
+	if s.SignInFrom > Elsewhere {
+		return fmt.Errorf("unknown sign-in location %d", s.SignInFrom)
 	}
 	if s.AfterCallWork < 0 || s.MaxWait < 0 {
 		return fmt.Errorf("after-call work and maximum wait cannot be negative")
@@ -218,6 +233,9 @@ type Model struct {
 	onOffer  OfferListener
 
 	failing bool // presence tracking was failing at the last read
+	// trustedOnly: the tenant's conditional access requires MFA except
+	// from trusted locations (NB-5).
+	trustedOnly bool
 }
 
 // Of returns the world's Nimbus model, attaching it on first use.
@@ -452,6 +470,42 @@ func (m *Model) Reinvite(a *Account) {
 // state changed.
 func (m *Model) AccountChanged() { m.dispatch() }
 
+// SetDistribution changes a service's distribution setting (NB-2); with
+// RedistributeOnChange the calls waiting are offered at once to the agents
+// it made eligible.
+func (m *Model) SetDistribution(s *Service, d Distribution) {
+	s.Dist = d
+	if m.set.RedistributeOnChange {
+		m.dispatch()
+	}
+}
+
+// RequireMFAExceptTrusted sets the tenant's conditional-access policy:
+// presence accounts must use MFA unless they sign in from a trusted
+// location, the Microsoft Azure data-centre ranges Nimbus signs in from
+// (NB-5).
+func (m *Model) RequireMFAExceptTrusted(on bool) {
+	m.trustedOnly = on
+	m.dispatch()
+}
+
+// MFAExceptTrusted reports whether that policy is on.
+func (m *Model) MFAExceptTrusted() bool { return m.trustedOnly }
+
+// SignInFrom sets where an account signs in from (NB-5).
+func (m *Model) SignInFrom(a *Account, l Location) {
+	a.From, a.hasFrom = l, true
+	m.dispatch()
+}
+
+// from is where an account signs in from.
+func (m *Model) from(a *Account) Location {
+	if a.hasFrom {
+		return a.From
+	}
+	return m.set.SignInFrom
+}
+
 // Source is where Nimbus reads presence from.
 type Source uint8
 
@@ -495,7 +549,7 @@ func (t Tracking) String() string {
 func (m *Model) Tracking() Tracking {
 	var t Tracking
 	for _, a := range m.accounts {
-		if err := a.check(); err != nil {
+		if err := a.check(m.trustedOnly, m.from(a)); err != nil {
 			t.Failures = append(t.Failures, err)
 			continue
 		}

@@ -195,6 +195,9 @@ func (m *Model) Call(id CallID) (*Call, error) {
 	return m.calls[id], nil
 }
 
+// NumCalls is the number of calls that have arrived.
+func (m *Model) NumCalls() int { return len(m.calls) }
+
 // LastCall returns the most recent call.
 func (m *Model) LastCall() (*Call, error) {
 	if len(m.calls) == 0 {

@@ -57,6 +57,9 @@ type User struct {
 	// MiCollab is the presence set in the MiCollab client, which stays
 	// there (seed 002); AvailabilityUnknown when never set.
 	MiCollab presence.Availability
+	// EmailSince orders the users by when they got their present CloudLink
+	// e-mail: of two with the same address, the lower had it first (CL-14).
+	EmailSince uint64
 }
 
 // Line returns the user's line of a device.
@@ -114,6 +117,7 @@ type Model struct {
 	notes     [numUserStates][numVia]string
 	listeners []Listener
 	events    uint64
+	emails    uint64 // e-mail assignments so far, for User.EmailSince
 }
 
 // ComponentName names the model among the world's components.
@@ -250,6 +254,8 @@ func (m *Model) Ensure(tu teams.UserID) (int, error) {
 		State:     StAvailable,
 		MitelOne:  MOAvailable,
 	}
+	m.emails++
+	u.EmailSince = m.emails
 	for i := range u.Lines {
 		u.Lines[i].Device = Device(i)
 	}
@@ -526,7 +532,12 @@ func (m *Model) SetEmail(i int, email string) error {
 	if err := CheckEmail(email); err != nil {
 		return err
 	}
-	u.Email = strings.TrimSpace(email)
+	email = strings.TrimSpace(email)
+	if !strings.EqualFold(u.Email, email) {
+		m.emails++
+		u.EmailSince = m.emails
+	}
+	u.Email = email
 	m.record(u, "pbx:account", "CloudLink e-mail "+email, "CL-14")
 	m.emit(Event{Kind: EmailChanged, User: i})
 	return nil

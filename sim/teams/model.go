@@ -71,6 +71,9 @@ type Model struct {
 	recompute uint64
 	// onUpdate, when set, is told of every recomputation (SetOnUpdate).
 	onUpdate func(UserID)
+	// dirVersion counts directory changes, so readers that index the
+	// directory (by UPN or mail) know when to rebuild.
+	dirVersion uint64
 }
 
 // New returns an empty model on the given clock, recording into tr.
@@ -111,6 +114,10 @@ type Directory struct {
 	ID          string // object id (GUID)
 	Org         string // tenant the user belongs to: "contoso"
 	Guest       bool
+
+	// Mail is the user's mail in Azure AD (Graph's mail); empty when it
+	// is not set apart from the UPN.
+	Mail string
 }
 
 // AddUser adds a user. The name must be new.
@@ -125,6 +132,7 @@ func (m *Model) AddUser(d Directory) (UserID, error) {
 	id := UserID(len(m.users))
 	m.users = append(m.users, &user{dir: d, id: id, cur: presence.Of(presence.Offline, presence.ActOffline), rule: "T-AGG-4"})
 	m.names[key] = id
+	m.dirVersion++
 	m.users[id].history = append(m.users[id].history, histEntry{at: m.clk.Now(), p: m.users[id].cur})
 	return id, nil
 }
@@ -165,7 +173,10 @@ func (m *Model) Users() []UserID {
 func (m *Model) Dir(u UserID) Directory { return m.users[u].dir }
 
 // SetDir replaces a user's directory entry (ids are filled by the world).
-func (m *Model) SetDir(u UserID, d Directory) { m.users[u].dir = d }
+func (m *Model) SetDir(u UserID, d Directory) { m.users[u].dir = d; m.dirVersion++ }
+
+// DirVersion changes whenever a user is added or a directory entry replaced.
+func (m *Model) DirVersion() uint64 { return m.dirVersion }
 
 // Name returns a user's short name.
 func (m *Model) Name(u UserID) string { return m.users[u].dir.Name }

@@ -80,6 +80,11 @@ type Config struct {
 
 	MicSync   bool     // MicrophoneUsageSync.Enable (XP-12)
 	Whitelist []string // MicrophoneUsageSync.ProcessWhitelist, beyond the defaults
+	// CentralMicSyncProfile: the administrator has added and activated the
+	// central profile template "MicSync" (Präsenzstatus Beschäftigt), which
+	// microphone sync switches to; without it microphone use changes
+	// nothing (XP-12). A new site has none.
+	CentralMicSyncProfile bool
 
 	RememberCredentials bool // "Anmeldedaten merken" (XP-11)
 	ADFS                bool // the directory signs in through ADFS
@@ -122,6 +127,7 @@ var configKeys = []struct {
 		c.CentralForwarding = strings.TrimSpace(v)
 		return nil
 	}},
+	{"Zentrale Profilvorlage MicSync", "yes or no: the central profile template MicSync (Beschäftigt) is added and active", yesNo(func(c *Config) *bool { return &c.CentralMicSyncProfile })},
 	{"MicrophoneUsageSync.Enable", "1 = on, 0 = off", func(c *Config, v string) error {
 		switch strings.TrimSpace(v) {
 		case "1":
@@ -234,6 +240,18 @@ func checkProcessName(name string) error {
 func processKey(name string) string {
 	k := strings.ToLower(strings.TrimSpace(name))
 	return strings.TrimSuffix(k, ".exe")
+}
+
+// MicSyncOff says why microphone use switches to no profile, "" when
+// microphone sync is on and its profile template active (XP-12).
+func (c Config) MicSyncOff() string {
+	switch {
+	case !c.MicSync:
+		return "microphone sync is off (MicrophoneUsageSync.Enable is not 1)"
+	case !c.CentralMicSyncProfile:
+		return "the central profile template \"MicSync\" is not active: the administrator must add and activate it (Präsenzstatus Beschäftigt) under Präsenzmanagement"
+	}
+	return ""
 }
 
 // Whitelisted reports whether microphone use by the process switches to the

@@ -2,7 +2,9 @@
 // Microsoft Teams (seed 001, RULEBOOK §4): per user the XPhone client
 // (started, connected to its server), the ordered "My profiles", the
 // appointment list, XPhone calls and meetings, microphone sync, and the site
-// configuration (sync mode, "user may change", credentials).
+// configuration (sync mode, "user may change", credentials, the central
+// profile templates). A person without a Teams account may use the client;
+// XPhone syncs nothing for them and reports them (XP-11).
 //
 // Both directions go through the Teams model's Graph seam. XPhone reads Teams
 // presence from change notifications, falling back to polling when they stop;

@@ -15,6 +15,7 @@ func FuzzConfigSet(f *testing.F) {
 		{"Benutzer darf ändern", "nein"}, {"ADFS", "ja"}, {"Anmeldedaten merken", "1"},
 		{"MicrophoneUsageSync.Enable", "1"}, {"MicrophoneUsageSync.Enable", "2"},
 		{"MicrophoneUsageSync.ProcessWhitelist", "Slack,,Discord"}, {"Rufumleitung MS Teams", "Voicemail"}, {"", ""},
+		{"Zentrale Profilvorlage MicSync", "ja"}, {"zentrale profilvorlage  micsync", "vielleicht"},
 	} {
 		f.Add(kv[0], kv[1])
 	}

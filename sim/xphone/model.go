@@ -3,6 +3,7 @@ package xphone
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/presencesim/presencesim/sim"
@@ -37,8 +38,10 @@ type Settings struct {
 	MicSyncProfile     string
 	MicSyncPresence    p.Presence
 
-	// TeamsMeetings: XPhone takes Busy/InAMeeting (a Teams meeting, but
-	// also any calendar appointment) like a Teams call (decided: off).
+	// TeamsMeetings: XPhone mirrors Busy/InAMeeting read from Teams (a
+	// Teams meeting, but also any calendar appointment) as an appointment
+	// like a Teams call's, with the same profile choice (XP-7, decided from
+	// seed 001's "MS Teams" profile for meetings: on).
 	TeamsMeetings bool
 
 	// Order is which source the client shows when several are on
@@ -74,6 +77,7 @@ func DefaultSettings() Settings {
 		TeamsProfile:       "MS Teams",
 		MicSyncProfile:     "MicSync",
 		MicSyncPresence:    p.Of(p.Busy, p.ActBusy),
+		TeamsMeetings:      true,
 		Order:              DefaultOrder(),
 		Bounds:             DefaultBounds(),
 	}
@@ -94,6 +98,9 @@ type Appointment struct {
 type user struct {
 	id   teams.UserID
 	name string
+	// noTeams: the user has no Teams account, so XPhone syncs nothing for
+	// them (XP-11); id is then negative and names no Teams user.
+	noTeams bool
 
 	userMode    Mode
 	hasUserMode bool
@@ -130,6 +137,9 @@ type Model struct {
 	site  Config
 	app   teams.AppID
 	users []*user // by teams.UserID; nil for users without XPhone
+	// local are the XPhone users without a Teams account, addressed by
+	// the ids -1, -2, … (XP-11).
+	local []*user
 
 	journal []JournalEntry
 	input   int
@@ -210,7 +220,11 @@ func (m *Model) CheckNoEcho() error { return CheckEcho(m.journal, m.set.Bounds) 
 // Writes counts the Graph writes made for the user.
 func (m *Model) Writes(u teams.UserID) int {
 	n := 0
-	name := m.tm.Name(u)
+	x := m.lookup(u)
+	if x == nil {
+		return 0
+	}
+	name := x.name
 	for _, e := range m.journal {
 		if e.Kind == Write && e.User == name {
 			n++
@@ -226,6 +240,9 @@ func (m *Model) lookup(u teams.UserID) *user {
 	if u >= 0 && int(u) < len(m.users) {
 		return m.users[u]
 	}
+	if k := -int(u) - 1; u < 0 && k < len(m.local) {
+		return m.local[k]
+	}
 	return nil
 }
 
@@ -233,7 +250,84 @@ func (m *Model) get(u teams.UserID) (*user, error) {
 	if x := m.lookup(u); x != nil {
 		return x, nil
 	}
-	return nil, fmt.Errorf("%s %w; start the client first (\"alice uses XPhone Connect\")", m.tm.Name(u), errNoXPhone)
+	name := fmt.Sprintf("user #%d", u)
+	if u >= 0 && int(u) < len(m.tm.Users()) {
+		name = m.tm.Name(u)
+	}
+	return nil, fmt.Errorf("%s %w; start the client first (\"alice uses XPhone Connect\")", name, errNoXPhone)
+}
+
+// MaxLocalUsers bounds the XPhone users without a Teams account.
+const MaxLocalUsers = 10000
+
+// AddUserWithoutTeams gives a person without a Teams account an XPhone
+// client, started and connected. XPhone syncs nothing for them and reports
+// them (XP-11). The id it returns addresses them in the model's methods.
+func (m *Model) AddUserWithoutTeams(name string) (teams.UserID, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return 0, fmt.Errorf("%w: an XPhone user needs a name", ErrConfig)
+	}
+	if _, err := m.tm.User(name); err == nil {
+		return 0, fmt.Errorf("%w: %s has a Teams account; use \"%s uses XPhone Connect\"", ErrConfig, name, name)
+	}
+	if id, ok := m.LocalUser(name); ok {
+		return id, nil
+	}
+	if len(m.local) >= MaxLocalUsers {
+		return 0, fmt.Errorf("%w: at most %d XPhone users without a Teams account", ErrConfig, MaxLocalUsers)
+	}
+	id := teams.UserID(-len(m.local) - 1)
+	x := &user{id: id, name: name, noTeams: true, profiles: DefaultProfiles(), notifications: true}
+	m.local = append(m.local, x)
+	return id, m.Start(id)
+}
+
+// LocalUser finds an XPhone user without a Teams account by name.
+func (m *Model) LocalUser(name string) (teams.UserID, bool) {
+	for _, x := range m.local {
+		if strings.EqualFold(x.name, strings.TrimSpace(name)) {
+			return x.id, true
+		}
+	}
+	return 0, false
+}
+
+// Unsynced says why XPhone syncs nothing for the user, "" when it syncs.
+func (m *Model) Unsynced(u teams.UserID) string {
+	x := m.lookup(u)
+	switch {
+	case x == nil:
+		return "does not use XPhone Connect"
+	case x.noTeams:
+		return x.name + " has no Teams account: XPhone needs one to sync (XP-11)"
+	}
+	return ""
+}
+
+// Report lists what XPhone does not do that the users might expect: users
+// it does not sync (XP-11) and microphone use that changes nothing because
+// microphone sync is not set up (XP-12), one line per user and reason.
+func (m *Model) Report() []string {
+	var out []string
+	for _, list := range [][]*user{m.users, m.local} {
+		for _, x := range list {
+			if x == nil {
+				continue
+			}
+			if why := m.Unsynced(x.id); why != "" {
+				out = append(out, x.name+": not synced: "+why)
+			}
+			if why := m.site.MicSyncOff(); why != "" {
+				for _, proc := range x.mic {
+					if m.site.Whitelisted(proc) {
+						out = append(out, fmt.Sprintf("%s: microphone use by %s ignored: %s (XP-12)", x.name, proc, why))
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Uses reports whether the user has an XPhone client.
@@ -505,15 +599,30 @@ func (m *Model) Microphone(u teams.UserID, process string, on bool) (bool, error
 			i = j
 		}
 	}
-	counts := x.started && m.site.MicSync && m.site.Whitelisted(process)
+	// the client notes every process while it runs; whether one switches
+	// to MicSync is the site's configuration at the time (micCounts)
 	switch {
-	case on && counts && i < 0:
+	case on && x.started && i < 0 && len(x.mic) < maxMicProcesses:
 		x.mic = append(x.mic, process)
 	case !on && i >= 0:
 		x.mic = append(x.mic[:i], x.mic[i+1:]...)
 	}
+	counts := x.started && m.micCounts(process)
+	if on && x.started && !counts && m.site.Whitelisted(process) {
+		m.note(x, process+" uses the microphone, which changes nothing: "+m.site.MicSyncOff(), "XP-12")
+	}
 	m.sync(x)
 	return counts, nil
+}
+
+// maxMicProcesses bounds the processes noted as using one microphone.
+const maxMicProcesses = 64
+
+// micCounts reports whether microphone use by the process switches to the
+// MicSync profile: sync on, its profile template active, the process on
+// the list (XP-12).
+func (m *Model) micCounts(process string) bool {
+	return m.site.MicSyncOff() == "" && m.site.Whitelisted(process)
 }
 
 // PerformTeamsAction does one action of the seed 001 table in Teams: a call
@@ -569,7 +678,7 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 			}
 		}
 	case opPoll:
-		if x.started && !x.notifications {
+		if x.started && !x.notifications && !x.noTeams {
 			now := m.tm.Presence(x.id)
 			if now != x.lastSeen {
 				m.begin(x, FromTeams, "poll finds Teams shows "+now.Short())
@@ -583,7 +692,7 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 
 // reread reads the user's Teams presence now, as at client start.
 func (m *Model) reread(x *user) {
-	if x.started {
+	if x.started && !x.noTeams {
 		m.read(x, m.tm.Presence(x.id))
 	}
 }
@@ -704,6 +813,9 @@ func (m *Model) deleteAppt(x *user, i int, rule, why string) {
 // sync writes XPhone's own state to Teams where it differs from what XPhone
 // wrote last (xphoneToTeams). What came from Teams is never written back.
 func (m *Model) sync(x *user) {
+	if x.noTeams {
+		return // nothing to write to: no Teams account (XP-11)
+	}
 	md := m.mode(x)
 	var wantSession, wantDND bool
 	for _, row := range xphoneToTeams {

@@ -240,3 +240,75 @@ func TestSetSettingsRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A person without a Teams account gets an XPhone client that syncs
+// nothing and is reported; a name with a Teams account or none is refused
+// (XP-11).
+func TestUserWithoutTeamsAccount(t *testing.T) {
+	w, m, alice, _ := world(t, 1, nil)
+	erin, err := m.AddUserWithoutTeams("erin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if erin >= 0 {
+		t.Fatalf("erin got the Teams id %d", erin)
+	}
+	if err := m.StartCall(erin); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := m.Status(erin); st.Text != m.Settings().CallText {
+		t.Errorf("erin's client shows %q during a call", st.Text)
+	}
+	if n := m.Writes(erin); n != 0 {
+		t.Errorf("XPhone wrote %d times for a user without a Teams account", n)
+	}
+	if got := w.Teams.Presence(alice); got.Availability != p.Available {
+		t.Errorf("erin's call changed alice's presence: %s", got.Short())
+	}
+	rep := strings.Join(m.Report(), "\n")
+	if !strings.Contains(rep, "erin: not synced: erin has no Teams account") {
+		t.Errorf("report %q does not name erin", rep)
+	}
+	if again, err := m.AddUserWithoutTeams("Erin"); err != nil || again != erin {
+		t.Errorf("adding erin again: %v, %v", again, err)
+	}
+	for _, bad := range []string{"", "  ", "alice"} {
+		if _, err := m.AddUserWithoutTeams(bad); err == nil {
+			t.Errorf("AddUserWithoutTeams(%q) accepted", bad)
+		}
+	}
+	if err := m.SetNotifications(erin, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Clock.Advance(10 * time.Minute); err != nil { // polls would read Teams
+		t.Fatal(err)
+	}
+}
+
+// Microphone sync needs its central profile template; without it the
+// client stays, and the report says why (XP-12).
+func TestMicSyncNeedsItsTemplate(t *testing.T) {
+	_, m, alice, _ := world(t, 1, nil)
+	if err := m.SetSite("MicrophoneUsageSync.Enable", "1"); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := m.Microphone(alice, "Zoom", true)
+	if err != nil || counts {
+		t.Fatalf("Zoom counts %v (%v) without the template", counts, err)
+	}
+	if st, _ := m.Status(alice); st.Source == SrcMicSync {
+		t.Errorf("the client switched to %q without the template", st.Text)
+	}
+	if rep := strings.Join(m.Report(), "\n"); !strings.Contains(rep, `alice: microphone use by Zoom ignored: the central profile template "MicSync" is not active`) {
+		t.Errorf("report %q", rep)
+	}
+	if err := m.SetSite("Zentrale Profilvorlage MicSync", "ja"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := m.Status(alice); st.Text != "MicSync (Zoom)" {
+		t.Errorf("with the template the client shows %q", st.Text)
+	}
+	if rep := m.Report(); len(rep) != 0 {
+		t.Errorf("report %q once set up", rep)
+	}
+}

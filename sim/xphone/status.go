@@ -44,8 +44,10 @@ func (m *Model) Status(u teams.UserID) (Status, error) {
 				return Status{d.Name, d.Presence, d.Name, d.Forwarding, src, rule}, nil
 			}
 		case SrcMicSync:
-			if len(x.mic) > 0 {
-				return Status{fmt.Sprintf("%s (%s)", m.set.MicSyncProfile, x.mic[len(x.mic)-1]), m.set.MicSyncPresence, m.set.MicSyncProfile, "", src, rule}, nil
+			for i := len(x.mic) - 1; i >= 0; i-- {
+				if m.micCounts(x.mic[i]) {
+					return Status{fmt.Sprintf("%s (%s)", m.set.MicSyncProfile, x.mic[i]), m.set.MicSyncPresence, m.set.MicSyncProfile, "", src, rule}, nil
+				}
 			}
 		case SrcProfile:
 			return Status{sel.Name, sel.Presence, sel.Name, sel.Forwarding, src, rule}, nil
@@ -77,6 +79,9 @@ func (m *Model) Explain(u teams.UserID) string {
 	fmt.Fprintf(&b, "XPhone client of %s at %s shows %q (%s) from %s [%s]; settings of profile %q", x.name, m.clk.Now(), st.Text, st.Presence.Short(), st.Source, st.Rule, st.Profile)
 	if st.Forwarding != "" {
 		fmt.Fprintf(&b, ", call forwarding to %s", st.Forwarding)
+	}
+	if x.noTeams {
+		fmt.Fprintf(&b, "\n  not synced: %s", m.Unsynced(u))
 	}
 	fmt.Fprintf(&b, "\n  sync mode %q (site %q, user may change: %v); client started: %v, connected: %v, notifications: %v\n",
 		m.mode(x), m.site.Mode, m.site.UserMayChange, x.started, x.connected, x.notifications)

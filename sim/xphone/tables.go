@@ -81,9 +81,9 @@ const anyActivity = p.Activity(255)
 // 001 table). Teams shows a call or video call as Busy/InACall (conference
 // calls as InAConferenceCall); screen sharing as DoNotDisturb/Presenting,
 // which XPhone takes as Do-not-disturb. Rows are tried in order. The seed
-// speaks of the "MS Teams" profile for Teams meetings too, but Busy/InAMeeting
-// is also any calendar appointment, which XPhone's own calendar sync
-// handles; so meetings count only with Settings.TeamsMeetings (decided).
+// speaks of the "MS Teams" profile for Teams meetings too, so Busy/InAMeeting
+// is mirrored like a call (XP-7); since it is also any calendar appointment,
+// Settings.TeamsMeetings turns the meeting row off.
 var teamsToXPhone = []struct {
 	Availability p.Availability
 	Activity     p.Activity
