@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,18 +50,10 @@ func (s *Scenario) gExpandMail(in string) (string, error) {
 	}
 }
 
-func (s *Scenario) gSetMail(name, mail string) error {
-	id, err := s.user(name)
-	if err != nil {
-		return err
-	}
-	if !strings.Contains(mail, "@") {
-		return fmt.Errorf("%q is not an e-mail address: write name@domain", mail)
-	}
-	d := s.world.Teams.Dir(id)
-	d.Mail = mail
-	s.world.Teams.SetDir(id, d)
-	return nil
+// gSetMail sets a user's mail, as the CloudLink step does (one way to
+// change the directory, whoever reads it).
+func (s *Scenario) gSetMail(ctx context.Context, name, mail string) error {
+	return s.azureMail(ctx, name, mail)
 }
 
 func (s *Scenario) gFilter(app, path, filter string) error {

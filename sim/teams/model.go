@@ -114,10 +114,6 @@ type Directory struct {
 	ID          string // object id (GUID)
 	Org         string // tenant the user belongs to: "contoso"
 	Guest       bool
-
-	// Mail is the user's mail in Azure AD (Graph's mail); empty when it
-	// is not set apart from the UPN.
-	Mail string
 }
 
 // AddUser adds a user. The name must be new.
