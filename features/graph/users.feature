@@ -157,3 +157,13 @@ Feature: Looking users up through Microsoft Graph
     Then the Graph response is the error 404 "Request_ResourceNotFound"
     When the Graph app "directory" GETs /v1.0/users
     Then the Graph response lists the users alice, bob and carol
+
+  @G-USR-1 @G-THR-1
+  Scenario: Looking users up does not count against the presence limit
+    Given the Graph limit is 2 requests per 30 seconds
+    And the Graph app "directory" is registered with application permissions User.Read.All and Presence.Read.All
+    When the Graph app "directory" GETs /v1.0/users 3 times
+    Then 3 of those requests were answered 200
+    When the Graph app "directory" GETs /v1.0/users/{alice}/presence 3 times
+    Then 2 of those requests were answered 200
+    And 1 of those requests were answered 429

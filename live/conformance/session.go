@@ -70,7 +70,7 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	t = t.withDefaults()
 	s := &Session{w: w, target: t, out: newTailBuffer(1 << 20), wire: newWire(), deliver: &deliverer{}}
 	id := graph.IdentityOf(w)
-	app, err := id.AddApp(sim.DefaultOrg, AppName, []string{graph.PresenceReadWriteAll, graph.PresenceReadAll}, []string{graph.PresenceReadAll})
+	app, err := id.AddApp(sim.DefaultOrg, AppName, []string{graph.PresenceReadWriteAll, graph.PresenceReadAll, graph.UserReadAll}, []string{graph.PresenceReadAll, graph.UserReadBasicAll})
 	if err != nil {
 		return nil, fmt.Errorf("registering the connector's app: %w", err)
 	}

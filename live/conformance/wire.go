@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/presencesim/presencesim/fakes/graph"
-	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
 )
@@ -177,8 +176,8 @@ func (w *statusWriter) Flush() {
 	}
 }
 
-// handler records each Graph request with its body, serves the directory
-// (GET /v1.0/users) the fake does not, and passes the rest to the fake.
+// handler records each Graph request with its body and passes it to the
+// fake.
 func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
@@ -209,13 +208,11 @@ func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 		case c.Action != "token" && c.Action != "identity" && wr.isRevoked(bearer(r.Header.Get("Authorization"))):
 			c.Revoked = true
 			refuseRevoked(sw)
-		case c.Action == "directory":
-			s.directory(sw, r)
 		default:
 			next.ServeHTTP(sw, r)
 		}
 		c.Status, c.Answered = sw.status, time.Now()
-		if c.Action != "token" && c.Action != "identity" && c.Action != "directory" && !c.Revoked && (c.Status == http.StatusTooManyRequests || c.Status >= 500) {
+		if c.Action != "token" && c.Action != "identity" && !c.Revoked && (c.Status == http.StatusTooManyRequests || c.Status >= 500) {
 			s.faulted()
 		}
 		if ra, err := strconv.Atoi(sw.Header().Get("Retry-After")); err == nil {
@@ -380,81 +377,3 @@ func claim(tok, name string) string {
 	return v
 }
 
-// directory serves GET /v1.0/users and /v1.0/users/{id or upn}: the users
-// of the world with their object ids, which a connector needs to address
-// presence by id (Graph's User.Read.All; the token only has to be there).
-func (s *Session) directory(w http.ResponseWriter, r *http.Request) {
-	type user struct {
-		ID                string `json:"id"`
-		DisplayName       string `json:"displayName"`
-		UserPrincipalName string `json:"userPrincipalName"`
-		Mail              string `json:"mail"`
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if bearer(r.Header.Get("Authorization")) == "" {
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = io.WriteString(w, `{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}`)
-		return
-	}
-	want := strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, "/"), "/v1.0/users")
-	want = strings.TrimPrefix(want, "/")
-	var list []user
-	_ = s.lw.Do(func(sw *sim.World) error {
-		for _, u := range sw.Teams.Users() {
-			d := sw.Teams.Dir(u)
-			if graph.IdentityOf(sw).Tenant(d.Org).ID != s.App.Tenant {
-				continue // another organisation's users are not in this directory
-			}
-			x := user{ID: d.ID, DisplayName: d.DisplayName, UserPrincipalName: d.UPN, Mail: d.Mail}
-			if x.Mail == "" {
-				x.Mail = d.UPN // Graph's mail is the primary address, the UPN unless set apart
-			}
-			if want == "" || strings.EqualFold(want, d.ID) || strings.EqualFold(want, d.UPN) {
-				list = append(list, x)
-			}
-		}
-		return nil
-	})
-	if want != "" {
-		if len(list) == 0 {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"error":{"code":"Request_ResourceNotFound","message":"Resource '`+strings.ReplaceAll(want, `"`, "")+`' does not exist."}}`)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(list[0])
-		return
-	}
-	// Pages as Graph's: $top (1–999, 100 by default), the rest behind
-	// @odata.nextLink.
-	q := r.URL.Query()
-	top, skip := 100, 0
-	if v := q.Get("$top"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 999 {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"error":{"code":"Request_UnsupportedQuery","message":"Invalid page size specified: '`+strings.ReplaceAll(v, `"`, "")+`'. Must be between 1 and 999 inclusive."}}`)
-			return
-		}
-		top = n
-	}
-	if v := q.Get("$skiptoken"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > len(list) {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"error":{"code":"Directory_ExpiredPageToken","message":"The specified page token value has expired and can no longer be included in your request."}}`)
-			return
-		}
-		skip = n
-	}
-	page := map[string]any{"value": append([]user{}, list[skip:min(len(list), skip+top)]...)}
-	if skip+top < len(list) {
-		q.Set("$top", strconv.Itoa(top))
-		q.Set("$skiptoken", strconv.Itoa(skip+top))
-		scheme := "https"
-		if r.TLS == nil {
-			scheme = "http"
-		}
-		page["@odata.nextLink"] = scheme + "://" + r.Host + "/v1.0/users?" + q.Encode()
-	}
-	_ = json.NewEncoder(w).Encode(page)
-}
