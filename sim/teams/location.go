@@ -144,7 +144,8 @@ const (
 	// MaxLocationDetectors is how many detectors may hold an automatic
 	// signal for one user at once.
 	MaxLocationDetectors = 16
-	// MaxWorkingHours is how many working-hours segments a calendar holds.
+	// MaxWorkingHours is how many working-hours segments a calendar holds;
+	// at most 32, one bit each in the mask of segments in force.
 	MaxWorkingHours = 32
 )
 
@@ -156,6 +157,7 @@ type workLocation struct {
 	hours     []WorkingHours
 	sched     LocationSignal // the working hours in force since the last edge
 	hasSched  bool
+	active    uint32 // which of hours were in force at the last edge (MaxWorkingHours bits)
 	cur       WorkLocation
 	edge      clock.Timer
 }
@@ -330,4 +332,31 @@ func (m *Model) explainLocation(e *Explanation, id UserID) {
 	if wl.hasSched {
 		add(LocationScheduled, wl.sched)
 	}
+}
+
+// LayerSignal is one signal with the layer that holds it.
+type LayerSignal struct {
+	Layer WorkLocationSource
+	LocationSignal
+}
+
+// AppendLocationSignals appends every signal the user's layers hold now to
+// buf: the manual one, each detector's, each segment of working hours in
+// force since the last start or end of one. With a
+// reused buf it allocates nothing, so checkers can call it after every
+// event.
+func (m *Model) AppendLocationSignals(id UserID, buf []LayerSignal) []LayerSignal {
+	wl := &m.users[id].wl
+	if wl.hasManual {
+		buf = append(buf, LayerSignal{LocationManual, wl.manual})
+	}
+	for _, s := range wl.auto {
+		buf = append(buf, LayerSignal{LocationAutomatic, s})
+	}
+	for i, h := range wl.hours {
+		if wl.active&(1<<i) != 0 {
+			buf = append(buf, LayerSignal{LocationScheduled, LocationSignal{Type: h.Type, PlaceID: h.PlaceID}})
+		}
+	}
+	return buf
 }

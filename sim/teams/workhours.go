@@ -158,12 +158,13 @@ func (m *Model) workingHoursEdge(id UserID) {
 	now := m.clk.Now()
 	before := u.detail()
 	prev, had := u.wl.sched, u.wl.hasSched
-	u.wl.hasSched = false
+	u.wl.hasSched, u.wl.active = false, 0
 	var best LocationSignal
-	for _, h := range u.wl.hours {
+	for i, h := range u.wl.hours {
 		if !h.covers(now) {
 			continue
 		}
+		u.wl.active |= 1 << i
 		s := LocationSignal{Type: h.Type, PlaceID: h.PlaceID, By: "working hours " + h.String()}
 		if !u.wl.hasSched || s.Precision() > best.Precision() {
 			best, u.wl.hasSched = s, true
