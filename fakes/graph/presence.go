@@ -231,6 +231,9 @@ func decode(body []byte, v any) *Error {
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return badRequest("Invalid request body: it must be a JSON object, got " + te.Value + ".")
+		}
 		if errors.As(err, &te) {
 			return badRequest(fmt.Sprintf("Invalid request body: property '%s' must be a %s, got %s.", te.Field, te.Type, te.Value))
 		}
