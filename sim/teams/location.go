@@ -210,7 +210,7 @@ func (m *Model) SetManualLocation(id UserID, t WorkLocationType, place string) e
 	u := m.users[id]
 	before := u.detail()
 	u.wl.manual, u.wl.hasManual = LocationSignal{Type: t, PlaceID: place, By: "by hand", At: m.clk.Now()}, true
-	m.relocate(id, before, "manual work location", "manual work location set to "+u.wl.manual.String())
+	m.relocate(id, before, "manual: "+u.wl.manual.String())
 	return nil
 }
 
@@ -240,7 +240,7 @@ func (m *Model) SetAutomaticLocation(id UserID, by string, t WorkLocationType, p
 	} else {
 		u.wl.auto[i] = sig
 	}
-	m.relocate(id, before, "automatic work location", "automatic work location from "+by+": "+sig.String())
+	m.relocate(id, before, "automatic from "+by+": "+sig.String())
 	return nil
 }
 
@@ -253,7 +253,7 @@ func (m *Model) ClearAutomaticLocation(id UserID) error {
 	u := m.users[id]
 	before := u.detail()
 	u.wl.auto = u.wl.auto[:0]
-	m.relocate(id, before, "automatic work location", "automatic work location cleared")
+	m.relocate(id, before, "automatic layer cleared")
 	return nil
 }
 
@@ -267,7 +267,7 @@ func (m *Model) ClearLocation(id UserID) error {
 	before := u.detail()
 	u.wl.auto = u.wl.auto[:0]
 	u.wl.manual, u.wl.hasManual = LocationSignal{}, false
-	m.relocate(id, before, "work location", "manual and automatic work location cleared")
+	m.relocate(id, before, "manual and automatic layers cleared")
 	return nil
 }
 
@@ -300,12 +300,17 @@ func (m *Model) WorkLocationLayers(id UserID) LocationLayers {
 	return l
 }
 
-// relocate aggregates the layers again and, when the work location changed,
-// records a change of the presence object.
-func (m *Model) relocate(id UserID, before objectDetail, source, note string) {
+// relocate aggregates the layers again after a layer changed (note) and,
+// when the work location changed, records a change of the presence
+// object; a change hidden by a higher layer is traced all the same.
+func (m *Model) relocate(id UserID, before objectDetail, note string) {
 	u := m.users[id]
 	u.wl.cur = u.wl.aggregate()
-	m.objectChanged(id, before, source, "G-LOC-1", note)
+	if u.detail() == before {
+		m.source(id, "work location", u.cur, u.cur, "G-LOC-1", note+"; the work location stays "+u.wl.cur.String())
+		return
+	}
+	m.objectChanged(id, before, "work location", "G-LOC-1", note+"; the work location is now "+u.wl.cur.String())
 }
 
 func clip(s string, n int) string {

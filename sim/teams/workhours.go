@@ -184,11 +184,11 @@ func (m *Model) workingHoursEdge(id UserID) {
 	if next, ok := nextEdge(u.wl.hours, now); ok {
 		u.wl.edge = m.clk.Schedule(next, locationTimers{m}, clock.Event{Op: 1, A: int32(id), Label: "working hours begin or end (G-LOC-1)"})
 	}
-	note := "scheduled work location: none"
+	note := "scheduled: none"
 	if u.wl.hasSched {
-		note = "scheduled work location: " + u.wl.sched.String()
+		note = "scheduled: " + u.wl.sched.String()
 	}
-	m.relocate(id, before, "working hours", note)
+	m.relocate(id, before, note)
 }
 
 // nextEdge is the first start or end of a segment after now, within the
