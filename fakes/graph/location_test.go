@@ -20,7 +20,7 @@ func TestWorkLocationRoundTrip(t *testing.T) {
 		t.Helper()
 		st, b, _ := f.do("GET", "/v1.0/me/presence", tok, "")
 		var p struct {
-			WorkLocation *wl   `json:"workLocation"`
+			WorkLocation *wl    `json:"workLocation"`
 			Seq          string `json:"sequenceNumber"`
 		}
 		if st != 200 || json.Unmarshal(b, &p) != nil || p.WorkLocation == nil {
