@@ -153,7 +153,9 @@ func (h *Handler) appendPresence(b []byte, u teams.UserID, id string, self bool)
 	}
 	b = append(b, `,"outOfOfficeSettings":{"message":null,"isOutOfOffice":`...)
 	b = strconv.AppendBool(b, p.OutOfOffice)
-	b = append(b, `},"sequenceNumber":"`...)
+	b = append(b, "},"...)
+	b = appendWorkLocation(b, h.w.Teams.WorkLocation(u))
+	b = append(b, `,"sequenceNumber":"`...)
 	b = appendSequence(b, h.w.Teams.Sequence(u))
 	b = append(b, `"}`...)
 	return b
@@ -229,6 +231,9 @@ func decode(body []byte, v any) *Error {
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return badRequest("Invalid request body: it must be a JSON object, got " + te.Value + ".")
+		}
 		if errors.As(err, &te) {
 			return badRequest(fmt.Sprintf("Invalid request body: property '%s' must be a %s, got %s.", te.Field, te.Type, te.Value))
 		}
@@ -317,6 +322,9 @@ func seamError(err error) *Error {
 }
 
 func (h *Handler) action(rc *reqCtx, rt route, body []byte) result {
+	if isLocationAction(rt.action) {
+		return h.locationAction(rc, rt, body)
+	}
 	u, self, e := h.resolve(rc, rt.target)
 	if e != nil {
 		return result{err: e}

@@ -241,3 +241,101 @@ Feature: Writing presence through Microsoft Graph
       {"statusMessage": {"message": {"content": "Set by a daemon", "contentType": "text"}}}
       """
     Then the Graph response is the error 403 "Forbidden"
+
+  @G-MSG-1 @G-GET-1
+  Scenario: Setting, replacing, expiring and clearing the status message each grow the sequenceNumber
+    Given the Graph app "connector" is registered with delegated permissions Presence.Read and Presence.ReadWrite
+    And the Graph app "connector" acts as alice
+    And it is 09:00
+    When the Graph app "connector" GETs /v1.0/me/presence
+    And the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "In the lab", "contentType": "text"}}}
+      """
+    And the Graph app "connector" GETs /v1.0/me/presence
+    Then the Graph sequenceNumber of alice has grown
+    And in the Graph response, "availability" is "Offline"
+    When the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "Back at 3", "contentType": "text"},
+                         "expiryDateTime": {"dateTime": "{now+1 hour}", "timeZone": "UTC"}}}
+      """
+    And the Graph app "connector" GETs /v1.0/me/presence
+    Then the Graph sequenceNumber of alice has grown
+    When 1 hour passes
+    And the Graph app "connector" GETs /v1.0/me/presence
+    Then the Graph sequenceNumber of alice has grown
+    And in the Graph response, "statusMessage" is null
+    When 1 minute passes
+    And the Graph app "connector" GETs /v1.0/me/presence
+    Then the Graph sequenceNumber of alice has not changed
+    When the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "Working from home", "contentType": "text"}}}
+      """
+    And the Graph app "connector" GETs /v1.0/me/presence
+    Then the Graph sequenceNumber of alice has grown
+    When the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "", "contentType": "text"}}}
+      """
+    And the Graph app "connector" GETs /v1.0/me/presence
+    Then the Graph sequenceNumber of alice has grown
+    And in the Graph response, "statusMessage" is null
+
+  @G-MSG-1 @G-SUB-1
+  Scenario: Subscribers hear of every change of the status message, and of nothing else
+    Given the Graph app "connector" is registered with delegated permissions Presence.Read.All and Presence.ReadWrite
+    And the Graph app "connector" acts as alice
+    And a webhook listens at https://hooks.example.com/presence
+    And it is 09:00
+    And the Graph app "connector" POSTs /v1.0/subscriptions with:
+      """
+      {"changeType": "updated", "notificationUrl": "https://hooks.example.com/presence",
+       "resource": "communications/presences/{alice}", "expirationDateTime": "{now+1 hour}"}
+      """
+    And the Graph response status is 201
+    When the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "In the lab", "contentType": "text"}}}
+      """
+    Then the webhook at https://hooks.example.com/presence has received 1 notification about alice
+    When 1 minute passes
+    And the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "Back at 3", "contentType": "text"},
+                         "expiryDateTime": {"dateTime": "{now+30 minutes}", "timeZone": "UTC"}}}
+      """
+    Then the webhook at https://hooks.example.com/presence has received 2 notifications about alice
+    When 30 minutes pass
+    Then the webhook at https://hooks.example.com/presence has received 3 notifications about alice
+    When the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "Lunch", "contentType": "text"}}}
+      """
+    And the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "", "contentType": "text"}}}
+      """
+    Then the webhook at https://hooks.example.com/presence has received 5 notifications about alice
+    When the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "", "contentType": "text"}}}
+      """
+    And 10 minutes pass
+    Then the webhook at https://hooks.example.com/presence has received 5 notifications about alice
+
+  @G-MSG-1
+  Scenario Outline: The 280-character limit counts characters, not bytes
+    Given the Graph app "connector" is registered with delegated permissions Presence.Read and Presence.ReadWrite
+    And the Graph app "connector" acts as alice
+    When the Graph app "connector" POSTs /v1.0/me/presence/setStatusMessage with:
+      """
+      {"statusMessage": {"message": {"content": "<content>", "contentType": "text"}}}
+      """
+    Then the Graph response status is <status>
+
+    Examples: 280 characters of two bytes each pass, one more is refused
+      | content | status |
+      | äöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøå | 200 |
+      | äöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåäöüßéàçñøåx | 400 |

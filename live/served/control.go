@@ -358,6 +358,11 @@ type explainJSON struct {
 	Sources      []string `json:"sources"`
 	Timers       []string `json:"pendingTimers"`
 	Text         string   `json:"text"`
+	WorkLocation struct {
+		Type    string `json:"workLocationType"`
+		Source  string `json:"source"`
+		PlaceID string `json:"placeId,omitempty"`
+	} `json:"workLocation"`
 }
 
 func explainView(w *sim.World, id teams.UserID) explainJSON {
@@ -367,6 +372,7 @@ func explainView(w *sim.World, id teams.UserID) explainJSON {
 	for _, src := range e.Sources {
 		v.Sources = append(v.Sources, fmt.Sprintf("%s: %s [%s] %s", src.Name, src.Presence, src.Rule, src.Detail))
 	}
+	v.WorkLocation.Type, v.WorkLocation.Source, v.WorkLocation.PlaceID = e.WorkLocation.Type.String(), e.WorkLocation.Source.String(), e.WorkLocation.PlaceID
 	for _, t := range e.Timers {
 		v.Timers = append(v.Timers, t.At.String()+" "+t.Label)
 	}

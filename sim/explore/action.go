@@ -47,6 +47,9 @@ const (
 	OpPriority
 	OpPrivacy
 	OpBlock
+	OpWorkLocation
+	OpClearLocation
+	OpWorkingHours
 	numTeamsOps
 )
 
@@ -64,7 +67,10 @@ type Action struct {
 	StartIn time.Duration // appointment: start relative to now
 	Length  time.Duration // appointment length
 	Show    teams.ShowAs
-	On      bool // automatic replies on or off
+	On      bool // automatic replies on or off; work location: manual, or clear both layers
+	Loc     teams.WorkLocationType
+	Place   string         // work location: the place, if any
+	Days    teams.Weekdays // working hours
 }
 
 // users lists the user indexes the action refers to.
@@ -362,6 +368,9 @@ func init() {
 			step: func(r *Run, a *Action, _ clock.Time) string {
 				return fmt.Sprintf("%s blocks %s", r.names[a.U], r.names[a.V])
 			}},
+	}
+	for i, spec := range locationOps() {
+		teamsOps[OpWorkLocation+Op(i)] = spec
 	}
 	copy(ops[:], teamsOps[:])
 	copy(ops[numTeamsOps:], integrationOps())

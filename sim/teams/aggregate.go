@@ -176,7 +176,7 @@ func (m *Model) update(id UserID, source string) {
 	m.tr.Record(trace.Entry{At: now, Kind: trace.PresenceChange, User: u.dir.Name, Source: source, Before: before, After: r.p, Rule: r.rule})
 	if len(m.listeners) > 0 {
 		if !u.notifyPending {
-			u.notifyPending, u.notifyBefore = true, before
+			u.notifyPending, u.notifyBefore, u.notifyDetail = true, before, u.detail()
 			m.after(now.Add(m.set.NotifyDelay), opNotify, id, 0)
 		}
 	}
@@ -185,14 +185,8 @@ func (m *Model) update(id UserID, source string) {
 // notify tells the listeners of the net change since the notification was
 // queued; a change and its reversal within the delay tell nothing.
 func (m *Model) notify(now clock.Time, id UserID) {
-	u := m.users[id]
-	u.notifyPending = false
-	if u.notifyBefore == u.cur {
-		return
-	}
-	for _, l := range m.listeners {
-		l.PresenceChanged(now, id, u.notifyBefore, u.cur)
-	}
+	m.users[id].notifyPending = false
+	m.notifyListeners(now, id)
 }
 
 // source records a change of one input in the trace.

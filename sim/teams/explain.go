@@ -29,6 +29,10 @@ type Explanation struct {
 	Sources     []SourceState
 	OutOfOffice string
 	Timers      []clock.PendingTimer
+	// WorkLocation is the aggregated work location and Locations the
+	// signals of its layers (G-LOC-1).
+	WorkLocation WorkLocation
+	Locations    []SourceState
 }
 
 // Explain builds the explanation of a user's presence now.
@@ -101,8 +105,9 @@ func (m *Model) Explain(id UserID) Explanation {
 	case u.calOOF > 0:
 		e.OutOfOffice = "calendar event shown as out of office (T-OOF-1)"
 	}
+	m.explainLocation(&e, id)
 	for _, t := range m.clk.Pending() {
-		if t.Owner == Handler(m) && t.Event.A == int32(id) && t.Event.Op != int32(opNotify) {
+		if (t.Owner == Handler(m) && t.Event.Op != int32(opNotify) || t.Owner == Handler(locationTimers{m})) && t.Event.A == int32(id) {
 			e.Timers = append(e.Timers, t)
 		}
 	}
@@ -126,6 +131,12 @@ func (e Explanation) String() string {
 	}
 	if e.OutOfOffice != "" {
 		fmt.Fprintf(&b, "  out of office: %s\n", e.OutOfOffice)
+	}
+	if e.WorkLocation != (WorkLocation{}) || len(e.Locations) > 0 {
+		fmt.Fprintf(&b, "  work location: %s [G-LOC-1]\n", e.WorkLocation)
+	}
+	for _, s := range e.Locations {
+		fmt.Fprintf(&b, "    layer %-10s %s (%s)\n", s.Name, s.Detail, s.Rule)
 	}
 	for _, t := range e.Timers {
 		fmt.Fprintf(&b, "  pending at %s: %s\n", t.At, t.Label)

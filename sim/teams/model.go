@@ -231,7 +231,7 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 	case opCalendarStart, opCalendarEnd:
 		m.calendarEdge(u, int(ev.B), op(ev.Op) == opCalendarStart)
 	case opStatusExpire:
-		m.users[u].status = StatusMessage{}
+		m.statusExpired(u)
 	case opNotify:
 		m.notify(now, u)
 	}

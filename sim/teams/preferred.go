@@ -92,19 +92,38 @@ func (m *Model) Preferred(id UserID) (p presence.Presence, until clock.Time, tim
 }
 
 // SetStatusMessage sets the user's note (G-MSG-1); with no expiry it never
-// expires.
+// expires, an empty message clears it. A change of the note is a change of
+// the presence object: the sequence number grows and watchers are told.
 func (m *Model) SetStatusMessage(id UserID, msg, contentType string, expiry *clock.Time) error {
 	if err := m.valid(id); err != nil {
 		return err
 	}
 	u := m.users[id]
+	before := u.detail()
 	m.clk.Cancel(u.status.timer)
-	u.status = StatusMessage{Message: msg, ContentType: contentType, Published: m.clk.Now()}
-	if expiry != nil {
-		u.status.HasExpiry, u.status.Expiry = true, *expiry
-		u.status.timer = m.after(*expiry, opStatusExpire, id, 0)
+	note := "status message cleared"
+	u.status = StatusMessage{}
+	if msg != "" {
+		u.status = StatusMessage{Message: msg, ContentType: contentType, Published: m.clk.Now()}
+		note = "status message set"
+		if before.message != "" {
+			note = "status message replaced"
+		}
+		if expiry != nil {
+			u.status.HasExpiry, u.status.Expiry = true, *expiry
+			u.status.timer = m.after(*expiry, opStatusExpire, id, 0)
+		}
 	}
+	m.objectChanged(id, before, "status message", "G-MSG-1", note)
 	return nil
+}
+
+// statusExpired ends the note at its expiry (G-MSG-1).
+func (m *Model) statusExpired(id UserID) {
+	u := m.users[id]
+	before := u.detail()
+	u.status = StatusMessage{}
+	m.objectChanged(id, before, "status message", "G-MSG-1", "status message expired")
 }
 
 // Status returns the user's status message (empty when none).

@@ -99,6 +99,7 @@ type user struct {
 	appointments                           []Appointment
 
 	status StatusMessage
+	wl     workLocation // the three layers of G-LOC-1
 
 	privacy   bool
 	blocked   []UserID
@@ -115,6 +116,7 @@ type user struct {
 
 	notifyPending bool
 	notifyBefore  presence.Presence
+	notifyDetail  objectDetail // status message and work location when queued
 }
 
 // sessions counts the live presence sessions: clients and app sessions.

@@ -1,0 +1,186 @@
+package steps
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/onsi/gomega"
+
+	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/sim/teams"
+)
+
+func init() { register("work location", 45, registerLocation) }
+
+// Phrases of the work location steps (G-LOC-1).
+const (
+	locType   = `(unspecified|office|the office|remote|home|time off|timeOff)`
+	locPlace  = `(?: at "([^"]+)")?`
+	locSource = `(?:, (set manually|detected automatically|from ` + pron + ` working hours|with no source))?`
+	locHours  = `(from the office|in the office|from home|remotely)`
+	locClock  = `(\d{1,2}:\d{2})`
+)
+
+func registerLocation(s *Scenario, r *registry) {
+	r.step(`^(\w+) sets `+pron+` work location to `+locType+locPlace+`$`, `alice sets her work location to office at "building 4"`, s.locSetManual)
+	r.step(`^(\w+)'s work location is detected as `+locType+locPlace+`(?: by "([^"]+)")?$`, `alice's work location is detected as office by "docking station"`, s.locDetected)
+	r.step(`^(\w+)'s detected work location is cleared$`, "alice's detected work location is cleared", s.locClearAutomatic)
+	r.step(`^(\w+) clears `+pron+` work location$`, "alice clears her work location", s.locClear)
+	r.step(`^(\w+) works `+locHours+locPlace+` on (.+?) (?:from )?`+locClock+` ?(?:–|-|to) ?`+locClock+`$`, "alice works from the office on Mondays 09:00–17:00", s.locWorkingHours)
+	r.step(`^(\w+)'s work location is `+locType+locPlace+locSource+`$`, "alice's work location is remote, set manually", s.locIs)
+	r.step(`^Graph reads (\w+)'s work location as `+locType+locPlace+locSource+`$`, "Graph reads alice's work location as office, from her working hours", s.locGraphReads)
+}
+
+// locTypeOf reads a step's work place: Graph's names, or "the office",
+// "home" and "time off".
+func locTypeOf(s string) (teams.WorkLocationType, error) {
+	switch strings.ToLower(s) {
+	case "the office", "from the office", "in the office":
+		return teams.WorkOffice, nil
+	case "home", "from home", "remotely":
+		return teams.WorkRemote, nil
+	case "time off":
+		return teams.WorkTimeOff, nil
+	}
+	return teams.ParseWorkLocationType(s)
+}
+
+// locSourceOf reads the source phrase; none is expected when the phrase
+// is left out and the type is unspecified.
+func locSourceOf(phrase string, t teams.WorkLocationType) (teams.WorkLocationSource, error) {
+	switch {
+	case phrase == "set manually":
+		return teams.LocationManual, nil
+	case phrase == "detected automatically":
+		return teams.LocationAutomatic, nil
+	case strings.HasSuffix(phrase, "working hours"):
+		return teams.LocationScheduled, nil
+	case phrase == "with no source", phrase == "" && t == teams.WorkUnspecified:
+		return teams.LocationNone, nil
+	}
+	return 0, fmt.Errorf("say where the work location %s comes from: \", set manually\", \", detected automatically\" or \", from her working hours\"", t)
+}
+
+func (s *Scenario) locSetManual(name, where, place string) error {
+	t, err := locTypeOf(where)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetManualLocation(id, t, place) })
+}
+
+func (s *Scenario) locDetected(name, where, place, by string) error {
+	t, err := locTypeOf(where)
+	if err != nil {
+		return err
+	}
+	if by == "" {
+		by = "Teams"
+	}
+	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetAutomaticLocation(id, by, t, place) })
+}
+
+func (s *Scenario) locClearAutomatic(name string) error {
+	return s.onUser(name, s.world.Teams.ClearAutomaticLocation)
+}
+
+func (s *Scenario) locClear(name string) error { return s.onUser(name, s.world.Teams.ClearLocation) }
+
+func (s *Scenario) locWorkingHours(name, where, place, days, from, to string) error {
+	t, err := locTypeOf(where)
+	if err != nil {
+		return err
+	}
+	w, err := teams.ParseWeekdays(days)
+	if err != nil {
+		return err
+	}
+	start, err := timeOfDay(from)
+	if err != nil {
+		return err
+	}
+	end, err := timeOfDay(to)
+	if err != nil {
+		return err
+	}
+	return s.onUser(name, func(id teams.UserID) error {
+		return s.world.Teams.AddWorkingHours(id, teams.WorkingHours{Days: w, Start: start, End: end, Type: t, PlaceID: place})
+	})
+}
+
+// timeOfDay reads hh:mm as a time of day; 24:00 is the end of the day.
+func timeOfDay(s string) (time.Duration, error) {
+	if s == "24:00" {
+		return 24 * time.Hour, nil
+	}
+	t, err := ParseClock(s, 0)
+	return time.Duration(t), err
+}
+
+func (s *Scenario) locWant(where, place, source string) (teams.WorkLocation, error) {
+	t, err := locTypeOf(where)
+	if err != nil {
+		return teams.WorkLocation{}, err
+	}
+	src, err := locSourceOf(source, t)
+	if err != nil {
+		return teams.WorkLocation{}, err
+	}
+	return teams.WorkLocation{Type: t, Source: src, PlaceID: place}, nil
+}
+
+func (s *Scenario) locIs(name, where, place, source string) error {
+	want, err := s.locWant(where, place, source)
+	if err != nil {
+		return err
+	}
+	id, err := s.user(name)
+	if err != nil {
+		return err
+	}
+	got := s.world.Teams.WorkLocation(id)
+	return Check(s.explain(id), func(g gomegaG) {
+		g.Expect(got.String()).To(equal(want.String()), "the aggregated work location: manual > automatic > scheduled, the more precise signal winning inside a layer (G-LOC-1)")
+	})
+}
+
+// locGraphReads reads the user's presence through Graph with a reader app
+// of its own and compares its workLocation.
+func (s *Scenario) locGraphReads(name, where, place, source string) error {
+	want, err := s.locWant(where, place, source)
+	if err != nil {
+		return err
+	}
+	const reader = "presencesim reader"
+	if _, err := s.gApp(reader); err != nil {
+		if err := s.gRegister(reader, "application", graph.PresenceReadAll); err != nil {
+			return err
+		}
+	}
+	if err := s.gDo(reader, http.MethodGet, "/v1.0/users/{"+name+"}/presence", ""); err != nil {
+		return err
+	}
+	r := s.graph().last
+	var body struct {
+		WorkLocation *struct {
+			Type    string  `json:"workLocationType"`
+			Source  string  `json:"source"`
+			PlaceID *string `json:"placeId"`
+		} `json:"workLocation"`
+	}
+	_ = json.Unmarshal(r.body, &body)
+	id, _ := s.user(name)
+	why := func() string { return s.gWhy(r)() + "\n" + s.world.Teams.Explain(id).String() }
+	return Check(why, func(g gomegaG) {
+		g.Expect(r.status).To(equal(http.StatusOK), "the GET status")
+		g.Expect(body.WorkLocation).NotTo(gomega.BeNil(), "the presence's workLocation (G-LOC-1)")
+		place := ""
+		if body.WorkLocation.PlaceID != nil {
+			place = *body.WorkLocation.PlaceID
+		}
+		g.Expect(body.WorkLocation.Type+" "+body.WorkLocation.Source+" "+place).To(equal(want.Type.String()+" "+want.Source.String()+" "+want.PlaceID), "Graph's workLocationType, source and placeId (G-LOC-1)")
+	})
+}

@@ -1,0 +1,5 @@
+package steps
+
+import "testing"
+
+func TestLocationStepsAreUnambiguous(t *testing.T) { unambiguous(t, "work location") }
