@@ -18,19 +18,26 @@ type Rule struct {
 //go:embed rulebook.tsv
 var rulebookTSV string
 
+// The project's own rules (P-) are not the rulebook's: they state what
+// presencesim's fakes must do beyond it, in a file of their own with the
+// same format, so rulebook.tsv stays the rulebook exactly.
+//
+//go:embed rulebook-project.tsv
+var projectTSV string
+
 // RuleID is the form of a rule id: a system prefix, an optional topic and a
 // number (T-AGG-2, CL-10, G-SET-1, C-4).
 var RuleID = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)?-[0-9]+$`)
 
-var rulebook = mustParseRulebook(rulebookTSV)
+var rulebook = mustParseRulebook(rulebookTSV + "\n" + projectTSV)
 
-// Rulebook returns every rule in rulebook order.
+// Rulebook returns every rule in rulebook order, then the project's own.
 func Rulebook() []Rule { return append([]Rule(nil), rulebook...) }
 
 func mustParseRulebook(s string) []Rule {
 	r, err := ParseRulebook(s)
 	if err != nil {
-		panic(err) // the embedded file is checked by its test
+		panic(err) // the embedded files are checked by their tests
 	}
 	return r
 }

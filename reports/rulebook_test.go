@@ -34,7 +34,11 @@ func TestRulebookDataHasEveryTableID(t *testing.T) {
 		t.Fatal("no rule rows found in the rulebook document")
 	}
 	byID := map[string]Rule{}
-	for _, r := range Rulebook() {
+	book, err := ParseRulebook(rulebookTSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range book {
 		byID[r.ID] = r
 	}
 	for _, row := range rows {
@@ -52,6 +56,44 @@ func TestRulebookDataHasEveryTableID(t *testing.T) {
 	}
 }
 
+// The project's own rules are apart from the rulebook's: none of their ids
+// is the rulebook's or in a rulebook family, all are P- ids of their own
+// section, and Rulebook returns them after the rulebook's rows.
+func TestProjectRulesApartFromTheRulebook(t *testing.T) {
+	book, err := ParseRulebook(rulebookTSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	project, err := ParseRulebook(projectTSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(project) == 0 {
+		t.Fatal("no project rules in rulebook-project.tsv")
+	}
+	bookFamilies := map[string]bool{}
+	for _, r := range book {
+		bookFamilies[strings.SplitN(r.ID, "-", 2)[0]] = true
+	}
+	for _, r := range project {
+		if fam := strings.SplitN(r.ID, "-", 2)[0]; fam != "P" || bookFamilies[fam] {
+			t.Errorf("%s: project rules are P- ids, a family the rulebook does not use", r.ID)
+		}
+		if r.Section != "Project rules (P-)" {
+			t.Errorf("%s: section %q, want \"Project rules (P-)\"", r.ID, r.Section)
+		}
+	}
+	all := Rulebook()
+	if len(all) != len(book)+len(project) {
+		t.Fatalf("Rulebook() has %d rules, want the rulebook's %d and the project's %d", len(all), len(book), len(project))
+	}
+	for i, r := range project {
+		if got := all[len(book)+i]; got != r {
+			t.Errorf("Rulebook()[%d] = %s, want the project rule %s after the rulebook's", len(book)+i, got.ID, r.ID)
+		}
+	}
+}
+
 // The data holds every family of ids the rulebook defines, in its order.
 func TestRulebookFamilies(t *testing.T) {
 	seen := map[string]int{}
@@ -61,7 +103,7 @@ func TestRulebookFamilies(t *testing.T) {
 		}
 		seen[strings.SplitN(r.ID, "-", 2)[0]]++
 	}
-	for _, fam := range []string{"T", "G", "CL", "XP", "NB", "C"} {
+	for _, fam := range []string{"T", "G", "CL", "XP", "NB", "C", "P"} {
 		if seen[fam] == 0 {
 			t.Errorf("no %s- rules in the rulebook data", fam)
 		}

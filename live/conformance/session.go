@@ -83,6 +83,13 @@ func Start(w *sim.World, t Target) (*Session, error) {
 		}
 		account, password = w.Teams.Dir(u).UPN, id.Account(u).Password
 	}
+	var sipUser, sipPassword string
+	if t.Integration == "pbx" {
+		// a PBX connector registers and subscribes as an extension of its own
+		if sipUser, sipPassword, err = addSIPAccount(w); err != nil {
+			return nil, err
+		}
+	}
 	s.App, s.AppSession = app, w.Teams.App(app.DisplayName)
 	tenant := id.Tenant(sim.DefaultOrg)
 	s.inputs.pbx = pbx.Of(w)
@@ -113,7 +120,8 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	base := srv.URL
 	s.Env = connector.Env{Integration: t.Integration, GraphURL: base + "/v1.0", LoginURL: base, TenantID: tenant.ID,
 		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: base + "/pbx", TimeScale: t.Scale,
-		Username: account, Password: password, CAFile: caFile, SIPAddr: srv.SIPAddr}
+		Username: account, Password: password, CAFile: caFile, SIPAddr: srv.SIPAddr,
+		SIPUser: sipUser, SIPPassword: sipPassword}
 	if account != "" {
 		s.Env.ReportURL = base + ViewPath
 	}
@@ -159,7 +167,9 @@ const ReaderSubscriptionLife = 4 * time.Minute
 const PresenceAccount = "presenceaccount"
 
 // readsPBX says whether the integration's connector reads the PBX.
-func (s *Session) readsPBX() bool { return s.target.Integration == "cloudlink" }
+func (s *Session) readsPBX() bool {
+	return s.target.Integration == "cloudlink" || s.target.Integration == "pbx"
+}
 
 // World is the served world; Do is the way in while the session runs.
 func (s *Session) World() *live.World { return s.lw }
@@ -191,6 +201,8 @@ func (s *Session) startConnector() error {
 				err = connector.RunCloudLink(ctx, s.Env, connector.CloudLinkOptions{Fault: s.target.Fault}, s.out)
 			case "nimbus":
 				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife, Fault: s.target.Fault}, s.out)
+			case "pbx":
+				err = connector.RunPBX(ctx, s.Env, connector.PBXOptions{Fault: s.target.Fault}, s.out)
 			default:
 				err = fmt.Errorf("no reference connector for %q; valid: %s", s.target.Integration, strings.Join(connector.Integrations, ", "))
 			}
@@ -219,13 +231,13 @@ func (s *Session) awaitConnect() error {
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		g, p := s.wire.contacts()
+		g, p := s.contacts()
 		if g > 0 && (p > 0 || !s.readsPBX()) {
 			return nil
 		}
 		select {
 		case <-s.exited:
-			if g, p := s.wire.contacts(); g > 0 && (p > 0 || !s.readsPBX()) {
+			if g, p := s.contacts(); g > 0 && (p > 0 || !s.readsPBX()) {
 				return nil // it connected, then ended; the steps say so
 			}
 			return fmt.Errorf("%s exited before it connected to the fakes (%s)", s.target.Label(), exitText(s.exitErr))
@@ -235,7 +247,7 @@ func (s *Session) awaitConnect() error {
 				missing = append(missing, "no request to Graph ("+s.Env.GraphURL+")")
 			}
 			if p == 0 && s.readsPBX() {
-				missing = append(missing, "no request to the PBX ("+s.Env.PBXURL+")")
+				missing = append(missing, "no request to the PBX ("+s.Env.PBXURL+s.sipWhere()+")")
 			}
 			return fmt.Errorf("%s did not connect within %s: %s", s.target.Label(), s.target.ConnectTimeout, strings.Join(missing, ", "))
 		case <-tick.C:

@@ -117,6 +117,10 @@ var faultTags = map[connector.Fault]string{
 	connector.NoRenew:          "@C-6",
 	connector.Rewind:           "@C-8",
 	connector.NoTokenCache:     "@C-11 && @CL-3", // one scenario is enough to catch it
+	// the PBX connector's, each on the one scenario that catches it
+	connector.PBXMissTerminated: "@C-3",
+	connector.PBXNoRefresh:      "@C-2",
+	connector.PBXWrongSession:   "@C-1 && @C-4",
 }
 
 // TestFaultyProcessesFailInTheirRules runs each faulty variant as a process

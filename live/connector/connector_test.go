@@ -73,6 +73,15 @@ func TestParseFault(t *testing.T) {
 	if _, err := ParseFault("cloudlink", "no-renew"); err == nil || !strings.Contains(err.Error(), "cloudlink") {
 		t.Errorf("a reader's fault is accepted for CloudLink: %v", err)
 	}
+	// a name two connectors share is each one's own fault
+	for in, want := range map[string]Fault{"cloudlink": NoRefresh, "pbx": PBXNoRefresh} {
+		if f, err := ParseFault(in, "no-refresh"); err != nil || f != want {
+			t.Errorf("ParseFault(%s, no-refresh) = %v, %v; want %v", in, f, err, want)
+		}
+	}
+	if _, err := ParseFault("cloudlink", "miss-terminated"); err == nil {
+		t.Error("the PBX connector's fault miss-terminated is accepted for CloudLink")
+	}
 }
 
 func TestISODuration(t *testing.T) {
@@ -85,7 +94,8 @@ func TestISODuration(t *testing.T) {
 
 func TestReadEnv(t *testing.T) {
 	full := Env{Integration: "cloudlink", GraphURL: "http://127.0.0.1:1/v1.0", LoginURL: "http://127.0.0.1:1", TenantID: "t",
-		ClientID: "c", ClientSecret: "s", PBXURL: "http://127.0.0.1:2/pbx", TimeScale: 120}
+		ClientID: "c", ClientSecret: "s", PBXURL: "http://127.0.0.1:2/pbx", TimeScale: 120,
+		SIPAddr: "127.0.0.1:5060", SIPUser: "9000", SIPPassword: "pw"}
 	vars := map[string]string{}
 	for _, kv := range full.Vars() {
 		k, v, _ := strings.Cut(kv, "=")

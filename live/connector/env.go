@@ -22,6 +22,9 @@ const (
 	EnvPBXURL       = "PRESENCESIM_PBX_URL"       // PBX API root, ends in /pbx
 	EnvTimeScale    = "PRESENCESIM_TIME_SCALE"    // virtual seconds per real second
 	EnvSIPAddr      = "PRESENCESIM_SIP_ADDR"      // the PBX over SIP: host:port, UDP and TCP
+	// A PBX connector registers and subscribes over SIP as this extension.
+	EnvSIPUser     = "PRESENCESIM_SIP_USER"     // the extension it authenticates as
+	EnvSIPPassword = "PRESENCESIM_SIP_PASSWORD" // its SIP password (digest)
 	// Readers sign in as a presence account (delegated Presence.Read.All)
 	// and report what they believe to the harness.
 	EnvUsername  = "PRESENCESIM_USERNAME"   // the presence account's UPN
@@ -36,7 +39,7 @@ const (
 )
 
 // EnvNames lists the variables in the order the vendor guide gives them.
-var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost}
+var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost, EnvSIPAddr, EnvSIPUser, EnvSIPPassword}
 
 // TrustVars are the variables through which Go, OpenSSL, Node.js and
 // Python clients trust an extra CA; the harness points each at the CA file.
@@ -59,8 +62,10 @@ type Env struct {
 	Username, Password, ReportURL string
 	// CAFile is the CA to trust when the fakes serve HTTPS.
 	CAFile string
-	// SIPAddr is where the PBX speaks SIP (host:port, UDP and TCP).
-	SIPAddr string
+	// SIPAddr is where the PBX speaks SIP (host:port, UDP and TCP);
+	// SIPUser and SIPPassword the extension a PBX connector authenticates
+	// as there.
+	SIPAddr, SIPUser, SIPPassword string
 }
 
 // Vars returns the environment as NAME=value pairs.
@@ -80,6 +85,8 @@ func (e Env) Vars() []string {
 		EnvCAFile + "=" + e.CAFile,
 		EnvAuthorityHost + "=" + e.LoginURL,
 		EnvSIPAddr + "=" + e.SIPAddr,
+		EnvSIPUser + "=" + e.SIPUser,
+		EnvSIPPassword + "=" + e.SIPPassword,
 	}
 	if e.CAFile != "" {
 		for _, v := range TrustVars {
@@ -117,7 +124,7 @@ func ReadEnv(get func(string) string) (Env, error) {
 		LoginURL: strings.TrimRight(get(EnvLoginURL), "/"), TenantID: get(EnvTenantID),
 		ClientID: get(EnvClientID), ClientSecret: get(EnvClientSecret), PBXURL: strings.TrimRight(get(EnvPBXURL), "/"),
 		TimeScale: 1, Username: get(EnvUsername), Password: get(EnvPassword), ReportURL: get(EnvReportURL),
-		CAFile: get(EnvCAFile),
+		CAFile: get(EnvCAFile), SIPAddr: get(EnvSIPAddr), SIPUser: get(EnvSIPUser), SIPPassword: get(EnvSIPPassword),
 	}
 	var missing []string
 	for _, kv := range [][2]string{{EnvGraphURL, e.GraphURL}, {EnvLoginURL, e.LoginURL}, {EnvTenantID, e.TenantID},

@@ -12,16 +12,19 @@ type Fault uint8
 
 // The faults, each with the rules a run against it must report broken.
 const (
-	NoFault          Fault = iota
-	NoRefresh              // writes its session once and never refreshes it (C-2)
-	PushDND                // pushes DoNotDisturb as preferred presence (C-4, CL-7)
-	Echo                   // reads its own write back and writes it again (C-9)
-	IgnoreRetryAfter       // retries a 429 at once instead of after Retry-After (C-5)
-	WrongSession           // uses the user's id as sessionId, not its app id (C-1)
-	WriteAvailable         // writes Available instead of clearing its session (C-3)
-	NoRenew                // reader: lets its subscription expire (C-6)
-	Rewind                 // reader: takes an older presence after a newer one (C-8)
-	NoTokenCache           // asks for a new token before every Graph request (C-11)
+	NoFault           Fault = iota
+	NoRefresh               // writes its session once and never refreshes it (C-2)
+	PushDND                 // pushes DoNotDisturb as preferred presence (C-4, CL-7)
+	Echo                    // reads its own write back and writes it again (C-9)
+	IgnoreRetryAfter        // retries a 429 at once instead of after Retry-After (C-5)
+	WrongSession            // uses the user's id as sessionId, not its app id (C-1)
+	WriteAvailable          // writes Available instead of clearing its session (C-3)
+	NoRenew                 // reader: lets its subscription expire (C-6)
+	Rewind                  // reader: takes an older presence after a newer one (C-8)
+	NoTokenCache            // asks for a new token before every Graph request (C-11)
+	PBXMissTerminated       // PBX connector: misses a dialog's terminated, so the call never ends (C-3)
+	PBXNoRefresh            // PBX connector: writes its session once and never refreshes it (C-2)
+	PBXWrongSession         // PBX connector: uses the user's id as sessionId (C-1)
 	numFaults
 )
 
@@ -35,16 +38,19 @@ type FaultInfo struct {
 }
 
 var faults = [numFaults]FaultInfo{
-	NoFault:          {"none", nil, "the reference behaviour", ""},
-	NoRefresh:        {"no-refresh", []string{"C-2"}, "writes its session once and never refreshes it, so it expires while the state holds", "cloudlink"},
-	PushDND:          {"push-dnd", []string{"C-4", "CL-7"}, "pushes the PBX's Do not disturb into Teams as preferred presence", "cloudlink"},
-	Echo:             {"echo", []string{"C-9"}, "reads its own write back as a change and writes it again", "cloudlink"},
-	IgnoreRetryAfter: {"ignore-retry-after", []string{"C-5"}, "retries a throttled request after 50 ms instead of waiting Retry-After", "cloudlink"},
-	WrongSession:     {"wrong-session", []string{"C-1"}, "uses the user's object id as sessionId instead of its application id", "cloudlink"},
-	WriteAvailable:   {"write-available", []string{"C-3"}, "writes Available/Available when a state ends instead of clearing its session", "cloudlink"},
-	NoRenew:          {"no-renew", []string{"C-6"}, "never renews its subscription, so notifications stop when it expires", "nimbus"},
-	Rewind:           {"rewind", []string{"C-8"}, "after taking a newer presence, takes the one before it again, as if an older read came in late", "nimbus"},
-	NoTokenCache:     {"no-token-cache", []string{"C-11"}, "asks the identity platform for a new token before every Graph request instead of caching it until shortly before it expires", "cloudlink"},
+	NoFault:           {"none", nil, "the reference behaviour", ""},
+	NoRefresh:         {"no-refresh", []string{"C-2"}, "writes its session once and never refreshes it, so it expires while the state holds", "cloudlink"},
+	PushDND:           {"push-dnd", []string{"C-4", "CL-7"}, "pushes the PBX's Do not disturb into Teams as preferred presence", "cloudlink"},
+	Echo:              {"echo", []string{"C-9"}, "reads its own write back as a change and writes it again", "cloudlink"},
+	IgnoreRetryAfter:  {"ignore-retry-after", []string{"C-5"}, "retries a throttled request after 50 ms instead of waiting Retry-After", "cloudlink"},
+	WrongSession:      {"wrong-session", []string{"C-1"}, "uses the user's object id as sessionId instead of its application id", "cloudlink"},
+	WriteAvailable:    {"write-available", []string{"C-3"}, "writes Available/Available when a state ends instead of clearing its session", "cloudlink"},
+	NoRenew:           {"no-renew", []string{"C-6"}, "never renews its subscription, so notifications stop when it expires", "nimbus"},
+	Rewind:            {"rewind", []string{"C-8"}, "after taking a newer presence, takes the one before it again, as if an older read came in late", "nimbus"},
+	NoTokenCache:      {"no-token-cache", []string{"C-11"}, "asks the identity platform for a new token before every Graph request instead of caching it until shortly before it expires", "cloudlink"},
+	PBXMissTerminated: {"miss-terminated", []string{"C-3"}, "skips a NOTIFY whose dialogs are all terminated, so the call never ends in Teams", "pbx"},
+	PBXNoRefresh:      {"no-refresh", []string{"C-2"}, "writes its session once and never refreshes it, so it expires while the call lasts", "pbx"},
+	PBXWrongSession:   {"wrong-session", []string{"C-1"}, "uses the user's object id as sessionId instead of its application id", "pbx"},
 }
 
 // Info describes the fault.
