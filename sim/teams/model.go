@@ -212,8 +212,12 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 	switch op(ev.Op) {
 	case opIdle:
 		m.clientTimer(u, ClientKind(ev.B), Idle)
-	case opMobileOffline, opNetworkTimeout:
-		m.clientExpired(u, ClientKind(ev.B))
+	case opMobileOffline:
+		m.clientExpired(u, ClientKind(ev.B), "T-ACT-2")
+	case opNetworkTimeout:
+		m.clientExpired(u, ClientKind(ev.B), "T-LOCAL-1")
+	case opVanished:
+		m.clientExpired(u, ClientKind(ev.B), "T-ACT-4")
 	case opAppFade:
 		m.appFade(u, AppID(ev.B))
 	case opAppExpire:
@@ -242,6 +246,7 @@ const (
 	opCalendarEnd
 	opStatusExpire
 	opNotify
+	opVanished
 	numOps
 )
 
@@ -256,6 +261,7 @@ var opLabels = [...]string{
 	opCalendarEnd:     "calendar entry ends (T-CAL-1)",
 	opStatusExpire:    "status message expires (G-MSG-1)",
 	opNotify:          "notify watchers",
+	opVanished:        "session of a vanished client times out (T-ACT-4)",
 }
 
 func (m *Model) after(d clock.Time, o op, u UserID, b int32) clock.Timer {
