@@ -121,6 +121,7 @@ func (s *Scenario) use(name, kind string) error { return s.onClient(name, kind, 
 func (s *Scenario) goIdle(name, kind string) error {
 	return s.onClient(name, kind, s.world.Teams.GoIdle)
 }
+
 // The computer's lock and sleep touch every Teams client on it: the desktop
 // app and a web client in its browser (T-ACT-2).
 func (s *Scenario) lock(name string) error   { return s.onUser(name, s.world.Teams.LockComputer) }
