@@ -10,19 +10,19 @@ import (
 	"github.com/presencesim/presencesim/sim/clock"
 )
 
-var durationRe = regexp.MustCompile(`^(\d+)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|weeks?)$`)
+var durationRe = regexp.MustCompile(`^(\d+|an?|one)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|weeks?)$`)
 
-// ParseDuration reads "10 minutes", "1 hour", "2 days", "90 seconds" or a Go
-// duration ("1h30m").
+// ParseDuration reads "10 minutes", "1 hour", "an hour", "2 days", "a
+// second", "90 seconds" (singular or plural) or a Go duration ("1h30m").
 func ParseDuration(s string) (time.Duration, error) {
 	in := strings.TrimSpace(strings.ToLower(s))
-	if in == "a minute" || in == "one minute" {
-		return time.Minute, nil
-	}
 	if m := durationRe.FindStringSubmatch(in); m != nil {
-		n, err := strconv.Atoi(m[1])
-		if err != nil {
-			return 0, fmt.Errorf("malformed duration %q: %v", s, err)
+		n := 1
+		if m[1][0] >= '0' && m[1][0] <= '9' {
+			var err error
+			if n, err = strconv.Atoi(m[1]); err != nil {
+				return 0, fmt.Errorf("malformed duration %q: %v", s, err)
+			}
 		}
 		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[m[2][0]]
 		return time.Duration(n) * unit, nil

@@ -45,6 +45,10 @@ func (m *Model) changeClient(id UserID, k ClientKind, rule, note string, fn func
 // pending timer is kept when it falls due no later than the new deadline: it
 // re-arms itself when it fires early, so input costs no queue operation.
 func (m *Model) armIdle(id UserID, k ClientKind, c *client) {
+	if c.signedIn && !c.asleep && !c.crashed && c.online && c.state == Active {
+		u := m.users[id]
+		u.lastInput, u.hasInput = m.clk.Now(), true
+	}
 	if c.asleep || c.crashed {
 		return // the vanished client's timeout stays armed (T-ACT-4)
 	}

@@ -143,7 +143,8 @@ type user struct {
 	blocked   []UserID
 	priority  []UserID
 	fedFails  bool // federated lookups of this user fail (T-UNK-1)
-	lastInput clock.Time
+	lastInput clock.Time // the user's last activity on a client (T-STATE-2)
+	hasInput  bool
 
 	cur    presence.Presence
 	rule   string
