@@ -39,7 +39,6 @@ func registerViews(s *Scenario, r *registry) {
 	r.step(`^(\w+)'s (desktop|web|phone) client still shows (\w+) as (.+)$`, "bob's phone client still shows alice as Available", s.stillShows)
 }
 
-
 func (s *Scenario) presenceWas(name, want, at string) error {
 	p, err := presence.Parse(want)
 	if err != nil {
@@ -79,8 +78,6 @@ func (s *Scenario) isOOF(want bool) func(string) error {
 		})
 	}
 }
-
-
 
 func (s *Scenario) colour(name, want string) error {
 	return s.onUser(name, func(id teams.UserID) error {
@@ -136,7 +133,6 @@ func (s *Scenario) observer(viewer, kind string) (teams.Observer, error) {
 	return o, nil
 }
 
-
 // observation resolves the parts of an observer step.
 func (s *Scenario) observation(viewer, kind, target, want string) (teams.Observer, teams.UserID, presence.Presence, error) {
 	p, err := presence.Parse(want)
@@ -150,7 +146,6 @@ func (s *Scenario) observation(viewer, kind, target, want string) (teams.Observe
 	t, err := s.user(target)
 	return o, t, p, err
 }
-
 
 // presenceView is the user's presence as people inside the organisation see
 // it.

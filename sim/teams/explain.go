@@ -113,7 +113,14 @@ type Handler = clock.Handler
 // String prints the explanation in a few lines for assertion messages.
 func (e Explanation) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s at %s is %s (%q), chosen by %s from %s; federated view %s\n", e.User, e.At, e.Presence, e.Presence.Label(), e.Rule, e.Winner, e.Federated.Short())
+	fmt.Fprintf(&b, "%s at %s is %s (%q)", e.User, e.At, e.Presence, e.Presence.Label())
+	switch {
+	case e.Rule != "" && e.Winner != "":
+		fmt.Fprintf(&b, ", chosen by %s from %s", e.Rule, e.Winner)
+	case e.Rule != "":
+		fmt.Fprintf(&b, ", decided by %s", e.Rule)
+	}
+	fmt.Fprintf(&b, "; federated view %s\n", e.Federated.Short())
 	if len(e.Sources) == 0 {
 		b.WriteString("  no live sources\n")
 	}

@@ -122,7 +122,7 @@ func (m *Model) AddUser(d Directory) (UserID, error) {
 		return 0, fmt.Errorf("user %q exists already", d.Name)
 	}
 	id := UserID(len(m.users))
-	m.users = append(m.users, &user{dir: d, id: id, cur: presence.Of(presence.Offline, presence.ActOffline), rule: "T-AGG-4"})
+	m.users = append(m.users, &user{dir: d, id: id, cur: presence.Of(presence.Offline, presence.ActOffline), rule: "T-AGG-4", winner: "no session"})
 	m.names[key] = id
 	m.users[id].history = append(m.users[id].history, histEntry{at: m.clk.Now(), p: m.users[id].cur})
 	return id, nil

@@ -142,7 +142,7 @@ type user struct {
 	privacy   bool
 	blocked   []UserID
 	priority  []UserID
-	fedFails  bool // federated lookups of this user fail (T-UNK-1)
+	fedFails  bool       // federated lookups of this user fail (T-UNK-1)
 	lastInput clock.Time // the user's last activity on a client (T-STATE-2)
 	hasInput  bool
 

@@ -61,7 +61,9 @@ func (m *Model) LastSeen(target, viewer UserID) (at clock.Time, ok bool) {
 // Blocked reports whether viewer sees "Blockiert" (Blocked) beside target:
 // the indicator a person who blocks someone sees for them, no status anyone
 // is shown (T-FED-3, seed 000).
-func (m *Model) Blocked(viewer, target UserID) bool { return indexOf(m.users[viewer].blocked, target) >= 0 }
+func (m *Model) Blocked(viewer, target UserID) bool {
+	return indexOf(m.users[viewer].blocked, target) >= 0
+}
 
 // SetPrivacy turns privacy mode on or off (T-FED-3).
 func (m *Model) SetPrivacy(id UserID, on bool) { m.users[id].privacy = on }
