@@ -19,10 +19,10 @@ func TestTeamsViewMessages(t *testing.T) {
 	got := failures(t, out)
 	want := map[string][]string{
 		"stays until breaks at an event": {"alice's presence was to stay Available/Available (Available) from 09:00 until 09:10, but at 09:05 it is Away/Away (Away) by T-ACT-2"},
-		"last seen while Available": {"bob's view of alice at 09:00: expected Available/Available (Available), last seen 09:00, the model derived Available/Available (Available) by T-ACT-1"},
+		"last seen while Available":      {"bob's view of alice at 09:00: expected Available/Available (Available), last seen 09:00, the model derived Available/Available (Available) by T-ACT-1"},
 		"a user without a session": {"expected Available/Available (Available), the model derived Offline/Offline (Offline) by T-AGG-4",
 			"chosen by T-AGG-4 from no session"},
-		"within passes its bound": {"within 2 minutes of 09:00: expected alice's presence to show Away/Away (Away), but at 09:02 it still is Available/Available (Available) by T-ACT-1"},
+		"within passes its bound":          {"within 2 minutes of 09:00: expected alice's presence to show Away/Away (Away), but at 09:02 it still is Available/Available (Available) by T-ACT-1"},
 		"a lock without a computer client": {"alice's computer holds no Teams client (desktop or web) to lock; alice is signed in on mobile"},
 		"Blockiert without a block":        {`expected "Blockiert" (alice blocks bob, T-FED-3)`, "alice does not block bob"},
 		"a federated view stays until":     {"the federated view of alice was to stay Available/Available (Available) from 09:00 until 09:30, but at 09:05 it is Away/Away (Away) by T-FED-1 from internal Away"},
