@@ -205,8 +205,8 @@ func (s *Scenario) showsWord(name, word string) error {
 		return s.onUser(name, func(id teams.UserID) error {
 			got, rule := s.world.Teams.ViewAs(id, v)
 			return s.Is(View{Name: viewer + "'s view of " + name, Want: fmt.Sprintf("out of office (%q, %s)", word, t.Source), Why: s.explain(id),
-				Read: func() (string, bool, string) {
-					return got.GomegaString(), got.OutOfOffice, "by " + rule
+				Read: func() (any, bool, string) {
+					return got.Described(), got.OutOfOffice, "by " + rule
 				}})
 		})
 	case presence.KindLastSeen:
@@ -218,7 +218,7 @@ func (s *Scenario) showsWord(name, word string) error {
 			at, shown := s.world.Teams.LastSeen(id, v)
 			if !shown {
 				got, rule := s.world.Teams.ViewAs(id, v)
-				return &AssertionError{Message: fmt.Sprintf("%s's view of %s at %s: expected %q (%s): Away with a last-seen time, the model shows %s by %s without one", viewer, name, s.world.Clock.Now(), word, t.Source, got.GomegaString(), rule), Why: s.explain(id)()}
+				return &AssertionError{Message: fmt.Sprintf("%s's view of %s at %s: expected %q (%s): Away with a last-seen time, the model shows %s by %s without one", viewer, name, s.world.Clock.Now(), word, t.Source, got.Described(), rule), Why: s.explain(id)()}
 			}
 			return s.sees(viewer, name, fmt.Sprintf("%s, last seen %s", t.Presence.Short(), at), "")
 		})
@@ -259,10 +259,10 @@ func (s *Scenario) seed003Shows(name, app, user string) error {
 		if out, _ := s.ext["state:outside"].(bool); out {
 			return nil // the row's word is the outside view, checked above
 		}
-		return s.Is(View{Name: "the federated view of " + name, Want: fmt.Sprintf("the level %s (%q)", level.Availability, user), Why: s.explain(id),
-			Read: func() (string, bool, string) {
+		return s.Is(View{Name: fmt.Sprintf("the level (%q) of the federated view of %s", user, name), Want: level.Availability, Why: s.explain(id),
+			Read: func() (any, bool, string) {
 				got, rule := s.world.Teams.Federated(id)
-				return got.GomegaString(), got.Availability == level.Availability, "by " + rule
+				return got.Availability, got.Availability == level.Availability, "by " + rule + " from " + got.Short()
 			}})
 	})
 }
@@ -315,7 +315,7 @@ func (s *Scenario) setBy(name, status, by string) error {
 			return err
 		}
 		if got := w.Teams.Presence(id); got.Availability != p.Availability {
-			return &AssertionError{Message: fmt.Sprintf("seed 000: %q is set by %q, but a calendar appointment shows %s, not %s (T-CAL-1)", status, by, got.GomegaString(), p.Availability)}
+			return &AssertionError{Message: fmt.Sprintf("seed 000: %q is set by %q, but a calendar appointment shows %s, not %s (T-CAL-1)", status, by, got.Described(), p.Availability)}
 		}
 	}
 	return nil

@@ -18,7 +18,7 @@ func TestTeamsViewMessages(t *testing.T) {
 	}
 	got := failures(t, out)
 	want := map[string][]string{
-		"stays until breaks at an event": {"alice's presence was to stay Available/Available (Available) from 09:00 until 09:10, but at 09:05 it is Away/Away (Away) by T-ACT-2"},
+		"stays until breaks at an event": {"to equal\n    <presence.Presence>: Available/Available", "alice's presence was to stay Available/Available (Available) from 09:00 until 09:10, but at 09:05 it is Away/Away (Away) by T-ACT-2"},
 		"last seen while Available":      {"bob's view of alice at 09:00: expected Available/Available (Available), last seen 09:00, the model derived Available/Available (Available) by T-ACT-1"},
 		"a user without a session": {"expected Available/Available (Available), the model derived Offline/Offline (Offline) by T-AGG-4",
 			"chosen by T-AGG-4 from no session"},

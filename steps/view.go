@@ -3,6 +3,10 @@ package steps
 import (
 	"fmt"
 	"time"
+
+	"github.com/onsi/gomega"
+
+	"github.com/presencesim/presencesim/sim/presence"
 )
 
 // View is one thing a step looks at — a user's presence, what a viewer, a
@@ -13,29 +17,43 @@ import (
 type View struct {
 	// Name says what is looked at: "alice's presence", "bob's view of alice".
 	Name string
-	// Want is the expected value as the reader knows it: "Busy/InACall (Busy – In a call)".
-	Want string
-	// Read returns the value now, printed, and whether it is the expected
-	// one; Detail, when set, says how it was derived ("by T-FED-1 from
-	// Busy/InACall").
-	Read func() (got string, ok bool, detail string)
+	// Want is the expected value: a typed value (presence.Presence) or its
+	// text ("Away/Away, last seen 09:00").
+	Want any
+	// Read returns the value now, of Want's type, and whether it is the
+	// expected one; detail, when set, says how it was derived ("by T-FED-1
+	// from internal Busy/InACall").
+	Read func() (got any, ok bool, detail string)
 	// Why, when set, explains the model's state for failure messages.
 	Why func() string
 }
 
-func (v View) fail(s *Scenario, format string, args ...any) error {
+// fail is the failure: a sentence saying what was expected and what the
+// model derived, then gomega's comparison of the two values (by name), which
+// reports read as the expected and derived values.
+func (v View) fail(got any, format string, args ...any) error {
 	why := ""
 	if v.Why != nil {
 		why = v.Why()
 	}
-	return &AssertionError{Message: fmt.Sprintf(format, args...), Why: why}
+	cmp := gomega.Equal(v.Want).FailureMessage(got)
+	return &AssertionError{Message: fmt.Sprintf(format, args...) + "\n" + cmp, Why: why}
 }
 
-func withDetail(got, detail string) string {
-	if detail == "" {
-		return got
+// described prints a value for the sentence of a failure: a presence with
+// its Teams label.
+func described(v any) string {
+	if p, ok := v.(presence.Presence); ok {
+		return p.Described()
 	}
-	return got + " " + detail
+	return fmt.Sprint(v)
+}
+
+func withDetail(got any, detail string) string {
+	if detail == "" {
+		return described(got)
+	}
+	return described(got) + " " + detail
 }
 
 // Is checks the view now.
@@ -44,7 +62,7 @@ func (s *Scenario) Is(v View) error {
 	if ok {
 		return nil
 	}
-	return v.fail(s, "%s at %s: expected %s, the model derived %s", v.Name, s.world.Clock.Now(), v.Want, withDetail(got, detail))
+	return v.fail(got, "%s at %s: expected %s, the model derived %s", v.Name, s.world.Clock.Now(), described(v.Want), withDetail(got, detail))
 }
 
 // StaysUntil checks the view now, after every event before until and at
@@ -67,7 +85,7 @@ func (s *Scenario) StaysUntil(v View, until string) error {
 		if ok {
 			return nil
 		}
-		return v.fail(s, "%s was to stay %s from %s until %s, but at %s it is %s", v.Name, v.Want, start, end, clk.Now(), withDetail(got, detail))
+		return v.fail(got, "%s was to stay %s from %s until %s, but at %s it is %s", v.Name, described(v.Want), start, end, clk.Now(), withDetail(got, detail))
 	}
 	if err := check(); err != nil {
 		return err
@@ -112,7 +130,7 @@ func (s *Scenario) Within(v View, bound string) error {
 			return nil
 		}
 		if clk.Now() >= deadline {
-			return v.fail(s, "within %s of %s: expected %s to show %s, but at %s it still is %s", duration(d), start, v.Name, v.Want, clk.Now(), withDetail(got, detail))
+			return v.fail(got, "within %s of %s: expected %s to show %s, but at %s it still is %s", duration(d), start, v.Name, described(v.Want), clk.Now(), withDetail(got, detail))
 		}
 		if err := clk.Advance(time.Second); err != nil {
 			return err

@@ -160,10 +160,10 @@ func (s *Scenario) presenceView(name, want string) (View, error) {
 	}
 	return View{
 		Name: name + "'s presence",
-		Want: p.GomegaString(),
-		Read: func() (string, bool, string) {
+		Want: p,
+		Read: func() (any, bool, string) {
 			got := s.world.Teams.Presence(id)
-			return got.GomegaString(), got == p, "by " + s.world.Teams.Rule(id)
+			return got, got == p, "by " + s.world.Teams.Rule(id)
 		},
 		Why: s.explain(id),
 	}, nil
@@ -205,10 +205,10 @@ func (s *Scenario) federatedView(name, want string) (View, error) {
 	}
 	return View{
 		Name: "the federated view of " + name,
-		Want: p.GomegaString(),
-		Read: func() (string, bool, string) {
+		Want: p,
+		Read: func() (any, bool, string) {
 			got, rule := s.world.Teams.Federated(id)
-			return got.GomegaString(), got == p, fmt.Sprintf("by %s from internal %s", rule, s.world.Teams.Presence(id).Short())
+			return got, got == p, fmt.Sprintf("by %s from internal %s", rule, s.world.Teams.Presence(id).Short())
 		},
 		Why: s.explain(id),
 	}, nil
@@ -253,12 +253,12 @@ func (s *Scenario) viewerView(viewer, target, want string) (View, error) {
 	name := viewer + "'s view of " + target
 	if t, ok := presence.Lookup(want); ok && t.Kind == presence.KindIndicator && (t.Label == "Blockiert" || t.Label == "Blocked") {
 		return View{Name: name, Want: fmt.Sprintf("%q (%s blocks %s, T-FED-3)", want, viewer, target), Why: s.explain(id),
-			Read: func() (string, bool, string) {
+			Read: func() (any, bool, string) {
 				if m.Blocked(v, id) {
 					return fmt.Sprintf("%q", want), true, ""
 				}
 				got, rule := m.ViewAs(id, v)
-				return got.GomegaString(), false, fmt.Sprintf("by %s; %s does not block %s", rule, viewer, target)
+				return got.Described(), false, fmt.Sprintf("by %s; %s does not block %s", rule, viewer, target)
 			}}, nil
 	}
 	var seen clock.Time
@@ -274,22 +274,23 @@ func (s *Scenario) viewerView(viewer, target, want string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	wantText := p.GomegaString()
+	var wantV any = p
 	if hasSeen {
-		wantText += ", last seen " + seen.String()
+		wantV = p.Described() + ", last seen " + seen.String()
 	}
-	return View{Name: name, Want: wantText, Why: s.explain(id),
-		Read: func() (string, bool, string) {
+	return View{Name: name, Want: wantV, Why: s.explain(id),
+		Read: func() (any, bool, string) {
 			got, rule := m.ViewAs(id, v)
-			text, ok := got.GomegaString(), got == p
+			how := fmt.Sprintf("by %s (%s of %s, %s of %s)", rule, viewer, m.Dir(v).Org, target, m.Dir(id).Org)
 			at, shown := m.LastSeen(id, v)
+			if !hasSeen {
+				return got, got == p, how
+			}
+			text := got.Described()
 			if shown {
 				text += ", last seen " + at.String()
 			}
-			if hasSeen {
-				ok = ok && shown && at == seen
-			}
-			return text, ok, fmt.Sprintf("by %s (%s of %s, %s of %s)", rule, viewer, m.Dir(v).Org, target, m.Dir(id).Org)
+			return text, got == p && shown && at == seen, how
 		}}, nil
 }
 
@@ -321,10 +322,10 @@ func (s *Scenario) clientView(viewer, kind, target, want string) (View, error) {
 	}
 	return View{
 		Name: fmt.Sprintf("%s's %s client showing %s", viewer, kind, target),
-		Want: p.GomegaString(),
-		Read: func() (string, bool, string) {
+		Want: p,
+		Read: func() (any, bool, string) {
 			got, at := s.world.Teams.Shows(o, t)
-			return got.GomegaString(), got == p, fmt.Sprintf("as of its last refresh at %s (refreshes every %s, T-PROP-1)", at, o.Lag)
+			return got, got == p, fmt.Sprintf("as of its last refresh at %s (refreshes every %s, T-PROP-1)", at, o.Lag)
 		},
 		Why: s.explain(t),
 	}, nil

@@ -105,9 +105,13 @@ func (a Availability) GomegaString() string { return a.String() }
 // GomegaString prints the value by name in gomega's failure messages.
 func (a Activity) GomegaString() string { return a.String() }
 
-// GomegaString prints the presence as "Busy/InACall (Busy – In a call)" in
-// gomega's failure messages.
-func (p Presence) GomegaString() string { return p.String() + " (" + p.Label() + ")" }
+// GomegaString prints the presence as "Busy/InACall" in gomega's failure
+// messages.
+func (p Presence) GomegaString() string { return p.String() }
+
+// Described is "Busy/InACall (Busy – In a call)", for the sentence of a
+// failure message.
+func (p Presence) Described() string { return p.String() + " (" + p.Label() + ")" }
 
 // GomegaString prints the kind by name in gomega's failure messages.
 func (k Kind) GomegaString() string { return k.String() }

@@ -134,7 +134,8 @@ func TestPairs(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"Busy/InACall", "Am Telefon", "Available, out of office", "x/y", "/", " +OOF", "Busy – In a call"} {
+	for _, s := range []string{"Busy/InACall", "Am Telefon", "Available, out of office", "x/y", "/", " +OOF", "Busy – In a call",
+		"Verfügbar, ausser Haus.", "Bei einem Anruf, ausser Haus", "Zeitpunkt für «Zuletzt gesehen»", "Blockiert", "onThePhone", "Ausser Haus, verfügbar"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -164,7 +165,7 @@ func TestGomegaPrintsNames(t *testing.T) {
 	}{
 		{Busy, Available, []string{"Busy", "Available"}, "{"},
 		{InACall, InAMeeting, []string{"InACall", "InAMeeting"}, "{"},
-		{Of(Busy, InACall), Of(Away, ActAway), []string{"Busy/InACall (Busy – In a call)", "Away/Away (Away)"}, "Availability:"},
+		{Of(Busy, InACall), Of(Away, ActAway), []string{"<presence.Presence>: Busy/InACall", "<presence.Presence>: Away/Away"}, "Availability:"},
 		{KindLastSeen, KindPresence, []string{"last seen", "presence"}, "{"},
 	}
 	for _, tc := range tests {

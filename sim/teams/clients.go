@@ -269,13 +269,15 @@ func (m *Model) ComputerClients(id UserID) []ClientKind {
 	return out
 }
 
-// onComputer applies fn to every signed-in client on the user's computer,
-// with a note naming them, and says which clients the computer holds when
-// there is none or one refuses.
-func (m *Model) onComputer(id UserID, what string, fn func(UserID, ClientKind, string) error) error {
+// onComputer applies fn to the signed-in clients on the user's computer
+// that the operation concerns (relevant), all or none: a client that
+// refuses is found before any changes. The note names the clients, and an
+// error says which clients the computer holds.
+func (m *Model) onComputer(id UserID, what string, relevant func(c *client) error, fn func(UserID, ClientKind, string) error) error {
 	if err := m.valid(id); err != nil {
 		return err
 	}
+	u := m.users[id]
 	ks := m.ComputerClients(id)
 	names := make([]string, len(ks))
 	for i, k := range ks {
@@ -285,7 +287,7 @@ func (m *Model) onComputer(id UserID, what string, fn func(UserID, ClientKind, s
 	if len(ks) == 0 {
 		var other []string
 		for _, k := range ClientKinds() {
-			if m.users[id].clients[k].signedIn {
+			if u.clients[k].signedIn {
 				other = append(other, k.String())
 			}
 		}
@@ -293,30 +295,64 @@ func (m *Model) onComputer(id UserID, what string, fn func(UserID, ClientKind, s
 		if len(other) > 0 {
 			signed = strings.Join(other, " and ")
 		}
-		return fmt.Errorf("%s's computer holds no Teams client (desktop or web) to %s; %s is signed in on %s", m.users[id].dir.Name, what, m.users[id].dir.Name, signed)
+		return fmt.Errorf("%s's computer holds no Teams client (desktop or web) to %s; %s is signed in on %s", u.dir.Name, what, u.dir.Name, signed)
+	}
+	for _, k := range ks {
+		if err := relevant(&u.clients[k]); err != nil {
+			return fmt.Errorf("%s's %s client: %w (the computer holds the %s client)", u.dir.Name, k, err, held)
+		}
 	}
 	note := fmt.Sprintf("computer %s: %s", what, held)
 	for _, k := range ks {
 		if err := fn(id, k, note); err != nil {
-			return fmt.Errorf("%w (the computer holds the %s client)", err, held)
+			return err
 		}
+	}
+	return nil
+}
+
+func notAsleep(c *client) error {
+	if c.asleep {
+		return fmt.Errorf("is asleep; wake the computer first")
+	}
+	return nil
+}
+
+func lockedAwake(c *client) error {
+	if c.state != Locked {
+		return fmt.Errorf("is not locked")
+	}
+	return notAsleep(c)
+}
+
+func asleep(c *client) error {
+	if !c.asleep {
+		return fmt.Errorf("is not asleep")
 	}
 	return nil
 }
 
 // LockComputer locks the user's computer: every Teams client on it shows
 // Away at once (T-ACT-2).
-func (m *Model) LockComputer(id UserID) error { return m.onComputer(id, "lock", m.lock) }
+func (m *Model) LockComputer(id UserID) error {
+	return m.onComputer(id, "lock", notAsleep, m.lock)
+}
 
 // UnlockComputer unlocks the user's computer and its Teams clients.
-func (m *Model) UnlockComputer(id UserID) error { return m.onComputer(id, "unlock", m.unlock) }
+func (m *Model) UnlockComputer(id UserID) error {
+	return m.onComputer(id, "unlock", lockedAwake, m.unlock)
+}
 
 // SleepComputer puts the user's computer to sleep with every Teams client
 // on it (T-ACT-2, T-ACT-4).
-func (m *Model) SleepComputer(id UserID) error { return m.onComputer(id, "sleep", m.sleep) }
+func (m *Model) SleepComputer(id UserID) error {
+	return m.onComputer(id, "sleep", notAsleep, m.sleep)
+}
 
 // WakeComputer wakes the user's computer and its Teams clients.
-func (m *Model) WakeComputer(id UserID) error { return m.onComputer(id, "wake", m.wake) }
+func (m *Model) WakeComputer(id UserID) error {
+	return m.onComputer(id, "wake", asleep, m.wake)
+}
 
 // Background sends the mobile app to the background: Away, and the session
 // ends after Settings.MobileOfflineAfter (T-ACT-2).
