@@ -20,13 +20,15 @@ func registerClients(s *Scenario, r *registry) {
 	r.step(`^(\w+) uses `+pron+` (\w+) client$`, "alice uses her desktop client", s.use)
 	r.step(`^(\w+)'s (\w+) client goes idle$`, "alice's desktop client goes idle", s.goIdle)
 	r.step(`^(\w+) locks `+pron+` computer$`, "alice locks her computer", s.lock)
+	r.step(`^(\w+) tries to lock `+pron+` computer$`, "alice tries to lock her computer", s.tryLock)
 	r.step(`^(\w+) unlocks `+pron+` computer$`, "alice unlocks her computer", s.unlock)
 	r.step(`^(\w+)'s computer goes to sleep$`, "alice's computer goes to sleep", s.sleep)
 	r.step(`^(\w+)'s computer wakes up$`, "alice's computer wakes up", s.wake)
+	r.step(`^(\w+)'s (\w+) client (?:crashes|quits without signing out)$`, "alice's web client crashes", s.crash)
 	r.step(`^(\w+) sends the mobile app to the background$`, "alice sends the mobile app to the background", s.background)
 	r.step(`^(\w+)'s (\w+) client loses its network$`, "alice's desktop client loses its network", s.loseNetwork)
 	r.step(`^(\w+)'s (\w+) client gets its network back$`, "alice's desktop client gets its network back", s.restoreNetwork)
-	r.step(`^(\w+)'s (\w+) client reports (noNetwork|connectionError|authenticationFailed|newActivity)$`, "alice's web client reports authenticationFailed", s.indicator)
+	r.step(`^(\w+)'s (\w+) client reports ((?i:noNetwork|connectionError|authenticationFailed|newActivity))$`, "alice's web client reports authenticationFailed", s.indicator)
 	r.step(`^(\w+) sees "([^"]*)" on `+pron+` (\w+) client$`, `alice sees "noNetwork" on her desktop client`, s.seesIndicator)
 	r.step(`^(\w+) has (\d+) presence sessions?$`, "alice has 2 presence sessions", s.sessionCount)
 }
@@ -119,17 +121,23 @@ func (s *Scenario) use(name, kind string) error { return s.onClient(name, kind, 
 func (s *Scenario) goIdle(name, kind string) error {
 	return s.onClient(name, kind, s.world.Teams.GoIdle)
 }
-func (s *Scenario) lock(name string) error {
-	return s.onClient(name, "desktop", s.world.Teams.Lock)
+
+// The computer's lock and sleep touch every Teams client on it: the desktop
+// app and a web client in its browser (T-ACT-2).
+func (s *Scenario) lock(name string) error   { return s.onUser(name, s.world.Teams.LockComputer) }
+func (s *Scenario) unlock(name string) error { return s.onUser(name, s.world.Teams.UnlockComputer) }
+func (s *Scenario) sleep(name string) error  { return s.onUser(name, s.world.Teams.SleepComputer) }
+func (s *Scenario) wake(name string) error   { return s.onUser(name, s.world.Teams.WakeComputer) }
+func (s *Scenario) tryLock(name string) error {
+	return s.onUser(name, func(id teams.UserID) error {
+		if s.refused = s.world.Teams.LockComputer(id); s.refused == nil {
+			s.refused = errAccepted
+		}
+		return nil
+	})
 }
-func (s *Scenario) unlock(name string) error {
-	return s.onClient(name, "desktop", s.world.Teams.Unlock)
-}
-func (s *Scenario) sleep(name string) error {
-	return s.onClient(name, "desktop", s.world.Teams.Sleep)
-}
-func (s *Scenario) wake(name string) error {
-	return s.onClient(name, "desktop", s.world.Teams.Wake)
+func (s *Scenario) crash(name, kind string) error {
+	return s.onClient(name, kind, s.world.Teams.Crash)
 }
 func (s *Scenario) background(name string) error { return s.onUser(name, s.world.Teams.Background) }
 func (s *Scenario) loseNetwork(name, kind string) error {
@@ -140,7 +148,7 @@ func (s *Scenario) restoreNetwork(name, kind string) error {
 }
 func (s *Scenario) indicator(name, kind, ind string) error {
 	return s.onClient(name, kind, func(id teams.UserID, k teams.ClientKind) error {
-		return s.world.Teams.SetIndicator(id, k, teams.Indicator(ind))
+		return s.world.Teams.SetIndicator(id, k, teams.ParseIndicator(ind))
 	})
 }
 

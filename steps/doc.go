@@ -7,4 +7,10 @@
 // says what was expected, what the model derived and why (the explanation of
 // the user's presence). Every step is registered with one example, which
 // `presencesim steps` prints as the catalogue.
+//
+// A view step is written once as a View (what is looked at, the expected
+// value, how to read it now) and gains its three shapes from it: Is ("… is
+// X"), StaysUntil ("… stays X until 09:45") and Within ("within 60 seconds
+// … is X"). The seed state tables (states.go) are Scenario Outlines in the
+// seeds' own words; a test compares them with excerpts of the seeds.
 package steps

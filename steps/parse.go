@@ -10,21 +10,24 @@ import (
 	"github.com/presencesim/presencesim/sim/clock"
 )
 
-var durationRe = regexp.MustCompile(`^(\d+)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|weeks?)$`)
+var durationRe = regexp.MustCompile(`^(\d+|an?|one)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|weeks?)$`)
 
-// ParseDuration reads "10 minutes", "1 hour", "2 days", "90 seconds" or a Go
-// duration ("1h30m").
+// ParseDuration reads "10 minutes", "1 hour", "an hour", "2 days", "a
+// second", "90 seconds" (singular or plural) or a Go duration ("1h30m").
 func ParseDuration(s string) (time.Duration, error) {
 	in := strings.TrimSpace(strings.ToLower(s))
-	if in == "a minute" || in == "one minute" {
-		return time.Minute, nil
-	}
 	if m := durationRe.FindStringSubmatch(in); m != nil {
-		n, err := strconv.Atoi(m[1])
-		if err != nil {
-			return 0, fmt.Errorf("malformed duration %q: %v", s, err)
+		n := 1
+		if m[1][0] >= '0' && m[1][0] <= '9' {
+			var err error
+			if n, err = strconv.Atoi(m[1]); err != nil {
+				return 0, fmt.Errorf("malformed duration %q: %v", s, err)
+			}
 		}
 		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[m[2][0]]
+		if int64(n) > int64(maxDay*24*time.Hour/unit) {
+			return 0, fmt.Errorf("duration %q is longer than %d days", s, maxDay)
+		}
 		return time.Duration(n) * unit, nil
 	}
 	if d, err := time.ParseDuration(in); err == nil && d >= 0 {
@@ -32,6 +35,10 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return 0, fmt.Errorf("malformed duration %q; write e.g. \"10 minutes\", \"2 hours\", \"1 day\", \"90 seconds\" or \"1h30m\"", s)
 }
+
+// maxDay bounds "day N": far beyond any scenario, well inside virtual
+// time's range.
+const maxDay = 10000
 
 var clockRe = regexp.MustCompile(`^(?:day (\d+) )?(\d{1,2}):(\d{2})(?::(\d{2}))?$`)
 
@@ -44,10 +51,11 @@ func ParseClock(s string, now clock.Time) (clock.Time, error) {
 	}
 	day := now.Day()
 	if m[1] != "" {
-		day, _ = strconv.Atoi(m[1])
-		if day < 1 {
-			return 0, fmt.Errorf("malformed time %q: days count from 1", s)
+		d, err := strconv.Atoi(m[1])
+		if err != nil || d < 1 || d > maxDay {
+			return 0, fmt.Errorf("malformed time %q: days count from 1 to %d", s, maxDay)
 		}
+		day = d
 	}
 	h, _ := strconv.Atoi(m[2])
 	mi, _ := strconv.Atoi(m[3])

@@ -1,11 +1,17 @@
 package steps
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/presencesim/presencesim/sim/presence"
+)
 
 func registerTime(s *Scenario, r *registry) {
 	r.step(`^it is (day .+|\d.*)$`, "it is 10:00", s.itIs)
 	r.step(`^(\d\S*(?: \S+)?|an? \S+) pass(?:es)?$`, "10 minutes pass", s.pass)
 	r.step(`^the idle timeout is (.+)$`, "the idle timeout is 15 minutes", s.idleTimeout)
+	r.step(`^a vanished client's session times out after (.+)$`, "a vanished client's session times out after 10 minutes", s.vanishedTimeout)
+	r.step(`^focus time shows as (.+)$`, "focus time shows as Busy/InAMeeting", s.focusShows)
 }
 
 // itIs moves virtual time to a clock time, firing due timers.
@@ -38,5 +44,37 @@ func (s *Scenario) idleTimeout(d string) error {
 	}
 	set := s.world.Teams.Settings()
 	set.IdleTimeout = dur
+	return s.world.Teams.SetSettings(set)
+}
+
+func (s *Scenario) vanishedTimeout(d string) error {
+	dur, err := ParseDuration(d)
+	if err != nil {
+		return err
+	}
+	if dur <= 0 {
+		return fmt.Errorf("the timeout of a vanished client must be positive, got %s", d)
+	}
+	set := s.world.Teams.Settings()
+	set.VanishedTimeout = dur
+	return s.world.Teams.SetSettings(set)
+}
+
+// focusShows chooses what focus time shows (T-CAL-2): the default
+// DoNotDisturb/Focusing, or Busy/InAMeeting as seed 000 describes it.
+func (s *Scenario) focusShows(want string) error {
+	p, err := presence.Parse(want)
+	if err != nil {
+		return err
+	}
+	set := s.world.Teams.Settings()
+	switch p {
+	case presence.Of(presence.DoNotDisturb, presence.Focusing):
+		set.FocusAsMeeting = false
+	case presence.Of(presence.Busy, presence.InAMeeting):
+		set.FocusAsMeeting = true
+	default:
+		return fmt.Errorf("focus time shows as DoNotDisturb/Focusing (the default, seeds 002 and 003) or Busy/InAMeeting (seed 000), not %s (T-CAL-2)", p.Short())
+	}
 	return s.world.Teams.SetSettings(set)
 }

@@ -2,41 +2,41 @@ package steps
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
-	"time"
+
+	"github.com/presencesim/presencesim/sim/clock"
 
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
+// within is the bound of a "within" step: "60 seconds", "1 minute", "an hour".
+const within = `(\d+ \w+|an? \w+)`
+
+// until is the optional end of an "is" step that makes it hold over time.
+const until = `(?: until (\d{1,2}:\d{2}(?::\d{2})?|day \d+ \d{1,2}:\d{2}))?`
+
 func registerViews(s *Scenario, r *registry) {
 	r.step(`^(\w+)'s presence is (.+)$`, "alice's presence is Busy/InAMeeting", s.presenceIs)
+	r.step(`^(\w+)'s presence stays (.+) until (\S+|day \d+ \S+)$`, "alice's presence stays Busy/InACall until 09:45", s.presenceStays)
+	r.step(`^within `+within+` (\w+)'s presence is (.+)$`, "within 5 minutes alice's presence is Away", s.presenceWithin)
 	r.step(`^(\w+)'s presence was (.+) at (\S+)$`, "alice's presence was Away at 10:05", s.presenceWas)
 	r.step(`^(\w+)'s presence was decided by (\S+)$`, "alice's presence was decided by T-AGG-2", s.decidedBy)
 	r.step(`^(\w+) is shown as out of office$`, "alice is shown as out of office", s.isOOF(true))
 	r.step(`^(\w+) is not shown as out of office$`, "alice is not shown as out of office", s.isOOF(false))
-	r.step(`^a federated user sees (\w+) as (.+)$`, "a federated user sees alice as Busy", s.federatedSees)
-	r.step(`^(\w+) sees (\w+) as (.+)$`, "dave sees alice as Busy", s.sees)
+	r.step(`^a federated user sees (\w+) as (.+?)`+until+`$`, "a federated user sees alice as Busy", s.federatedSees)
+	r.step(`^within `+within+` a federated user sees (\w+) as (.+)$`, "within 1 minute a federated user sees alice as Busy", s.federatedWithin)
+	r.step(`^(\w+) sees (\w+) as (.+?)`+until+`$`, "dave sees alice as Busy until 10:00", s.sees)
+	r.step(`^within `+within+` (\w+) sees (\w+) as (.+)$`, "within 2 minutes bob sees alice as Away, last seen 09:00", s.seesWithin)
 	r.step(`^external viewers see (\w+) in (green|yellow|red|grey)$`, "external viewers see alice in red", s.colour)
 	r.step(`^(\w+) turns privacy mode on$`, "alice turns privacy mode on", s.privacy)
 	r.step(`^(\w+) blocks (\w+)$`, "alice blocks dave", s.block)
 	r.step(`^(\w+) is on (\w+)'s priority-access list$`, "bob is on alice's priority-access list", s.priority)
 	r.step(`^federated lookups of (\w+) fail$`, "federated lookups of alice fail", s.fedFails)
-	r.step(`^within (.+?) (\w+)'s (desktop|web|phone) client shows (\w+) as (.+)$`, "within 5 minutes bob's web client shows alice as Busy/InACall", s.within)
+	r.step(`^within `+within+` (\w+)'s (desktop|web|phone) client shows (\w+) as (.+)$`, "within 5 minutes bob's web client shows alice as Busy/InACall", s.within)
+	r.step(`^(\w+)'s (desktop|web|phone) client shows (\w+) as (.+?)`+until+`$`, "bob's web client shows alice as Available until 10:05", s.clientShows)
 	r.step(`^(\w+)'s (desktop|web|phone) client still shows (\w+) as (.+)$`, "bob's phone client still shows alice as Available", s.stillShows)
-}
-
-func (s *Scenario) presenceIs(name, want string) error {
-	p, err := presence.Parse(want)
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error {
-		got := s.world.Teams.Presence(id)
-		return Check(s.explain(id), func(g gomegaG) {
-			g.Expect(got.String()).To(equal(p.String()), "%s's presence at %s: expected %s (%q), the model derived %s (%q)", name, s.world.Clock.Now(), p, p.Label(), got, got.Label())
-		})
-	})
 }
 
 func (s *Scenario) presenceWas(name, want, at string) error {
@@ -77,36 +77,6 @@ func (s *Scenario) isOOF(want bool) func(string) error {
 			})
 		})
 	}
-}
-
-func (s *Scenario) federatedSees(name, want string) error {
-	p, err := presence.Parse(want)
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error {
-		got, rule := s.world.Teams.Federated(id)
-		return Check(s.explain(id), func(g gomegaG) {
-			g.Expect(got.String()).To(equal(p.String()), "federated view of %s: expected %s, derived %s by %s from internal %s", name, p.Short(), got.Short(), rule, s.world.Teams.Presence(id).Short())
-		})
-	})
-}
-
-func (s *Scenario) sees(viewer, target, want string) error {
-	p, err := presence.Parse(want)
-	if err != nil {
-		return err
-	}
-	v, err := s.user(viewer)
-	if err != nil {
-		return err
-	}
-	return s.onUser(target, func(id teams.UserID) error {
-		got, rule := s.world.Teams.ViewAs(id, v)
-		return Check(s.explain(id), func(g gomegaG) {
-			g.Expect(got.String()).To(equal(p.String()), "%s (%s) sees %s (%s): expected %s, derived %s by %s", viewer, s.world.Teams.Dir(v).Org, target, s.world.Teams.Dir(id).Org, p.Short(), got.Short(), rule)
-		})
-	})
 }
 
 func (s *Scenario) colour(name, want string) error {
@@ -163,36 +133,6 @@ func (s *Scenario) observer(viewer, kind string) (teams.Observer, error) {
 	return o, nil
 }
 
-// within advances time in one-second steps until the observer shows the
-// expected presence, failing when the bound passes first (T-PROP-1). Time
-// stays where the observer first showed it.
-func (s *Scenario) within(bound, viewer, kind, target, want string) error {
-	d, err := ParseDuration(bound)
-	if err != nil {
-		return err
-	}
-	o, t, p, err := s.observation(viewer, kind, target, want)
-	if err != nil {
-		return err
-	}
-	start := s.world.Clock.Now()
-	deadline := start.Add(d)
-	for {
-		got, at := s.world.Teams.Shows(o, t)
-		if got == p {
-			return nil
-		}
-		if s.world.Clock.Now() >= deadline {
-			return Check(s.explain(t), func(g gomegaG) {
-				g.Expect(got.String()).To(equal(p.String()), "%s's %s client (refreshes every %s, last at %s) still shows %s as %s %s after %s (T-PROP-1)", viewer, kind, o.Lag, at, target, got.Short(), d, start)
-			})
-		}
-		if err := s.world.Clock.Advance(time.Second); err != nil {
-			return err
-		}
-	}
-}
-
 // observation resolves the parts of an observer step.
 func (s *Scenario) observation(viewer, kind, target, want string) (teams.Observer, teams.UserID, presence.Presence, error) {
 	p, err := presence.Parse(want)
@@ -207,13 +147,213 @@ func (s *Scenario) observation(viewer, kind, target, want string) (teams.Observe
 	return o, t, p, err
 }
 
-func (s *Scenario) stillShows(viewer, kind, target, want string) error {
-	o, t, p, err := s.observation(viewer, kind, target, want)
+// presenceView is the user's presence as people inside the organisation see
+// it.
+func (s *Scenario) presenceView(name, want string) (View, error) {
+	p, err := presence.Parse(want)
+	if err != nil {
+		return View{}, err
+	}
+	id, err := s.user(name)
+	if err != nil {
+		return View{}, err
+	}
+	return View{
+		Name: name + "'s presence",
+		Want: p,
+		Read: func() (any, bool, string) {
+			got := s.world.Teams.Presence(id)
+			return got, got == p, "by " + s.world.Teams.Rule(id)
+		},
+		Why: s.explain(id),
+	}, nil
+}
+
+func (s *Scenario) presenceIs(name, want string) error {
+	v, err := s.presenceView(name, want)
 	if err != nil {
 		return err
 	}
-	got, at := s.world.Teams.Shows(o, t)
-	return Check(s.explain(t), func(g gomegaG) {
-		g.Expect(got.String()).To(equal(p.String()), "%s's %s client shows %s as of its last refresh at %s (T-PROP-1)", viewer, kind, target, at)
-	})
+	return s.Is(v)
+}
+
+func (s *Scenario) presenceStays(name, want, until string) error {
+	v, err := s.presenceView(name, want)
+	if err != nil {
+		return err
+	}
+	return s.StaysUntil(v, until)
+}
+
+func (s *Scenario) presenceWithin(bound, name, want string) error {
+	v, err := s.presenceView(name, want)
+	if err != nil {
+		return err
+	}
+	return s.Within(v, bound)
+}
+
+// federatedView is what federated users and external apps see (T-FED-1).
+func (s *Scenario) federatedView(name, want string) (View, error) {
+	p, err := presence.Parse(want)
+	if err != nil {
+		return View{}, err
+	}
+	id, err := s.user(name)
+	if err != nil {
+		return View{}, err
+	}
+	return View{
+		Name: "the federated view of " + name,
+		Want: p,
+		Read: func() (any, bool, string) {
+			got, rule := s.world.Teams.Federated(id)
+			return got, got == p, fmt.Sprintf("by %s from internal %s", rule, s.world.Teams.Presence(id).Short())
+		},
+		Why: s.explain(id),
+	}, nil
+}
+
+func (s *Scenario) federatedSees(name, want, until string) error {
+	v, err := s.federatedView(name, want)
+	if err != nil {
+		return err
+	}
+	if until != "" {
+		return s.StaysUntil(v, until)
+	}
+	return s.Is(v)
+}
+
+func (s *Scenario) federatedWithin(bound, name, want string) error {
+	v, err := s.federatedView(name, want)
+	if err != nil {
+		return err
+	}
+	return s.Within(v, bound)
+}
+
+// lastSeenRe reads the "last seen" part of a viewer step: "Away, last seen
+// 09:00", "Weg, zuletzt gesehen 09:00".
+var lastSeenRe = regexp.MustCompile(`(?i)^(.+?),\s*(?:last seen|zuletzt gesehen)\s+(.+)$`)
+
+// viewerView is what one person sees of another: the presence (T-FED-1,
+// T-FED-3), the "last seen" time beside Away and Offline (T-STATE-2), or
+// "Blockiert" for a person the viewer blocks (T-FED-3).
+func (s *Scenario) viewerView(viewer, target, want string) (View, error) {
+	v, err := s.user(viewer)
+	if err != nil {
+		return View{}, err
+	}
+	id, err := s.user(target)
+	if err != nil {
+		return View{}, err
+	}
+	m := s.world.Teams
+	name := viewer + "'s view of " + target
+	if t, ok := presence.Lookup(want); ok && t.Kind == presence.KindIndicator && (t.Label == "Blockiert" || t.Label == "Blocked") {
+		return View{Name: name, Want: fmt.Sprintf("%q (%s blocks %s, T-FED-3)", want, viewer, target), Why: s.explain(id),
+			Read: func() (any, bool, string) {
+				if m.Blocked(v, id) {
+					return fmt.Sprintf("%q", want), true, ""
+				}
+				got, rule := m.ViewAs(id, v)
+				return got.Described(), false, fmt.Sprintf("by %s; %s does not block %s", rule, viewer, target)
+			}}, nil
+	}
+	var seen clock.Time
+	hasSeen := false
+	if g := lastSeenRe.FindStringSubmatch(want); g != nil {
+		t, err := ParseClock(g[2], s.world.Clock.Now())
+		if err != nil {
+			return View{}, err
+		}
+		want, seen, hasSeen = g[1], t, true
+	}
+	p, err := presence.Parse(want)
+	if err != nil {
+		return View{}, err
+	}
+	var wantV any = p
+	if hasSeen {
+		wantV = p.Described() + ", last seen " + seen.String()
+	}
+	return View{Name: name, Want: wantV, Why: s.explain(id),
+		Read: func() (any, bool, string) {
+			got, rule := m.ViewAs(id, v)
+			how := fmt.Sprintf("by %s (%s of %s, %s of %s)", rule, viewer, m.Dir(v).Org, target, m.Dir(id).Org)
+			at, shown := m.LastSeen(id, v)
+			if !hasSeen {
+				return got, got == p, how
+			}
+			text := got.Described()
+			if shown {
+				text += ", last seen " + at.String()
+			}
+			return text, got == p && shown && at == seen, how
+		}}, nil
+}
+
+func (s *Scenario) sees(viewer, target, want, until string) error {
+	v, err := s.viewerView(viewer, target, want)
+	if err != nil {
+		return err
+	}
+	if until != "" {
+		return s.StaysUntil(v, until)
+	}
+	return s.Is(v)
+}
+
+func (s *Scenario) seesWithin(bound, viewer, target, want string) error {
+	v, err := s.viewerView(viewer, target, want)
+	if err != nil {
+		return err
+	}
+	return s.Within(v, bound)
+}
+
+// clientView is what a viewer's client shows of a user: the presence as of
+// its last refresh (T-PROP-1).
+func (s *Scenario) clientView(viewer, kind, target, want string) (View, error) {
+	o, t, p, err := s.observation(viewer, kind, target, want)
+	if err != nil {
+		return View{}, err
+	}
+	return View{
+		Name: fmt.Sprintf("%s's %s client showing %s", viewer, kind, target),
+		Want: p,
+		Read: func() (any, bool, string) {
+			got, at := s.world.Teams.Shows(o, t)
+			return got, got == p, fmt.Sprintf("as of its last refresh at %s (refreshes every %s, T-PROP-1)", at, o.Lag)
+		},
+		Why: s.explain(t),
+	}, nil
+}
+
+func (s *Scenario) within(bound, viewer, kind, target, want string) error {
+	v, err := s.clientView(viewer, kind, target, want)
+	if err != nil {
+		return err
+	}
+	return s.Within(v, bound)
+}
+
+func (s *Scenario) clientShows(viewer, kind, target, want, until string) error {
+	v, err := s.clientView(viewer, kind, target, want)
+	if err != nil {
+		return err
+	}
+	if until != "" {
+		return s.StaysUntil(v, until)
+	}
+	return s.Is(v)
+}
+
+func (s *Scenario) stillShows(viewer, kind, target, want string) error {
+	v, err := s.clientView(viewer, kind, target, want)
+	if err != nil {
+		return err
+	}
+	return s.Is(v)
 }

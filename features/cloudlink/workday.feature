@@ -41,6 +41,7 @@ Feature: A working day with the PBX, Mitel One and Teams
     And alice's presence is Away
     When alice hangs up her desk phone
     And alice's computer goes to sleep
+    And 5 minutes pass
     Then alice's presence is Away
     And alice has 1 presence session
 

@@ -1,6 +1,9 @@
 Feature: The Exchange calendar
   Teams reads the Exchange calendar: an appointment, also one that is not a
-  Teams meeting, shows In a meeting; focus time shows Focusing (seeds 000, 003).
+  Teams meeting, shows In a meeting (seeds 000, 003). Focus time shows
+  Konzentration, DoNotDisturb/Focusing (seed 003; seed 002 "Fokus/Präsentieren
+  → Nicht stören"); seed 000 (2020) says focus time shows "in a Meeting",
+  which a setting chooses instead (T-CAL-2).
 
   Background:
     Given alice is signed in to Teams on mobile
@@ -58,3 +61,24 @@ Feature: The Exchange calendar
     Then alice's presence is Busy/InAMeeting
     When it is 11:00
     Then alice's presence is Available
+
+  @T-CAL-2
+  Scenario: Focus time shows as Busy/InAMeeting when the setting says so, as seed 000 has it
+    Given focus time shows as Busy/InAMeeting
+    And alice has a focus time from 13:00 to 15:00
+    When it is 13:00
+    Then alice's presence is Busy/InAMeeting
+    And alice's presence is Im Meeting
+    And a federated user sees alice as Busy
+    When it is 15:00
+    Then alice's presence is Available
+
+  @T-CAL-2
+  Scenario: Switching the setting during focus time changes what it shows
+    Given alice has a focus time from 13:00 to 15:00
+    When it is 13:00
+    Then alice's presence is Konzentration
+    When focus time shows as Busy/InAMeeting
+    Then alice's presence is Busy/InAMeeting
+    When focus time shows as DoNotDisturb/Focusing
+    Then alice's presence is DoNotDisturb/Focusing

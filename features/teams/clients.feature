@@ -1,7 +1,8 @@
 Feature: Teams clients, inactivity and devices
   Desktop and web show Away after the idle timeout or at once when the
-  computer is locked, and end their session when it sleeps; the mobile app is
-  Away in the background and Offline after 24 hours (T-ACT-1, T-ACT-2).
+  computer is locked, and end their session when it sleeps, once the session
+  of the vanished client times out; the mobile app is Away in the background
+  and Offline after 24 hours (T-ACT-1, T-ACT-2, T-ACT-4).
 
   Background:
     Given the users alice and bob
@@ -64,10 +65,13 @@ Feature: Teams clients, inactivity and devices
     When alice unlocks her computer
     Then alice's presence is Available
 
-  @T-ACT-2 @T-ACT-3
-  Scenario: Sleep ends the desktop session
+  @T-ACT-2 @T-ACT-4 @T-ACT-3
+  Scenario: Sleep ends the desktop session once it times out
     Given alice is signed in to Teams on desktop
     When alice's computer goes to sleep
+    Then alice's presence is Away
+    And alice has 1 presence session
+    When 5 minutes pass
     Then alice's presence is Offline
     And alice has 0 presence sessions
     When alice's computer wakes up

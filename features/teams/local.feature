@@ -2,7 +2,8 @@
 Feature: Client-local indicators
   Connection errors, failed authentication, no network and new activity are
   shown on that client only, not to others; a client without network stops
-  refreshing its session, which then ends (seed 000; the timeout is a setting).
+  refreshing its session, which stands, shown Away, until it ends (seed 000,
+  T-ACT-4; the timeout is a setting).
 
   Background:
     Given it is 09:00
@@ -15,11 +16,12 @@ Feature: Client-local indicators
     And alice sees "" on her web client
     And bob sees alice as Available
 
+  @T-ACT-4
   Scenario: A client without network stops refreshing its session
     Given alice signs out of Teams on web
     When alice's desktop client loses its network
     And 4 minutes pass
-    Then alice's presence is Available
+    Then alice's presence is Away
     When 1 minute passes
     Then alice's presence is Offline
     When alice's desktop client gets its network back

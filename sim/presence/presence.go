@@ -98,6 +98,24 @@ func (a Activity) String() string {
 	return fmt.Sprintf("Activity(%d)", uint8(a))
 }
 
+// GomegaString prints the value by name in gomega's failure messages
+// (gomega's format.GomegaStringer), not as <presence.Availability>: 5.
+func (a Availability) GomegaString() string { return a.String() }
+
+// GomegaString prints the value by name in gomega's failure messages.
+func (a Activity) GomegaString() string { return a.String() }
+
+// GomegaString prints the presence as "Busy/InACall" in gomega's failure
+// messages.
+func (p Presence) GomegaString() string { return p.String() }
+
+// Described is "Busy/InACall (Busy – In a call)", for the sentence of a
+// failure message.
+func (p Presence) Described() string { return p.String() + " (" + p.Label() + ")" }
+
+// GomegaString prints the kind by name in gomega's failure messages.
+func (k Kind) GomegaString() string { return k.String() }
+
 // Valid reports whether a is one of the defined values.
 func (a Availability) Valid() bool { return a < numAvailability }
 
@@ -220,6 +238,9 @@ func Parse(s string) (Presence, error) {
 	if in == "" {
 		return Unknown, fmt.Errorf("empty presence; write Availability/Activity, e.g. Busy/InACall")
 	}
+	if t, ok := Lookup(in); ok && t.Kind != KindPresence {
+		return Unknown, fmt.Errorf("%q (%s) is the %s, not a presence; %s", in, t.Source, t.Kind, kindHint[t.Kind])
+	}
 	if p, ok := lookupLabel(in); ok {
 		if oof {
 			p = p.WithOutOfOffice()
@@ -255,6 +276,13 @@ func Parse(s string) (Presence, error) {
 	return p, nil
 }
 
+// kindHint says where a word that is no presence is written instead.
+var kindHint = [...]string{
+	KindOutOfOffice: `add it to a presence ("Available, out of office", "Verfügbar, ausser Haus") or write "alice is shown as out of office"`,
+	KindLastSeen:    `write "bob sees alice as Away, last seen 09:00"`,
+	KindIndicator:   `write: alice sees "noNetwork" on her desktop client; or, for the person she blocks: alice sees bob as Blockiert`,
+}
+
 // MustParse is Parse for literals in code; it panics on a bad literal.
 func MustParse(s string) Presence {
 	p, err := Parse(s)
@@ -266,11 +294,14 @@ func MustParse(s string) Presence {
 
 func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// Labels lists every German and display label Parse accepts, sorted.
+// Labels lists every German and display label Parse accepts as a presence,
+// sorted.
 func Labels() []string {
 	out := make([]string, 0, len(glossary))
 	for _, g := range glossary {
-		out = append(out, g.Label)
+		if g.Kind == KindPresence {
+			out = append(out, g.Label)
+		}
 	}
 	sort.Strings(out)
 	return out

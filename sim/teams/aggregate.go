@@ -71,11 +71,7 @@ func (m *Model) aggregate(u *user) result {
 		for k := range u.clients {
 			c := &u.clients[k]
 			if c.live() {
-				rule := sourceRule[k]
-				if c.state != Active {
-					rule = "T-ACT-2"
-				}
-				consider(clientPresence[c.state], clientNames[k], rule)
+				consider(c.shows(), clientNames[k], c.rule())
 			}
 		}
 		for i := range u.apps {
@@ -100,7 +96,7 @@ func (m *Model) aggregate(u *user) result {
 			consider(sourcePresence[SrcCalendar], sourceNames[SrcCalendar], sourceRule[SrcCalendar])
 		}
 		if u.calFocus > 0 {
-			consider(sourcePresence[SrcFocus], sourceNames[SrcFocus], sourceRule[SrcFocus])
+			consider(m.focusPresence(), sourceNames[SrcFocus], sourceRule[SrcFocus])
 		}
 		r.p = best
 		if contested {
@@ -125,7 +121,7 @@ func (m *Model) contestRule(u *user, best presence.Presence) string {
 	}
 	for k := range u.clients {
 		if c := &u.clients[k]; c.live() {
-			check(clientPresence[c.state])
+			check(c.shows())
 		}
 	}
 	for i := range u.apps {
@@ -146,7 +142,7 @@ func (m *Model) contestRule(u *user, best presence.Presence) string {
 		check(sourcePresence[SrcCalendar])
 	}
 	if u.calFocus > 0 {
-		check(sourcePresence[SrcFocus])
+		check(m.focusPresence())
 	}
 	return rule
 }

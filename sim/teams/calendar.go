@@ -117,21 +117,33 @@ func (m *Model) calendarEdge(id UserID, i int, start bool) {
 	before := *ctr > 0
 	*ctr += d
 	if before != (*ctr > 0) {
-		m.source(id, sourceNames[src], onOff(src, before), onOff(src, !before), sourceRule[src], a.Subject)
+		m.source(id, sourceNames[src], m.onOff(src, before), m.onOff(src, !before), sourceRule[src], a.Subject)
 	}
 	m.update(id, sourceNames[src])
 }
 
 // onOff is the presence a system source shows when on, Offline when off; for
 // the out-of-office flag, Offline with the flag set.
-func onOff(src SourceKind, on bool) presence.Presence {
+func (m *Model) onOff(src SourceKind, on bool) presence.Presence {
 	if !on {
 		return presence.Of(presence.Offline, presence.ActOffline)
 	}
 	if src == SrcOOF {
 		return presence.Presence{Availability: presence.Offline, Activity: presence.OutOfOffice, OutOfOffice: true}
 	}
+	if src == SrcFocus {
+		return m.focusPresence()
+	}
 	return sourcePresence[src]
+}
+
+// focusPresence is what focus time shows (T-CAL-2): DoNotDisturb/Focusing,
+// or Busy/InAMeeting with Settings.FocusAsMeeting, as seed 000 has it.
+func (m *Model) focusPresence() presence.Presence {
+	if m.set.FocusAsMeeting {
+		return sourcePresence[SrcCalendar]
+	}
+	return sourcePresence[SrcFocus]
 }
 
 // SetAutoReplies turns automatic replies on or off (T-OOF-1).
@@ -141,7 +153,7 @@ func (m *Model) SetAutoReplies(id UserID, on bool) error {
 	}
 	u := m.users[id]
 	if u.autoReplies != on {
-		m.source(id, "automatic replies", onOff(SrcOOF, u.autoReplies), onOff(SrcOOF, on), "T-OOF-1", "")
+		m.source(id, "automatic replies", m.onOff(SrcOOF, u.autoReplies), m.onOff(SrcOOF, on), "T-OOF-1", "")
 	}
 	u.autoReplies = on
 	m.update(id, "automatic replies")

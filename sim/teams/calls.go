@@ -202,7 +202,7 @@ func (m *Model) counter(id UserID, src SourceKind, d int) error {
 	before := *ctr > 0
 	*ctr += d
 	if before != (*ctr > 0) {
-		m.source(id, sourceNames[src], onOff(src, before), onOff(src, !before), sourceRule[src], "")
+		m.source(id, sourceNames[src], m.onOff(src, before), m.onOff(src, !before), sourceRule[src], "")
 	}
 	m.update(id, sourceNames[src])
 	return nil

@@ -2,6 +2,7 @@ package teams
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/presencesim/presencesim/sim/clock"
 
@@ -14,7 +15,7 @@ func clientPresenceOf(c *client) presence.Presence {
 	if !c.live() {
 		return presence.Of(presence.Offline, presence.ActOffline)
 	}
-	return clientPresence[c.state]
+	return c.shows()
 }
 
 // changeClient applies fn to a client, records the source change and
@@ -44,6 +45,13 @@ func (m *Model) changeClient(id UserID, k ClientKind, rule, note string, fn func
 // pending timer is kept when it falls due no later than the new deadline: it
 // re-arms itself when it fires early, so input costs no queue operation.
 func (m *Model) armIdle(id UserID, k ClientKind, c *client) {
+	if c.signedIn && !c.asleep && !c.crashed && c.online && c.state == Active {
+		u := m.users[id]
+		u.lastInput, u.hasInput = m.clk.Now(), true
+	}
+	if c.asleep || c.crashed {
+		return // the vanished client's timeout stays armed (T-ACT-4)
+	}
 	if k == Mobile || c.state != Active || !c.online {
 		m.clk.Cancel(c.timer)
 		c.timer = clock.Timer{}
@@ -99,6 +107,9 @@ func (m *Model) Use(id UserID, k ClientKind) error {
 		if c.asleep {
 			return fmt.Errorf("is asleep; wake it first")
 		}
+		if c.crashed {
+			return fmt.Errorf("has quit without signing out; sign in again")
+		}
 		if c.state == Locked {
 			return fmt.Errorf("is locked; unlock it first")
 		}
@@ -138,14 +149,19 @@ func (m *Model) clientTimer(id UserID, k ClientKind, s ClientState) {
 	})
 }
 
-// Lock locks the computer: Away at once (T-ACT-2).
-func (m *Model) Lock(id UserID, k ClientKind) error {
-	return m.changeClient(id, k, "T-ACT-2", "", func(c *client) error {
+// Lock locks the computer one client runs on: Away at once (T-ACT-2).
+func (m *Model) Lock(id UserID, k ClientKind) error { return m.lock(id, k, "") }
+
+func (m *Model) lock(id UserID, k ClientKind, note string) error {
+	return m.changeClient(id, k, "T-ACT-2", note, func(c *client) error {
 		if err := needSignedIn(c); err != nil {
 			return err
 		}
 		if k == Mobile {
 			return fmt.Errorf("a mobile client is not locked; send it to the background")
+		}
+		if c.asleep {
+			return fmt.Errorf("is asleep; wake the computer first")
 		}
 		m.clk.Cancel(c.timer)
 		c.state = Locked
@@ -153,14 +169,19 @@ func (m *Model) Lock(id UserID, k ClientKind) error {
 	})
 }
 
-// Unlock unlocks the computer; the client is active again.
-func (m *Model) Unlock(id UserID, k ClientKind) error {
-	return m.changeClient(id, k, "T-ACT-1", "", func(c *client) error {
+// Unlock unlocks the computer one client runs on; the client is active again.
+func (m *Model) Unlock(id UserID, k ClientKind) error { return m.unlock(id, k, "") }
+
+func (m *Model) unlock(id UserID, k ClientKind, note string) error {
+	return m.changeClient(id, k, "T-ACT-1", note, func(c *client) error {
 		if err := needSignedIn(c); err != nil {
 			return err
 		}
 		if c.state != Locked {
 			return fmt.Errorf("is not locked")
+		}
+		if c.asleep {
+			return fmt.Errorf("is asleep; wake the computer first")
 		}
 		c.state = Active
 		m.armIdle(id, k, c)
@@ -168,28 +189,169 @@ func (m *Model) Unlock(id UserID, k ClientKind) error {
 	})
 }
 
-// Sleep puts the computer to sleep: the session ends (T-ACT-2).
-func (m *Model) Sleep(id UserID, k ClientKind) error {
-	return m.changeClient(id, k, "T-ACT-2", "", func(c *client) error {
+// Sleep puts the computer one client runs on to sleep: the client vanishes
+// without signing out, its session stands, shown Away, and ends after
+// Settings.VanishedTimeout (T-ACT-2, T-ACT-4).
+func (m *Model) Sleep(id UserID, k ClientKind) error { return m.sleep(id, k, "") }
+
+func (m *Model) sleep(id UserID, k ClientKind, note string) error {
+	return m.changeClient(id, k, "T-ACT-4", note, func(c *client) error {
 		if err := needSignedIn(c); err != nil {
 			return err
 		}
-		m.clk.Cancel(c.timer)
+		if k == Mobile {
+			return fmt.Errorf("a mobile client does not sleep with a computer; send it to the background")
+		}
+		if c.asleep {
+			return fmt.Errorf("is asleep already")
+		}
 		c.asleep = true
+		if !c.expired {
+			m.setTimer(id, k, c, opVanished, m.clk.Now().Add(m.set.VanishedTimeout))
+		}
 		return nil
 	})
 }
 
-// Wake wakes the computer; the client is active again.
-func (m *Model) Wake(id UserID, k ClientKind) error {
-	return m.changeClient(id, k, "T-ACT-1", "", func(c *client) error {
+// Wake wakes the computer one client runs on; the client is active again and
+// holds a session again if its session had timed out.
+func (m *Model) Wake(id UserID, k ClientKind) error { return m.wake(id, k, "") }
+
+func (m *Model) wake(id UserID, k ClientKind, note string) error {
+	return m.changeClient(id, k, "T-ACT-1", note, func(c *client) error {
 		if err := needSignedIn(c); err != nil {
 			return err
 		}
+		if !c.asleep {
+			return fmt.Errorf("is not asleep")
+		}
+		m.clk.Cancel(c.timer)
 		c.asleep, c.state = false, Active
+		if c.online && !c.crashed {
+			c.expired = false
+		}
 		m.armIdle(id, k, c)
 		return nil
 	})
+}
+
+// Crash makes a client quit without signing out: its session stands, shown
+// Away, and ends after Settings.VanishedTimeout (T-ACT-4). Signing in again
+// starts it anew.
+func (m *Model) Crash(id UserID, k ClientKind) error {
+	return m.changeClient(id, k, "T-ACT-4", "quit without signing out", func(c *client) error {
+		if err := needSignedIn(c); err != nil {
+			return err
+		}
+		if c.crashed {
+			return fmt.Errorf("has quit already; sign in again")
+		}
+		c.crashed = true
+		if !c.expired {
+			m.setTimer(id, k, c, opVanished, m.clk.Now().Add(m.set.VanishedTimeout))
+		}
+		return nil
+	})
+}
+
+// computerKinds are the clients that run on a user's computer and share its
+// lock and sleep (T-ACT-2): the desktop app and a web client in its browser.
+var computerKinds = [...]ClientKind{Desktop, Web}
+
+// ComputerClients lists the user's signed-in clients on the computer.
+func (m *Model) ComputerClients(id UserID) []ClientKind {
+	var out []ClientKind
+	for _, k := range computerKinds {
+		if m.users[id].clients[k].signedIn {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// onComputer applies fn to the signed-in clients on the user's computer
+// that the operation concerns (relevant), all or none: a client that
+// refuses is found before any changes. The note names the clients, and an
+// error says which clients the computer holds.
+func (m *Model) onComputer(id UserID, what string, relevant func(c *client) error, fn func(UserID, ClientKind, string) error) error {
+	if err := m.valid(id); err != nil {
+		return err
+	}
+	u := m.users[id]
+	ks := m.ComputerClients(id)
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = k.String()
+	}
+	held := strings.Join(names, " and ")
+	if len(ks) == 0 {
+		var other []string
+		for _, k := range ClientKinds() {
+			if u.clients[k].signedIn {
+				other = append(other, k.String())
+			}
+		}
+		signed := "no Teams client at all"
+		if len(other) > 0 {
+			signed = strings.Join(other, " and ")
+		}
+		return fmt.Errorf("%s's computer holds no Teams client (desktop or web) to %s; %s is signed in on %s", u.dir.Name, what, u.dir.Name, signed)
+	}
+	for _, k := range ks {
+		if err := relevant(&u.clients[k]); err != nil {
+			return fmt.Errorf("%s's %s client: %w (the computer holds the %s client)", u.dir.Name, k, err, held)
+		}
+	}
+	note := fmt.Sprintf("computer %s: %s", what, held)
+	for _, k := range ks {
+		if err := fn(id, k, note); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func notAsleep(c *client) error {
+	if c.asleep {
+		return fmt.Errorf("is asleep; wake the computer first")
+	}
+	return nil
+}
+
+func lockedAwake(c *client) error {
+	if c.state != Locked {
+		return fmt.Errorf("is not locked")
+	}
+	return notAsleep(c)
+}
+
+func asleep(c *client) error {
+	if !c.asleep {
+		return fmt.Errorf("is not asleep")
+	}
+	return nil
+}
+
+// LockComputer locks the user's computer: every Teams client on it shows
+// Away at once (T-ACT-2).
+func (m *Model) LockComputer(id UserID) error {
+	return m.onComputer(id, "lock", notAsleep, m.lock)
+}
+
+// UnlockComputer unlocks the user's computer and its Teams clients.
+func (m *Model) UnlockComputer(id UserID) error {
+	return m.onComputer(id, "unlock", lockedAwake, m.unlock)
+}
+
+// SleepComputer puts the user's computer to sleep with every Teams client
+// on it (T-ACT-2, T-ACT-4).
+func (m *Model) SleepComputer(id UserID) error {
+	return m.onComputer(id, "sleep", notAsleep, m.sleep)
+}
+
+// WakeComputer wakes the user's computer and its Teams clients.
+func (m *Model) WakeComputer(id UserID) error {
+	return m.onComputer(id, "wake", asleep, m.wake)
 }
 
 // Background sends the mobile app to the background: Away, and the session
@@ -228,6 +390,10 @@ func (m *Model) RestoreNetwork(id UserID, k ClientKind) error {
 		if err := needSignedIn(c); err != nil {
 			return err
 		}
+		if c.asleep || c.crashed {
+			c.online, c.indicator = true, NoIndicator
+			return nil // still vanished: its timeout stays armed (T-ACT-4)
+		}
 		m.clk.Cancel(c.timer)
 		c.online, c.expired, c.indicator = true, false, NoIndicator
 		if c.state != Locked && c.state != Background {
@@ -238,8 +404,8 @@ func (m *Model) RestoreNetwork(id UserID, k ClientKind) error {
 	})
 }
 
-func (m *Model) clientExpired(id UserID, k ClientKind) {
-	_ = m.changeClient(id, k, "T-ACT-2", "", func(c *client) error {
+func (m *Model) clientExpired(id UserID, k ClientKind, rule string) {
+	_ = m.changeClient(id, k, rule, "", func(c *client) error {
 		c.expired = true
 		return nil
 	})

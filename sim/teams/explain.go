@@ -45,20 +45,17 @@ func (m *Model) Explain(id UserID) Explanation {
 		switch {
 		case c.live():
 			detail := c.state.String()
-			if !c.online {
-				detail += ", no network (session held until it times out)"
+			switch {
+			case c.asleep:
+				detail = "computer asleep (session held, Away, until it times out)"
+			case c.crashed:
+				detail = "quit without signing out (session held, Away, until it times out)"
+			case !c.online:
+				detail += ", no network (session held, Away, until it times out)"
 			}
-			rule := "T-ACT-1"
-			if c.state != Active {
-				rule = "T-ACT-2"
-			}
-			e.Sources = append(e.Sources, SourceState{clientNames[k] + " client", clientPresence[c.state], rule, detail})
+			e.Sources = append(e.Sources, SourceState{clientNames[k] + " client", c.shows(), c.rule(), detail})
 		case c.signedIn:
-			why := "asleep"
-			if c.expired {
-				why = "session ended"
-			}
-			e.Sources = append(e.Sources, SourceState{clientNames[k] + " client", presence.Of(presence.Offline, presence.ActOffline), "T-ACT-2", "signed in, " + why + ": no session"})
+			e.Sources = append(e.Sources, SourceState{clientNames[k] + " client", presence.Of(presence.Offline, presence.ActOffline), "T-ACT-4", "signed in, session timed out: no session"})
 		}
 	}
 	for _, s := range u.apps {
@@ -94,7 +91,7 @@ func (m *Model) Explain(id UserID) Explanation {
 		case ShowBusy:
 			e.Sources = append(e.Sources, SourceState{"calendar", sourcePresence[SrcCalendar], "T-CAL-1", fmt.Sprintf("%q %s–%s", a.Subject, a.Start, a.End)})
 		case ShowFocus:
-			e.Sources = append(e.Sources, SourceState{"focus time", sourcePresence[SrcFocus], "T-CAL-2", fmt.Sprintf("%q %s–%s", a.Subject, a.Start, a.End)})
+			e.Sources = append(e.Sources, SourceState{"focus time", m.focusPresence(), "T-CAL-2", fmt.Sprintf("%q %s–%s", a.Subject, a.Start, a.End)})
 		}
 	}
 	switch {
@@ -121,7 +118,14 @@ type Handler = clock.Handler
 // String prints the explanation in a few lines for assertion messages.
 func (e Explanation) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s at %s is %s (%q), chosen by %s from %s; federated view %s\n", e.User, e.At, e.Presence, e.Presence.Label(), e.Rule, e.Winner, e.Federated.Short())
+	fmt.Fprintf(&b, "%s at %s is %s (%q)", e.User, e.At, e.Presence, e.Presence.Label())
+	switch {
+	case e.Rule != "" && e.Winner != "":
+		fmt.Fprintf(&b, ", chosen by %s from %s", e.Rule, e.Winner)
+	case e.Rule != "":
+		fmt.Fprintf(&b, ", decided by %s", e.Rule)
+	}
+	fmt.Fprintf(&b, "; federated view %s\n", e.Federated.Short())
 	if len(e.Sources) == 0 {
 		b.WriteString("  no live sources\n")
 	}

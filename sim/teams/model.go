@@ -126,7 +126,7 @@ func (m *Model) AddUser(d Directory) (UserID, error) {
 		return 0, fmt.Errorf("user %q exists already", d.Name)
 	}
 	id := UserID(len(m.users))
-	m.users = append(m.users, &user{dir: d, id: id, cur: presence.Of(presence.Offline, presence.ActOffline), rule: "T-AGG-4"})
+	m.users = append(m.users, &user{dir: d, id: id, cur: presence.Of(presence.Offline, presence.ActOffline), rule: "T-AGG-4", winner: "no session"})
 	m.names[key] = id
 	m.dirVersion++
 	m.users[id].history = append(m.users[id].history, histEntry{at: m.clk.Now(), p: m.users[id].cur})
@@ -220,8 +220,12 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 	switch op(ev.Op) {
 	case opIdle:
 		m.clientTimer(u, ClientKind(ev.B), Idle)
-	case opMobileOffline, opNetworkTimeout:
-		m.clientExpired(u, ClientKind(ev.B))
+	case opMobileOffline:
+		m.clientExpired(u, ClientKind(ev.B), "T-ACT-2")
+	case opNetworkTimeout:
+		m.clientExpired(u, ClientKind(ev.B), "T-LOCAL-1")
+	case opVanished:
+		m.clientExpired(u, ClientKind(ev.B), "T-ACT-4")
 	case opAppFade:
 		m.appFade(u, AppID(ev.B))
 	case opAppExpire:
@@ -250,6 +254,7 @@ const (
 	opCalendarEnd
 	opStatusExpire
 	opNotify
+	opVanished
 	numOps
 )
 
@@ -264,6 +269,7 @@ var opLabels = [...]string{
 	opCalendarEnd:     "calendar entry ends (T-CAL-1)",
 	opStatusExpire:    "status message expires (G-MSG-1)",
 	opNotify:          "notify watchers",
+	opVanished:        "session of a vanished client times out (T-ACT-4)",
 }
 
 func (m *Model) after(d clock.Time, o op, u UserID, b int32) clock.Timer {

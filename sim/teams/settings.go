@@ -19,6 +19,15 @@ type Settings struct {
 	// last session state before the session ends (T-LOCAL-1, decided).
 	NetworkSessionTimeout time.Duration
 
+	// VanishedTimeout is how long the session of a client that vanished
+	// without signing out (the computer asleep, the app crashed) stands,
+	// shown Away, before it ends (T-ACT-4: "after a few minutes", decided
+	// 5 min).
+	VanishedTimeout time.Duration
+	// FocusAsMeeting shows focus time as Busy/InAMeeting, as seed 000 (2020)
+	// describes it, instead of DoNotDisturb/Focusing (T-CAL-2, default off).
+	FocusAsMeeting bool
+
 	// ManualExpiryBusy is the default lifetime of Busy or DoNotDisturb set by
 	// hand; ManualExpiryOther that of every other state (T-MAN-2).
 	ManualExpiryBusy  time.Duration
@@ -55,6 +64,7 @@ func DefaultSettings() Settings {
 		IdleTimeout:             5 * time.Minute,
 		MobileOfflineAfter:      24 * time.Hour,
 		NetworkSessionTimeout:   5 * time.Minute,
+		VanishedTimeout:         5 * time.Minute,
 		ManualExpiryBusy:        24 * time.Hour,
 		ManualExpiryOther:       7 * 24 * time.Hour,
 		AppearOfflineIndefinite: true,

@@ -17,7 +17,7 @@ func (m *Model) LiveSources(id UserID, buf []LiveSource) []LiveSource {
 	u := m.users[id]
 	for k := range u.clients {
 		if c := &u.clients[k]; c.live() {
-			buf = append(buf, LiveSource{SourceKind(k), clientPresence[c.state]})
+			buf = append(buf, LiveSource{SourceKind(k), c.shows()})
 		}
 	}
 	for i := range u.apps {
@@ -36,7 +36,7 @@ func (m *Model) LiveSources(id UserID, buf []LiveSource) []LiveSource {
 		buf = append(buf, LiveSource{SrcCalendar, sourcePresence[SrcCalendar]})
 	}
 	if u.calFocus > 0 {
-		buf = append(buf, LiveSource{SrcFocus, sourcePresence[SrcFocus]})
+		buf = append(buf, LiveSource{SrcFocus, m.focusPresence()})
 	}
 	return buf
 }

@@ -1,6 +1,7 @@
 package teams
 
 import (
+	"strings"
 	"time"
 
 	"github.com/presencesim/presencesim/sim/clock"
@@ -35,11 +36,23 @@ const (
 	NewActivity          Indicator = "newActivity"
 )
 
+// ParseIndicator reads an indicator name in any case, so seed 000's
+// "connectionerror" is connectionError.
+func ParseIndicator(s string) Indicator {
+	for _, i := range []Indicator{NoNetwork, ConnectionError, AuthenticationFailed, NewActivity} {
+		if strings.EqualFold(strings.TrimSpace(s), string(i)) {
+			return i
+		}
+	}
+	return Indicator(s)
+}
+
 type client struct {
 	signedIn  bool
 	asleep    bool
 	online    bool
-	expired   bool // session ended while signed in (no network, mobile 24 h)
+	expired   bool // session ended while signed in (no network, mobile 24 h, vanished)
+	crashed   bool // the app quit without signing out (T-ACT-4)
 	state     ClientState
 	indicator Indicator
 	timer     clock.Timer // idle, mobile offline or network timeout
@@ -47,8 +60,34 @@ type client struct {
 	idleAt    clock.Time  // when the client goes idle without further input
 }
 
-// live reports whether the client holds a presence session.
-func (c *client) live() bool { return c.signedIn && !c.asleep && !c.expired }
+// live reports whether the client holds a presence session. A client that
+// vanished without signing out (asleep, crashed, no network) keeps its
+// session until it times out (T-ACT-4).
+func (c *client) live() bool { return c.signedIn && !c.expired }
+
+// vanished reports whether the client is gone without signing out: its
+// session stands, shown Away, until it times out (T-ACT-4).
+func (c *client) vanished() bool { return c.asleep || c.crashed || !c.online }
+
+// shows is the presence of a live client's session: Away while it has
+// vanished (T-ACT-4), else by its state (T-ACT-1, T-ACT-2).
+func (c *client) shows() presence.Presence {
+	if c.vanished() {
+		return clientPresence[Idle]
+	}
+	return clientPresence[c.state]
+}
+
+// rule is the rule by which a live client yields its presence.
+func (c *client) rule() string {
+	switch {
+	case c.vanished():
+		return "T-ACT-4"
+	case c.state != Active:
+		return "T-ACT-2"
+	}
+	return "T-ACT-1"
+}
 
 type appSession struct {
 	app       AppID
@@ -104,8 +143,9 @@ type user struct {
 	privacy   bool
 	blocked   []UserID
 	priority  []UserID
-	fedFails  bool // federated lookups of this user fail (T-UNK-1)
-	lastInput clock.Time
+	fedFails  bool       // federated lookups of this user fail (T-UNK-1)
+	lastInput clock.Time // the user's last activity on a client (T-STATE-2)
+	hasInput  bool
 
 	cur    presence.Presence
 	rule   string

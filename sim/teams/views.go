@@ -41,6 +41,30 @@ func (m *Model) ViewAs(target, viewer UserID) (presence.Presence, string) {
 	return u.cur, u.rule
 }
 
+// LastSeen is the "last seen" time Teams shows people inside the
+// organisation beside Away and Offline: the time of the user's last activity
+// on a client (T-STATE-2, seed 003 «Zuletzt gesehen»). ok is false when
+// nothing is shown: for another presence, to a viewer from outside or one
+// the user blocks, or before any activity.
+func (m *Model) LastSeen(target, viewer UserID) (at clock.Time, ok bool) {
+	u := m.users[target]
+	shown, _ := m.ViewAs(target, viewer)
+	if !u.hasInput || !strings.EqualFold(m.users[viewer].dir.Org, u.dir.Org) || indexOf(u.blocked, viewer) >= 0 {
+		return 0, false
+	}
+	if shown.Availability != presence.Away && shown.Availability != presence.Offline {
+		return 0, false
+	}
+	return u.lastInput, true
+}
+
+// Blocked reports whether viewer sees "Blockiert" (Blocked) beside target:
+// the indicator a person who blocks someone sees for them, no status anyone
+// is shown (T-FED-3, seed 000).
+func (m *Model) Blocked(viewer, target UserID) bool {
+	return indexOf(m.users[viewer].blocked, target) >= 0
+}
+
 // SetPrivacy turns privacy mode on or off (T-FED-3).
 func (m *Model) SetPrivacy(id UserID, on bool) { m.users[id].privacy = on }
 
