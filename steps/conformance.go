@@ -37,7 +37,7 @@ type cfState struct {
 }
 
 func registerConformance(s *Scenario, r *registry) {
-	r.free(`^the (CloudLink|Nimbus) connector under test is running$`, "the CloudLink connector under test is running", s.cfStart)
+	r.free(`^the (CloudLink|Nimbus|XPhone) connector under test is running$`, "the CloudLink connector under test is running", s.cfStart)
 	r.free(`^within (\d+) seconds?, the connector sees (\w+) as (.+)$`, "within 10 seconds, the connector sees alice as Busy", s.cfWithinSees)
 	r.free(`^notifications to the connector (stop|resume)$`, "notifications to the connector stop", s.cfNotifications)
 	r.free(`^within (\d+) seconds?, (\w+)'s presence is (.+)$`, "within 10 seconds, alice's presence is Busy/InACall", s.cfWithinPresence)

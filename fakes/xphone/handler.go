@@ -60,6 +60,20 @@ func New(lw *live.World, o Options) *Handler {
 	return h
 }
 
+// Configure replaces the options of a handler already serving: before the
+// first request, a harness that builds the server first says who to
+// exclude and listens to the changes.
+func (h *Handler) Configure(o Options) {
+	_ = h.lw.Do(func(*sim.World) error {
+		on := h.st.onChange
+		*h.st = *newState(o.Exclude, o.OnChange)
+		if o.OnChange == nil {
+			h.st.onChange = on
+		}
+		return nil
+	})
+}
+
 // ServeHTTP serves the XPhone API.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {

@@ -75,6 +75,9 @@ type Change struct {
 	// Presence the selected profile's presence.
 	Profile  string
 	Presence presence.Presence
+	// FirstDND is, at a selection, the first profile of "Meine Profile"
+	// whose presence is Do not disturb (XP-6), "" when there is none.
+	FirstDND string
 	// Appointment is the appointment's id, Text and Source its text and
 	// what it mirrors ("teams-call", "teams-meeting").
 	Appointment int
@@ -220,7 +223,14 @@ func (st *state) selectProfile(w *sim.World, u teams.UserID, name, by string) er
 	for i, p := range x.profiles {
 		if strings.EqualFold(strings.TrimSpace(p.Name), strings.TrimSpace(name)) {
 			x.selected, x.touchedBy = i, by
-			st.record(w, u, Change{By: by, Kind: Selected, Profile: p.Name, Presence: p.Presence})
+			first := ""
+			for _, q := range x.profiles {
+				if q.Presence.Availability == presence.DoNotDisturb {
+					first = q.Name
+					break
+				}
+			}
+			st.record(w, u, Change{By: by, Kind: Selected, Profile: p.Name, Presence: p.Presence, FirstDND: first})
 			return nil
 		}
 	}

@@ -35,7 +35,7 @@ const (
 )
 
 // EnvNames lists the variables in the order the vendor guide gives them.
-var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost}
+var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost, EnvXPhoneURL}
 
 // TrustVars are the variables through which Go, OpenSSL, Node.js and
 // Python clients trust an extra CA; the harness points each at the CA file.
@@ -58,6 +58,8 @@ type Env struct {
 	Username, Password, ReportURL string
 	// CAFile is the CA to trust when the fakes serve HTTPS.
 	CAFile string
+	// XPhoneURL is the XPhone Connect server's API root.
+	XPhoneURL string
 }
 
 // Vars returns the environment as NAME=value pairs.
@@ -76,6 +78,7 @@ func (e Env) Vars() []string {
 		EnvReportURL + "=" + e.ReportURL,
 		EnvCAFile + "=" + e.CAFile,
 		EnvAuthorityHost + "=" + e.LoginURL,
+		EnvXPhoneURL + "=" + e.XPhoneURL,
 	}
 	if e.CAFile != "" {
 		for _, v := range TrustVars {
@@ -113,7 +116,7 @@ func ReadEnv(get func(string) string) (Env, error) {
 		LoginURL: strings.TrimRight(get(EnvLoginURL), "/"), TenantID: get(EnvTenantID),
 		ClientID: get(EnvClientID), ClientSecret: get(EnvClientSecret), PBXURL: strings.TrimRight(get(EnvPBXURL), "/"),
 		TimeScale: 1, Username: get(EnvUsername), Password: get(EnvPassword), ReportURL: get(EnvReportURL),
-		CAFile: get(EnvCAFile),
+		CAFile: get(EnvCAFile), XPhoneURL: strings.TrimRight(get(EnvXPhoneURL), "/"),
 	}
 	var missing []string
 	for _, kv := range [][2]string{{EnvGraphURL, e.GraphURL}, {EnvLoginURL, e.LoginURL}, {EnvTenantID, e.TenantID},

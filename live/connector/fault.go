@@ -22,6 +22,12 @@ const (
 	NoRenew                // reader: lets its subscription expire (C-6)
 	Rewind                 // reader: takes an older presence after a newer one (C-8)
 	NoTokenCache           // asks for a new token before every Graph request (C-11)
+	XPhoneEcho             // two-way: mirrors its own session back and writes it again (C-9, XP-13)
+	FirstDNDWrong          // two-way: selects the last Do-not-disturb profile, not the first (XP-6)
+	NoCleanup              // two-way: leaves the appointment of a Teams call behind (XP-8)
+	DNDAsSession           // two-way: writes XPhone's Do not disturb as its session (XP-10, C-4)
+	NoPollFallback         // two-way: does not poll when notifications stop (C-7)
+	OldWins                // two-way: takes an older presence after a newer one (C-8)
 	numFaults
 )
 
@@ -44,6 +50,12 @@ var faults = [numFaults]FaultInfo{
 	WriteAvailable:   {"write-available", []string{"C-3"}, "writes Available/Available when a state ends instead of clearing its session", "cloudlink"},
 	NoRenew:          {"no-renew", []string{"C-6"}, "never renews its subscription, so notifications stop when it expires", "nimbus"},
 	Rewind:           {"rewind", []string{"C-8"}, "after taking a newer presence, takes the one before it again, as if an older read came in late", "nimbus"},
+	XPhoneEcho:       {"echo", []string{"C-9", "XP-13"}, "reads its own session back as a Teams call: writes it again and mirrors it into an appointment", "xphone"},
+	FirstDNDWrong:    {"first-dnd-wrong", []string{"XP-6"}, "selects the last Do-not-disturb profile of \"Meine Profile\" for Teams' Do not disturb, not the first", "xphone"},
+	NoCleanup:        {"no-cleanup", []string{"XP-8"}, "never deletes the appointment of a Teams call or meeting when it ends", "xphone"},
+	DNDAsSession:     {"dnd-as-session", []string{"XP-10", "C-4"}, "writes XPhone's Do not disturb as its own session (DoNotDisturb/Presenting) instead of preferred presence", "xphone"},
+	NoPollFallback:   {"no-poll-fallback", []string{"C-7"}, "does not poll when change notifications stop, so it misses Teams' changes", "xphone"},
+	OldWins:          {"old-wins", []string{"C-8"}, "after taking a newer Teams presence, takes the one before it again, as if an older read came in late", "xphone"},
 	NoTokenCache:     {"no-token-cache", []string{"C-11"}, "asks the identity platform for a new token before every Graph request instead of caching it until shortly before it expires", "cloudlink"},
 }
 
