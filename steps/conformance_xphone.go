@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 
@@ -31,6 +32,7 @@ func registerXPhoneConformance(s *Scenario, r *registry) {
 	r.free(`^within (\d+) seconds?, (\w+) has no appointment in XPhone$`, "within 10 seconds, alice has no appointment in XPhone", s.xcWithinNoAppointment)
 	r.free(`^(\w+) has no appointment in XPhone$`, "alice has no appointment in XPhone", s.xcNoAppointment)
 	r.free(`^within (\d+) seconds?, (\w+)'s preferred presence is (.+)$`, "within 10 seconds, alice's preferred presence is DoNotDisturb/DoNotDisturb", s.xcWithinPreferred)
+	r.free(`^within (\d+) seconds?, the connector has subscribed to presence$`, "within 10 seconds, the connector has subscribed to presence", s.xcWithinSubscribed)
 	r.free(`^within (\d+) seconds?, (\w+) has no preferred presence$`, "within 10 seconds, alice has no preferred presence", s.xcWithinNoPreferred)
 }
 
@@ -269,4 +271,33 @@ func (s *Scenario) xcWithinNoPreferred(n, name string) error {
 	return s.await(w, func() bool { return s.xcPreferred(w) == "no preferred presence" },
 		func() string { return s.xcPreferred(w) }, "no preferred presence",
 		sprintf("%s's preferred presence was not cleared within %s after the Do not disturb ended in XPhone (C-4)", name, w.d))
+}
+
+// xcWithinSubscribed waits for a live subscription of the connector's app.
+// The Graph fake's subscriptions are read outside the world's lock, so
+// the wait looks again every few milliseconds, bounded by the step.
+func (s *Scenario) xcWithinSubscribed(n string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	d, err := st.seconds(n)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(d)
+	for {
+		for _, sub := range st.s.Graph.Subscriptions() {
+			if strings.EqualFold(sub.ApplicationID, st.s.App.AppID) {
+				return nil
+			}
+		}
+		if alive, how := st.s.Alive(); !alive {
+			return fmt.Errorf("the connector under test has exited (%s)\n%s", how, st.s.OutputTail(30))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the connector has no subscription to presence after %s (C-6: a reader subscribes to change notifications)\n%s", d, st.s.OutputTail(15))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -110,6 +110,8 @@ Feature: An XPhone Connect sync judged over the fakes
   @C-7 @C-8
   Scenario: When notifications stop, the connector polls and still follows Teams
     Then within 10 seconds, the connector sees alice as Available
+    And within 10 seconds, the connector has subscribed to presence
+    And the connector keeps running for 30 seconds
     When notifications to the connector stop
     And alice sets her status to Do not disturb
     Then within 10 seconds, the connector sees alice as DoNotDisturb

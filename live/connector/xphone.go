@@ -65,6 +65,9 @@ const (
 	teamsProfile     = "MS Teams"
 	apptProfile      = "Termin"
 	echoRepeats      = 20
+	// echoGrace is how long after clearing its session a read of that
+	// session's pair still counts as its own (virtual time).
+	echoGrace = 30 * time.Second
 )
 
 // xpUser is a user of the XPhone server as GET /xphone/users shows it.
@@ -107,6 +110,7 @@ type xpSync struct {
 	session     presence.Presence // its own session, when written
 	hasSession  bool
 	written     time.Time // real time of the last session write
+	cleared     time.Time // real time it cleared its session
 	ownDND      bool      // it wrote preferred DoNotDisturb
 	sawOwnDND   bool      // Teams has shown it since
 	mirroredDND bool      // it selected a DND profile for Teams' DND
@@ -209,6 +213,10 @@ func (c *xphoneConn) graph(g *graphClient, ctx context.Context, method, path str
 	a, b := c.app, c.reader
 	a.mu.Lock()
 	b.mu.Lock()
+	if ge, ok := err.(*graphError); ok && ge.Status == http.StatusUnauthorized {
+		// one app registration: a token of it refused, neither is trusted
+		a.token, b.token = "", ""
+	}
 	nb, bo := a.notBefore, max(a.backoff, b.backoff)
 	if b.notBefore.After(nb) {
 		nb = b.notBefore
@@ -235,9 +243,13 @@ func (c *xphoneConn) logf(format string, a ...any) {
 func (c *xphoneConn) followXPhone(ctx context.Context, hc *http.Client) {
 	for ctx.Err() == nil {
 		c.mu.Lock()
-		after := c.xpVer
+		after, first := c.xpVer, len(c.xp) == 0
 		c.mu.Unlock()
-		u := c.base + "/users?after=" + strconv.FormatUint(after, 10) + "&wait=" + MaxPoll.String()
+		u := c.base + "/users"
+		if !first {
+			// the first read answers at once; later ones wait for a change
+			u += "?after=" + strconv.FormatUint(after, 10) + "&wait=" + MaxPoll.String()
+		}
 		var res struct {
 			Version uint64   `json:"version"`
 			Value   []xpUser `json:"value"`
@@ -429,7 +441,7 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 			return
 		}
 		c.logf("xphone connector: %s: clearPresence", x.Name)
-		st.hasSession = false
+		st.hasSession, st.cleared = false, time.Now()
 	}
 	if c.opt.Fault == DNDAsSession {
 		return
@@ -466,7 +478,10 @@ func (c *xphoneConn) toXPhone(ctx context.Context, id string, x xpUser, st *xpSy
 	a, _ := presence.ParseAvailability(gp.Availability)
 	act, _ := presence.ParseActivity(gp.Activity)
 	p := presence.Of(a, act)
-	echo := (st.hasSession && p == st.session) || (st.ownDND && a == presence.DoNotDisturb)
+	// a read of its own session may come in after it cleared it: within
+	// a grace after the clear, that pair is still its own
+	ownSession := st.hasSession || (!st.cleared.IsZero() && time.Since(st.cleared) < c.env.Real(echoGrace))
+	echo := (ownSession && p == st.session) || (st.ownDND && a == presence.DoNotDisturb)
 	if st.ownDND && a == presence.DoNotDisturb {
 		st.sawOwnDND = true
 	}
