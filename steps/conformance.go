@@ -253,7 +253,7 @@ func (s *Scenario) cfExplain(st *cfState, u teams.UserID) func() string {
 		var out string
 		_ = s.inWorld(func() error { out = s.checks() + s.world.Teams.Explain(u).String(); return nil })
 		if len(vs) > 0 {
-			out += "\nrules the connector broke so far:\n" + conformance.Report(vs)
+			out += "\nrules the connector broke so far:\n" + conformance.Report(vs) + "\n" + st.s.Evidence(vs)
 		}
 		return out + "\n" + st.s.OutputTail(15)
 	}
@@ -380,8 +380,9 @@ func (s *Scenario) cfKeeps(list string) error {
 	if len(vs) == 0 {
 		return nil
 	}
+	evidence := st.s.Evidence(vs)
 	return Check(func() string { return s.checks() + st.s.OutputTail(15) }, func(g gomega.Gomega) {
-		g.Expect(conformance.RuleIDs(vs)).To(gomega.BeEmpty(), fmt.Sprintf("%s broke %s:\n%s", st.s.Target().Label(), strings.Join(conformance.RuleIDs(vs), ", "), conformance.Report(vs)))
+		g.Expect(conformance.RuleIDs(vs)).To(gomega.BeEmpty(), fmt.Sprintf("%s broke %s:\n%s\n%s", st.s.Target().Label(), strings.Join(conformance.RuleIDs(vs), ", "), conformance.Report(vs), evidence))
 	})
 }
 

@@ -201,7 +201,7 @@ func (s *Session) startConnector() error {
 			case "nimbus":
 				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife, Fault: s.target.Fault}, s.out)
 			case "xphone":
-				err = connector.RunXPhone(ctx, s.Env, connector.XPhoneOptions{SubscriptionLife: ReaderSubscriptionLife, Fault: s.target.Fault}, s.out)
+				err = connector.RunXPhone(ctx, s.Env, connector.XPhoneOptions{Fault: s.target.Fault}, s.out)
 			default:
 				err = fmt.Errorf("no reference connector for %q; valid: %s", s.target.Integration, strings.Join(connector.Integrations, ", "))
 			}

@@ -175,14 +175,23 @@ func (s *Session) judgeXPhone(calls []Call, now clock.Time, who func(string) str
 			s.judgeXPhoneDND(changes, i, calls, now, add)
 		}
 	}
+	dndWrites := map[string]int{}
+	var dndFirst []Call
 	for _, c := range calls {
 		switch {
 		case c.Action == "setPresence" && strings.EqualFold(c.Availability, "DoNotDisturb"):
-			add("XP-10", c.At, who(c.Target), "wrote %s as its own session: XPhone's Do not disturb goes to Teams as preferred presence, which Teams resets after 24 h (T-MAN-2)", c.PairText())
-			add("C-4", c.At, who(c.Target), "wrote Do not disturb through setPresence (%s); the XPhone mapping has it as preferred presence", c.PairText())
+			if dndWrites[c.Target] == 0 {
+				dndFirst = append(dndFirst, c)
+			}
+			dndWrites[c.Target]++
 		case c.Action == "setUserPreferredPresence" && !(strings.EqualFold(c.Availability, "DoNotDisturb") && strings.EqualFold(c.Activity, "DoNotDisturb")):
 			add("C-4", c.At, who(c.Target), "setUserPreferredPresence %s: the XPhone mapping writes only DoNotDisturb/DoNotDisturb as preferred presence", c.PairText())
 		}
+	}
+	for _, c := range dndFirst {
+		n := dndWrites[c.Target]
+		add("XP-10", c.At, who(c.Target), "wrote %s as its own session (%d such writes): XPhone's Do not disturb goes to Teams as preferred presence, which Teams resets after 24 h (T-MAN-2)", c.PairText(), n)
+		add("C-4", c.At, who(c.Target), "wrote Do not disturb through setPresence (%s, %d such writes); the XPhone mapping has it as preferred presence", c.PairText(), n)
 	}
 	return out
 }

@@ -15,7 +15,7 @@ import (
 // rules. It is not parallel: it runs before the other process tests, so
 // that the machine carries one integration's processes at a time.
 func TestXPhoneProcesses(t *testing.T) {
-	ref := process(t, "--subscription", conformance.ReaderSubscriptionLife.String())
+	ref := process(t)
 	ref.Integration, ref.Command[2] = "xphone", "xphone"
 	targets, tags := []conformance.Target{ref}, []string{"@connector-xphone"}
 	faults := connector.FaultsOf("xphone")
@@ -24,7 +24,7 @@ func TestXPhoneProcesses(t *testing.T) {
 		if !ok {
 			t.Fatalf("no scenarios chosen for the fault %s", f)
 		}
-		target := process(t, "--fault", f.String(), "--subscription", conformance.ReaderSubscriptionLife.String())
+		target := process(t, "--fault", f.String())
 		target.Integration, target.Command[2] = "xphone", "xphone"
 		target.MaxWait = 2 * time.Second
 		target.Scale = conformance.DefaultScale / 2

@@ -29,8 +29,10 @@ type XPhoneOptions struct {
 	// Expiration is the expirationDuration of its session (5 min); it is
 	// rewritten every third of it while the state holds (C-2).
 	Expiration time.Duration
-	// SubscriptionLife, StaleAfter and Poll are the reading side's, as the
-	// presence reader's (NimbusOptions).
+	// SubscriptionLife (30 min), StaleAfter and Poll are the reading
+	// side's, as the presence reader's (NimbusOptions). A life beyond
+	// Graph's 10-minute lifecycle lead keeps reauthorizationRequired
+	// notices from coming at every renewal.
 	SubscriptionLife time.Duration
 	StaleAfter       time.Duration
 	Poll             time.Duration
@@ -45,7 +47,7 @@ func (o *XPhoneOptions) defaults() {
 		o.Expiration = 5 * time.Minute
 	}
 	if o.SubscriptionLife <= 0 {
-		o.SubscriptionLife = 10 * time.Minute
+		o.SubscriptionLife = 30 * time.Minute
 	}
 	if o.StaleAfter <= 0 {
 		o.StaleAfter = time.Minute
@@ -152,6 +154,7 @@ type xphoneConn struct {
 	subID    string
 	subExp   time.Time
 	subTry   time.Time
+	renewed  time.Time // real time of the last renewal: a lifecycle notice renews at most every quarter life
 	lastPoll time.Time
 	hookURL  string
 }
@@ -357,7 +360,7 @@ func (c *xphoneConn) step(ctx context.Context) {
 	switch {
 	case c.subID == "" && time.Since(c.subTry) >= c.env.Real(30*time.Second):
 		c.subscribe(ctx)
-	case c.subID != "" && (renew || c.reader.now().After(c.subExp.Add(-c.opt.SubscriptionLife*3/4))):
+	case c.subID != "" && (renew && time.Since(c.renewed) >= c.env.Real(c.opt.SubscriptionLife/4) || c.reader.now().After(c.subExp.Add(-c.opt.SubscriptionLife*3/4))):
 		c.renew(ctx)
 	}
 	if len(dirty) > 0 {
@@ -635,7 +638,7 @@ func (c *xphoneConn) renew(ctx context.Context) {
 		c.logf("xphone connector: renewing: %v", err)
 		return
 	}
-	c.subExp = res.ExpirationDateTime
+	c.subExp, c.renewed = res.ExpirationDateTime, time.Now()
 }
 
 // read fetches presence in bulk, at most MaxIDs a request.
@@ -702,7 +705,7 @@ func mainXPhone(ctx context.Context, args []string, getenv func(string) string, 
 		runs: "the reference XPhone Connect sync (two-way: XPhone calls and Do not disturb to Teams, Teams calls, meetings and Do not disturb to XPhone)",
 		flags: func(fl *flag.FlagSet) {
 			fl.DurationVar(&opt.Expiration, "expiration", 0, "expirationDuration of its session, virtual time (default 5m)")
-			fl.DurationVar(&opt.SubscriptionLife, "subscription", 0, "how far ahead each subscription expires, virtual time (default 10m, at most 60m)")
+			fl.DurationVar(&opt.SubscriptionLife, "subscription", 0, "how far ahead each subscription expires, virtual time (default 30m, at most 60m)")
 		},
 		run: func(ctx context.Context, env Env, f Fault, out io.Writer) error {
 			o := opt
