@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presencesim/presencesim/internal/eventually"
 	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/live/connector"
 )
@@ -17,6 +18,9 @@ import (
 func TestXPhoneProcesses(t *testing.T) {
 	ref := process(t)
 	ref.Integration, ref.Command[2] = "xphone", "xphone"
+	// a race-built process starting on a machine others load too may take
+	// longer than the default to make its first requests
+	ref.ConnectTimeout = 3 * eventually.Bound
 	targets, tags := []conformance.Target{ref}, []string{"@connector-xphone"}
 	faults := connector.FaultsOf("xphone")
 	for _, f := range faults {
@@ -27,6 +31,7 @@ func TestXPhoneProcesses(t *testing.T) {
 		target := process(t, "--fault", f.String())
 		target.Integration, target.Command[2] = "xphone", "xphone"
 		target.MaxWait = 2 * time.Second
+		target.ConnectTimeout = 3 * eventually.Bound
 		target.Scale = conformance.DefaultScale / 2
 		targets, tags = append(targets, target), append(tags, "@connector-xphone && "+tag)
 	}
