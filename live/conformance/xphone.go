@@ -69,7 +69,10 @@ func (r *xpRecord) PresenceChanged(now clock.Time, u teams.UserID, _, after pres
 		r.history = r.history[1:]
 		r.dropped++
 	}
-	r.history = append(r.history, teamsChange{At: now, ID: strings.ToLower(r.w.Teams.Dir(u).ID), P: after.Pair(), Call: r.w.Teams.InCall(u)})
+	// listeners hear of a change NotifyDelay after it; Graph shows it at
+	// once, so the change is recorded when it happened
+	at := now.Add(-r.w.Teams.Settings().NotifyDelay)
+	r.history = append(r.history, teamsChange{At: at, ID: strings.ToLower(r.w.Teams.Dir(u).ID), P: after.Pair(), Call: r.w.Teams.InCall(u)})
 }
 
 // xphoneChanged records a change of the XPhone side, with the world held:
