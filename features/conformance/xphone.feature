@@ -90,6 +90,19 @@ Feature: An XPhone Connect sync judged over the fakes
     And within 10 seconds, alice's presence is Available
     And the connector keeps the rules XP-10, C-4 and XP-13
 
+  # Teams ends a user-configured Do not disturb after 24 h (T-MAN-2), as a
+  # reset in Teams ends it at once: the sync follows, back to the profile
+  # before, and does not write the Do not disturb again.
+  @XP-10 @XP-14 @XP-13
+  Scenario: When Teams ends XPhone's Do not disturb, XPhone follows back to the profile before
+    When alice picks the profile "Nicht stören" in XPhone
+    Then within 10 seconds, alice's preferred presence is DoNotDisturb/DoNotDisturb
+    And within 10 seconds, the connector sees alice as DoNotDisturb
+    When alice resets her status
+    Then within 10 seconds, alice's profile in XPhone is "Verfügbar"
+    And alice's presence stays Available while the connector runs for 1 minute
+    And the connector keeps the rules XP-10, C-4, C-9 and XP-13
+
   @C-9 @XP-13
   Scenario: One write per change: the connector does not mirror its own session back
     When alice makes a call with XPhone

@@ -98,6 +98,17 @@ func (u xpUser) profileDND(name string) bool {
 	return false
 }
 
+// firstNotDND is the profile XPhone returns to from a Do not disturb it
+// knows nothing before: the first that is not one.
+func (u xpUser) firstNotDND() string {
+	for _, p := range u.Profiles {
+		if p.Availability != "DoNotDisturb" {
+			return p.Name
+		}
+	}
+	return ""
+}
+
 func (u xpUser) has(name string) bool {
 	for _, p := range u.Profiles {
 		if strings.EqualFold(p.Name, name) {
@@ -383,7 +394,7 @@ func (c *xphoneConn) step(ctx context.Context) {
 		}
 		st := c.sync[id]
 		if st == nil {
-			st = &xpSync{lastOwn: x.Selected}
+			st = &xpSync{lastOwn: x.firstNotDND()}
 			c.sync[id] = st
 		}
 		if st.awaitSel != "" {
