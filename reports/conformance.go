@@ -274,8 +274,10 @@ func wireExcerpt(lines []string, id string) []string {
 		case strings.TrimSpace(l) == conformance.WireHeader:
 			in = true
 		case !in:
-		case strings.HasPrefix(l, "    ") && block:
-			out = append(out, strings.TrimSpace(l))
+		case strings.HasPrefix(l, "    "):
+			if block {
+				out = append(out, strings.TrimSpace(l))
+			}
 		case strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "    "):
 			block = strings.HasPrefix(strings.TrimSpace(l), id+" at ")
 			if block {
