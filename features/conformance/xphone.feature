@@ -111,6 +111,16 @@ Feature: An XPhone Connect sync judged over the fakes
     Then alice has no appointment in XPhone
     And the connector keeps the rules C-9 and XP-13
 
+  # Microphone sync switches the XPhone client's own profile (XP-12); it
+  # is nothing the sync writes to Teams.
+  @C-9 @C-4
+  Scenario: A process using the microphone in XPhone writes nothing to Teams
+    When the process "Zoom" starts using alice's microphone in XPhone
+    Then alice's presence stays Available while the connector runs for 1 minute
+    And within 10 seconds, the connector has no session for alice
+    And alice has no appointment in XPhone
+    And the connector keeps the rules C-4, C-9 and XP-13
+
   @C-6 @C-8
   Scenario: The connector follows Teams through its subscription, never taking an older presence
     Then within 10 seconds, the connector sees alice as Available
