@@ -12,6 +12,7 @@ require (
 	github.com/icholy/digest v1.2.0
 	github.com/jarcoal/httpmock v1.4.2
 	github.com/onsi/gomega v1.44.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	pgregory.net/rapid v1.3.0
 )
 

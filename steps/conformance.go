@@ -37,7 +37,7 @@ type cfState struct {
 }
 
 func registerConformance(s *Scenario, r *registry) {
-	r.free(`^the (CloudLink|Nimbus|PBX) connector under test is running$`, "the CloudLink connector under test is running", s.cfStart)
+	r.free(`^the (CloudLink|Nimbus|PBX|XPhone) connector under test is running$`, "the CloudLink connector under test is running", s.cfStart)
 	r.free(`^within (\d+) seconds?, the connector sees (\w+) as (.+)$`, "within 10 seconds, the connector sees alice as Busy", s.cfWithinSees)
 	r.free(`^notifications to the connector (stop|resume)$`, "notifications to the connector stop", s.cfNotifications)
 	r.free(`^within (\d+) seconds?, (\w+)'s presence is (.+)$`, "within 10 seconds, alice's presence is Busy/InACall", s.cfWithinPresence)
@@ -253,7 +253,7 @@ func (s *Scenario) cfExplain(st *cfState, u teams.UserID) func() string {
 		var out string
 		_ = s.inWorld(func() error { out = s.checks() + s.world.Teams.Explain(u).String(); return nil })
 		if len(vs) > 0 {
-			out += "\nrules the connector broke so far:\n" + conformance.Report(vs)
+			out += "\nrules the connector broke so far:\n" + conformance.Report(vs) + "\n" + st.s.Evidence(vs)
 		}
 		return out + "\n" + st.s.OutputTail(15)
 	}
@@ -380,8 +380,9 @@ func (s *Scenario) cfKeeps(list string) error {
 	if len(vs) == 0 {
 		return nil
 	}
+	evidence := st.s.Evidence(vs)
 	return Check(func() string { return s.checks() + st.s.OutputTail(15) }, func(g gomega.Gomega) {
-		g.Expect(conformance.RuleIDs(vs)).To(gomega.BeEmpty(), fmt.Sprintf("%s broke %s:\n%s", st.s.Target().Label(), strings.Join(conformance.RuleIDs(vs), ", "), conformance.Report(vs)))
+		g.Expect(conformance.RuleIDs(vs)).To(gomega.BeEmpty(), fmt.Sprintf("%s broke %s:\n%s\n%s", st.s.Target().Label(), strings.Join(conformance.RuleIDs(vs), ", "), conformance.Report(vs), evidence))
 	})
 }
 

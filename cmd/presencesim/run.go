@@ -116,6 +116,10 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	if cfg.Dir != "" {
 		fmt.Fprintf(stdout, "presencesim: report %s (with %s and %s)\n", res.Files[0], reports.JUnitFile, reports.CucumberFile)
 	}
+	if err := conn.report(cfg, res, stdout); err != nil {
+		fmt.Fprintf(stderr, "presencesim run: conformance report: %v\n", err)
+		return 1
+	}
 	if res.Status != 0 {
 		fmt.Fprintln(stdout, "presencesim: FAILED")
 		return 1

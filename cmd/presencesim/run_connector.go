@@ -18,6 +18,9 @@ type connectorRun struct {
 	spec    string
 	scale   float64
 	connect time.Duration
+	// name and version head the conformance report
+	name, version string
+	target        conformance.Target
 }
 
 // addConnectorFlags adds --connector, --time-scale and --connect-timeout
@@ -27,6 +30,8 @@ func addConnectorFlags(fl *flag.FlagSet) *connectorRun {
 	fl.StringVar(&c.spec, "connector", "", "judge a connector process instead of the built-in model: integration=command, e.g.\ncloudlink=\"./my-connector --verbose\"; the fakes are passed in its environment (see the vendor guide)")
 	fl.Float64Var(&c.scale, "time-scale", conformance.DefaultScale, "with --connector: virtual seconds per real second of the served world (1 = real time);\nthe connector is told in "+"PRESENCESIM_TIME_SCALE")
 	fl.DurationVar(&c.connect, "connect-timeout", conformance.DefaultConnectTimeout, "with --connector: how long the connector may take to reach both fakes")
+	fl.StringVar(&c.name, "connector-name", "", "with --connector: the connector's product name, heading "+reports.ConformanceHTML+" (default: the command line)")
+	fl.StringVar(&c.version, "connector-version", "", "with --connector: the connector's version, heading "+reports.ConformanceHTML)
 	return c
 }
 
@@ -51,6 +56,7 @@ func (c *connectorRun) apply(cfg *reports.Config, stdout io.Writer) error {
 		t.LogDir = filepath.Join(cfg.Dir, "connector")
 	}
 	conformance.Use(t)
+	c.target = t
 	tag := "@connector-" + t.Integration
 	if cfg.FS != nil {
 		var paths []string
@@ -71,5 +77,35 @@ func (c *connectorRun) apply(cfg *reports.Config, stdout io.Writer) error {
 	if t.LogDir != "" {
 		fmt.Fprintf(stdout, "presencesim: the connector's output of each scenario goes to %s\n", t.LogDir)
 	}
+	return nil
+}
+
+// report writes the conformance report of a connector run beside the
+// run's report: the connector's rules, passed, failed or not exercised.
+func (c *connectorRun) report(cfg reports.Config, res reports.Result, stdout io.Writer) error {
+	if c.spec == "" || cfg.Dir == "" || res.Run == nil {
+		return nil
+	}
+	t := c.target
+	command := t.Name
+	if t.URL != "" {
+		command = t.URL
+	}
+	name, version := strings.TrimSpace(c.name), strings.TrimSpace(c.version)
+	if name == "" {
+		name = command
+	}
+	if version == "" {
+		version = "not stated (--connector-version)"
+	}
+	rep, err := reports.BuildConformance(res.Run, reports.Connector{Name: name, Version: version, Integration: t.Integration, Command: command}, t.Scale)
+	if err != nil {
+		return err
+	}
+	files, err := reports.WriteConformance(cfg.Dir, rep)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "presencesim: %s; conformance report %s (and %s)\n", rep.Summary.Text, files[0], filepath.Base(files[1]))
 	return nil
 }

@@ -16,6 +16,15 @@
 // reports to ViewPath: subscriptions kept alive (C-6), bulk reads within
 // Graph's limits (C-7), no older sequenceNumber after a newer one (C-8).
 //
+// For a two-way sync (an XPhone connector) the session also serves the
+// XPhone server fake and records its journal and every Teams change:
+// Teams' Do not disturb selects the first Do-not-disturb profile (XP-6), a
+// mirrored appointment goes when its Teams call ends (XP-8), XPhone's Do
+// not disturb is preferred presence, never a session (XP-10, and its C-4),
+// and nothing the sync wrote comes back into XPhone (XP-13). A failure
+// carries the wire-log excerpt that decided it (Evidence); Profiles say
+// which rules a kind of connector is held to, for its conformance report.
+//
 // Authentication (C-11) is judged from the wire's wall-clock times, which
 // token lifetimes follow (G-ID-2): every request over TLS (the session
 // serves HTTPS only); no new token of a kind (application or delegated)

@@ -116,6 +116,9 @@ func (s *Session) judge(now clock.Time, subs []graph.Subscription, rules []strin
 				}
 			}
 		case "setUserPreferredPresence", "clearUserPreferredPresence":
+			if s.readsXPhone() {
+				break // its mapping has preferred presence (judgeXPhone)
+			}
 			add("C-4", c.At, who(c.Target), "%s %s: the %s mapping writes no preferred presence (answered %d)", c.Action, strings.Trim(c.PairText(), "/"), s.target.Integration, c.Status)
 		}
 	}
@@ -124,6 +127,7 @@ func (s *Session) judge(now clock.Time, subs []graph.Subscription, rules []strin
 	out = append(out, s.judgeEcho(calls, who, on)...)
 	out = append(out, s.judgeReader(calls, subs, now, who, on)...)
 	out = append(out, s.judgeAuth(now, calls, on)...)
+	out = append(out, s.judgeXPhone(calls, now, who, on)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
 	return out
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
+	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/live/certs"
 	"github.com/presencesim/presencesim/live/connector"
@@ -37,7 +38,9 @@ type Session struct {
 
 	Graph *graph.Handler
 	PBX   *pbxapi.Handler
-	App   *graph.App
+	// XPhone is the XPhone Connect server an XPhone connector syncs.
+	XPhone *xphoneapi.Handler
+	App    *graph.App
 	// AppSession is the connector's app in the Teams model.
 	AppSession teams.AppID
 	Env        connector.Env
@@ -47,6 +50,7 @@ type Session struct {
 	inputs  inputs
 	inj     injector
 	views   views
+	xp      xpRecord
 
 	out     *tailBuffer
 	proc    *exec.Cmd
@@ -75,8 +79,9 @@ func Start(w *sim.World, t Target) (*Session, error) {
 		return nil, fmt.Errorf("registering the connector's app: %w", err)
 	}
 	var account, password string
-	if t.Integration == "nimbus" {
-		// a reader signs in as a presence account (NB-5)
+	if t.Integration == "nimbus" || t.Integration == "xphone" {
+		// a reader signs in as a presence account (NB-5); so does the
+		// reading side of a two-way sync, which subscribes (G-SUB-1)
 		u, err := w.AddUser(PresenceAccount, "")
 		if err != nil {
 			return nil, fmt.Errorf("adding the presence account: %w", err)
@@ -94,6 +99,10 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	tenant := id.Tenant(sim.DefaultOrg)
 	s.inputs.pbx = pbx.Of(w)
 	s.inputs.pbx.Listen(&s.inputs)
+	if t.Integration == "xphone" {
+		s.xp.w = w
+		w.Teams.Listen(&s.xp)
+	}
 
 	lw, err := live.New(w, live.Clock{Scale: t.Scale})
 	if err != nil {
@@ -116,12 +125,13 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.srv, s.Graph, s.PBX = srv, srv.Graph(), srv.PBX()
+	s.srv, s.Graph, s.PBX, s.XPhone = srv, srv.Graph(), srv.PBX(), srv.XPhone()
+	s.XPhone.Configure(xphoneapi.Options{Exclude: []string{PresenceAccount}, OnChange: s.xphoneChanged})
 	base := srv.URL
 	s.Env = connector.Env{Integration: t.Integration, GraphURL: base + "/v1.0", LoginURL: base, TenantID: tenant.ID,
 		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: base + "/pbx", TimeScale: t.Scale,
 		Username: account, Password: password, CAFile: caFile, SIPAddr: srv.SIPAddr,
-		SIPUser: sipUser, SIPPassword: sipPassword}
+		SIPUser: sipUser, SIPPassword: sipPassword, XPhoneURL: base + "/xphone"}
 	if account != "" {
 		s.Env.ReportURL = base + ViewPath
 	}
@@ -203,6 +213,8 @@ func (s *Session) startConnector() error {
 				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife, Fault: s.target.Fault}, s.out)
 			case "pbx":
 				err = connector.RunPBX(ctx, s.Env, connector.PBXOptions{Fault: s.target.Fault}, s.out)
+			case "xphone":
+				err = connector.RunXPhone(ctx, s.Env, connector.XPhoneOptions{Fault: s.target.Fault}, s.out)
 			default:
 				err = fmt.Errorf("no reference connector for %q; valid: %s", s.target.Integration, strings.Join(connector.Integrations, ", "))
 			}
@@ -232,12 +244,13 @@ func (s *Session) awaitConnect() error {
 	defer tick.Stop()
 	for {
 		g, p := s.contacts()
-		if g > 0 && (p > 0 || !s.readsPBX()) {
+		x := s.wire.xphoneContacts()
+		if g > 0 && (p > 0 || !s.readsPBX()) && (x > 0 || !s.readsXPhone()) {
 			return nil
 		}
 		select {
 		case <-s.exited:
-			if g, p := s.contacts(); g > 0 && (p > 0 || !s.readsPBX()) {
+			if g, p := s.contacts(); g > 0 && (p > 0 || !s.readsPBX()) && (s.wire.xphoneContacts() > 0 || !s.readsXPhone()) {
 				return nil // it connected, then ended; the steps say so
 			}
 			return fmt.Errorf("%s exited before it connected to the fakes (%s)", s.target.Label(), exitText(s.exitErr))
@@ -248,6 +261,9 @@ func (s *Session) awaitConnect() error {
 			}
 			if p == 0 && s.readsPBX() {
 				missing = append(missing, "no request to the PBX ("+s.Env.PBXURL+s.sipWhere()+")")
+			}
+			if x == 0 && s.readsXPhone() {
+				missing = append(missing, "no request to the XPhone server ("+s.Env.XPhoneURL+")")
 			}
 			return fmt.Errorf("%s did not connect within %s: %s", s.target.Label(), s.target.ConnectTimeout, strings.Join(missing, ", "))
 		case <-tick.C:

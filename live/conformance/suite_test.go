@@ -92,9 +92,12 @@ func TestReferenceProcessesPass(t *testing.T) {
 	var targets []conformance.Target
 	var tags []string
 	for _, name := range connector.Integrations {
+		if name == "xphone" {
+			continue // TestXPhoneProcesses, on its own
+		}
 		target := process(t)
 		target.Integration, target.Command[2] = name, name
-		if name == "nimbus" {
+		if name == "nimbus" || name == "xphone" {
 			target.Command = append(target.Command, "--subscription", conformance.ReaderSubscriptionLife.String())
 		}
 		targets, tags = append(targets, target), append(tags, "@connector-"+name)
@@ -121,13 +124,25 @@ var faultTags = map[connector.Fault]string{
 	connector.PBXMissTerminated: "@C-3",
 	connector.PBXNoRefresh:      "@C-2",
 	connector.PBXWrongSession:   "@C-1 && @C-4",
+	// the XPhone connector's
+	connector.XPhoneEcho:     "@C-9 && @XP-13",
+	connector.FirstDNDWrong:  "@XP-6 && @XP-14",
+	connector.NoCleanup:      "@XP-8 && @XP-4",
+	connector.DNDAsSession:   "@XP-10",
+	connector.NoPollFallback: "@C-7",
+	connector.OldWins:        "@C-8 && @C-6",
 }
 
 // TestFaultyProcessesFailInTheirRules runs each faulty variant as a process
 // and expects the run to fail naming the rules the fault breaks.
 func TestFaultyProcessesFailInTheirRules(t *testing.T) {
 	t.Parallel()
-	faults := connector.Faults()
+	var faults []connector.Fault
+	for _, f := range connector.Faults() {
+		if f.Info().Integration != "xphone" {
+			faults = append(faults, f)
+		}
+	}
 	var targets []conformance.Target
 	var tags []string
 	for _, f := range faults {
@@ -138,7 +153,7 @@ func TestFaultyProcessesFailInTheirRules(t *testing.T) {
 		in := f.Info().Integration
 		target := process(t, "--fault", f.String())
 		target.Integration, target.Command[2] = in, in
-		if in == "nimbus" {
+		if in == "nimbus" || in == "xphone" {
 			target.Command = append(target.Command, "--subscription", conformance.ReaderSubscriptionLife.String())
 		}
 		target.MaxWait = 2 * time.Second

@@ -84,10 +84,11 @@ func (c Call) OK() bool { return c.Status/100 == 2 }
 
 // Wire is the record of a session's Graph requests.
 type Wire struct {
-	mu       sync.Mutex
-	calls    []Call
-	graphHit int
-	pbxHit   int
+	mu        sync.Mutex
+	calls     []Call
+	graphHit  int
+	pbxHit    int
+	xphoneHit int
 	// issued are the access tokens the identity platform gave the
 	// connector; revoked those Graph refuses from RevokeTokens on.
 	issued  []string
@@ -187,6 +188,13 @@ func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 		}
 		if r.URL.Path == ViewPath {
 			s.view(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/xphone/") {
+			wr.mu.Lock()
+			wr.xphoneHit++
+			wr.mu.Unlock()
+			next.ServeHTTP(w, r)
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/pbx/") {
@@ -376,4 +384,3 @@ func claim(tok, name string) string {
 	v, _ := cl[name].(string)
 	return v
 }
-

@@ -3,10 +3,13 @@
 // Graph and PBX fakes, exactly as a vendor's connector would. CloudLink
 // writes presence from the PBX's event stream (RunCloudLink); the Nimbus
 // reader follows presence through a presence account's subscription, with
-// polling as its fallback (RunNimbus). The conformance harness runs its
-// features against them end to end, and against the faulty variants of the
-// CloudLink connector (Fault), which must fail in the rules each fault
-// breaks. Service runs either as a service that starts a session per
+// polling as its fallback (RunNimbus); the XPhone sync does both, between
+// the XPhone server fake and Teams: XPhone's calls and meetings as its own
+// session, its Do not disturb as preferred presence, Teams' calls, meetings
+// and Do not disturb back into XPhone, never its own writes (RunXPhone).
+// The conformance harness runs its features against them end to end, and
+// against their faulty variants (Fault), which must fail in the rules each
+// fault breaks. Service runs either as a service that starts a session per
 // request.
 //
 // A connector reads its configuration from the environment the harness

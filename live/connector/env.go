@@ -39,7 +39,7 @@ const (
 )
 
 // EnvNames lists the variables in the order the vendor guide gives them.
-var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost, EnvSIPAddr, EnvSIPUser, EnvSIPPassword}
+var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost, EnvSIPAddr, EnvSIPUser, EnvSIPPassword, EnvXPhoneURL}
 
 // TrustVars are the variables through which Go, OpenSSL, Node.js and
 // Python clients trust an extra CA; the harness points each at the CA file.
@@ -66,6 +66,8 @@ type Env struct {
 	// SIPUser and SIPPassword the extension a PBX connector authenticates
 	// as there.
 	SIPAddr, SIPUser, SIPPassword string
+	// XPhoneURL is the XPhone Connect server's API root.
+	XPhoneURL string
 }
 
 // Vars returns the environment as NAME=value pairs.
@@ -87,6 +89,7 @@ func (e Env) Vars() []string {
 		EnvSIPAddr + "=" + e.SIPAddr,
 		EnvSIPUser + "=" + e.SIPUser,
 		EnvSIPPassword + "=" + e.SIPPassword,
+		EnvXPhoneURL + "=" + e.XPhoneURL,
 	}
 	if e.CAFile != "" {
 		for _, v := range TrustVars {
@@ -125,6 +128,7 @@ func ReadEnv(get func(string) string) (Env, error) {
 		ClientID: get(EnvClientID), ClientSecret: get(EnvClientSecret), PBXURL: strings.TrimRight(get(EnvPBXURL), "/"),
 		TimeScale: 1, Username: get(EnvUsername), Password: get(EnvPassword), ReportURL: get(EnvReportURL),
 		CAFile: get(EnvCAFile), SIPAddr: get(EnvSIPAddr), SIPUser: get(EnvSIPUser), SIPPassword: get(EnvSIPPassword),
+		XPhoneURL: strings.TrimRight(get(EnvXPhoneURL), "/"),
 	}
 	var missing []string
 	for _, kv := range [][2]string{{EnvGraphURL, e.GraphURL}, {EnvLoginURL, e.LoginURL}, {EnvTenantID, e.TenantID},

@@ -25,6 +25,12 @@ const (
 	PBXMissTerminated       // PBX connector: misses a dialog's terminated, so the call never ends (C-3)
 	PBXNoRefresh            // PBX connector: writes its session once and never refreshes it (C-2)
 	PBXWrongSession         // PBX connector: uses the user's id as sessionId (C-1)
+	XPhoneEcho              // two-way: mirrors its own session back and writes it again (C-9, XP-13)
+	FirstDNDWrong           // two-way: selects the last Do-not-disturb profile, not the first (XP-6)
+	NoCleanup               // two-way: leaves the appointment of a Teams call behind (XP-8)
+	DNDAsSession            // two-way: writes XPhone's Do not disturb as its session (XP-10, C-4)
+	NoPollFallback          // two-way: does not poll when notifications stop (C-7)
+	OldWins                 // two-way: takes an older presence after a newer one (C-8)
 	numFaults
 )
 
@@ -51,6 +57,12 @@ var faults = [numFaults]FaultInfo{
 	PBXMissTerminated: {"miss-terminated", []string{"C-3"}, "skips a NOTIFY whose dialogs are all terminated, so the call never ends in Teams", "pbx"},
 	PBXNoRefresh:      {"no-refresh", []string{"C-2"}, "writes its session once and never refreshes it, so it expires while the call lasts", "pbx"},
 	PBXWrongSession:   {"wrong-session", []string{"C-1"}, "uses the user's object id as sessionId instead of its application id", "pbx"},
+	XPhoneEcho:        {"echo", []string{"C-9", "XP-13"}, "reads its own session back as a Teams call: writes it again and mirrors it into an appointment", "xphone"},
+	FirstDNDWrong:     {"first-dnd-wrong", []string{"XP-6"}, "selects the last Do-not-disturb profile of \"Meine Profile\" for Teams' Do not disturb, not the first", "xphone"},
+	NoCleanup:         {"no-cleanup", []string{"XP-8"}, "never deletes the appointment of a Teams call or meeting when it ends", "xphone"},
+	DNDAsSession:      {"dnd-as-session", []string{"XP-10", "C-4"}, "writes XPhone's Do not disturb as its own session (DoNotDisturb/Presenting) instead of preferred presence", "xphone"},
+	NoPollFallback:    {"no-poll-fallback", []string{"C-7"}, "does not poll when change notifications stop, so it misses Teams' changes", "xphone"},
+	OldWins:           {"old-wins", []string{"C-8"}, "after taking a newer Teams presence, takes the one before it again, as if an older read came in late", "xphone"},
 }
 
 // Info describes the fault.

@@ -9,7 +9,7 @@ import (
 )
 
 // Integrations lists the reference connectors there are.
-var Integrations = []string{"cloudlink", "nimbus", "pbx"}
+var Integrations = []string{"cloudlink", "nimbus", "pbx", "xphone"}
 
 // Main runs a reference connector as the command line asks, until ctx ends:
 // args are "<integration> [flags]"; the fakes come from the environment
@@ -27,6 +27,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return mainNimbus(ctx, args, getenv, stdout, stderr)
 	case "pbx":
 		return mainPBX(ctx, args, getenv, stdout, stderr)
+	case "xphone":
+		return mainXPhone(ctx, args, getenv, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "presencesim connector: unknown integration %q; valid: %s\n", name, strings.Join(Integrations, ", "))
 	return 2

@@ -17,6 +17,7 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph"
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
 	pbxsip "github.com/presencesim/presencesim/fakes/pbx/sip"
+	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/live/certs"
 	"github.com/presencesim/presencesim/live/proxy"
@@ -42,6 +43,8 @@ type Options struct {
 	// SIPOptions.
 	SIP        string
 	SIPOptions pbxsip.Options
+	// XPhone configures the XPhone Connect server fake under /xphone/.
+	XPhone xphoneapi.Options
 	// ControlToken, when set, is required as "Authorization: Bearer …" on
 	// the control API, which shows every secret of the world.
 	ControlToken string
@@ -135,6 +138,7 @@ type instance struct {
 	g    *graph.Handler
 	p    *pbxapi.Handler
 	sip  *pbxsip.Server // nil without Options.SIP
+	x    *xphoneapi.Handler
 	stop context.CancelFunc
 	done sync.WaitGroup
 }
@@ -265,7 +269,7 @@ func (s *Server) newInstance(lw *live.World) *instance {
 	e := entra.New(lw, eo)
 	gopt := s.opt.Graph
 	gopt.Entra = e
-	in := &instance{lw: lw, e: e, g: graph.NewHandler(lw, gopt), p: pbxapi.New(lw, s.opt.PBX)}
+	in := &instance{lw: lw, e: e, g: graph.NewHandler(lw, gopt), p: pbxapi.New(lw, s.opt.PBX), x: xphoneapi.New(lw, s.opt.XPhone)}
 	ctx, cancel := context.WithCancel(context.Background())
 	in.stop = cancel
 	in.done.Add(2)
@@ -327,6 +331,9 @@ func (s *Server) Graph() *graph.Handler { return s.current().g }
 
 // PBX is the PBX fake of the world served now.
 func (s *Server) PBX() *pbxapi.Handler { return s.current().p }
+
+// XPhone is the XPhone Connect server fake of the world served now.
+func (s *Server) XPhone() *xphoneapi.Handler { return s.current().x }
 
 // Handler is the server's handler, to mount elsewhere.
 func (s *Server) Handler() http.Handler { return s.h }
@@ -407,6 +414,8 @@ func (s *Server) route(rw http.ResponseWriter, r *http.Request) {
 		s.control(rw, r)
 	case strings.HasPrefix(p, "/pbx/"):
 		s.current().p.ServeHTTP(rw, r)
+	case strings.HasPrefix(p, "/xphone/"):
+		s.current().x.ServeHTTP(rw, r)
 	case strings.HasPrefix(p, "/v1.0/"):
 		s.current().g.ServeHTTP(rw, r)
 	default:

@@ -1,0 +1,303 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/xphone"
+)
+
+func init() { register("XPhone connector conformance", 96, registerXPhoneConformance) }
+
+// The XPhone side of a conformance scenario lives on the XPhone server
+// fake, which the connector under test reads; these phrases drive it and
+// read what the connector wrote back. They differ from the built-in
+// model's phrases (steps/xphone.go), which drive sim/xphone.
+func registerXPhoneConformance(s *Scenario, r *registry) {
+	r.free(`^(\w+)'s profiles in XPhone are:$`, "alice's profiles in XPhone are:", s.xcProfiles)
+	r.free(`^(\w+) picks the profile "([^"]+)" in XPhone$`, `alice picks the profile "Nicht stören" in XPhone`, s.xcPick)
+	r.free(`^(\w+) makes a call with XPhone$`, "alice makes a call with XPhone", s.xcCall(true))
+	r.free(`^(\w+) hangs up in XPhone$`, "alice hangs up in XPhone", s.xcCall(false))
+	r.free(`^(\w+) (joins|leaves) a meeting in XPhone$`, "alice joins a meeting in XPhone", s.xcMeeting)
+	r.free(`^the process "([^"]+)" (starts|stops) using (\w+)'s microphone in XPhone$`, `the process "Zoom" starts using alice's microphone in XPhone`, s.xcMicrophone)
+	r.free(`^within (\d+) seconds?, (\w+)'s profile in XPhone is "([^"]+)"$`, `within 10 seconds, alice's profile in XPhone is "Nicht stören"`, s.xcWithinProfile)
+	r.free(`^(\w+)'s profile in XPhone stays "([^"]+)" while the connector runs for (.+)$`, `alice's profile in XPhone stays "Nicht stören" while the connector runs for 1 minute`, s.xcStaysProfile)
+	r.free(`^within (\d+) seconds?, (\w+) has the appointment "([^"]+)" with profile "([^"]+)" in XPhone$`, `within 10 seconds, alice has the appointment "Am Telefon (MS Teams)" with profile "Termin" in XPhone`, s.xcWithinAppointment)
+	r.free(`^within (\d+) seconds?, (\w+) has no appointment in XPhone$`, "within 10 seconds, alice has no appointment in XPhone", s.xcWithinNoAppointment)
+	r.free(`^(\w+) has no appointment in XPhone$`, "alice has no appointment in XPhone", s.xcNoAppointment)
+	r.free(`^within (\d+) seconds?, (\w+)'s preferred presence is (.+)$`, "within 10 seconds, alice's preferred presence is DoNotDisturb/DoNotDisturb", s.xcWithinPreferred)
+	r.free(`^within (\d+) seconds?, the connector has subscribed to presence$`, "within 10 seconds, the connector has subscribed to presence", s.xcWithinSubscribed)
+	r.free(`^within (\d+) seconds?, (\w+) has no preferred presence$`, "within 10 seconds, alice has no preferred presence", s.xcWithinNoPreferred)
+}
+
+// xc is the XPhone server of the running session, or why there is none.
+func (s *Scenario) xc() (*cfState, *xphoneapi.Handler, error) {
+	st, err := s.session()
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.s.XPhone == nil || st.s.Target().Integration != "xphone" {
+		return nil, nil, errors.New(`the connector under test is not an XPhone connector; start it with "Given the XPhone connector under test is running"`)
+	}
+	return st, st.s.XPhone, nil
+}
+
+func (s *Scenario) xcProfiles(name string, t *godog.Table) error {
+	_, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	if t == nil || len(t.Rows) < 2 {
+		return errors.New("give the profiles as a table with a header: | Profil | Präsenzstatus |")
+	}
+	cols := make([]string, len(t.Rows[0].Cells))
+	for i, c := range t.Rows[0].Cells {
+		k, ok := profileColumns[strings.ToLower(strings.TrimSpace(c.Value))]
+		if !ok {
+			return fmt.Errorf("unknown profile column %q; valid: Profil (profile), Präsenzstatus (presence), Rufumleitung (call forwarding)", c.Value)
+		}
+		cols[i] = k
+	}
+	var list []xphone.Profile
+	for _, row := range t.Rows[1:] {
+		var pr xphone.Profile
+		for i, c := range row.Cells {
+			v := strings.TrimSpace(c.Value)
+			switch cols[i] {
+			case "name":
+				pr.Name = v
+			case "presence":
+				p, err := presence.Parse(v)
+				if err != nil {
+					return err
+				}
+				pr.Presence = p
+			case "forwarding":
+				if v != "-" {
+					pr.Forwarding = v
+				}
+			}
+		}
+		list = append(list, pr)
+	}
+	return h.SetProfiles(name, list)
+}
+
+func (s *Scenario) xcPick(name, profile string) error {
+	_, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	return h.SelectProfile(name, profile)
+}
+
+func (s *Scenario) xcCall(on bool) func(string) error {
+	return func(name string) error {
+		_, h, err := s.xc()
+		if err != nil {
+			return err
+		}
+		return h.Call(name, on)
+	}
+}
+
+func (s *Scenario) xcMeeting(name, what string) error {
+	_, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	return h.Meeting(name, what == "joins")
+}
+
+func (s *Scenario) xcMicrophone(process, what, name string) error {
+	_, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	return h.Microphone(name, process, what == "starts")
+}
+
+// xcView reads the user's XPhone side; the world is held.
+func (s *Scenario) xcView(h *xphoneapi.Handler, name string) xphoneapi.UserView {
+	v, _ := h.View(s.world, name)
+	return v
+}
+
+func apptText(v xphoneapi.UserView) string {
+	if len(v.Appointments) == 0 {
+		return "no appointment"
+	}
+	var parts []string
+	for _, a := range v.Appointments {
+		parts = append(parts, fmt.Sprintf("%q with profile %q", a.Text, a.Profile))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *Scenario) xcWithinProfile(n, name, want string) error {
+	w, err := s.cfWithinArgs(n, name, "")
+	if err != nil {
+		return err
+	}
+	_, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	return s.await(w, func() bool { return strings.EqualFold(s.xcView(h, name).Selected, want) },
+		func() string { return s.xcView(h, name).Selected }, want,
+		func() string {
+			return fmt.Sprintf("%s's profile in XPhone did not become %q within %s; Teams shows %s (XP-6: Teams' Do not disturb selects the first Do-not-disturb profile; XP-14: back to the one before when it ends)",
+				name, want, w.d, s.world.Teams.Presence(w.u).Short())
+		})
+}
+
+func (s *Scenario) xcStaysProfile(name, want, v string) error {
+	st, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	d, real, err := s.realWait(st, v)
+	if err != nil {
+		return err
+	}
+	var got, at string
+	if _, err := s.wait(st, real, func() bool {
+		if sel := s.xcView(h, name).Selected; !strings.EqualFold(sel, want) && at == "" {
+			got, at = sel, s.world.Clock.Now().String()
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+	if at == "" {
+		return nil
+	}
+	w, _ := s.cfWithinArgs("1", name, "")
+	return Check(s.cfExplain(st, w.u), func(g gomegaG) {
+		g.Expect(got).To(equal(want), fmt.Sprintf("%s's profile in XPhone left %q at %s, within the %s it should have held", name, want, at, d))
+	})
+}
+
+func (s *Scenario) xcWithinAppointment(n, name, text, profile string) error {
+	w, err := s.cfWithinArgs(n, name, "")
+	if err != nil {
+		return err
+	}
+	_, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	want := fmt.Sprintf("%q with profile %q", text, profile)
+	return s.await(w, func() bool {
+		for _, a := range s.xcView(h, name).Appointments {
+			if a.Text == text && strings.EqualFold(a.Profile, profile) {
+				return true
+			}
+		}
+		return false
+	}, func() string { return apptText(s.xcView(h, name)) }, want,
+		func() string {
+			return fmt.Sprintf("no appointment %s in %s's XPhone appointment list within %s; Teams shows %s (XP-4, XP-7: a Teams call or meeting appears as an appointment)", want, name, w.d, s.world.Teams.Presence(w.u).Short())
+		})
+}
+
+func (s *Scenario) xcWithinNoAppointment(n, name string) error {
+	w, err := s.cfWithinArgs(n, name, "")
+	if err != nil {
+		return err
+	}
+	_, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	return s.await(w, func() bool { return len(s.xcView(h, name).Appointments) == 0 },
+		func() string { return apptText(s.xcView(h, name)) }, "no appointment",
+		func() string {
+			return fmt.Sprintf("%s's XPhone appointment list still holds an appointment after %s; Teams shows %s (XP-8: the appointment goes when the Teams call ends)", name, w.d, s.world.Teams.Presence(w.u).Short())
+		})
+}
+
+func (s *Scenario) xcNoAppointment(name string) error {
+	st, h, err := s.xc()
+	if err != nil {
+		return err
+	}
+	var got string
+	_ = s.inWorld(func() error { got = apptText(s.xcView(h, name)); return nil })
+	if got == "no appointment" {
+		return nil
+	}
+	w, _ := s.cfWithinArgs("1", name, "")
+	return Check(s.cfExplain(st, w.u), func(g gomegaG) {
+		g.Expect(got).To(equal("no appointment"), fmt.Sprintf("%s's XPhone appointment list holds an appointment the connector made; nothing in Teams but the connector's own write called for it (XP-13)", name))
+	})
+}
+
+func (s *Scenario) xcPreferred(w cfWithin) string {
+	p, _, _, ok := s.world.Teams.Preferred(w.u)
+	if !ok {
+		return "no preferred presence"
+	}
+	return p.Short()
+}
+
+func (s *Scenario) xcWithinPreferred(n, name, want string) error {
+	w, err := s.cfWithinArgs(n, name, want)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.xc(); err != nil {
+		return err
+	}
+	return s.await(w, func() bool { return s.xcPreferred(w) == w.p.Short() },
+		func() string { return s.xcPreferred(w) }, w.p.Short(),
+		sprintf("%s's preferred presence did not become %s within %s (XP-10: XPhone's Do not disturb is written as preferred presence)", name, w.p.Short(), w.d))
+}
+
+func (s *Scenario) xcWithinNoPreferred(n, name string) error {
+	w, err := s.cfWithinArgs(n, name, "")
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.xc(); err != nil {
+		return err
+	}
+	return s.await(w, func() bool { return s.xcPreferred(w) == "no preferred presence" },
+		func() string { return s.xcPreferred(w) }, "no preferred presence",
+		sprintf("%s's preferred presence was not cleared within %s after the Do not disturb ended in XPhone (C-4)", name, w.d))
+}
+
+// xcWithinSubscribed waits for a live subscription of the connector's app.
+// The Graph fake's subscriptions are read outside the world's lock, so
+// the wait looks again every few milliseconds, bounded by the step.
+func (s *Scenario) xcWithinSubscribed(n string) error {
+	st, err := s.session()
+	if err != nil {
+		return err
+	}
+	d, err := st.seconds(n)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(d)
+	for {
+		for _, sub := range st.s.Graph.Subscriptions() {
+			if strings.EqualFold(sub.ApplicationID, st.s.App.AppID) {
+				return nil
+			}
+		}
+		if alive, how := st.s.Alive(); !alive {
+			return fmt.Errorf("the connector under test has exited (%s)\n%s", how, st.s.OutputTail(30))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the connector has no subscription to presence after %s (C-6: a reader subscribes to change notifications)\n%s", d, st.s.OutputTail(15))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
