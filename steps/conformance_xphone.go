@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -86,8 +87,19 @@ func (s *Scenario) xcProfiles(name string, t *godog.Table) error {
 		}
 		list = append(list, pr)
 	}
-	return h.SetProfiles(name, list)
+	if err := h.SetProfiles(name, list); err != nil {
+		return err
+	}
+	// The profiles reach the connector before Teams changes; one that
+	// never reads XPhone is judged by the steps that follow.
+	ctx, cancel := context.WithTimeout(context.Background(), profilesReadBound)
+	defer cancel()
+	_ = h.AwaitRead(ctx)
+	return nil
 }
+
+// profilesReadBound ends the wait for the connector to read new profiles.
+const profilesReadBound = 5 * time.Second
 
 func (s *Scenario) xcPick(name, profile string) error {
 	_, h, err := s.xc()

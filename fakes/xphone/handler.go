@@ -169,6 +169,16 @@ func (h *Handler) Journal() ([]Change, int) {
 	return append([]Change(nil), h.st.journal...), h.st.dropped
 }
 
+// AwaitRead waits until a reader of the user list has been answered with
+// the state as it is now, or ctx ends: the harness lets a connector see
+// its inputs before the next step changes Teams, so that a scenario does
+// not race the connector's own reading.
+func (h *Handler) AwaitRead(ctx context.Context) error {
+	var want uint64
+	_ = h.lw.Do(func(*sim.World) error { want = h.st.version; return nil })
+	return h.lw.Await(ctx, func(*sim.World) bool { return h.st.served >= want })
+}
+
 // Version counts the changes; the caller holds the world.
 func (h *Handler) Version() uint64 { return h.st.version }
 
@@ -205,6 +215,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = h.lw.Do(func(sw *sim.World) error {
 		out.Version, out.Value = h.st.version, []UserView{}
+		h.st.served = max(h.st.served, h.st.version)
 		for _, u := range h.st.ids(sw) {
 			out.Value = append(out.Value, h.view(sw, u))
 		}

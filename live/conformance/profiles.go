@@ -25,8 +25,7 @@ type Profile struct {
 //   - a reader (nimbus): subscription, polling fallback, order of
 //     presences, authentication;
 //   - any PBX connector (pbx): line state to a session, refreshed,
-//     cleared, no preferred presence, throttling, recovery,
-//     authentication — CloudLink's precedence rules are not asked of it;
+//     cleared, no preferred presence, throttling, recovery — CloudLink's precedence rules are not asked of it;
 //   - a two-way sync (xphone): every connector rule, since it both writes
 //     and reads, and the XPhone rules a sync can break; the XPhone
 //     client's own settings (XP-1, XP-9, XP-11, XP-12) are not the sync's.
@@ -34,7 +33,7 @@ var Profiles = []Profile{
 	{"cloudlink", "CloudLink", []string{"C-1", "C-2", "C-3", "C-4", "C-5", "C-9", "C-10", "C-11",
 		"CL-2", "CL-3", "CL-4", "CL-6", "CL-7", "CL-8", "CL-10"}},
 	{"nimbus", "Nimbus", []string{"C-6", "C-7", "C-8", "C-11"}},
-	{"pbx", "PBX connector", []string{"C-1", "C-2", "C-3", "C-4", "C-5", "C-10", "C-11"}},
+	{"pbx", "PBX connector", []string{"C-1", "C-2", "C-3", "C-4", "C-5", "C-10"}},
 	{"xphone", "XPhone", []string{"C-1", "C-2", "C-3", "C-4", "C-5", "C-6", "C-7", "C-8", "C-9", "C-10", "C-11",
 		"XP-2", "XP-3", "XP-4", "XP-5", "XP-6", "XP-7", "XP-8", "XP-10", "XP-13", "XP-14"}},
 }

@@ -51,7 +51,7 @@ func TestProfiles(t *testing.T) {
 			}
 		}
 	}
-	if _, err := conformance.ProfileOf("pbx"); err == nil || !strings.Contains(err.Error(), "profiles: cloudlink, nimbus, xphone") {
+	if _, err := conformance.ProfileOf("asterisk"); err == nil || !strings.Contains(err.Error(), "profiles: cloudlink, nimbus, pbx, xphone") {
 		t.Errorf("an unknown profile: %v", err)
 	}
 }

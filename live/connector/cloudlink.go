@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -92,8 +91,7 @@ type cloudLink struct {
 	rank  [16]int
 }
 
-// writers is how many users the connector reconciles at once: a tenant of
-// thousands changes faster than one request at a time can follow (C-12).
+// writers is how many users the connector reconciles at once.
 const writers = 16
 
 // RunCloudLink runs the reference CloudLink connector until ctx ends: it
@@ -279,46 +277,15 @@ func (c *cloudLink) writer(ctx context.Context) {
 		c.dir, c.dirAt = d, time.Now()
 		c.logf("cloudlink connector: signed in to Graph; the directory has %d names", len(d))
 	}
-	t := time.NewTicker(c.opt.Tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	reconcileEvery(ctx, c.opt.Tick, writers, func() []string {
 		c.mu.Lock()
+		defer c.mu.Unlock()
 		names := make([]string, 0, len(c.users))
 		for n := range c.users {
 			names = append(names, n)
 		}
-		c.mu.Unlock()
-		sort.Strings(names)
-		next := make(chan string)
-		var wg sync.WaitGroup
-		for range min(writers, len(names)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for n := range next {
-					c.reconcile(ctx, n)
-				}
-			}()
-		}
-	feed:
-		for _, n := range names {
-			select {
-			case next <- n:
-			case <-ctx.Done():
-				break feed
-			}
-		}
-		close(next)
-		wg.Wait()
-		if ctx.Err() != nil {
-			return
-		}
-	}
+		return names
+	}, c.reconcile)
 }
 
 // want is a user's wanted state, copied under the lock.

@@ -369,3 +369,31 @@ func (g *graphClient) now() time.Time {
 	}
 	return g.serverNow.Add(time.Duration(float64(time.Since(g.serverAt)) * g.env.TimeScale))
 }
+
+// answerGraph answers what Graph posts to a reader's notification URL:
+// the validation token echoed as text/plain (done), else the ids of the
+// users whose presence changed, lowercased, and whether a lifecycle event
+// came; the caller answers 202 at once and reads the presences afterwards.
+func answerGraph(w http.ResponseWriter, r *http.Request) (ids []string, lifecycle, done bool) {
+	if tok := r.URL.Query().Get("validationToken"); tok != "" {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, tok)
+		return nil, false, true
+	}
+	var body struct {
+		Value []struct {
+			LifecycleEvent string `json:"lifecycleEvent"`
+			ResourceData   struct {
+				ID string `json:"id"`
+			} `json:"resourceData"`
+		} `json:"value"`
+	}
+	_ = json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body)
+	for _, v := range body.Value {
+		lifecycle = lifecycle || v.LifecycleEvent != ""
+		if v.ResourceData.ID != "" {
+			ids = append(ids, strings.ToLower(v.ResourceData.ID))
+		}
+	}
+	return ids, lifecycle, false
+}

@@ -131,29 +131,15 @@ func (n *nimbus) logf(format string, a ...any) {
 // hook answers Graph: the validation token echoed as text/plain, and
 // notifications with 202 at once; the presence is read afterwards.
 func (n *nimbus) hook(w http.ResponseWriter, r *http.Request) {
-	if tok := r.URL.Query().Get("validationToken"); tok != "" {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, tok)
+	ids, lifecycle, done := answerGraph(w, r)
+	if done {
 		return
 	}
-	var body struct {
-		Value []struct {
-			LifecycleEvent string `json:"lifecycleEvent"`
-			ResourceData   struct {
-				ID string `json:"id"`
-			} `json:"resourceData"`
-		} `json:"value"`
-	}
-	_ = json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body)
 	n.mu.Lock()
 	n.lastNote = time.Now()
-	for _, v := range body.Value {
-		if v.LifecycleEvent != "" {
-			n.renewNow = true
-		}
-		if v.ResourceData.ID != "" {
-			n.dirty[strings.ToLower(v.ResourceData.ID)] = true
-		}
+	n.renewNow = n.renewNow || lifecycle
+	for _, id := range ids {
+		n.dirty[id] = true
 	}
 	n.mu.Unlock()
 	w.WriteHeader(http.StatusAccepted)

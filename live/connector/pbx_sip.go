@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -302,28 +301,16 @@ func (c *pbxConnector) writer(ctx context.Context) {
 		c.mu.Unlock()
 		c.logf("pbx connector: signed in to Graph; the directory has %d names", len(d))
 	}
-	t := time.NewTicker(c.opt.Tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	// one extension at a time: the connector's lines share its lock
+	reconcileEvery(ctx, c.opt.Tick, 1, func() []string {
 		c.mu.Lock()
+		defer c.mu.Unlock()
 		exts := make([]string, 0, len(c.lines))
 		for e := range c.lines {
 			exts = append(exts, e)
 		}
-		c.mu.Unlock()
-		sort.Strings(exts)
-		for _, e := range exts {
-			if ctx.Err() != nil {
-				return
-			}
-			c.reconcile(ctx, e)
-		}
-	}
+		return exts
+	}, c.reconcile)
 }
 
 func (c *pbxConnector) reconcile(ctx context.Context, ext string) {

@@ -319,29 +319,15 @@ func (c *xphoneConn) xphone(ctx context.Context, hc *http.Client, method, u stri
 
 // hook answers Graph's validation and notifications at once.
 func (c *xphoneConn) hook(w http.ResponseWriter, r *http.Request) {
-	if tok := r.URL.Query().Get("validationToken"); tok != "" {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, tok)
+	ids, lifecycle, done := answerGraph(w, r)
+	if done {
 		return
 	}
-	var body struct {
-		Value []struct {
-			LifecycleEvent string `json:"lifecycleEvent"`
-			ResourceData   struct {
-				ID string `json:"id"`
-			} `json:"resourceData"`
-		} `json:"value"`
-	}
-	_ = json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body)
 	c.mu.Lock()
 	c.lastNote = time.Now()
-	for _, v := range body.Value {
-		if v.LifecycleEvent != "" {
-			c.renewNow = true
-		}
-		if v.ResourceData.ID != "" {
-			c.dirty[strings.ToLower(v.ResourceData.ID)] = true
-		}
+	c.renewNow = c.renewNow || lifecycle
+	for _, id := range ids {
+		c.dirty[id] = true
 	}
 	c.mu.Unlock()
 	w.WriteHeader(http.StatusAccepted)
