@@ -161,6 +161,12 @@ func (n *nimbus) step(ctx context.Context) {
 	}
 	n.dirty = map[string]bool{}
 	n.mu.Unlock()
+	if n.subID != "" && n.opt.Fault != NoRenew && n.graph.now().After(n.subExp) {
+		// it expired (a renewal failed or came too late): subscribe again
+		// at once rather than after the usual wait (C-6)
+		n.logf("nimbus reader: subscription %s expired; subscribing again", n.subID)
+		n.subID, n.subTry = "", time.Time{}
+	}
 	switch {
 	case n.subID == "" && time.Since(n.subTry) >= n.env.Real(30*time.Second):
 		n.subscribe(ctx)
