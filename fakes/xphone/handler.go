@@ -169,8 +169,8 @@ func (h *Handler) Journal() ([]Change, int) {
 	return append([]Change(nil), h.st.journal...), h.st.dropped
 }
 
-// AwaitRead waits until a reader of the user list has been answered with
-// the state as it is now, or ctx ends: the harness lets a connector see
+// AwaitRead waits until a reader of the user list has taken in the state
+// as it is now — it asks for what comes after that version — or ctx ends: the harness lets a connector see
 // its inputs before the next step changes Teams, so that a scenario does
 // not race the connector's own reading.
 func (h *Handler) AwaitRead(ctx context.Context) error {
@@ -204,6 +204,11 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		}
 		wait = min(d, MaxWait)
 	}
+	if after > 0 {
+		// asking for what comes after a version says the reader has
+		// taken that version in
+		_ = h.lw.Do(func(*sim.World) error { h.st.served = max(h.st.served, min(after, h.st.version)); return nil })
+	}
 	if wait > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), wait)
 		_ = h.lw.Await(ctx, func(*sim.World) bool { return h.st.version > after })
@@ -215,7 +220,6 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = h.lw.Do(func(sw *sim.World) error {
 		out.Version, out.Value = h.st.version, []UserView{}
-		h.st.served = max(h.st.served, h.st.version)
 		for _, u := range h.st.ids(sw) {
 			out.Value = append(out.Value, h.view(sw, u))
 		}

@@ -127,7 +127,7 @@ type state struct {
 	journal  []Change
 	dropped  int
 	version  uint64
-	served   uint64 // the latest version a list answer carried
+	served   uint64 // the latest version a reader asked to read after
 	onChange func(Change)
 }
 
