@@ -10,8 +10,6 @@ import (
 	"github.com/cucumber/godog"
 
 	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
-	"github.com/presencesim/presencesim/sim/presence"
-	"github.com/presencesim/presencesim/sim/xphone"
 )
 
 func init() { register("XPhone connector conformance", 96, registerXPhoneConformance) }
@@ -54,38 +52,9 @@ func (s *Scenario) xcProfiles(name string, t *godog.Table) error {
 	if err != nil {
 		return err
 	}
-	if t == nil || len(t.Rows) < 2 {
-		return errors.New("give the profiles as a table with a header: | Profil | Präsenzstatus |")
-	}
-	cols := make([]string, len(t.Rows[0].Cells))
-	for i, c := range t.Rows[0].Cells {
-		k, ok := profileColumns[strings.ToLower(strings.TrimSpace(c.Value))]
-		if !ok {
-			return fmt.Errorf("unknown profile column %q; valid: Profil (profile), Präsenzstatus (presence), Rufumleitung (call forwarding)", c.Value)
-		}
-		cols[i] = k
-	}
-	var list []xphone.Profile
-	for _, row := range t.Rows[1:] {
-		var pr xphone.Profile
-		for i, c := range row.Cells {
-			v := strings.TrimSpace(c.Value)
-			switch cols[i] {
-			case "name":
-				pr.Name = v
-			case "presence":
-				p, err := presence.Parse(v)
-				if err != nil {
-					return err
-				}
-				pr.Presence = p
-			case "forwarding":
-				if v != "-" {
-					pr.Forwarding = v
-				}
-			}
-		}
-		list = append(list, pr)
+	list, err := profilesTable(t)
+	if err != nil {
+		return err
 	}
 	if err := h.SetProfiles(name, list); err != nil {
 		return err

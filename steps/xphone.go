@@ -209,7 +209,7 @@ func (s *Scenario) xpAdminTries(key, value string) error {
 	return nil
 }
 
-// profileColumns are the headers "has the XPhone profiles" reads, in the
+// profileColumns are the headers a table of XPhone profiles has, in the
 // server's German or in English.
 var profileColumns = map[string]string{
 	"profil": "name", "profile": "name", "name": "name",
@@ -217,15 +217,17 @@ var profileColumns = map[string]string{
 	"rufumleitung": "forwarding", "call forwarding": "forwarding",
 }
 
-func (s *Scenario) xpProfiles(name string, t *godog.Table) error {
+// profilesTable reads a table of XPhone profiles: | Profil | Präsenzstatus
+// | Rufumleitung |, a "-" for no forwarding.
+func profilesTable(t *godog.Table) ([]xphone.Profile, error) {
 	if t == nil || len(t.Rows) < 2 {
-		return fmt.Errorf("give the profiles as a table with a header: | Profil | Präsenzstatus | Rufumleitung |")
+		return nil, fmt.Errorf("give the profiles as a table with a header: | Profil | Präsenzstatus | Rufumleitung |")
 	}
 	cols := make([]string, len(t.Rows[0].Cells))
 	for i, c := range t.Rows[0].Cells {
 		k, ok := profileColumns[strings.ToLower(strings.TrimSpace(c.Value))]
 		if !ok {
-			return fmt.Errorf("unknown profile column %q; valid: Profil (profile), Präsenzstatus (presence), Rufumleitung (call forwarding)", c.Value)
+			return nil, fmt.Errorf("unknown profile column %q; valid: Profil (profile), Präsenzstatus (presence), Rufumleitung (call forwarding)", c.Value)
 		}
 		cols[i] = k
 	}
@@ -240,7 +242,7 @@ func (s *Scenario) xpProfiles(name string, t *godog.Table) error {
 			case "presence":
 				p, err := presence.Parse(v)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				pr.Presence = p
 			case "forwarding":
@@ -250,6 +252,14 @@ func (s *Scenario) xpProfiles(name string, t *godog.Table) error {
 			}
 		}
 		list = append(list, pr)
+	}
+	return list, nil
+}
+
+func (s *Scenario) xpProfiles(name string, t *godog.Table) error {
+	list, err := profilesTable(t)
+	if err != nil {
+		return err
 	}
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetProfiles(id, list) })
 }

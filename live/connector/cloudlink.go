@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -85,9 +84,7 @@ type cloudLink struct {
 
 	mu    sync.Mutex
 	users map[string]*clUser // by PBX user name
-	dirMu sync.Mutex         // the directory, read by the writer's workers
-	dir   map[string]string
-	dirAt time.Time
+	dir   dirCache           // the directory, read by the writer's workers
 	rank  [16]int
 }
 
@@ -271,11 +268,11 @@ func (c *cloudLink) update(u pbxapi.User) {
 func (c *cloudLink) writer(ctx context.Context) {
 	// Sign in and read the directory first, so a wrong configuration shows
 	// at once.
-	if d, err := c.graph.directory(ctx); err != nil {
+	c.dir.graph = c.graph
+	if n, err := c.dir.load(ctx); err != nil {
 		c.logf("cloudlink connector: reading the directory: %v", err)
 	} else {
-		c.dir, c.dirAt = d, time.Now()
-		c.logf("cloudlink connector: signed in to Graph; the directory has %d names", len(d))
+		c.logf("cloudlink connector: signed in to Graph; the directory has %d names", n)
 	}
 	reconcileEvery(ctx, c.opt.Tick, writers, func() []string {
 		c.mu.Lock()
@@ -330,23 +327,10 @@ func (c *cloudLink) reconcile(ctx context.Context, name string) {
 // lookup finds a user's object id by e-mail, reading the directory again
 // (at most every 200 ms) when the e-mail is not in it.
 func (c *cloudLink) lookup(ctx context.Context, email string) (string, bool) {
-	key := strings.ToLower(email)
-	c.dirMu.Lock()
-	defer c.dirMu.Unlock()
-	if id, ok := c.dir[key]; ok {
-		return id, true
-	}
-	if time.Since(c.dirAt) < 200*time.Millisecond {
-		return "", false
-	}
-	c.dirAt = time.Now()
-	d, err := c.graph.directory(ctx)
+	id, ok, err := c.dir.lookup(ctx, email)
 	if err != nil {
 		c.logf("cloudlink connector: reading the directory: %v", err)
-		return "", false
 	}
-	c.dir = d
-	id, ok := d[key]
 	return id, ok
 }
 

@@ -300,7 +300,23 @@ type directoryUser struct {
 
 // directory reads the tenant's users: lower-case UPN and mail → object id.
 func (g *graphClient) directory(ctx context.Context) (map[string]string, error) {
-	out := map[string]string{}
+	us, err := g.users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, 2*len(us))
+	for _, u := range us {
+		if u.Mail != "" {
+			out[strings.ToLower(u.Mail)] = u.ID
+		}
+		out[strings.ToLower(u.UserPrincipalName)] = u.ID
+	}
+	return out, nil
+}
+
+// users reads the whole directory, page by page.
+func (g *graphClient) users(ctx context.Context) ([]directoryUser, error) {
+	var out []directoryUser
 	path := "/users?$select=id,userPrincipalName,mail&$top=999"
 	for pages := 0; path != ""; pages++ {
 		if pages == maxDirectoryPages {
@@ -313,12 +329,7 @@ func (g *graphClient) directory(ctx context.Context) (map[string]string, error) 
 		if err := g.do(ctx, http.MethodGet, path, nil, &res); err != nil {
 			return nil, err
 		}
-		for _, u := range res.Value {
-			if u.Mail != "" {
-				out[strings.ToLower(u.Mail)] = u.ID
-			}
-			out[strings.ToLower(u.UserPrincipalName)] = u.ID
-		}
+		out = append(out, res.Value...)
 		path = ""
 		if res.NextLink != "" {
 			rest, ok := strings.CutPrefix(res.NextLink, g.env.GraphURL)
@@ -329,6 +340,29 @@ func (g *graphClient) directory(ctx context.Context) (map[string]string, error) 
 		}
 	}
 	return out, nil
+}
+
+// readPresences reads presences in bulk, at most MaxIDs a request, and
+// hands each to take (its id lowercased); after a failed request it
+// returns the ids it did not read.
+func readPresences(ctx context.Context, do func(ctx context.Context, method, path string, body, out any) error, ids []string, take func(id string, p graphPresence)) ([]string, error) {
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), MaxIDs)]
+		var res struct {
+			Value []struct {
+				ID string `json:"id"`
+				graphPresence
+			} `json:"value"`
+		}
+		if err := do(ctx, http.MethodPost, "/communications/getPresencesByUserId", map[string][]string{"ids": part}, &res); err != nil {
+			return ids, err
+		}
+		for _, p := range res.Value {
+			take(strings.ToLower(p.ID), p.graphPresence)
+		}
+		ids = ids[len(part):]
+	}
+	return nil, nil
 }
 
 // maxDirectoryPages bounds the pages of one directory read (999 users

@@ -191,15 +191,13 @@ func (n *nimbus) stale() bool {
 
 func (n *nimbus) readDirectory(ctx context.Context) {
 	n.lastDir = time.Now()
-	var res struct {
-		Value []directoryUser `json:"value"`
-	}
-	if err := n.graph.do(ctx, http.MethodGet, "/users", nil, &res); err != nil {
+	us, err := n.graph.users(ctx)
+	if err != nil {
 		n.logf("nimbus reader: reading the directory: %v", err)
 		return
 	}
 	var ids []string
-	for _, u := range res.Value {
+	for _, u := range us {
 		if strings.EqualFold(u.UserPrincipalName, n.env.Username) {
 			n.self = u.ID
 			continue
@@ -272,30 +270,14 @@ func (n *nimbus) renew(ctx context.Context) {
 
 // read fetches presence in bulk, at most MaxIDs a request.
 func (n *nimbus) read(ctx context.Context, ids []string) {
-	for len(ids) > 0 {
-		part := ids
-		if len(part) > MaxIDs {
-			part = part[:MaxIDs]
+	unread, err := readPresences(ctx, n.graph.do, ids, func(id string, p graphPresence) { n.take(ctx, id, p) })
+	if err != nil {
+		n.logf("nimbus reader: reading presence: %v", err)
+		n.mu.Lock()
+		for _, id := range unread {
+			n.dirty[id] = true
 		}
-		ids = ids[len(part):]
-		var res struct {
-			Value []struct {
-				ID string `json:"id"`
-				graphPresence
-			} `json:"value"`
-		}
-		if err := n.graph.do(ctx, http.MethodPost, "/communications/getPresencesByUserId", map[string][]string{"ids": part}, &res); err != nil {
-			n.logf("nimbus reader: reading presence: %v", err)
-			n.mu.Lock()
-			for _, id := range part {
-				n.dirty[id] = true
-			}
-			n.mu.Unlock()
-			return
-		}
-		for _, p := range res.Value {
-			n.take(ctx, strings.ToLower(p.ID), p.graphPresence)
-		}
+		n.mu.Unlock()
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -83,8 +82,7 @@ type pbxConnector struct {
 	mu    sync.Mutex
 	lines map[string]*pbxLine // by extension
 	byCID map[string]*pbxLine // by the subscription's Call-ID
-	dir   map[string]string
-	dirAt time.Time
+	dir   dirCache
 	// woken is closed when a subscription becomes known, so that its
 	// NOTIFYs that came before the answer are taken.
 	woken chan struct{}
@@ -293,13 +291,11 @@ func (c *pbxConnector) take(l *pbxLine, n watch.Notify) {
 // writer compares, every tick, what each extension's session should hold
 // with what was written, and writes the difference.
 func (c *pbxConnector) writer(ctx context.Context) {
-	if d, err := c.graph.directory(ctx); err != nil {
+	c.dir.graph = c.graph
+	if n, err := c.dir.load(ctx); err != nil {
 		c.logf("pbx connector: reading the directory: %v", err)
 	} else {
-		c.mu.Lock()
-		c.dir, c.dirAt = d, time.Now()
-		c.mu.Unlock()
-		c.logf("pbx connector: signed in to Graph; the directory has %d names", len(d))
+		c.logf("pbx connector: signed in to Graph; the directory has %d names", n)
 	}
 	// one extension at a time: the connector's lines share its lock
 	reconcileEvery(ctx, c.opt.Tick, 1, func() []string {
@@ -338,26 +334,10 @@ func (c *pbxConnector) reconcile(ctx context.Context, ext string) {
 // lookup finds a user's object id by e-mail, reading the directory again
 // (at most every 200 ms) when the e-mail is not in it.
 func (c *pbxConnector) lookup(ctx context.Context, email string) (string, bool) {
-	key := strings.ToLower(email)
-	c.mu.Lock()
-	id, ok := c.dir[key]
-	stale := time.Since(c.dirAt) >= 200*time.Millisecond
-	if !ok && stale {
-		c.dirAt = time.Now()
-	}
-	c.mu.Unlock()
-	if ok || !stale {
-		return id, ok
-	}
-	d, err := c.graph.directory(ctx)
+	id, ok, err := c.dir.lookup(ctx, email)
 	if err != nil {
 		c.logf("pbx connector: reading the directory: %v", err)
-		return "", false
 	}
-	c.mu.Lock()
-	c.dir = d
-	c.mu.Unlock()
-	id, ok = d[key]
 	return id, ok
 }
 

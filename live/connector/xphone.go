@@ -640,27 +640,17 @@ func (c *xphoneConn) renew(ctx context.Context) {
 
 // read fetches presence in bulk, at most MaxIDs a request.
 func (c *xphoneConn) read(ctx context.Context, ids []string) {
-	for len(ids) > 0 {
-		part := ids[:min(len(ids), MaxIDs)]
-		ids = ids[len(part):]
-		var res struct {
-			Value []struct {
-				ID string `json:"id"`
-				graphPresence
-			} `json:"value"`
+	do := func(ctx context.Context, method, path string, body, out any) error {
+		return c.graph(c.reader, ctx, method, path, body, out)
+	}
+	unread, err := readPresences(ctx, do, ids, func(id string, p graphPresence) { c.take(ctx, id, p) })
+	if err != nil {
+		c.logf("xphone connector: reading presence: %v", err)
+		c.mu.Lock()
+		for _, id := range unread {
+			c.dirty[id] = true
 		}
-		if err := c.graph(c.reader, ctx, http.MethodPost, "/communications/getPresencesByUserId", map[string][]string{"ids": part}, &res); err != nil {
-			c.logf("xphone connector: reading presence: %v", err)
-			c.mu.Lock()
-			for _, id := range part {
-				c.dirty[id] = true
-			}
-			c.mu.Unlock()
-			return
-		}
-		for _, p := range res.Value {
-			c.take(ctx, strings.ToLower(p.ID), p.graphPresence)
-		}
+		c.mu.Unlock()
 	}
 }
 
