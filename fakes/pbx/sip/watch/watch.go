@@ -139,7 +139,9 @@ func (w *Watcher) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 			n.Dialog = &di
 		}
 	}
-	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	// Recorded before the answer: a server that sends the next NOTIFY of a
+	// subscription only after this one is answered (as RFC 6665 lets it)
+	// finds them recorded in its order, whichever handler runs first.
 	w.mu.Lock()
 	if len(w.got) < MaxNotifies {
 		w.got = append(w.got, n)
@@ -147,6 +149,7 @@ func (w *Watcher) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	close(w.changed)
 	w.changed = make(chan struct{})
 	w.mu.Unlock()
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 }
 
 // Notifies returns the NOTIFYs so far and a channel closed at the next.
