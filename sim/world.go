@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/sim/trace"
 )
@@ -30,6 +31,12 @@ type World struct {
 
 	components []Component
 	dirRand    *rand.Rand
+	seams      []appSeam
+}
+
+type appSeam struct {
+	app  string
+	seam graph.Seam
 }
 
 // New builds an empty world from a seed and the Teams settings.
@@ -148,4 +155,17 @@ func (w *World) Explain(name string) (teams.Explanation, error) {
 		return teams.Explanation{}, err
 	}
 	return w.Teams.Explain(id), nil
+}
+
+// Graph returns the Graph seam of the named application: the only way an
+// integration model reaches Teams. One seam per app, made on first use.
+func (w *World) Graph(app string) graph.Seam {
+	for _, s := range w.seams {
+		if s.app == app {
+			return s.seam
+		}
+	}
+	s := graph.NewDirect(w.Teams, app)
+	w.seams = append(w.seams, appSeam{app: app, seam: s})
+	return s
 }
