@@ -183,6 +183,7 @@ func (r DayReport) WriteText(w io.Writer) error {
 type day struct {
 	cfg    DayConfig
 	w      *sim.World
+	people People // what the agents do
 	m      *Model
 	svc    *Service
 	agents []teams.UserID
@@ -245,7 +246,7 @@ func RunConfig(d DayConfig, c Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	dy := &day{cfg: d, w: w, m: m, svc: svc, far: far, act: w.Stream("nimbus.agents")}
+	dy := &day{cfg: d, w: w, people: w.Teams, m: m, svc: svc, far: far, act: w.Stream("nimbus.agents")}
 	if err := dy.plan(w.Stream("nimbus.day")); err != nil {
 		return Result{}, err
 	}
@@ -308,7 +309,7 @@ func (dy *day) plan(r *rand.Rand) error {
 		for range r.IntN(d.Meetings + 1) {
 			start := clock.At(1, 8, 0).Add(time.Duration(r.IntN(32)) * 15 * time.Minute)
 			end := start.Add(time.Duration(1+r.IntN(2)) * 30 * time.Minute)
-			if _, err := dy.w.Teams.AddAppointment(u, "meeting", start, end, teams.ShowBusy); err != nil {
+			if _, err := dy.people.AddAppointment(u, "meeting", start, end, teams.ShowBusy); err != nil {
 				return err
 			}
 		}
@@ -344,7 +345,7 @@ func (dy *day) plan(r *rand.Rand) error {
 // makes impossible (locking a signed-out client) are skipped, as a person
 // would skip them.
 func (dy *day) Fire(now clock.Time, ev clock.Event) {
-	tm := dy.w.Teams
+	tm := dy.people
 	switch ev.Op {
 	case dayArrive:
 		dy.m.Arrive(dy.svc)
@@ -385,7 +386,7 @@ func (dy *day) Fire(now clock.Time, ev clock.Event) {
 // call does not pick up; one who is free picks up after a few seconds,
 // unless they let it ring out.
 func (dy *day) Offered(now clock.Time, c CallID, u teams.UserID) {
-	if dy.w.Teams.InCall(u) || dy.act.Float64() < dy.cfg.NoAnswer {
+	if dy.people.InCall(u) || dy.act.Float64() < dy.cfg.NoAnswer {
 		return
 	}
 	i := slices.Index(dy.agents, u)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/follow"
+	"github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 )
@@ -51,6 +53,14 @@ type Settings struct {
 	// Microsoft Azure data centre, as the cloud service does (NB-5,
 	// decided), unless an account says otherwise.
 	SignInFrom Location
+	// App is the application Nimbus reads Graph presence as.
+	App string
+	// PollInterval, ResyncAfter, Backoff and MaxBackoff are the reader's
+	// discipline on Graph (decided): poll while a subscription fails, read
+	// a subscription quiet that long, back off after 429 and 5xx (C-5,
+	// C-7).
+	PollInterval, ResyncAfter time.Duration
+	Backoff, MaxBackoff       time.Duration
 }
 
 // DefaultSettings returns the documented and decided defaults.
@@ -64,6 +74,12 @@ func DefaultSettings() Settings {
 
 		RedistributeOnChange: true,
 		SignInFrom:           AzureDataCentre,
+
+		App:          "luware-nimbus",
+		PollInterval: time.Minute,
+		ResyncAfter:  10 * time.Minute,
+		Backoff:      2 * time.Second,
+		MaxBackoff:   5 * time.Minute,
 	}
 }
 
@@ -90,6 +106,10 @@ func (s Settings) check() error {
 	}
 	if s.AfterCallWork < 0 || s.MaxWait < 0 {
 		return fmt.Errorf("after-call work and maximum wait cannot be negative")
+	}
+	if s.PollInterval <= 0 || s.ResyncAfter < 0 || s.Backoff <= 0 || s.MaxBackoff < s.Backoff {
+		return fmt.Errorf("poll interval %s and back-off %s must be positive, resync %s not negative, maximum back-off %s at least the back-off",
+			s.PollInterval, s.Backoff, s.ResyncAfter, s.MaxBackoff)
 	}
 	return CheckRONAReset(s.RONAReset)
 }
@@ -218,8 +238,15 @@ type OfferListener interface {
 
 // Model is the Nimbus model of one world.
 type Model struct {
-	w        *sim.World
-	tm       *teams.Model
+	// g is Nimbus's Graph seam: presence read through the presence
+	// accounts, followed by rd; bo is the back-off of its requests.
+	g      graph.Seam
+	rd     *follow.Reader
+	bo     follow.Backoff
+	fed    FederationView
+	people People
+	ten    Tenant
+
 	clk      *clock.Clock
 	set      Settings
 	services []*Service
@@ -241,12 +268,25 @@ type Model struct {
 // Of returns the world's Nimbus model, attaching it on first use.
 func Of(w *sim.World) *Model { return sim.Attach(w, New) }
 
-// New builds a Nimbus model on the world with the default settings and
-// starts listening to Teams presence.
+// New builds a Nimbus model on the world with the default settings: Graph
+// through the world's seam of the Nimbus app, federation, the people and
+// the administrator of the world.
 func New(w *sim.World) *Model {
-	m := &Model{w: w, tm: w.Teams, clk: w.Clock, set: DefaultSettings(), agentOf: map[teams.UserID]int32{}}
-	w.Teams.Listen(m)
+	set := DefaultSettings()
+	return NewOn(w.Graph(set.App), w.Teams, w.Teams, TenantOf(w), w.Clock)
+}
+
+// NewOn builds a Nimbus model on the given seam, federation, people and
+// tenant, so a test can hand it a graph.Mock.
+func NewOn(g graph.Seam, fed FederationView, people People, ten Tenant, clk *clock.Clock) *Model {
+	m := &Model{g: g, fed: fed, people: people, ten: ten, clk: clk, set: DefaultSettings(), agentOf: map[teams.UserID]int32{}}
+	m.bo = follow.Backoff{Base: m.set.Backoff, Max: m.set.MaxBackoff}
+	m.rd = follow.New(g, clk, m, m.readerSettings(), &m.bo)
 	return m
+}
+
+func (m *Model) readerSettings() follow.Settings {
+	return follow.Settings{PollInterval: m.set.PollInterval, Quiet: m.set.ResyncAfter}
 }
 
 // ComponentName names the component.
@@ -261,7 +301,12 @@ func (m *Model) SetSettings(s Settings) error {
 	if err := s.check(); err != nil {
 		return err
 	}
+	if s.App != m.set.App {
+		return fmt.Errorf("the Nimbus app is %q; it cannot change in a running world", m.set.App)
+	}
 	m.set = s
+	m.bo.Base, m.bo.Max = s.Backoff, s.MaxBackoff
+	m.rd.SetSettings(m.readerSettings())
 	return nil
 }
 
@@ -285,7 +330,7 @@ func (m *Model) AddService(name string, a Assignment, d Distribution) (*Service,
 		return nil, fmt.Errorf("service %q exists already", name)
 	}
 	lineName := "line." + lineSafe(name)
-	line, err := m.w.AddUser(lineName, m.set.Tenant)
+	line, err := m.ten.AddUser(lineName, m.set.Tenant)
 	if err != nil {
 		return nil, fmt.Errorf("service %q: its line %q: %w", name, lineName, err)
 	}
@@ -330,9 +375,11 @@ func (m *Model) agentFor(u teams.UserID) *agent {
 	if i, ok := m.agentOf[u]; ok {
 		return m.agents[i]
 	}
-	a := &agent{user: u, name: m.tm.Name(u), idleSince: m.clk.Now()}
+	a := &agent{user: u, name: m.ten.Name(u), idleSince: m.clk.Now()}
 	m.agentOf[u] = int32(len(m.agents))
 	m.agents = append(m.agents, a)
+	m.rd.Watch(u)
+	m.rd.Fresh(u)
 	return a
 }
 
@@ -340,7 +387,7 @@ func (m *Model) agent(u teams.UserID) (*agent, error) {
 	if i, ok := m.agentOf[u]; ok {
 		return m.agents[i], nil
 	}
-	return nil, fmt.Errorf("%s is not a Nimbus agent; add them to a service first", m.tm.Name(u))
+	return nil, fmt.Errorf("%s is not a Nimbus agent; add them to a service first", m.ten.Name(u))
 }
 
 // AddMember adds a Teams user to a team-based service (NB-1).
@@ -404,13 +451,11 @@ func (m *Model) AddAccount(name string) (*Account, error) {
 	if _, err := m.Account(name); err == nil {
 		return nil, fmt.Errorf("presence account %q exists already", name)
 	}
-	g, err := m.w.AddUser(name, m.set.Tenant)
+	g, err := m.ten.AddUser(name, m.set.Tenant)
 	if err != nil {
 		return nil, fmt.Errorf("presence account %q: %w", name, err)
 	}
-	d := m.tm.Dir(g)
-	d.Guest = true
-	m.tm.SetDir(g, d)
+	m.ten.SetMembership(g, m.set.Tenant, true)
 	a := &Account{Name: name, Guest: g, Invited: true}
 	for _, r := range Requirements {
 		a.Grant(r.Permission)
@@ -450,9 +495,7 @@ func (m *Model) Accounts() []*Account { return append([]*Account(nil), m.account
 func (m *Model) ChangeTenant() {
 	for _, a := range m.accounts {
 		a.Invited = false
-		d := m.tm.Dir(a.Guest)
-		d.Org = "luware"
-		m.tm.SetDir(a.Guest, d)
+		m.ten.SetMembership(a.Guest, "luware", true)
 	}
 	m.dispatch()
 }
@@ -460,9 +503,7 @@ func (m *Model) ChangeTenant() {
 // Reinvite invites an account's guest to the tenant again.
 func (m *Model) Reinvite(a *Account) {
 	a.Invited = true
-	d := m.tm.Dir(a.Guest)
-	d.Org = m.set.Tenant
-	m.tm.SetDir(a.Guest, d)
+	m.ten.SetMembership(a.Guest, m.set.Tenant, true)
 	m.dispatch()
 }
 
@@ -565,15 +606,22 @@ type Reading struct {
 	Tracking Tracking
 }
 
-// Read reads an agent's presence through the current source.
+// Read reads an agent's presence through the current source: through a
+// presence account the newest presence Graph gave Nimbus, from the agent's
+// subscription or a read (NB-4, C-8); otherwise federation.
 func (m *Model) Read(u teams.UserID) Reading {
 	t := m.Tracking()
 	r := Reading{Tracking: t}
 	if t.Source == PresenceAccount && m.set.AccountView == InternalView {
-		a, _ := m.Account(t.Account)
-		r.P, _ = m.tm.ViewAs(u, a.Guest)
+		gp, ok := m.rd.Current(u)
+		if !ok {
+			gp, ok = m.rd.Fresh(u)
+		}
+		if r.P = presence.Unknown; ok {
+			r.P = gp.Presence
+		}
 	} else {
-		r.P, _ = m.tm.Federated(u)
+		r.P, _ = m.fed.Federated(u)
 	}
 	if f := t.Fallback(); f != m.failing {
 		m.failing = f

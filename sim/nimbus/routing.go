@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/follow"
+	"github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 )
@@ -227,7 +229,7 @@ func (m *Model) offer(c *Call, a *agent) {
 	c.State, c.Agent = Ringing, a.user
 	c.Offers++
 	m.stats.Offers++
-	if m.tm.InCall(a.user) {
+	if m.people.InCall(a.user) {
 		c.OffersInCall++
 		m.stats.OffersInCall++
 	}
@@ -255,7 +257,7 @@ func (m *Model) Accept(u teams.UserID) error {
 		return err
 	}
 	s := m.services[c.Service]
-	tc, err := m.tm.StartCall(s.line, u)
+	tc, err := m.people.StartCall(s.line, u)
 	if err != nil {
 		return err
 	}
@@ -341,7 +343,7 @@ func (m *Model) HangUp(u teams.UserID) error {
 	}
 	c := m.calls[a.call]
 	c.State = Ended
-	if err := m.tm.EndCall(c.teamsCall); err != nil {
+	if err := m.people.EndCall(c.teamsCall); err != nil {
 		return err
 	}
 	s := m.services[c.Service]
@@ -404,7 +406,7 @@ func (m *Model) Established(u teams.UserID) (teams.CallID, error) {
 	if err != nil {
 		return 0, err
 	}
-	tc, err := m.tm.StartCall(u, far)
+	tc, err := m.people.StartCall(u, far)
 	if err != nil {
 		return 0, err
 	}
@@ -415,7 +417,7 @@ func (m *Model) Established(u teams.UserID) (teams.CallID, error) {
 // farEnd is the stand-in for people outside Teams (the PSTN).
 func (m *Model) farEnd() (teams.UserID, error) {
 	if !m.hasPSTN {
-		id, err := m.w.AddUser("pstn.caller", "pstn")
+		id, err := m.ten.AddUser("pstn.caller", "pstn")
 		if err != nil {
 			return 0, err
 		}
@@ -475,14 +477,15 @@ func (m *Model) abandon(c *Call) {
 	m.dispatch()
 }
 
-// PresenceChanged is Teams telling Nimbus of a change: an agent going
-// Offline leaves RONA (NB-9), and waiting calls are distributed again.
-func (m *Model) PresenceChanged(now clock.Time, u teams.UserID, before, after presence.Presence) {
-	i, ok := m.agentOf[u]
+// Seen is Graph telling Nimbus of an agent's newer presence (follow.Handler):
+// an agent going Offline leaves RONA (NB-9), and waiting calls are
+// distributed again.
+func (m *Model) Seen(_ clock.Time, gp graph.Presence, _ follow.Origin) {
+	i, ok := m.agentOf[gp.User]
 	if !ok {
 		return
 	}
-	if a := m.agents[i]; a.rona && after.Availability == presence.Offline {
+	if a := m.agents[i]; a.rona && gp.Presence.Availability == presence.Offline {
 		m.clearRONA(a)
 	}
 	m.dispatch()

@@ -8,6 +8,8 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/follow"
+	"github.com/presencesim/presencesim/sim/graph"
 	p "github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/sim/trace"
@@ -25,6 +27,13 @@ type Settings struct {
 	// PollInterval is how often XPhone reads a user's presence while it
 	// gets no change notifications for them (C-7).
 	PollInterval time.Duration
+	// ResyncAfter: a subscription that brought nothing for this long is
+	// read once, so a notification Graph lost does not stand (C-7).
+	ResyncAfter time.Duration
+	// Backoff is the first wait after Graph answers a request with a 5xx
+	// and no Retry-After; it doubles per failure up to MaxBackoff. A
+	// Retry-After is waited exactly (C-5).
+	Backoff, MaxBackoff time.Duration
 	// AppointmentMaxAge: an appointment of a Teams call is deleted at the
 	// latest this long after it was created (XP-8: 12 h).
 	AppointmentMaxAge time.Duration
@@ -70,6 +79,9 @@ func DefaultSettings() Settings {
 		SessionExpiry:      time.Hour,
 		RefreshBefore:      5 * time.Minute,
 		PollInterval:       time.Minute,
+		ResyncAfter:        10 * time.Minute,
+		Backoff:            2 * time.Second,
+		MaxBackoff:         5 * time.Minute,
 		AppointmentMaxAge:  12 * time.Hour,
 		TeamsCallText:      "Am Telefon (MS Teams)",
 		CallText:           "Am Telefon",
@@ -107,7 +119,6 @@ type user struct {
 
 	started, connected bool
 	notifications      bool
-	poll               clock.Timer
 
 	profiles []Profile
 	selected int
@@ -126,17 +137,27 @@ type user struct {
 	sessionP   p.Presence
 	refresh    clock.Timer
 	ownDND     bool
+	// stale: the session's refresh is due and not yet written; retry is
+	// the write again after Graph's back-off (C-5).
+	stale bool
+	retry clock.Timer
 }
 
 // Model is XPhone Connect for the users of one world.
 type Model struct {
-	tm    *teams.Model
-	clk   *clock.Clock
-	tr    *trace.Trace
-	set   Settings
-	site  Config
-	app   teams.AppID
-	users []*user // by teams.UserID; nil for users without XPhone
+	// g is XPhone's Graph seam, the only way it reads or writes Teams; rd
+	// follows the users' presence through it, bo is the back-off of every
+	// request it sends.
+	g      graph.Seam
+	seamOf func(app string) graph.Seam
+	rd     *follow.Reader
+	bo     follow.Backoff
+	ten    Tenant
+	clk    *clock.Clock
+	tr     *trace.Trace
+	set    Settings
+	site   Config
+	users  []*user // by teams.UserID; nil for users without XPhone
 	// local are the XPhone users without a Teams account, addressed by
 	// the ids -1, -2, … (XP-11).
 	local []*user
@@ -150,13 +171,23 @@ type Model struct {
 // ComponentName names the model among a world's components.
 func (m *Model) ComponentName() string { return "xphone" }
 
-// New builds the model over a world's Teams model and subscribes to its
-// change notifications.
+// New builds the model on a world: its seam is the world's Graph seam of
+// the app s.App.
 func New(w *sim.World, s Settings) *Model {
-	m := &Model{tm: w.Teams, clk: w.Clock, tr: w.Trace, set: s, site: DefaultConfig()}
-	m.app = w.Teams.App(s.App)
-	w.Teams.Listen(m)
+	return NewOn(w.Graph, w.Clock, w.Trace, TenantOf(w), s)
+}
+
+// NewOn builds the model on the seams seamOf gives per app id, so a test
+// can hand it a graph.Mock.
+func NewOn(seamOf func(app string) graph.Seam, clk *clock.Clock, tr *trace.Trace, ten Tenant, s Settings) *Model {
+	m := &Model{seamOf: seamOf, g: seamOf(s.App), ten: ten, clk: clk, tr: tr, set: s, site: DefaultConfig()}
+	m.bo = follow.Backoff{Base: s.Backoff, Max: s.MaxBackoff}
+	m.rd = follow.New(m.g, clk, m, m.readerSettings(), &m.bo)
 	return m
+}
+
+func (m *Model) readerSettings() follow.Settings {
+	return follow.Settings{PollInterval: m.set.PollInterval, Quiet: m.set.ResyncAfter}
 }
 
 // Attach returns the world's XPhone model, creating it with the default
@@ -178,15 +209,25 @@ func (m *Model) SetSettings(s Settings) error {
 		return fmt.Errorf("%w: session expiry %s must exceed the refresh margin %s; poll interval %s and appointment age %s must be positive",
 			ErrConfig, s.SessionExpiry, s.RefreshBefore, s.PollInterval, s.AppointmentMaxAge)
 	}
-	if _, err := m.tm.CheckExpiry(s.SessionExpiry); err != nil {
+	if s.ResyncAfter < 0 || s.Backoff <= 0 || s.MaxBackoff < s.Backoff {
+		return fmt.Errorf("%w: resync %s cannot be negative; back-off %s must be positive and at most the maximum back-off %s",
+			ErrConfig, s.ResyncAfter, s.Backoff, s.MaxBackoff)
+	}
+	if err := m.ten.CheckExpiry(s.SessionExpiry); err != nil {
 		return err
 	}
 	if err := checkOrder(s.Order); err != nil {
 		return err
 	}
 	s.Order = append([]Source(nil), s.Order...)
+	app := m.set.App
 	m.set = s
-	m.app = m.tm.App(s.App)
+	m.bo.Base, m.bo.Max = s.Backoff, s.MaxBackoff
+	m.rd.SetSettings(m.readerSettings())
+	if s.App != app {
+		m.g = m.seamOf(s.App)
+		m.rd.SetSeam(m.g)
+	}
 	return nil
 }
 
@@ -250,9 +291,9 @@ func (m *Model) get(u teams.UserID) (*user, error) {
 	if x := m.lookup(u); x != nil {
 		return x, nil
 	}
-	name := fmt.Sprintf("user #%d", u)
-	if u >= 0 && int(u) < len(m.tm.Users()) {
-		name = m.tm.Name(u)
+	name, ok := m.ten.Name(u)
+	if !ok {
+		name = fmt.Sprintf("user #%d", u)
 	}
 	return nil, fmt.Errorf("%s %w; start the client first (\"alice uses XPhone Connect\")", name, errNoXPhone)
 }
@@ -268,7 +309,7 @@ func (m *Model) AddUserWithoutTeams(name string) (teams.UserID, error) {
 	if name == "" {
 		return 0, fmt.Errorf("%w: an XPhone user needs a name", ErrConfig)
 	}
-	if _, err := m.tm.User(name); err == nil {
+	if _, ok := m.ten.Lookup(name); ok {
 		return 0, fmt.Errorf("%w: %s has a Teams account; use \"%s uses XPhone Connect\"", ErrConfig, name, name)
 	}
 	if id, ok := m.LocalUser(name); ok {
@@ -336,14 +377,15 @@ func (m *Model) Uses(u teams.UserID) bool { _, err := m.get(u); return err == ni
 // AddUser gives the user an XPhone client with the default profiles, started
 // and connected to its server, subscribed to Teams change notifications.
 func (m *Model) AddUser(u teams.UserID) error {
-	if _, err := m.tm.User(m.tm.Name(u)); err != nil {
-		return err
+	name, ok := m.ten.Name(u)
+	if !ok {
+		return fmt.Errorf("%w #%d", teams.ErrUnknownUser, u)
 	}
 	for int(u) >= len(m.users) {
 		m.users = append(m.users, nil)
 	}
 	if m.users[u] == nil {
-		m.users[u] = &user{id: u, name: m.tm.Name(u), profiles: DefaultProfiles(), notifications: true}
+		m.users[u] = &user{id: u, name: name, profiles: DefaultProfiles(), notifications: true}
 	}
 	return m.Start(u)
 }
@@ -395,7 +437,8 @@ func (m *Model) Start(u teams.UserID) error {
 	}
 	m.begin(x, FromXPhone, "client started")
 	x.started, x.connected, x.notifications = true, true, true
-	m.clk.Cancel(x.poll)
+	m.rd.SetLost(x.id, false)
+	m.rd.Watch(x.id)
 	if !m.set.Faults.SkipStartCleanup {
 		for len(x.appts) > 0 {
 			m.deleteAppt(x, 0, "XP-8", "deleted at client start")
@@ -420,7 +463,7 @@ func (m *Model) Quit(u teams.UserID) error {
 	}
 	m.begin(x, FromXPhone, "client quit")
 	x.started = false
-	m.clk.Cancel(x.poll)
+	m.rd.Unwatch(x.id)
 	m.sync(x)
 	return nil
 }
@@ -456,21 +499,13 @@ func (m *Model) SetNotifications(u teams.UserID, on bool) error {
 		return err
 	}
 	x.notifications = on
-	m.clk.Cancel(x.poll)
+	m.rd.SetLost(x.id, !on)
 	if on {
 		m.begin(x, FromTeams, "change notifications resumed")
 		m.reread(x)
 		m.sync(x)
-	} else {
-		m.armPoll(x)
 	}
 	return nil
-}
-
-func (m *Model) armPoll(x *user) {
-	if x.started && !x.notifications {
-		x.poll = m.clk.Schedule(m.clk.Now().Add(m.set.PollInterval), m, clock.Event{Op: opPoll, A: int32(x.id), Label: "XPhone polls Teams presence (C-7)"})
-	}
 }
 
 // SetProfiles replaces "Meine Profile". The selected profile is kept by name
@@ -625,36 +660,28 @@ func (m *Model) micCounts(process string) bool {
 	return m.site.MicSyncOff() == "" && m.site.Whitelisted(process)
 }
 
-// PerformTeamsAction does one action of the seed 001 table in Teams: a call
-// between A and B, and A presenting where the action shares the screen.
-func PerformTeamsAction(tm *teams.Model, act TeamsAction, a, b teams.UserID) (teams.CallID, error) {
-	c, err := tm.StartCall(a, b)
-	if err != nil {
-		return 0, err
-	}
-	if act.Share {
-		if err := tm.StartPresenting(a); err != nil {
-			return 0, err
-		}
-	}
-	return c, nil
-}
-
-// PresenceChanged is the Teams change notification (teams.Listener).
-func (m *Model) PresenceChanged(_ clock.Time, u teams.UserID, _, after p.Presence) {
-	x := m.lookup(u)
-	if x == nil || !x.started || !x.notifications {
+// Seen is a Teams presence XPhone's reader took, newer than the one before
+// (follow.Handler): from a change notification, or from a read while
+// notifications are lost or quiet. A change of the status message or work
+// location alone grows the sequenceNumber too; XPhone has nothing to do then.
+func (m *Model) Seen(_ clock.Time, gp graph.Presence, o follow.Origin) {
+	x := m.lookup(gp.User)
+	if x == nil || !x.started || gp.Presence == x.lastSeen {
 		return
 	}
-	m.begin(x, FromTeams, "Teams shows "+after.Short())
-	m.read(x, after)
+	if o == follow.Notified {
+		m.begin(x, FromTeams, "Teams shows "+gp.Presence.Short())
+	} else {
+		m.begin(x, FromTeams, "poll finds Teams shows "+gp.Presence.Short())
+	}
+	m.read(x, gp.Presence)
 	m.sync(x)
 }
 
 const (
 	opRefresh int32 = iota + 1
 	opCleanup
-	opPoll
+	opRetry
 )
 
 // Fire dispatches the model's timers.
@@ -667,6 +694,7 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 	case opRefresh:
 		if x.ownSession {
 			m.begin(x, FromTimer, "session refresh due")
+			x.stale = true
 			m.writeSession(x, "refreshed before expiry (C-2)")
 		}
 	case opCleanup:
@@ -677,23 +705,20 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 				break
 			}
 		}
-	case opPoll:
-		if x.started && !x.notifications && !x.noTeams {
-			now := m.tm.Presence(x.id)
-			if now != x.lastSeen {
-				m.begin(x, FromTeams, "poll finds Teams shows "+now.Short())
-				m.read(x, now)
-				m.sync(x)
-			}
-			m.armPoll(x)
-		}
+	case opRetry:
+		m.begin(x, FromTimer, "Graph's back-off over: writing again (C-5)")
+		m.sync(x)
 	}
 }
 
-// reread reads the user's Teams presence now, as at client start.
+// reread reads the user's Teams presence now, as at client start. Under
+// Graph's back-off it takes the newest presence it holds.
 func (m *Model) reread(x *user) {
-	if x.started && !x.noTeams {
-		m.read(x, m.tm.Presence(x.id))
+	if !x.started || x.noTeams {
+		return
+	}
+	if gp, ok := m.rd.Fresh(x.id); ok {
+		m.read(x, gp.Presence)
 	}
 }
 
@@ -842,35 +867,72 @@ func (m *Model) sync(x *user) {
 			wantDND = true
 		}
 	}
+	if _, waiting := m.clk.When(x.retry); waiting {
+		return // a write waits for Graph's back-off; its retry syncs (C-5)
+	}
 	switch {
-	case wantSession && !x.ownSession:
-		x.ownSession, x.sessionP = true, p.Of(p.Busy, p.InACall)
-		m.writeSession(x, "XPhone call state (XP-2, XP-3)")
-	case !wantSession && x.ownSession:
-		x.ownSession = false
-		m.clk.Cancel(x.refresh)
-		err := m.tm.ClearAppPresence(x.id, m.app)
-		if errors.Is(err, teams.ErrNoSession) {
-			err = nil // expired already; clearing is still what ends it
+	case wantSession && (!x.ownSession || x.stale):
+		why := "XPhone call state (XP-2, XP-3)"
+		if x.stale {
+			why = "refreshed before expiry (C-2)"
 		}
-		m.wrote(x, TargetSession, "clearPresence", "C-3", err)
+		x.sessionP = p.Of(p.Busy, p.InACall)
+		m.writeSession(x, why)
+	case !wantSession && x.ownSession:
+		m.clk.Cancel(x.refresh)
+		x.stale = false
+		if m.send(x, TargetSession, "clearPresence", "C-3", func() error { return m.g.ClearPresence(x.id) }) {
+			x.ownSession = false
+		}
 	}
 	switch {
 	case wantDND && !x.ownDND:
-		x.ownDND = true
-		err := m.tm.SetPreferred(x.id, p.Of(p.DoNotDisturb, p.ActDoNotDisturb), 0, teams.ViaGraph)
-		m.wrote(x, TargetPreferred, "setUserPreferredPresence DoNotDisturb", "XP-10", err)
+		dnd := p.Of(p.DoNotDisturb, p.ActDoNotDisturb)
+		if m.send(x, TargetPreferred, "setUserPreferredPresence DoNotDisturb", "XP-10", func() error { return m.g.SetUserPreferredPresence(x.id, dnd, 0) }) {
+			x.ownDND = true
+		}
 	case !wantDND && x.ownDND:
-		x.ownDND = false
-		m.wrote(x, TargetPreferred, "clearUserPreferredPresence", "C-4", m.tm.ClearPreferred(x.id))
+		if m.send(x, TargetPreferred, "clearUserPreferredPresence", "C-4", func() error { return m.g.ClearUserPreferredPresence(x.id) }) {
+			x.ownDND = false
+		}
 	}
 }
 
 func (m *Model) writeSession(x *user, why string) {
 	m.clk.Cancel(x.refresh)
-	err := m.tm.SetAppPresence(x.id, m.app, x.sessionP, m.set.SessionExpiry)
-	m.wrote(x, TargetSession, "setPresence "+x.sessionP.Short()+", "+why, "XP-3", err)
+	if !m.send(x, TargetSession, "setPresence "+x.sessionP.Short()+", "+why, "XP-3", func() error { return m.g.SetPresence(x.id, x.sessionP, m.set.SessionExpiry) }) {
+		return
+	}
+	x.ownSession, x.stale = true, false
 	x.refresh = m.clk.Schedule(m.clk.Now().Add(m.set.SessionExpiry-m.set.RefreshBefore), m, clock.Event{Op: opRefresh, A: int32(x.id), Label: "XPhone refreshes its session (C-2)"})
+}
+
+// send sends one write to Graph and journals it. It reports whether the
+// write is done: sent and answered, or refused for good (a 4xx, journalled
+// with its error). Under Graph's back-off nothing is sent, and after a 429
+// or 5xx the write waits: a retry after Retry-After or the back-off syncs
+// again (C-5).
+func (m *Model) send(x *user, tg Target, what, rule string, write func() error) bool {
+	now := m.clk.Now()
+	if !m.bo.Ready(now) {
+		m.retryLater(x)
+		return false
+	}
+	err := write()
+	retry := m.bo.Done(now, err)
+	m.wrote(x, tg, what, rule, err)
+	if retry {
+		m.retryLater(x)
+		return false
+	}
+	return true
+}
+
+func (m *Model) retryLater(x *user) {
+	if _, ok := m.clk.When(x.retry); ok {
+		return
+	}
+	x.retry = m.clk.Schedule(m.bo.NotBefore(), m, clock.Event{Op: opRetry, A: int32(x.id), Label: "XPhone writes again after Graph's back-off (C-5)"})
 }
 
 // begin opens an input change; writes until the next begin are its own.

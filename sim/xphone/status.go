@@ -89,6 +89,9 @@ func (m *Model) Explain(u teams.UserID) string {
 	fmt.Fprintf(&b, "  XPhone calls %d, meetings %d, sharing %v, microphone %v; read from Teams %s: call %v, DND %v\n",
 		x.calls, x.meetings, x.sharing, x.mic, x.lastSeen.Short(), x.teamsCall, x.teamsDND)
 	fmt.Fprintf(&b, "  written to Teams: session %v, preferred DND %v\n", x.ownSession, x.ownDND)
+	if !x.noTeams {
+		fmt.Fprintf(&b, "  reading Teams through Graph: %s\n", m.rd.Describe(x.id))
+	}
 	for _, a := range x.appts {
 		fmt.Fprintf(&b, "  appointment %q profile %q created %s orphaned %v\n", a.Text, a.Profile, a.Created, a.Orphaned)
 	}
