@@ -33,8 +33,8 @@ func (b *Backoff) Fails() int { return b.fails }
 // transiently, so the caller should try again at NotBefore. A success or a
 // permanent error (4xx but 429) ends the back-off.
 func (b *Backoff) Done(now clock.Time, err error) (retry bool) {
-	var ge *graph.Error
-	if err == nil || !errors.As(err, &ge) || !ge.Transient() {
+	ge := transient(err)
+	if ge == nil {
 		b.fails = 0
 		return false
 	}
@@ -50,4 +50,17 @@ func (b *Backoff) Done(now clock.Time, err error) (retry bool) {
 		b.notBefore = t
 	}
 	return true
+}
+
+// transient returns err as a transient Graph error, or nil; it allocates
+// nothing for a success, the common case.
+func transient(err error) *graph.Error {
+	if err == nil {
+		return nil
+	}
+	var ge *graph.Error
+	if !errors.As(err, &ge) || !ge.Transient() {
+		return nil
+	}
+	return ge
 }

@@ -146,8 +146,12 @@ func (m *Model) byName() []*agent {
 func (m *Model) Explain(s *Service) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "service %q, Conversations Distribution: %s\npresence read through: %s\n", s.Name, s.Dist, m.Tracking())
-	for _, v := range m.Verdicts(s) {
-		b.WriteString("  " + v.String() + "\n")
+	graphRead := m.Tracking().Source == PresenceAccount && m.set.AccountView == InternalView
+	for _, a := range m.byName() {
+		b.WriteString("  " + m.verdict(s, a, true).String() + "\n")
+		if graphRead {
+			b.WriteString("    Graph: " + m.rd.Describe(a.user) + "\n")
+		}
 	}
 	if len(s.queue) > 0 {
 		fmt.Fprintf(&b, "  %d call(s) waiting\n", len(s.queue))
