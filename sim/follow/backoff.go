@@ -26,9 +26,6 @@ func (b *Backoff) Ready(now clock.Time) bool { return now >= b.notBefore }
 // NotBefore is the earliest time of the next request.
 func (b *Backoff) NotBefore() clock.Time { return b.notBefore }
 
-// Fails counts the transient failures in a row.
-func (b *Backoff) Fails() int { return b.fails }
-
 // Done records a request's outcome at now and reports whether it failed
 // transiently, so the caller should try again at NotBefore. A success or a
 // permanent error (4xx but 429) ends the back-off.

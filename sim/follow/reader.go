@@ -38,6 +38,16 @@ type Settings struct {
 	Quiet time.Duration
 }
 
+// The timings the built-in models start with (decided): poll every minute
+// while notifications are lost, read a subscription quiet for 10 minutes,
+// back off from 2 s to 5 min after 5xx.
+const (
+	DefaultPollInterval = time.Minute
+	DefaultQuiet        = 10 * time.Minute
+	DefaultBackoff      = 2 * time.Second
+	DefaultMaxBackoff   = 5 * time.Minute
+)
+
 // Reader follows users' presence through one app's seam.
 type Reader struct {
 	g     graph.Seam
@@ -149,11 +159,6 @@ func (r *Reader) SetLost(u teams.UserID, lost bool) {
 	if !w.subbed {
 		r.subscribe(u, w)
 	}
-}
-
-// Lost reports whether the user's notifications are lost.
-func (r *Reader) Lost(u teams.UserID) bool {
-	return u >= 0 && int(u) < len(r.users) && r.users[u].lost
 }
 
 // Current is the newest presence taken of the user, if any.

@@ -76,10 +76,10 @@ func DefaultSettings() Settings {
 		SignInFrom:           AzureDataCentre,
 
 		App:          "luware-nimbus",
-		PollInterval: time.Minute,
-		ResyncAfter:  10 * time.Minute,
-		Backoff:      2 * time.Second,
-		MaxBackoff:   5 * time.Minute,
+		PollInterval: follow.DefaultPollInterval,
+		ResyncAfter:  follow.DefaultQuiet,
+		Backoff:      follow.DefaultBackoff,
+		MaxBackoff:   follow.DefaultMaxBackoff,
 	}
 }
 
