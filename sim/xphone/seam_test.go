@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/graph"
 	p "github.com/presencesim/presencesim/sim/presence"
@@ -149,5 +150,56 @@ func TestXPhoneWriteWaitsThroughTeamsChange(t *testing.T) {
 	}
 	if err := r.m.CheckNoEcho(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// dropping is a seam over the world's that loses every notification.
+type dropping struct{ graph.Seam }
+
+type deaf struct{}
+
+func (deaf) Notified(clock.Time, graph.Notification) {}
+
+func (d dropping) Subscribe(ids []teams.UserID, _ graph.Subscriber) (graph.SubscriptionID, error) {
+	return d.Seam.Subscribe(ids, deaf{})
+}
+
+// C-7: when Graph loses every notification, XPhone still follows a Teams
+// call, within ResyncAfter of its start and of its end.
+func TestXPhoneRecoversLostNotifications(t *testing.T) {
+	w := sim.MustNew(1)
+	alice, _ := w.AddUser("alice", "")
+	bob, _ := w.AddUser("bob", "")
+	for _, u := range []teams.UserID{alice, bob} {
+		if err := w.Teams.SignIn(u, teams.Mobile); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := NewOn(func(app string) graph.Seam { return dropping{w.Graph(app)} }, w.Clock, w.Trace, TenantOf(w), DefaultSettings())
+	if err := m.AddUser(alice); err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.Teams.StartCall(alice, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle(t, w)
+	if n := len(m.Appointments(alice)); n != 0 {
+		t.Fatalf("%d appointments without any notification; want none yet", n)
+	}
+	if err := w.Clock.Advance(m.Settings().ResyncAfter); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Appointments(alice)); n != 1 {
+		t.Fatalf("%d appointments %s after the call started; want the call read\n%s", n, m.Settings().ResyncAfter, m.Explain(alice))
+	}
+	if err := w.Teams.EndCall(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Clock.Advance(m.Settings().ResyncAfter); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Appointments(alice)); n != 0 {
+		t.Fatalf("%d appointments %s after the call ended; want none\n%s", n, m.Settings().ResyncAfter, m.Explain(alice))
 	}
 }
