@@ -9,7 +9,6 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
@@ -154,16 +153,10 @@ func (s *Scenario) locGraphReads(name, where, place, source string) error {
 	if err != nil {
 		return err
 	}
-	const reader = "presencesim reader"
-	if _, err := s.gApp(reader); err != nil {
-		if err := s.gRegister(reader, "application", graph.PresenceReadAll); err != nil {
-			return err
-		}
-	}
-	if err := s.gDo(reader, http.MethodGet, "/v1.0/users/{"+name+"}/presence", ""); err != nil {
+	r, err := readPresence(s, name)
+	if err != nil {
 		return err
 	}
-	r := s.graph().last
 	var body struct {
 		WorkLocation *struct {
 			Type    string  `json:"workLocationType"`
@@ -171,11 +164,11 @@ func (s *Scenario) locGraphReads(name, where, place, source string) error {
 			PlaceID *string `json:"placeId"`
 		} `json:"workLocation"`
 	}
-	_ = json.Unmarshal(r.body, &body)
+	_ = json.Unmarshal(r.Body, &body)
 	id, _ := s.user(name)
-	why := func() string { return s.gWhy(r)() + "\n" + s.world.Teams.Explain(id).String() }
+	why := func() string { return r.Why() + "\n" + s.world.Teams.Explain(id).String() }
 	return Check(why, func(g gomegaG) {
-		g.Expect(r.status).To(equal(http.StatusOK), "the GET status")
+		g.Expect(r.Status).To(equal(http.StatusOK), "the GET status")
 		g.Expect(body.WorkLocation).NotTo(gomega.BeNil(), "the presence's workLocation (G-LOC-1)")
 		place := ""
 		if body.WorkLocation.PlaceID != nil {
