@@ -59,7 +59,7 @@ func (s graphUsersSteps) expandMail(in string) (string, error) {
 // gSetMail sets a user's mail, as the CloudLink step does (one way to
 // change the directory, whoever reads it).
 func (s graphUsersSteps) setMail(ctx context.Context, name, mail string) error {
-	return s.azureMail(ctx, name, mail)
+	return cloudLinkSteps{s.Scenario}.azureMail(ctx, name, mail)
 }
 
 func (s graphUsersSteps) filter(app, path, filter string) error {
