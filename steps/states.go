@@ -124,7 +124,8 @@ var blankReach = map[string][2]string{
 	"inAMeeting": {"Ja", "Ja"},
 }
 
-func registerStates(s *Scenario, r *registry) {
+func registerStates(sc *Scenario, r *registry) {
+	s := seedStateSteps{viewSteps{sc}}
 	r.step(`^(\w+) is "([^"]*)" as seed 000 has it$`, `alice is "onThePhone" as seed 000 has it`, s.seed000Is)
 	r.step(`^Teams shows (\w+) as "([^"]*)"$`, `Teams shows alice as "onThePhone"`, s.seed000Shows)
 	r.step(`^(\w+)'s "([^"]*)" is set by "([^"]*)"$`, `alice's "Busy" is set by "Kalender/Manuell"`, s.setBy)
@@ -135,6 +136,9 @@ func registerStates(s *Scenario, r *registry) {
 
 func init() { register("the seed state tables", 55, registerStates) }
 
+// seedStateSteps are the seeds' state tables: each row entered as the seed describes it and checked in the seed's words.
+type seedStateSteps struct{ viewSteps }
+
 func rowKey(app, user string) string {
 	if app == "" {
 		return user
@@ -142,7 +146,7 @@ func rowKey(app, user string) string {
 	return app
 }
 
-func (s *Scenario) enter(table map[string]situation, seed, key, name string) error {
+func (s seedStateSteps) enter(table map[string]situation, seed, key, name string) error {
 	st, ok := table[key]
 	if !ok {
 		known := make([]string, 0, len(table))
@@ -154,20 +158,20 @@ func (s *Scenario) enter(table map[string]situation, seed, key, name string) err
 	}
 	return s.onUser(name, func(id teams.UserID) error {
 		s.ext["state:outside"], s.ext["state:status"] = st.outside, key
-		return st.setup(s, id)
+		return st.setup(s.Scenario, id)
 	})
 }
 
-func (s *Scenario) seed000Is(name, status string) error {
+func (s seedStateSteps) seed000Is(name, status string) error {
 	return s.enter(seed000States, "000", status, name)
 }
-func (s *Scenario) seed003Is(name, app, user string) error {
+func (s seedStateSteps) seed003Is(name, app, user string) error {
 	return s.enter(seed003States, "003", rowKey(app, user), name)
 }
 
 // rowViewer is who sees the row's word: a colleague, or the federated user
 // for a state only people outside are shown.
-func (s *Scenario) rowViewer() (string, error) {
+func (s seedStateSteps) rowViewer() (string, error) {
 	if out, _ := s.ext["state:outside"].(bool); out {
 		for _, n := range s.world.Teams.UserNames() {
 			id, _ := s.world.Teams.User(n)
@@ -183,7 +187,7 @@ func (s *Scenario) rowViewer() (string, error) {
 // showsWord checks what the row's viewer sees against a word of a seed
 // table, by the word's kind: a presence, the out-of-office indicator, or
 // Away with a last-seen time.
-func (s *Scenario) showsWord(name, word string) error {
+func (s seedStateSteps) showsWord(name, word string) error {
 	viewer, err := s.rowViewer()
 	if err != nil {
 		return err
@@ -228,13 +232,13 @@ func (s *Scenario) showsWord(name, word string) error {
 	return fmt.Errorf("%q (%s) is the %s, not something Teams shows as a state", word, t.Source, t.Kind)
 }
 
-func (s *Scenario) seed000Shows(name, status string) error { return s.showsWord(name, status) }
+func (s seedStateSteps) seed000Shows(name, status string) error { return s.showsWord(name, status) }
 
 // seed003Shows checks a row of seed 003: inside the organisation the
 // app-configured word (the user-configured one where it is empty); outside,
 // the user-configured level (T-FED-1); and that the user-configured level
 // is what a user sets by hand, the app-configured word alone not (T-MAN-1).
-func (s *Scenario) seed003Shows(name, app, user string) error {
+func (s seedStateSteps) seed003Shows(name, app, user string) error {
 	if err := s.showsWord(name, rowKey(app, user)); err != nil {
 		return err
 	}
@@ -271,7 +275,7 @@ func (s *Scenario) seed003Shows(name, app, user string) error {
 // its own so the scenario's world is untouched: "Manuell" says the state can
 // be set by hand (T-MAN-1), its absence that it cannot; "Kalender" that a
 // calendar appointment shows the state's availability (T-CAL-1).
-func (s *Scenario) setBy(name, status, by string) error {
+func (s seedStateSteps) setBy(name, status, by string) error {
 	p, err := presence.Parse(status)
 	if err != nil {
 		return err
@@ -326,7 +330,7 @@ func (s *Scenario) setBy(name, status, by string) error {
 // banner (or held while Offline), "CVM" a call to cloud voicemail. Where the
 // seed leaves both empty, the model's decided outcome (blankReach) is
 // checked instead.
-func (s *Scenario) chatAndCall(name, chat, call string) error {
+func (s seedStateSteps) chatAndCall(name, chat, call string) error {
 	if chat == "" && call == "" {
 		status, _ := s.ext["state:status"].(string)
 		d, ok := blankReach[status]
