@@ -12,8 +12,6 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func init() { register("Mitel CloudLink", 61, registerCloudLink) }
-
 // cloudLinkSteps are the steps of Mitel CloudLink: the PBX's presence synced into Teams and back, and the directory it reads.
 type cloudLinkSteps struct{ *Scenario }
 

@@ -19,8 +19,6 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func init() { register("connector conformance", 95, registerConformance) }
-
 // conformanceSteps judge a connector under test against a served world: they start the connector, wait for its sessions and check what it wrote.
 type conformanceSteps struct{ *Scenario }
 

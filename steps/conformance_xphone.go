@@ -12,8 +12,6 @@ import (
 	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
 )
 
-func init() { register("XPhone connector conformance", 96, registerXPhoneConformance) }
-
 // xphoneConformanceSteps judge an XPhone connector under test, beside the conformance steps they build on.
 type xphoneConformanceSteps struct{ conformanceSteps }
 

@@ -28,8 +28,6 @@ var (
 	presenceParse        = presence.Parse
 )
 
-func init() { register("Microsoft Graph", 70, registerGraph) }
-
 const graphMethods = `(GET|POST|PATCH|DELETE)`
 
 func registerGraph(sc *Scenario, r *registry) {

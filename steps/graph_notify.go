@@ -13,8 +13,6 @@ import (
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
-func init() { register("Microsoft Graph notifications", 71, registerGraphNotify) }
-
 // graphNotifySteps are the steps of rich notifications and the
 // subscription lifecycle.
 type graphNotifySteps struct{ graphSteps }

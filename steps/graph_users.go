@@ -14,8 +14,6 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph/graphtest"
 )
 
-func init() { register("Microsoft Graph users and batching", 71, registerGraphUsers) }
-
 // graphUsersSteps are the steps of the user directory and batching.
 type graphUsersSteps struct{ graphSteps }
 

@@ -14,8 +14,6 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph/graphtest"
 )
 
-func init() { register("Microsoft Entra ID", 72, registerIdentity) }
-
 // identitySteps are the identity platform's steps. They make HTTP requests
 // to login.microsoftonline.com through the in-process client of the Graph
 // group, so the answers are the ones the Graph steps read ("the Entra ID

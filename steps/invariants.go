@@ -10,8 +10,6 @@ import (
 	"github.com/presencesim/presencesim/sim/invariant"
 )
 
-func init() { register("invariants and planted faults", 90, registerInvariants) }
-
 // invariantSteps check the invariants and plant faults to see them fail.
 type invariantSteps struct{ *Scenario }
 

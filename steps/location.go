@@ -12,8 +12,6 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func init() { register("work location", 45, registerLocation) }
-
 // locationSteps are the steps of the work location: set by hand, detected, from working hours, and as Graph reads it.
 type locationSteps struct{ *Scenario }
 

@@ -14,8 +14,6 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func init() { register("Luware Nimbus", 90, registerNimbus) }
-
 type nimbusTuneKey struct{}
 
 // WithNimbusSettings returns a context under which scenarios adjust the

@@ -11,8 +11,6 @@ import (
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
-func init() { register("PBX lines and presence", 60, registerPBX) }
-
 // pbxSteps are the steps of the PBX: lines, calls on them and the presence the PBX shows.
 type pbxSteps struct{ *Scenario }
 

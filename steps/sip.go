@@ -18,8 +18,6 @@ import (
 	"github.com/presencesim/presencesim/sim/pbx"
 )
 
-func init() { register("the PBX over SIP", 62, registerSIP) }
-
 // sipSteps are the steps of the PBX over SIP: a watcher's subscriptions and the NOTIFYs it receives.
 type sipSteps struct{ *Scenario }
 

@@ -134,8 +134,6 @@ func registerStates(sc *Scenario, r *registry) {
 	r.step(`^Teams shows (\w+) as "([^"]*)" under "([^"]*)"$`, `Teams shows alice as "In einem Anruf" under "Beschäftigt"`, s.seed003Shows)
 }
 
-func init() { register("the seed state tables", 55, registerStates) }
-
 // seedStateSteps are the seeds' state tables: each row entered as the seed describes it and checked in the seed's words.
 type seedStateSteps struct{ viewSteps }
 

@@ -15,8 +15,6 @@ import (
 	"github.com/presencesim/presencesim/sim/xphone"
 )
 
-func init() { register("XPhone Connect", 70, registerXPhone) }
-
 // xphoneSteps are the steps of C4B XPhone Connect: profiles, appointments and the two-way sync.
 type xphoneSteps struct{ *Scenario }
 
