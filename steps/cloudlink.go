@@ -12,7 +12,8 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-// cloudLinkSteps are the steps of Mitel CloudLink: the PBX's presence synced into Teams and back, and the directory it reads.
+// cloudLinkSteps are the steps of Mitel CloudLink: the PBX's presence synced
+// into Teams and back, and the directory it reads.
 type cloudLinkSteps struct{ *Scenario }
 
 func registerCloudLink(sc *Scenario, r *registry) {

@@ -19,7 +19,8 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-// conformanceSteps judge a connector under test against a served world: they start the connector, wait for its sessions and check what it wrote.
+// conformanceSteps judge a connector under test against a served world: they
+// start the connector, wait for its sessions and check what it wrote.
 type conformanceSteps struct{ *Scenario }
 
 // MaxRealWait bounds a step's real wait; a step that would need longer (a

@@ -12,7 +12,8 @@ import (
 	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
 )
 
-// xphoneConformanceSteps judge an XPhone connector under test, beside the conformance steps they build on.
+// xphoneConformanceSteps judge an XPhone connector under test, beside the
+// conformance steps they build on.
 type xphoneConformanceSteps struct{ conformanceSteps }
 
 // The XPhone side of a conformance scenario lives on the XPhone server

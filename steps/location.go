@@ -12,7 +12,8 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-// locationSteps are the steps of the work location: set by hand, detected, from working hours, and as Graph reads it.
+// locationSteps are the steps of the work location: set by hand, detected,
+// from working hours, and as Graph reads it.
 type locationSteps struct{ *Scenario }
 
 // Phrases of the work location steps (G-LOC-1).

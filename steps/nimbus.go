@@ -33,10 +33,13 @@ type nbState struct {
 
 // nimbusSteps are the steps of Luware Nimbus: services, presence accounts,
 // routing and the simulated contact-centre day.
-type nimbusSteps struct{ *Scenario }
+type nimbusSteps struct {
+	*Scenario
+	st nbState
+}
 
-func (s nimbusSteps) nb() (*nbState, error) {
-	st := Ext(s.Scenario, "nimbus", func() *nbState { return &nbState{} })
+func (s *nimbusSteps) nb() (*nbState, error) {
+	st := &s.st
 	if st.m == nil {
 		m := nimbus.Of(s.world)
 		set := m.Settings()
@@ -54,11 +57,11 @@ func (s nimbusSteps) nb() (*nbState, error) {
 const nbService = `"([^"]+)"`
 
 func registerNimbus(sc *Scenario, r *registry) {
-	s := nimbusSteps{sc}
+	s := &nimbusSteps{Scenario: sc}
 	if r.sc != nil {
 		r.sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
 			if tune, ok := ctx.Value(nimbusTuneKey{}).(func(*nimbus.Settings)); ok {
-				Ext(sc, "nimbus", func() *nbState { return &nbState{} }).tune = tune
+				s.st.tune = tune
 			}
 			return ctx, nil
 		})
@@ -116,7 +119,7 @@ func registerNimbus(sc *Scenario, r *registry) {
 }
 
 // nbGet returns the Nimbus state and what get finds in its model.
-func nbGet[T any](s nimbusSteps, get func(*nimbus.Model) (T, error)) (*nbState, T, error) {
+func nbGet[T any](s *nimbusSteps, get func(*nimbus.Model) (T, error)) (*nbState, T, error) {
 	st, err := s.nb()
 	if err != nil {
 		var zero T
@@ -126,12 +129,12 @@ func nbGet[T any](s nimbusSteps, get func(*nimbus.Model) (T, error)) (*nbState, 
 	return st, v, err
 }
 
-func (s nimbusSteps) service(name string) (*nbState, *nimbus.Service, error) {
+func (s *nimbusSteps) service(name string) (*nbState, *nimbus.Service, error) {
 	return nbGet(s, func(m *nimbus.Model) (*nimbus.Service, error) { return m.Service(name) })
 }
 
 // withAgent runs fn on the Nimbus model and a user the scenario knows.
-func (s nimbusSteps) withAgent(name string, fn func(*nimbus.Model, teams.UserID) error) error {
+func (s *nimbusSteps) withAgent(name string, fn func(*nimbus.Model, teams.UserID) error) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -141,11 +144,11 @@ func (s nimbusSteps) withAgent(name string, fn func(*nimbus.Model, teams.UserID)
 
 // nbAddService adds a service that distributes to Available agents only
 // until the scenario says otherwise.
-func (s nimbusSteps) addService(name string, a nimbus.Assignment) (*nbState, *nimbus.Service, error) {
+func (s *nimbusSteps) addService(name string, a nimbus.Assignment) (*nbState, *nimbus.Service, error) {
 	return nbGet(s, func(m *nimbus.Model) (*nimbus.Service, error) { return m.AddService(name, a, nimbus.AvailableOnly) })
 }
 
-func (s nimbusSteps) teamService(name, list string) error {
+func (s *nimbusSteps) teamService(name, list string) error {
 	st, svc, err := s.addService(name, nimbus.TeamBased)
 	if err != nil {
 		return err
@@ -160,7 +163,7 @@ func (s nimbusSteps) teamService(name, list string) error {
 	return nil
 }
 
-func (s nimbusSteps) skillService(name, list string) error {
+func (s *nimbusSteps) skillService(name, list string) error {
 	_, svc, err := s.addService(name, nimbus.SkillBased)
 	if err != nil {
 		return err
@@ -169,14 +172,14 @@ func (s nimbusSteps) skillService(name, list string) error {
 	return nil
 }
 
-func (s nimbusSteps) skills(name, list string) error {
+func (s *nimbusSteps) skills(name, list string) error {
 	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		m.SetSkills(id, splitNames(list)...)
 		return nil
 	})
 }
 
-func (s nimbusSteps) duty(name, duty string) error {
+func (s *nimbusSteps) duty(name, duty string) error {
 	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		m.SetDuty(id, duty == "On")
 		return nil
@@ -185,7 +188,7 @@ func (s nimbusSteps) duty(name, duty string) error {
 
 // nbDistribution reads the setting as the seed lays it out: one line per
 // presence group, its name and the decision in the document's words.
-func (s nimbusSteps) distribution(name string, t *godog.Table) error {
+func (s *nimbusSteps) distribution(name string, t *godog.Table) error {
 	st, svc, err := s.service(name)
 	if err != nil {
 		return err
@@ -205,7 +208,7 @@ func (s nimbusSteps) distribution(name string, t *godog.Table) error {
 	return nil
 }
 
-func (s nimbusSteps) distributionLine(name, col, decision string) error {
+func (s *nimbusSteps) distributionLine(name, col, decision string) error {
 	st, svc, err := s.service(name)
 	if err != nil {
 		return err
@@ -224,7 +227,7 @@ func (s nimbusSteps) distributionLine(name, col, decision string) error {
 	return nil
 }
 
-func (s nimbusSteps) timing(name, what, dur string) error {
+func (s *nimbusSteps) timing(name, what, dur string) error {
 	_, svc, err := s.service(name)
 	if err != nil {
 		return err
@@ -240,7 +243,7 @@ func (s nimbusSteps) timing(name, what, dur string) error {
 	return svc.SetTiming(t, d)
 }
 
-func (s nimbusSteps) refusesRONA(name, dur string) error {
+func (s *nimbusSteps) refusesRONA(name, dur string) error {
 	if _, _, err := s.service(name); err != nil {
 		return err
 	}
@@ -267,7 +270,7 @@ func quotedNames(list string) ([]string, error) {
 	return out, nil
 }
 
-func (s nimbusSteps) accounts(list string) error {
+func (s *nimbusSteps) accounts(list string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -284,7 +287,7 @@ func (s nimbusSteps) accounts(list string) error {
 	return nil
 }
 
-func (s nimbusSteps) thirdAccount(name string) error {
+func (s *nimbusSteps) thirdAccount(name string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -297,11 +300,11 @@ func (s nimbusSteps) thirdAccount(name string) error {
 	})
 }
 
-func (s nimbusSteps) account(name string) (*nbState, *nimbus.Account, error) {
+func (s *nimbusSteps) account(name string) (*nbState, *nimbus.Account, error) {
 	return nbGet(s, func(m *nimbus.Model) (*nimbus.Account, error) { return m.Account(name) })
 }
 
-func (s nimbusSteps) mFA(name, state string) error {
+func (s *nimbusSteps) mFA(name, state string) error {
 	st, a, err := s.account(name)
 	if err != nil {
 		return err
@@ -313,7 +316,7 @@ func (s nimbusSteps) mFA(name, state string) error {
 
 // nbChangePermission changes how a presence account holds a permission and
 // tells Nimbus the account changed.
-func (s nimbusSteps) changePermission(name, perm string, change func(*nimbus.Account, nimbus.Permission)) error {
+func (s *nimbusSteps) changePermission(name, perm string, change func(*nimbus.Account, nimbus.Permission)) error {
 	st, a, err := s.account(name)
 	if err != nil {
 		return err
@@ -327,7 +330,7 @@ func (s nimbusSteps) changePermission(name, perm string, change func(*nimbus.Acc
 	return nil
 }
 
-func (s nimbusSteps) permission(name, change, perm string) error {
+func (s *nimbusSteps) permission(name, change, perm string) error {
 	return s.changePermission(name, perm, func(a *nimbus.Account, p nimbus.Permission) {
 		if change == "lacks" {
 			a.Revoke(p)
@@ -337,14 +340,14 @@ func (s nimbusSteps) permission(name, change, perm string) error {
 	})
 }
 
-func (s nimbusSteps) applicationOnly(name, perm string) error {
+func (s *nimbusSteps) applicationOnly(name, perm string) error {
 	return s.changePermission(name, perm, func(a *nimbus.Account, p nimbus.Permission) {
 		a.Revoke(p)
 		a.Grant(nimbus.Permission{Name: p.Name, Type: nimbus.Application})
 	})
 }
 
-func (s nimbusSteps) tenantChange() error {
+func (s *nimbusSteps) tenantChange() error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -353,7 +356,7 @@ func (s nimbusSteps) tenantChange() error {
 	return nil
 }
 
-func (s nimbusSteps) reinvite(name string) error {
+func (s *nimbusSteps) reinvite(name string) error {
 	st, a, err := s.account(name)
 	if err != nil {
 		return err
@@ -365,7 +368,7 @@ func (s nimbusSteps) reinvite(name string) error {
 // nbTeamsState puts the agent into a line of the distribution setting the
 // way a person does it in Teams: Available by resetting the status (signed
 // in), Busy, Do not Disturb and Away by hand, Offline by signing out.
-func (s nimbusSteps) teamsState(name, word string) error {
+func (s *nimbusSteps) teamsState(name, word string) error {
 	col, err := nimbus.ParseColumn(word)
 	if err != nil {
 		return err
@@ -393,9 +396,9 @@ func (s nimbusSteps) teamsState(name, word string) error {
 	})
 }
 
-func (s nimbusSteps) arrive(name string) error { return s.arriveMany(1, name) }
+func (s *nimbusSteps) arrive(name string) error { return s.arriveMany(1, name) }
 
-func (s nimbusSteps) arriveMany(n int, name string) error {
+func (s *nimbusSteps) arriveMany(n int, name string) error {
 	st, svc, err := s.service(name)
 	if err != nil {
 		return err
@@ -406,11 +409,11 @@ func (s nimbusSteps) arriveMany(n int, name string) error {
 	return nil
 }
 
-func (s nimbusSteps) answer(name, how string) error {
+func (s *nimbusSteps) answer(name, how string) error {
 	return s.withAgent(name, either(how == "accepts", (*nimbus.Model).Accept, (*nimbus.Model).Decline))
 }
 
-func (s nimbusSteps) ringOut(name string) error {
+func (s *nimbusSteps) ringOut(name string) error {
 	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		c, ok := m.Ringing(id)
 		if !ok {
@@ -421,9 +424,9 @@ func (s nimbusSteps) ringOut(name string) error {
 	})
 }
 
-func (s nimbusSteps) hangUp(name string) error { return s.withAgent(name, (*nimbus.Model).HangUp) }
+func (s *nimbusSteps) hangUp(name string) error { return s.withAgent(name, (*nimbus.Model).HangUp) }
 
-func (s nimbusSteps) active(name, service, on string) error {
+func (s *nimbusSteps) active(name, service, on string) error {
 	st, svc, err := s.service(service)
 	if err != nil {
 		return err
@@ -434,13 +437,13 @@ func (s nimbusSteps) active(name, service, on string) error {
 	})
 }
 
-func (s nimbusSteps) resetRONA(name string) error {
+func (s *nimbusSteps) resetRONA(name string) error {
 	return s.withAgent(name, (*nimbus.Model).ResetRONA)
 }
 
-func (s nimbusSteps) dialOut(name string) error { return s.withAgent(name, (*nimbus.Model).DialOut) }
+func (s *nimbusSteps) dialOut(name string) error { return s.withAgent(name, (*nimbus.Model).DialOut) }
 
-func (s nimbusSteps) established(name string) error {
+func (s *nimbusSteps) established(name string) error {
 	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		c, err := m.Established(id)
 		if err != nil {
@@ -456,7 +459,7 @@ func (st *nbState) why(svc *nimbus.Service) func() string {
 	return func() string { return st.m.Explain(svc) }
 }
 
-func (s nimbusSteps) decision(name, service, want string) error {
+func (s *nimbusSteps) decision(name, service, want string) error {
 	st, svc, err := s.service(service)
 	if err != nil {
 		return err
@@ -469,7 +472,7 @@ func (s nimbusSteps) decision(name, service, want string) error {
 	})
 }
 
-func (s nimbusSteps) eligible(name, want, service, rule string) error {
+func (s *nimbusSteps) eligible(name, want, service, rule string) error {
 	st, svc, err := s.service(service)
 	if err != nil {
 		return err
@@ -492,7 +495,7 @@ const nbOrdinal = `((?:first|second|third|fourth|fifth|sixth|seventh|eighth|nint
 // nbCall finds the call a step means and words it for failure messages.
 // Without an ordinal the step means the call still waiting or ringing;
 // where several are, it has to say which.
-func (s nimbusSteps) call(which string) (*nbState, *nimbus.Call, string, error) {
+func (s *nimbusSteps) call(which string) (*nbState, *nimbus.Call, string, error) {
 	st, err := s.nb()
 	if err != nil {
 		return nil, nil, "", err
@@ -533,7 +536,7 @@ func (s nimbusSteps) call(which string) (*nbState, *nimbus.Call, string, error) 
 	return st, c, st.m.Describe(nimbus.CallID(i)), nil
 }
 
-func (s nimbusSteps) offered(which, name string) error {
+func (s *nimbusSteps) offered(which, name string) error {
 	st, c, what, err := s.call(which)
 	if err != nil {
 		return err
@@ -550,7 +553,7 @@ func (s nimbusSteps) offered(which, name string) error {
 	})
 }
 
-func (s nimbusSteps) offeredNobody(which string) error {
+func (s *nimbusSteps) offeredNobody(which string) error {
 	st, c, what, err := s.call(which)
 	if err != nil {
 		return err
@@ -563,7 +566,7 @@ func (s nimbusSteps) offeredNobody(which string) error {
 
 // nbOfferedCount counts the calls Nimbus has offered to an agent at least
 // once, and lists every call where the count is off.
-func (s nimbusSteps) offeredCount(want int) error {
+func (s *nimbusSteps) offeredCount(want int) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -584,7 +587,7 @@ func (s nimbusSteps) offeredCount(want int) error {
 
 // nbConditionalAccess sets the tenant's policy that requires MFA except
 // from trusted locations (NB-5).
-func (s nimbusSteps) conditionalAccess() error {
+func (s *nimbusSteps) conditionalAccess() error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -593,7 +596,7 @@ func (s nimbusSteps) conditionalAccess() error {
 	return nil
 }
 
-func (s nimbusSteps) signInFrom(name, where string) error {
+func (s *nimbusSteps) signInFrom(name, where string) error {
 	st, a, err := s.account(name)
 	if err != nil {
 		return err
@@ -602,7 +605,7 @@ func (s nimbusSteps) signInFrom(name, where string) error {
 	return nil
 }
 
-func (s nimbusSteps) isInCall(name string) error {
+func (s *nimbusSteps) isInCall(name string) error {
 	return s.onUser(name, func(id teams.UserID) error {
 		return Check(s.explain(id), func(g gomegaG) {
 			g.Expect(s.world.Teams.InCall(id)).To(equal(true), "%s should be a party to a Teams call", name)
@@ -610,7 +613,7 @@ func (s nimbusSteps) isInCall(name string) error {
 	})
 }
 
-func (s nimbusSteps) rONA(name, inOut string) error {
+func (s *nimbusSteps) rONA(name, inOut string) error {
 	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		return Check(func() string { return m.Explain(m.Services()[0]) }, func(g gomegaG) {
 			g.Expect(m.InRONA(id)).To(equal(inOut == "in"), "whether %s is in RONA (NB-9)", name)
@@ -618,7 +621,7 @@ func (s nimbusSteps) rONA(name, inOut string) error {
 	})
 }
 
-func (s nimbusSteps) reads(name, want string) error {
+func (s *nimbusSteps) reads(name, want string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -637,7 +640,7 @@ func (s nimbusSteps) reads(name, want string) error {
 	})
 }
 
-func (s nimbusSteps) source(want string) error {
+func (s *nimbusSteps) source(want string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -652,7 +655,7 @@ func (s nimbusSteps) source(want string) error {
 	})
 }
 
-func (s nimbusSteps) fallback(because string) error {
+func (s *nimbusSteps) fallback(because string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -668,7 +671,7 @@ func (s nimbusSteps) fallback(because string) error {
 	})
 }
 
-func (s nimbusSteps) day(agents, calls int, seed uint64) error {
+func (s *nimbusSteps) day(agents, calls int, seed uint64) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -694,7 +697,7 @@ func nbRunDay(d nimbus.DayConfig) (nimbus.DayReport, string, error) {
 	return rep, text, err
 }
 
-func (s nimbusSteps) dayResults(a, b string) (*nbState, nimbus.Result, nimbus.Result, error) {
+func (s *nimbusSteps) dayResults(a, b string) (*nbState, nimbus.Result, nimbus.Result, error) {
 	st, err := s.nb()
 	if err != nil {
 		return nil, nimbus.Result{}, nimbus.Result{}, err
@@ -717,7 +720,7 @@ func (s nimbusSteps) dayResults(a, b string) (*nbState, nimbus.Result, nimbus.Re
 
 func (st *nbState) dayWhy() func() string { return func() string { return st.dayText } }
 
-func (s nimbusSteps) dayInCall(config, some string) error {
+func (s *nimbusSteps) dayInCall(config, some string) error {
 	st, r, _, err := s.dayResults(config, "")
 	if err != nil {
 		return err
@@ -733,7 +736,7 @@ func (s nimbusSteps) dayInCall(config, some string) error {
 
 // nbDayCompare checks that what measure reads of the day with the
 // configuration a stands in the relation op to what it reads with b.
-func (s nimbusSteps) dayCompare(a, b, op, what string, measure func(nimbus.Result) any) error {
+func (s *nimbusSteps) dayCompare(a, b, op, what string, measure func(nimbus.Result) any) error {
 	st, ra, rb, err := s.dayResults(a, b)
 	if err != nil {
 		return err
@@ -743,19 +746,19 @@ func (s nimbusSteps) dayCompare(a, b, op, what string, measure func(nimbus.Resul
 	})
 }
 
-func (s nimbusSteps) dayNobody(a, b string) error {
+func (s *nimbusSteps) dayNobody(a, b string) error {
 	return s.dayCompare(a, b, ">", "calls not distributable on arrival", func(r nimbus.Result) any { return r.Stats.NotDistributable })
 }
 
-func (s nimbusSteps) dayWait(a, b string) error {
+func (s *nimbusSteps) dayWait(a, b string) error {
 	return s.dayCompare(a, b, ">", "mean waiting time", func(r nimbus.Result) any { return r.Mean })
 }
 
-func (s nimbusSteps) dayFewerInCall(a, b string) error {
+func (s *nimbusSteps) dayFewerInCall(a, b string) error {
 	return s.dayCompare(a, b, "<", "offers to agents already in a call", func(r nimbus.Result) any { return r.Stats.OffersInCall })
 }
 
-func (s nimbusSteps) dayAgain() error {
+func (s *nimbusSteps) dayAgain() error {
 	st, err := s.nb()
 	if err != nil {
 		return err

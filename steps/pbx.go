@@ -11,7 +11,8 @@ import (
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
-// pbxSteps are the steps of the PBX: lines, calls on them and the presence the PBX shows.
+// pbxSteps are the steps of the PBX: lines, calls on them and the presence
+// the PBX shows.
 type pbxSteps struct{ *Scenario }
 
 // device is the pattern of a device name in a step; the name is checked by

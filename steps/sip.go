@@ -18,8 +18,12 @@ import (
 	"github.com/presencesim/presencesim/sim/pbx"
 )
 
-// sipSteps are the steps of the PBX over SIP: a watcher's subscriptions and the NOTIFYs it receives.
-type sipSteps struct{ *Scenario }
+// sipSteps are the steps of the PBX over SIP: a watcher's subscriptions and
+// the NOTIFYs it receives.
+type sipSteps struct {
+	*Scenario
+	st *sipState // nil until the scenario uses SIP
+}
 
 // The SIP steps serve the scenario's PBX over SIP on a loopback port and
 // talk to it with a real SIP client (fakes/pbx/sip/watch), so what they
@@ -29,7 +33,7 @@ type sipSteps struct{ *Scenario }
 // world's Do (see Scenario.inWorld); these steps take the world only for
 // the moments they read it.
 func registerSIP(sc *Scenario, r *registry) {
-	s := sipSteps{sc}
+	s := &sipSteps{Scenario: sc}
 	r.step(`^(\w+)'s `+device+` is extension (\d+) with the SIP password "([^"]*)"$`, `alice's desk phone is extension 201 with the SIP password "alice-201"`, s.extension)
 	r.free(`^a SIP client registers as (\d+) with the SIP password "([^"]*)"$`, `a SIP client registers as 201 with the SIP password "alice-201"`, s.register)
 	r.free(`^the REGISTER is answered (\d{3})$`, "the REGISTER is answered 200", s.registerAnswered)
@@ -88,9 +92,14 @@ type sipSub struct {
 	read int
 }
 
-func (s sipSteps) of() *sipState {
-	st, _ := s.ext["sip"].(*sipState)
-	return st
+func (s *sipSteps) of() *sipState { return s.st }
+
+// made returns the SIP state, making it on first use.
+func (s *sipSteps) made() *sipState {
+	if s.st == nil {
+		s.st = &sipState{}
+	}
+	return s.st
 }
 
 func (st *sipState) close() {
@@ -107,8 +116,8 @@ func (st *sipState) close() {
 }
 
 // sip returns the scenario's SIP server, starting it on first use.
-func (s sipSteps) sip() (*sipState, error) {
-	st := Ext(s.Scenario, "sip", func() *sipState { return &sipState{} })
+func (s *sipSteps) sip() (*sipState, error) {
+	st := s.made()
 	if st.closed {
 		return nil, errors.New("the PBX's SIP server has stopped")
 	}
@@ -138,7 +147,7 @@ func (s sipSteps) sip() (*sipState, error) {
 	return st, nil
 }
 
-func (s sipSteps) extension(ctx context.Context, name, dev, ext, password string) error {
+func (s *sipSteps) extension(ctx context.Context, name, dev, ext, password string) error {
 	d, err := pbx.ParseDevice(dev)
 	if err != nil {
 		return err
@@ -153,14 +162,14 @@ func (s sipSteps) extension(ctx context.Context, name, dev, ext, password string
 	if err := st.cl.PBX().SetSIP(i, ext, password); err != nil {
 		return err
 	}
-	sst := Ext(s.Scenario, "sip", func() *sipState { return &sipState{} })
+	sst := s.made()
 	sst.creds = append(sst.creds, [2]string{ext, password})
 	return nil
 }
 
 // client returns the scenario's SIP client on a transport, authenticating
 // as the first extension the scenario gave a SIP password.
-func (s sipSteps) client(st *sipState, transport string) (*watch.Watcher, error) {
+func (s *sipSteps) client(st *sipState, transport string) (*watch.Watcher, error) {
 	if transport == "" {
 		transport = "UDP"
 	}
@@ -182,7 +191,7 @@ func sipContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), MaxSIPWait)
 }
 
-func (s sipSteps) register(ext, password string) error {
+func (s *sipSteps) register(ext, password string) error {
 	st, err := s.sip()
 	if err != nil {
 		return err
@@ -212,7 +221,7 @@ func answered(what string, res *siplib.Response, err error, code string) error {
 	return nil
 }
 
-func (s sipSteps) registerAnswered(code string) error {
+func (s *sipSteps) registerAnswered(code string) error {
 	st := s.of()
 	if st == nil {
 		return answered("REGISTER", nil, nil, code)
@@ -231,7 +240,7 @@ func sipEvent(what string) string {
 	return strings.Trim(strings.TrimSuffix(what, " events"), `"`)
 }
 
-func (s sipSteps) subscribe(what, ext, transport string) error {
+func (s *sipSteps) subscribe(what, ext, transport string) error {
 	st, err := s.sip()
 	if err != nil {
 		return err
@@ -254,7 +263,7 @@ func (s sipSteps) subscribe(what, ext, transport string) error {
 	return nil
 }
 
-func (s sipSteps) subscribeAnswered(code string) error {
+func (s *sipSteps) subscribeAnswered(code string) error {
 	st := s.of()
 	if st == nil {
 		return answered("SUBSCRIBE", nil, nil, code)
@@ -277,7 +286,7 @@ func (st *sipState) subscription(ev, ext string) (*sipSub, error) {
 	return nil, fmt.Errorf(`no %s subscription to %s; start one with "a SIP client subscribes to the %s of %s"`, ev, ext, map[string]string{"dialog": "dialog state", "presence": "presence"}[ev], ext)
 }
 
-func (s sipSteps) refresh(verb, what, ext string) error {
+func (s *sipSteps) refresh(verb, what, ext string) error {
 	ev := sipEvent(what)
 	sub, err := s.of().subscription(ev, ext)
 	if err != nil {
@@ -301,7 +310,7 @@ func (s sipSteps) refresh(verb, what, ext string) error {
 
 // sipRefreshUnknown sends a SUBSCRIBE in a dialog the PBX never made: a
 // subscription of the scenario's with another Call-ID and tags.
-func (s sipSteps) refreshUnknown() error {
+func (s *sipSteps) refreshUnknown() error {
 	st := s.of()
 	var known *sipSub
 	if st != nil {
@@ -327,7 +336,7 @@ func (s sipSteps) refreshUnknown() error {
 // sipWait waits, for at most the step's seconds, for a NOTIFY of the
 // subscription after those earlier steps read that match holds for; the
 // steps read on from it, so NOTIFYs are checked in order.
-func (s sipSteps) sipWait(ev, ext, secs, want string, match func(watch.Notify) bool) error {
+func (s *sipSteps) sipWait(ev, ext, secs, want string, match func(watch.Notify) bool) error {
 	n, err := strconv.Atoi(secs)
 	if err != nil || n <= 0 || time.Duration(n)*time.Second > MaxSIPWait {
 		return fmt.Errorf("a wait of %q seconds: give 1 to %d", secs, int(MaxSIPWait/time.Second))
@@ -402,7 +411,7 @@ func describeNotify(n watch.Notify) string {
 	return fmt.Sprintf("%s body %q%s", n.Event, n.Body, state)
 }
 
-func (s sipSteps) notifiedDialog(ext, state, dir, secs string) error {
+func (s *sipSteps) notifiedDialog(ext, state, dir, secs string) error {
 	want := state
 	if dir != "" {
 		want += " (" + dir + ")"
@@ -420,13 +429,13 @@ func (s sipSteps) notifiedDialog(ext, state, dir, secs string) error {
 	})
 }
 
-func (s sipSteps) notifiedIdle(ext, secs string) error {
+func (s *sipSteps) notifiedIdle(ext, secs string) error {
 	return s.sipWait("dialog", ext, secs, "without a call", func(n watch.Notify) bool {
 		return n.Dialog != nil && len(n.Dialog.Dialogs) == 0
 	})
 }
 
-func (s sipSteps) notifiedPresence(ext, activity, secs string) error {
+func (s *sipSteps) notifiedPresence(ext, activity, secs string) error {
 	return s.sipWait("presence", ext, secs, activity, func(n watch.Notify) bool {
 		acts, _, err := pidfActivities(n.Body)
 		if err != nil {
@@ -444,7 +453,7 @@ func (s sipSteps) notifiedPresence(ext, activity, secs string) error {
 	})
 }
 
-func (s sipSteps) notifiedEnded(what, ext, secs string) error {
+func (s *sipSteps) notifiedEnded(what, ext, secs string) error {
 	ev := sipEvent(what)
 	return s.sipWait(ev, ext, secs, "no longer watched (Subscription-State: terminated)", func(n watch.Notify) bool {
 		return strings.HasPrefix(strings.ToLower(n.SubscriptionState), "terminated")

@@ -11,7 +11,8 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-// viewSteps check what people see of each other: presence, federated views, clients, colours, privacy.
+// viewSteps check what people see of each other: presence, federated views,
+// clients, colours, privacy.
 type viewSteps struct{ *Scenario }
 
 // within is the bound of a "within" step: "60 seconds", "1 minute", "an hour".

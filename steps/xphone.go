@@ -15,8 +15,12 @@ import (
 	"github.com/presencesim/presencesim/sim/xphone"
 )
 
-// xphoneSteps are the steps of C4B XPhone Connect: profiles, appointments and the two-way sync.
-type xphoneSteps struct{ *Scenario }
+// xphoneSteps are the steps of C4B XPhone Connect: profiles, appointments
+// and the two-way sync.
+type xphoneSteps struct {
+	*Scenario
+	st xpState
+}
 
 // xpState is the XPhone step group's state of one scenario.
 type xpState struct {
@@ -36,7 +40,7 @@ func WithXPhoneSettings(ctx context.Context, fn func(*xphone.Settings)) context.
 }
 
 func registerXPhone(sc *Scenario, r *registry) {
-	s := xphoneSteps{sc}
+	s := &xphoneSteps{Scenario: sc}
 	if r.sc != nil {
 		r.sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
 			st := s.state()
@@ -98,13 +102,11 @@ func registerXPhone(sc *Scenario, r *registry) {
 	r.step(`^(\w+)'s XPhone sync mode is "([^"]+)"$`, `alice's XPhone sync mode is "telephony only"`, s.modeIs)
 }
 
-func (s xphoneSteps) state() *xpState {
-	return Ext(s.Scenario, "xphone", func() *xpState { return &xpState{} })
-}
+func (s *xphoneSteps) state() *xpState { return &s.st }
 
 // xp returns the world's XPhone model, attached on first use with the
 // scenario's settings.
-func (s xphoneSteps) xp() (*xphone.Model, error) {
+func (s *xphoneSteps) xp() (*xphone.Model, error) {
 	st := s.state()
 	if st.m != nil {
 		return st.m, nil
@@ -122,7 +124,7 @@ func (s xphoneSteps) xp() (*xphone.Model, error) {
 }
 
 // onXP resolves the model and a user and applies fn.
-func (s xphoneSteps) onXP(name string, fn func(*xphone.Model, teams.UserID) error) error {
+func (s *xphoneSteps) onXP(name string, fn func(*xphone.Model, teams.UserID) error) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -139,7 +141,7 @@ func (s xphoneSteps) onXP(name string, fn func(*xphone.Model, teams.UserID) erro
 }
 
 // xpWhy explains a user's XPhone and Teams state for a failed assertion.
-func (s xphoneSteps) why(m *xphone.Model, id teams.UserID) func() string {
+func (s *xphoneSteps) why(m *xphone.Model, id teams.UserID) func() string {
 	return func() string {
 		if id < 0 {
 			return m.Explain(id) + "\nTeams: no account\n"
@@ -148,7 +150,7 @@ func (s xphoneSteps) why(m *xphone.Model, id teams.UserID) func() string {
 	}
 }
 
-func (s xphoneSteps) usesXPhone(list string) error {
+func (s *xphoneSteps) usesXPhone(list string) error {
 	for _, n := range splitNames(list) {
 		if err := s.onXP(n, func(m *xphone.Model, id teams.UserID) error { return m.AddUser(id) }); err != nil {
 			return err
@@ -157,7 +159,7 @@ func (s xphoneSteps) usesXPhone(list string) error {
 	return nil
 }
 
-func (s xphoneSteps) adminSets(key, value string) error {
+func (s *xphoneSteps) adminSets(key, value string) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -166,7 +168,7 @@ func (s xphoneSteps) adminSets(key, value string) error {
 }
 
 // xpSetting sets one of the model's decided values.
-func (s xphoneSteps) setting(which, value string) error {
+func (s *xphoneSteps) setting(which, value string) error {
 	d, err := ParseDuration(value)
 	if err != nil {
 		return err
@@ -189,7 +191,7 @@ func (s xphoneSteps) setting(which, value string) error {
 	return m.SetSettings(set)
 }
 
-func (s xphoneSteps) meetings(verb string) error {
+func (s *xphoneSteps) meetings(verb string) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -199,7 +201,7 @@ func (s xphoneSteps) meetings(verb string) error {
 	return m.SetSettings(set)
 }
 
-func (s xphoneSteps) adminTries(key, value string) error {
+func (s *xphoneSteps) adminTries(key, value string) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -258,7 +260,7 @@ func profilesTable(t *godog.Table) ([]xphone.Profile, error) {
 	return list, nil
 }
 
-func (s xphoneSteps) profiles(name string, t *godog.Table) error {
+func (s *xphoneSteps) profiles(name string, t *godog.Table) error {
 	list, err := profilesTable(t)
 	if err != nil {
 		return err
@@ -266,7 +268,7 @@ func (s xphoneSteps) profiles(name string, t *godog.Table) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetProfiles(id, list) })
 }
 
-func (s xphoneSteps) xpSelect(name, profile string) error {
+func (s *xphoneSteps) xpSelect(name, profile string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SelectProfile(id, profile) })
 }
 
@@ -279,21 +281,21 @@ func either[T any](cond bool, a, b T) T {
 	return b
 }
 
-func (s xphoneSteps) call(start bool) func(string) error {
+func (s *xphoneSteps) call(start bool) func(string) error {
 	return func(name string) error {
 		return s.onXP(name, either(start, (*xphone.Model).StartCall, (*xphone.Model).EndCall))
 	}
 }
 
-func (s xphoneSteps) meeting(name, verb string) error {
+func (s *xphoneSteps) meeting(name, verb string) error {
 	return s.onXP(name, either(verb == "joins an", (*xphone.Model).JoinMeeting, (*xphone.Model).LeaveMeeting))
 }
 
-func (s xphoneSteps) share(name, verb string) error {
+func (s *xphoneSteps) share(name, verb string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.ShareScreen(id, verb == "starts") })
 }
 
-func (s xphoneSteps) userMode(name, mode string) error {
+func (s *xphoneSteps) userMode(name, mode string) error {
 	md, err := xphone.ParseMode(mode)
 	if err != nil {
 		return err
@@ -301,7 +303,7 @@ func (s xphoneSteps) userMode(name, mode string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetUserMode(id, md) })
 }
 
-func (s xphoneSteps) tryUserMode(name, mode string) error {
+func (s *xphoneSteps) tryUserMode(name, mode string) error {
 	md, err := xphone.ParseMode(mode)
 	if err != nil {
 		return err
@@ -315,28 +317,28 @@ func (s xphoneSteps) tryUserMode(name, mode string) error {
 	})
 }
 
-func (s xphoneSteps) connection(on bool) func(string) error {
+func (s *xphoneSteps) connection(on bool) func(string) error {
 	return func(name string) error {
 		return s.onXP(name, either(on, (*xphone.Model).RestoreConnection, (*xphone.Model).LoseConnection))
 	}
 }
 
-func (s xphoneSteps) client(name, verb string) error {
+func (s *xphoneSteps) client(name, verb string) error {
 	return s.onXP(name, either(verb == "quits", (*xphone.Model).Quit, (*xphone.Model).Start))
 }
 
-func (s xphoneSteps) microphone(process, verb, name string) error {
+func (s *xphoneSteps) microphone(process, verb, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		_, err := m.Microphone(id, process, verb == "starts")
 		return err
 	})
 }
 
-func (s xphoneSteps) notifications(verb, name string) error {
+func (s *xphoneSteps) notifications(verb, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetNotifications(id, verb == "resumes") })
 }
 
-func (s xphoneSteps) teamsAction(action, a, b string) error {
+func (s *xphoneSteps) teamsAction(action, a, b string) error {
 	act, err := xphone.ParseTeamsAction(action)
 	if err != nil {
 		return err
@@ -357,7 +359,7 @@ func (s xphoneSteps) teamsAction(action, a, b string) error {
 	return nil
 }
 
-func (s xphoneSteps) shows(name, want string) error {
+func (s *xphoneSteps) shows(name, want string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		st, err := m.Status(id)
 		if err != nil {
@@ -371,7 +373,7 @@ func (s xphoneSteps) shows(name, want string) error {
 
 func normText(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
-func (s xphoneSteps) xpPresenceIs(name, want string) error {
+func (s *xphoneSteps) xpPresenceIs(name, want string) error {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return err
@@ -387,7 +389,7 @@ func (s xphoneSteps) xpPresenceIs(name, want string) error {
 	})
 }
 
-func (s xphoneSteps) noAppointments(name string) error {
+func (s *xphoneSteps) noAppointments(name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		n := len(m.Appointments(id))
 		return Check(s.why(m, id), func(g gomegaG) {
@@ -396,7 +398,7 @@ func (s xphoneSteps) noAppointments(name string) error {
 	})
 }
 
-func (s xphoneSteps) xpAppointment(name, text, profile string) error {
+func (s *xphoneSteps) xpAppointment(name, text, profile string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		var got []string
 		for _, a := range m.Appointments(id) {
@@ -408,7 +410,7 @@ func (s xphoneSteps) xpAppointment(name, text, profile string) error {
 	})
 }
 
-func (s xphoneSteps) forwarding(name, want string) error {
+func (s *xphoneSteps) forwarding(name, want string) error {
 	want = strings.TrimPrefix(want, "goes to ")
 	if want == "is off" {
 		want = ""
@@ -424,7 +426,7 @@ func (s xphoneSteps) forwarding(name, want string) error {
 	})
 }
 
-func (s xphoneSteps) writes(n int, name string) error {
+func (s *xphoneSteps) writes(n int, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		got := m.Writes(id)
 		return Check(s.why(m, id), func(g gomegaG) {
@@ -433,7 +435,7 @@ func (s xphoneSteps) writes(n int, name string) error {
 	})
 }
 
-func (s xphoneSteps) xpSession(verb, name string) error {
+func (s *xphoneSteps) xpSession(verb, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		_, _, ok := s.world.Teams.AppSession(id, s.world.Teams.App(m.Settings().App))
 		return Check(s.why(m, id), func(g gomegaG) {
@@ -442,7 +444,7 @@ func (s xphoneSteps) xpSession(verb, name string) error {
 	})
 }
 
-func (s xphoneSteps) modeIs(name, mode string) error {
+func (s *xphoneSteps) modeIs(name, mode string) error {
 	want, err := xphone.ParseMode(mode)
 	if err != nil {
 		return err
@@ -460,7 +462,7 @@ func (s xphoneSteps) modeIs(name, mode string) error {
 
 // xpPreferredVia checks the user-configured presence Teams holds and where
 // it was set: XPhone writes through Graph (XP-10).
-func (s xphoneSteps) preferredVia(name, want, via string) error {
+func (s *xphoneSteps) preferredVia(name, want, via string) error {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return err
@@ -484,7 +486,7 @@ func (s xphoneSteps) preferredVia(name, want, via string) error {
 // xpWithin advances time in one-second steps until the XPhone client shows
 // the text, failing when the bound passes first. Time stays where the
 // client first showed it.
-func (s xphoneSteps) xpWithin(bound, name, want string) error {
+func (s *xphoneSteps) xpWithin(bound, name, want string) error {
 	d, err := ParseDuration(bound)
 	if err != nil {
 		return err
@@ -513,7 +515,7 @@ func (s xphoneSteps) xpWithin(bound, name, want string) error {
 	})
 }
 
-func (s xphoneSteps) appointmentCount(name string, n int) error {
+func (s *xphoneSteps) appointmentCount(name string, n int) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		var got []string
 		for _, a := range m.Appointments(id) {
@@ -536,7 +538,7 @@ func listOrNone(items []string) string {
 	return strings.Join(items, "; ")
 }
 
-func (s xphoneSteps) withoutTeams(name string) error {
+func (s *xphoneSteps) withoutTeams(name string) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -547,7 +549,7 @@ func (s xphoneSteps) withoutTeams(name string) error {
 
 // xpReport checks that XPhone's report has a line for the user that
 // contains the reason.
-func (s xphoneSteps) report(name, what, because string) error {
+func (s *xphoneSteps) report(name, what, because string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		var mine []string
 		for _, line := range m.Report() {
@@ -562,10 +564,10 @@ func (s xphoneSteps) report(name, what, because string) error {
 	})
 }
 
-func (s xphoneSteps) xpReportsUnsynced(name, because string) error {
+func (s *xphoneSteps) xpReportsUnsynced(name, because string) error {
 	return s.report(name, "not synced", because)
 }
 
-func (s xphoneSteps) reportsMic(name, because string) error {
+func (s *xphoneSteps) reportsMic(name, because string) error {
 	return s.report(name, "microphone use", because)
 }
