@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"strconv"
@@ -395,12 +394,12 @@ func describeNotify(n watch.Notify) string {
 		}
 		return fmt.Sprintf("dialog-info version %d: %s%s", n.Dialog.Version, strings.Join(ds, ", "), state)
 	case n.Event == "presence":
-		acts, open, err := pidfActivities(n.Body)
+		p, err := watch.ParsePresence(n.Body)
 		if err != nil {
 			return fmt.Sprintf("PIDF that does not parse (%v)%s", err, state)
 		}
-		basic := "closed"
-		if open {
+		basic, acts := "closed", p.Activities
+		if p.Open {
 			basic = "open"
 		}
 		if len(acts) == 0 {
@@ -437,14 +436,14 @@ func (s *sipSteps) notifiedIdle(ext, secs string) error {
 
 func (s *sipSteps) notifiedPresence(ext, activity, secs string) error {
 	return s.sipWait("presence", ext, secs, activity, func(n watch.Notify) bool {
-		acts, _, err := pidfActivities(n.Body)
+		p, err := watch.ParsePresence(n.Body)
 		if err != nil {
 			return false
 		}
 		if activity == "available" {
-			return len(acts) == 0
+			return len(p.Activities) == 0
 		}
-		for _, a := range acts {
+		for _, a := range p.Activities {
 			if a == activity {
 				return true
 			}
@@ -458,50 +457,4 @@ func (s *sipSteps) notifiedEnded(what, ext, secs string) error {
 	return s.sipWait(ev, ext, secs, "no longer watched (Subscription-State: terminated)", func(n watch.Notify) bool {
 		return strings.HasPrefix(strings.ToLower(n.SubscriptionState), "terminated")
 	})
-}
-
-// pidfDoc is the part of a PIDF document (RFC 3863) the steps read: the
-// tuple's basic status and the RFC 4480 activities of the RFC 4479 person.
-type pidfDoc struct {
-	XMLName xml.Name `xml:"urn:ietf:params:xml:ns:pidf presence"`
-	Tuples  []struct {
-		Basic string `xml:"urn:ietf:params:xml:ns:pidf status>basic"`
-	} `xml:"urn:ietf:params:xml:ns:pidf tuple"`
-	Persons []struct {
-		Activities []struct {
-			Any []struct {
-				XMLName xml.Name
-				Text    string `xml:",chardata"`
-			} `xml:",any"`
-		} `xml:"urn:ietf:params:xml:ns:pidf:rpid activities"`
-	} `xml:"urn:ietf:params:xml:ns:pidf:data-model person"`
-}
-
-// maxPIDF bounds the body the steps parse.
-const maxPIDF = 64 << 10
-
-// pidfActivities reads a PIDF body's activities by their RFC 4480 names;
-// <other> counts by its text (the PBX writes do-not-disturb there).
-func pidfActivities(body []byte) ([]string, bool, error) {
-	if len(body) > maxPIDF {
-		return nil, false, fmt.Errorf("a PIDF body of %d bytes, more than %d", len(body), maxPIDF)
-	}
-	var d pidfDoc
-	if err := xml.Unmarshal(body, &d); err != nil {
-		return nil, false, err
-	}
-	var out []string
-	for _, p := range d.Persons {
-		for _, as := range p.Activities {
-			for _, a := range as.Any {
-				if a.XMLName.Local == "other" {
-					out = append(out, strings.TrimSpace(a.Text))
-					continue
-				}
-				out = append(out, a.XMLName.Local)
-			}
-		}
-	}
-	open := len(d.Tuples) > 0 && strings.TrimSpace(d.Tuples[0].Basic) == "open"
-	return out, open, nil
 }
