@@ -213,51 +213,18 @@ func (s *xphoneSteps) adminTries(key, value string) error {
 	return nil
 }
 
-// profileColumns are the headers a table of XPhone profiles has, in the
-// server's German or in English.
-var profileColumns = map[string]string{
-	"profil": "name", "profile": "name", "name": "name",
-	"präsenzstatus": "presence", "presence": "presence",
-	"rufumleitung": "forwarding", "call forwarding": "forwarding",
-}
-
-// profilesTable reads a table of XPhone profiles: | Profil | Präsenzstatus
-// | Rufumleitung |, a "-" for no forwarding.
+// profilesTable reads a step's table of XPhone profiles.
 func profilesTable(t *godog.Table) ([]xphone.Profile, error) {
-	if t == nil || len(t.Rows) < 2 {
-		return nil, fmt.Errorf("give the profiles as a table with a header: | Profil | Präsenzstatus | Rufumleitung |")
+	if t == nil {
+		return xphone.ParseProfiles(nil)
 	}
-	cols := make([]string, len(t.Rows[0].Cells))
-	for i, c := range t.Rows[0].Cells {
-		k, ok := profileColumns[strings.ToLower(strings.TrimSpace(c.Value))]
-		if !ok {
-			return nil, fmt.Errorf("unknown profile column %q; valid: Profil (profile), Präsenzstatus (presence), Rufumleitung (call forwarding)", c.Value)
+	rows := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		for _, c := range r.Cells {
+			rows[i] = append(rows[i], c.Value)
 		}
-		cols[i] = k
 	}
-	var list []xphone.Profile
-	for _, row := range t.Rows[1:] {
-		var pr xphone.Profile
-		for i, c := range row.Cells {
-			v := strings.TrimSpace(c.Value)
-			switch cols[i] {
-			case "name":
-				pr.Name = v
-			case "presence":
-				p, err := presence.Parse(v)
-				if err != nil {
-					return nil, err
-				}
-				pr.Presence = p
-			case "forwarding":
-				if v != "-" {
-					pr.Forwarding = v
-				}
-			}
-		}
-		list = append(list, pr)
-	}
-	return list, nil
+	return xphone.ParseProfiles(rows)
 }
 
 func (s *xphoneSteps) profiles(name string, t *godog.Table) error {
