@@ -423,7 +423,7 @@ func (s cloudLinkSteps) syncDelay(ctx context.Context, d string) error {
 	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.SyncDelay = dur; return nil })
 }
 
-// clRunning starts or stops CloudLink.
+// running starts or stops CloudLink.
 func (s cloudLinkSteps) running(run bool) func(context.Context) error {
 	return func(ctx context.Context) error {
 		st, err := s.cloudlink(ctx)

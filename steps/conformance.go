@@ -82,7 +82,7 @@ func (s conformanceSteps) cf() *cfState {
 	return st
 }
 
-// cfEnd stops the connector, keeps its output beside the report and
+// end stops the connector, keeps its output beside the report and
 // attaches it to the step.
 func (s conformanceSteps) end(ctx context.Context, st *cfState) context.Context {
 	st.ended = true
@@ -185,7 +185,7 @@ type cfWithin struct {
 	p  presence.Presence
 }
 
-// cfWithinArgs resolves a "within n seconds" step's arguments; want is ""
+// withinArgs resolves a "within n seconds" step's arguments; want is ""
 // where the step awaits no presence.
 func (s conformanceSteps) withinArgs(n, name, want string) (cfWithin, error) {
 	var w cfWithin
@@ -406,11 +406,11 @@ func (s conformanceSteps) throttle(n, ra string) error {
 	return nil
 }
 
-// cfInject gives the connector's next n requests the faults f (-1: every
+// inject gives the connector's next n requests the faults f (-1: every
 // request until told otherwise; 0 with no faults: none).
 func (s conformanceSteps) inject(st *cfState, n int, f graph.Faults) { st.s.InjectFaults(n, f) }
 
-// cfFaults is a step that sets the connector's faults and nothing else.
+// faults is a step that sets the connector's faults and nothing else.
 func (s conformanceSteps) faults(n int, f graph.Faults) error {
 	st, err := s.session()
 	if err != nil {
@@ -426,7 +426,7 @@ func (s conformanceSteps) outage() error {
 
 func (s conformanceSteps) recover() error { return s.faults(0, graph.Faults{}) }
 
-// cfRevoke revokes the connector's tokens; one that has none yet cannot be
+// revoke revokes the connector's tokens; one that has none yet cannot be
 // judged on its recovery, so the step says so.
 func (s conformanceSteps) revoke() error {
 	st, err := s.session()

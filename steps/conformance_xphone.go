@@ -107,7 +107,7 @@ func (s xphoneConformanceSteps) microphone(process, what, name string) error {
 	return h.Microphone(name, process, what == "starts")
 }
 
-// xcView reads the user's XPhone side; the world is held.
+// view reads the user's XPhone side; the world is held.
 func (s xphoneConformanceSteps) view(h *xphoneapi.Handler, name string) xphoneapi.UserView {
 	v, _ := h.View(s.world, name)
 	return v
@@ -257,7 +257,7 @@ func (s xphoneConformanceSteps) withinNoPreferred(n, name string) error {
 		sprintf("%s's preferred presence was not cleared within %s after the Do not disturb ended in XPhone (C-4)", name, w.d))
 }
 
-// xcWithinSubscribed waits for a live subscription of the connector's app.
+// withinSubscribed waits for a live subscription of the connector's app.
 // The Graph fake's subscriptions are read outside the world's lock, so
 // the wait looks again every few milliseconds, bounded by the step.
 func (s xphoneConformanceSteps) withinSubscribed(n string) error {

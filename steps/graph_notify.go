@@ -124,7 +124,7 @@ func (s graphNotifySteps) richTampered(u string) error {
 	})
 }
 
-// gKeys reads the JSON Web Key Set at the identity platform's discovery
+// keys reads the JSON Web Key Set at the identity platform's discovery
 // keys endpoint over HTTP, as a subscriber would.
 func (s graphNotifySteps) keys() (richnotify.JWKS, error) {
 	var ks richnotify.JWKS
@@ -189,7 +189,7 @@ func (s graphNotifySteps) richKeys(n int, u string) error {
 	return Check(s.noticesWhy(), func(g gomegaG) { g.Expect(len(seen)).To(equal(n), "distinct dataKeys") })
 }
 
-// gRenewEvery lets time pass in slices of at most 10 minutes, delivering
+// renewEvery lets time pass in slices of at most 10 minutes, delivering
 // what falls due after each, and renews the last subscription for an
 // hour every so often while Graph keeps it.
 func (s graphNotifySteps) renewEvery(app, every, total string) error {

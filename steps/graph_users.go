@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,39 +32,15 @@ func registerGraphUsers(sc *Scenario, r *registry) {
 	r.step(`^(\d+) batch responses have status (\d+)(, each with a Retry-After)?$`, "17 batch responses have status 429, each with a Retry-After", s.batchCountStatus)
 }
 
-// gExpandMail replaces {mail:name} by the user's mail address, a
-// placeholder of the filter step beside the Graph group's own.
-func (s graphUsersSteps) expandMail(in string) (string, error) {
-	var err error
-	for {
-		i := strings.Index(in, "{mail:")
-		if i < 0 {
-			return in, err
-		}
-		j := strings.IndexByte(in[i:], '}')
-		if j < 0 {
-			return in, errors.New("unclosed {mail:…} placeholder")
-		}
-		id, e := s.user(in[i+6 : i+j])
-		if e != nil {
-			return in, fmt.Errorf("placeholder %s: %w", in[i:i+j+1], e)
-		}
-		in = in[:i] + s.world.Teams.Dir(id).Mail + in[i+j+1:]
-	}
-}
-
-// gSetMail sets a user's mail, as the CloudLink step does (one way to
+// setMail sets a user's mail, as the CloudLink step does (one way to
 // change the directory, whoever reads it).
 func (s graphUsersSteps) setMail(ctx context.Context, name, mail string) error {
 	return cloudLinkSteps{s.Scenario}.azureMail(ctx, name, mail)
 }
 
 func (s graphUsersSteps) filter(app, path, filter string) error {
-	f, err := s.expandMail(filter)
+	f, err := s.client().Expand(filter, app)
 	if err != nil {
-		return err
-	}
-	if f, err = s.client().Expand(f, app); err != nil {
 		return err
 	}
 	sep := "?"
@@ -142,7 +117,7 @@ type gBatchItem struct {
 	raw     json.RawMessage
 }
 
-// gBatch reads the last answer as a batch response.
+// batch reads the last answer as a batch response.
 func (s graphUsersSteps) batch() (*graphtest.Response, []gBatchItem, error) {
 	r, err := s.last()
 	if err != nil {

@@ -149,7 +149,7 @@ func (s locationSteps) is(name, where, place, source string) error {
 	})
 }
 
-// locGraphReads reads the user's presence through Graph with a reader app
+// graphReads reads the user's presence through Graph with a reader app
 // of its own and compares its workLocation.
 func (s locationSteps) graphReads(name, where, place, source string) error {
 	want, err := s.want(where, place, source)

@@ -142,7 +142,7 @@ func (s *nimbusSteps) withAgent(name string, fn func(*nimbus.Model, teams.UserID
 	return s.onUser(name, func(id teams.UserID) error { return fn(st.m, id) })
 }
 
-// nbAddService adds a service that distributes to Available agents only
+// addService adds a service that distributes to Available agents only
 // until the scenario says otherwise.
 func (s *nimbusSteps) addService(name string, a nimbus.Assignment) (*nbState, *nimbus.Service, error) {
 	return nbGet(s, func(m *nimbus.Model) (*nimbus.Service, error) { return m.AddService(name, a, nimbus.AvailableOnly) })
@@ -186,7 +186,7 @@ func (s *nimbusSteps) duty(name, duty string) error {
 	})
 }
 
-// nbDistribution reads the setting as the seed lays it out: one line per
+// distribution reads the setting as the seed lays it out: one line per
 // presence group, its name and the decision in the document's words.
 func (s *nimbusSteps) distribution(name string, t *godog.Table) error {
 	st, svc, err := s.service(name)
@@ -314,7 +314,7 @@ func (s *nimbusSteps) mFA(name, state string) error {
 	return nil
 }
 
-// nbChangePermission changes how a presence account holds a permission and
+// changePermission changes how a presence account holds a permission and
 // tells Nimbus the account changed.
 func (s *nimbusSteps) changePermission(name, perm string, change func(*nimbus.Account, nimbus.Permission)) error {
 	st, a, err := s.account(name)
@@ -365,7 +365,7 @@ func (s *nimbusSteps) reinvite(name string) error {
 	return nil
 }
 
-// nbTeamsState puts the agent into a line of the distribution setting the
+// teamsState puts the agent into a line of the distribution setting the
 // way a person does it in Teams: Available by resetting the status (signed
 // in), Busy, Do not Disturb and Away by hand, Offline by signing out.
 func (s *nimbusSteps) teamsState(name, word string) error {
@@ -492,7 +492,7 @@ func (s *nimbusSteps) eligible(name, want, service, rule string) error {
 // call"; without it a step means the one call still waiting or ringing.
 const nbOrdinal = `((?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last) )?`
 
-// nbCall finds the call a step means and words it for failure messages.
+// call finds the call a step means and words it for failure messages.
 // Without an ordinal the step means the call still waiting or ringing;
 // where several are, it has to say which.
 func (s *nimbusSteps) call(which string) (*nbState, *nimbus.Call, string, error) {
@@ -564,7 +564,7 @@ func (s *nimbusSteps) offeredNobody(which string) error {
 	})
 }
 
-// nbOfferedCount counts the calls Nimbus has offered to an agent at least
+// offeredCount counts the calls Nimbus has offered to an agent at least
 // once, and lists every call where the count is off.
 func (s *nimbusSteps) offeredCount(want int) error {
 	st, err := s.nb()
@@ -585,7 +585,7 @@ func (s *nimbusSteps) offeredCount(want int) error {
 	})
 }
 
-// nbConditionalAccess sets the tenant's policy that requires MFA except
+// conditionalAccess sets the tenant's policy that requires MFA except
 // from trusted locations (NB-5).
 func (s *nimbusSteps) conditionalAccess() error {
 	st, err := s.nb()
@@ -734,7 +734,7 @@ func (s *nimbusSteps) dayInCall(config, some string) error {
 	})
 }
 
-// nbDayCompare checks that what measure reads of the day with the
+// dayCompare checks that what measure reads of the day with the
 // configuration a stands in the relation op to what it reads with b.
 func (s *nimbusSteps) dayCompare(a, b, op, what string, measure func(nimbus.Result) any) error {
 	st, ra, rb, err := s.dayResults(a, b)

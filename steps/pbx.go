@@ -72,7 +72,7 @@ func (s pbxSteps) hasDevices(ctx context.Context, name, list string) error {
 	return nil
 }
 
-// pbxDevice resolves a step's user on the PBX and the device it names.
+// device resolves a step's user on the PBX and the device it names.
 func (s pbxSteps) device(ctx context.Context, name, dev string) (*clState, int, pbx.Device, error) {
 	st, i, err := s.pbxUser(ctx, name)
 	if err != nil {

@@ -307,7 +307,7 @@ func (s *sipSteps) refresh(verb, what, ext string) error {
 	return nil
 }
 
-// sipRefreshUnknown sends a SUBSCRIBE in a dialog the PBX never made: a
+// refreshUnknown sends a SUBSCRIBE in a dialog the PBX never made: a
 // subscription of the scenario's with another Call-ID and tags.
 func (s *sipSteps) refreshUnknown() error {
 	st := s.of()

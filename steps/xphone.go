@@ -140,7 +140,7 @@ func (s *xphoneSteps) onXP(name string, fn func(*xphone.Model, teams.UserID) err
 	return fn(m, id)
 }
 
-// xpWhy explains a user's XPhone and Teams state for a failed assertion.
+// why explains a user's XPhone and Teams state for a failed assertion.
 func (s *xphoneSteps) why(m *xphone.Model, id teams.UserID) func() string {
 	return func() string {
 		if id < 0 {
@@ -167,7 +167,7 @@ func (s *xphoneSteps) adminSets(key, value string) error {
 	return m.SetSite(key, value)
 }
 
-// xpSetting sets one of the model's decided values.
+// setting sets one of the model's decided values.
 func (s *xphoneSteps) setting(which, value string) error {
 	d, err := ParseDuration(value)
 	if err != nil {
@@ -427,7 +427,7 @@ func (s *xphoneSteps) modeIs(name, mode string) error {
 	})
 }
 
-// xpPreferredVia checks the user-configured presence Teams holds and where
+// preferredVia checks the user-configured presence Teams holds and where
 // it was set: XPhone writes through Graph (XP-10).
 func (s *xphoneSteps) preferredVia(name, want, via string) error {
 	p, err := presence.Parse(want)
@@ -514,7 +514,7 @@ func (s *xphoneSteps) withoutTeams(name string) error {
 	return err
 }
 
-// xpReport checks that XPhone's report has a line for the user that
+// report checks that XPhone's report has a line for the user that
 // contains the reason.
 func (s *xphoneSteps) report(name, what, because string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {

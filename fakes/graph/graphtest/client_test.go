@@ -79,6 +79,7 @@ func TestExpand(t *testing.T) {
 	}{
 		{"/v1.0/users/{alice}/presence", "/v1.0/users/" + c.World.Teams.Dir(alice).ID + "/presence"},
 		{"{upn:alice}", c.World.Teams.Dir(alice).UPN},
+		{"mail eq '{mail:alice}'", "mail eq '" + c.World.Teams.Dir(alice).Mail + "'"},
 		{"{app}|{secret}", a.AppID + "|" + a.Secret},
 		{"{now+1h}", at.Add(time.Hour).Wall().Format(time.RFC3339)},
 		{"{now - 30m}", at.Add(-30 * time.Minute).Wall().Format(time.RFC3339)},
@@ -95,6 +96,7 @@ func TestExpand(t *testing.T) {
 	}
 	for _, bad := range []struct{ in, why string }{
 		{"{zed}", "placeholders are"},
+		{"{mail:zed}", "zed"},
 		{"{sub}", "no subscription"},
 		{"{refresh_token}", "no refresh_token"},
 		{"{ids:x}", "with a count"},

@@ -17,7 +17,8 @@ const MaxIDs = 100000
 
 // Expand fills the placeholders of a request path or body, or of an
 // expected value, for the calling app: {alice} is alice's object id,
-// {upn:alice} her user principal name, {password:alice} her password,
+// {upn:alice} her user principal name, {mail:alice} her mail address,
+// {password:alice} her password,
 // {app} the calling app's id (the last caller's when none), {app:name}
 // another app's id, {secret} and {secret:name} an app's client secret,
 // {sub} the last subscription's id, {now+30m} the date-time 30 minutes
@@ -75,14 +76,17 @@ func (c *Client) expandOne(key, app string) (string, error) {
 			return "", errors.New("{refresh_token}: the last answer holds no refresh_token (ask for offline_access)")
 		}
 		return last.RefreshToken, nil
-	case strings.HasPrefix(key, "upn:") || strings.HasPrefix(key, "password:"):
+	case strings.HasPrefix(key, "upn:") || strings.HasPrefix(key, "password:") || strings.HasPrefix(key, "mail:"):
 		kind, name, _ := strings.Cut(key, ":")
 		id, err := c.User(name)
 		if err != nil {
 			return "", fmt.Errorf("placeholder %s: %w", m, err)
 		}
-		if kind == "password" {
+		switch kind {
+		case "password":
 			return c.H.Identity().Account(id).Password, nil
+		case "mail":
+			return c.World.Teams.Dir(id).Mail, nil
 		}
 		return c.World.Teams.Dir(id).UPN, nil
 	case key == "sub":
@@ -127,7 +131,7 @@ func (c *Client) expandOne(key, app string) (string, error) {
 	}
 	id, err := c.User(key)
 	if err != nil {
-		return "", fmt.Errorf("placeholder %s: %w; placeholders are {user}, {upn:user}, {password:user}, {app}, {app:name}, {secret}, {secret:name}, {sub}, {tenant}, {refresh_token}, {now+30m}, {ids:N}", m, err)
+		return "", fmt.Errorf("placeholder %s: %w; placeholders are {user}, {upn:user}, {mail:user}, {password:user}, {app}, {app:name}, {secret}, {secret:name}, {sub}, {tenant}, {refresh_token}, {now+30m}, {ids:N}", m, err)
 	}
 	return c.World.Teams.Dir(id).ID, nil
 }
