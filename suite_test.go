@@ -11,7 +11,7 @@ import (
 )
 
 // InitializeScenario lets `godog run` from the repository root run the suite.
-func InitializeScenario(sc *godog.ScenarioContext) { suite.InitializeScenario(sc) }
+func InitializeScenario(sc *godog.ScenarioContext) { steps.InitializeScenario(sc) }
 
 // TestFeatures runs every embedded feature in strict mode, four scenarios at
 // a time.

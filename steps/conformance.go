@@ -77,7 +77,7 @@ func registerConformance(sc *Scenario, r *registry) {
 	})
 }
 
-func (s conformanceSteps) cf() *cfState {
+func (s *Scenario) cf() *cfState {
 	st, _ := s.ext["conformance"].(*cfState)
 	return st
 }
@@ -97,7 +97,7 @@ func (s conformanceSteps) end(ctx context.Context, st *cfState) context.Context 
 }
 
 // session returns the running session or says why there is none.
-func (s conformanceSteps) session() (*cfState, error) {
+func (s *Scenario) session() (*cfState, error) {
 	st := s.cf()
 	if st == nil || st.s == nil {
 		return nil, errors.New(`no connector under test in this scenario; start it with "Given the CloudLink connector under test is running"`)
@@ -144,7 +144,7 @@ func (s conformanceSteps) start(ctx context.Context, integration string) error {
 
 // wait waits until cond holds (run with the world held at every change of
 // it), the connector ends, or d passes.
-func (s conformanceSteps) wait(st *cfState, d time.Duration, cond func() bool) (bool, error) {
+func (s *Scenario) wait(st *cfState, d time.Duration, cond func() bool) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	go func() {

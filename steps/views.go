@@ -154,7 +154,7 @@ func (s viewSteps) observation(viewer, kind, target, want string) (teams.Observe
 
 // presenceView is the user's presence as people inside the organisation see
 // it.
-func (s viewSteps) presenceView(name, want string) (View, error) {
+func (s *Scenario) presenceView(name, want string) (View, error) {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return View{}, err
@@ -190,7 +190,7 @@ func (s viewSteps) presenceStays(name, want, until string) error {
 	return s.StaysUntil(v, until)
 }
 
-func (s viewSteps) presenceWithin(bound, name, want string) error {
+func (s *Scenario) presenceWithin(bound, name, want string) error {
 	v, err := s.presenceView(name, want)
 	if err != nil {
 		return err

@@ -13,7 +13,3 @@ func Godog(o steps.Options, opts godog.Options) int {
 	opts.Strict = true
 	return godog.TestSuite{Name: "presencesim", ScenarioInitializer: steps.Initializer(o), Options: &opts}.Run()
 }
-
-// InitializeScenario is godog's scenario initializer with default options,
-// for the godog command-line tool run from the repository root.
-func InitializeScenario(sc *godog.ScenarioContext) { steps.InitializeScenario(sc) }
