@@ -234,7 +234,7 @@ func (s conformanceSteps) withinPresence(n, name, want string) error {
 }
 
 // checks names the rules the scenario is tagged with, for failures.
-func (s conformanceSteps) checks() string {
+func (s *Scenario) checks() string {
 	if s.pickle == nil {
 		return ""
 	}
@@ -250,7 +250,7 @@ func (s conformanceSteps) checks() string {
 	return "this scenario checks " + strings.Join(ids, ", ") + "\n"
 }
 
-func (s conformanceSteps) cfExplain(st *cfState, u teams.UserID) func() string {
+func (s *Scenario) cfExplain(st *cfState, u teams.UserID) func() string {
 	return func() string {
 		vs := st.s.Judge(s.live.Now())
 		var out string
