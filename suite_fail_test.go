@@ -12,6 +12,7 @@ import (
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/steps"
+	"github.com/presencesim/presencesim/suite"
 )
 
 // run runs features through the same runner as the suite and returns godog's
@@ -20,12 +21,10 @@ func run(t *testing.T, o steps.Options, opts godog.Options) (int, string) {
 	t.Helper()
 	var out bytes.Buffer
 	opts.Output = &out
-	opts.Strict = true
 	if opts.Format == "" {
 		opts.Format = "pretty"
 	}
-	st := godog.TestSuite{Name: "presencesim", ScenarioInitializer: steps.Initializer(o), Options: &opts}.Run()
-	return st, out.String()
+	return suite.Godog(o, opts), out.String()
 }
 
 // TestSuiteCanFail breaks the model on purpose and checks the suite notices:

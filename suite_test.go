@@ -7,6 +7,7 @@ import (
 
 	"github.com/presencesim/presencesim/features"
 	"github.com/presencesim/presencesim/steps"
+	"github.com/presencesim/presencesim/suite"
 )
 
 // InitializeScenario lets `godog run` from the repository root run the suite.
@@ -15,19 +16,14 @@ func InitializeScenario(sc *godog.ScenarioContext) { steps.InitializeScenario(sc
 // TestFeatures runs every embedded feature in strict mode, four scenarios at
 // a time.
 func TestFeatures(t *testing.T) {
-	suite := godog.TestSuite{
-		Name:                "presencesim",
-		ScenarioInitializer: steps.Initializer(steps.Options{Seed: 1}),
-		Options: &godog.Options{
-			Format:      "progress",
-			Paths:       features.Paths(),
-			FS:          features.FS,
-			Strict:      true,
-			Concurrency: 4,
-			TestingT:    t,
-		},
-	}
-	if st := suite.Run(); st != 0 {
+	st := suite.Godog(steps.Options{Seed: 1}, godog.Options{
+		Format:      "progress",
+		Paths:       features.Paths(),
+		FS:          features.FS,
+		Concurrency: 4,
+		TestingT:    t,
+	})
+	if st != 0 {
 		t.Fatalf("the feature suite failed (status %d)", st)
 	}
 }

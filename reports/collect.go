@@ -12,7 +12,8 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
 
-	"github.com/presencesim/presencesim/steps"
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
 )
 
 // Collector gathers the scenarios of a run from the step hooks. It is safe
@@ -30,23 +31,27 @@ func NewCollector() *Collector {
 	return &Collector{scen: map[string]*Scenario{}, done: map[string]bool{}}
 }
 
-// Hook returns the options with the collector's hooks added; hooks already
-// set are kept and called first.
-func (c *Collector) Hook(o steps.Options) steps.Options {
-	prevStep, prevSc := o.OnStep, o.OnScenario
-	o.OnStep = func(e steps.StepEnd) {
-		if prevStep != nil {
-			prevStep(e)
-		}
-		c.step(e)
-	}
-	o.OnScenario = func(e steps.ScenarioEnd) {
-		if prevSc != nil {
-			prevSc(e)
-		}
-		c.scenario(e)
-	}
-	return o
+// StepResult is one finished step as the runner hands it over.
+type StepResult struct {
+	Scenario *godog.Scenario
+	Step     *godog.Step
+	World    *sim.World // nil when the scenario could not build its world
+	Status   godog.StepResultStatus
+	Err      error
+	// Message and Why part a failed assertion's error: what was expected
+	// against what the model derived, and the model's explanation.
+	Message, Why string
+	// At is the virtual time after the step; TraceLen the length of the
+	// world's trace then.
+	At       clock.Time
+	TraceLen int
+}
+
+// ScenarioResult is a finished scenario with its world.
+type ScenarioResult struct {
+	Scenario *godog.Scenario
+	World    *sim.World
+	Err      error
 }
 
 func (c *Collector) get(p *godog.Scenario) *Scenario {
@@ -81,7 +86,8 @@ func keyword(t messages.PickleStepType) string {
 	return "*"
 }
 
-func (c *Collector) step(e steps.StepEnd) {
+// Step records a finished step.
+func (c *Collector) Step(e StepResult) {
 	if e.Scenario == nil || e.Step == nil {
 		return
 	}
@@ -103,9 +109,7 @@ func (c *Collector) step(e steps.StepEnd) {
 	st.Ran = st.Status != Skipped
 	if e.Err != nil && st.Status != Skipped {
 		st.Error = e.Err.Error()
-		if a, ok := e.Assertion(); ok {
-			st.Message, st.Why = a.Message, a.Why
-		}
+		st.Message, st.Why = e.Message, e.Why
 	}
 	if worse[st.Status] > worse[s.Status] {
 		s.Status = st.Status
@@ -117,14 +121,15 @@ func (c *Collector) step(e steps.StepEnd) {
 
 // keepWorld copies what the report needs from the world; the copy is taken
 // again at every step so skipped steps after a failure change nothing.
-func (c *Collector) keepWorld(s *Scenario, e steps.StepEnd) {
+func (c *Collector) keepWorld(s *Scenario, e StepResult) {
 	w := e.World
 	s.Seed = uint64(w.Seed)
 	s.End = w.Clock.Now()
 	s.Trace = append(s.Trace[:0], w.Trace.Entries()...)
 }
 
-func (c *Collector) scenario(e steps.ScenarioEnd) {
+// EndScenario records a finished scenario.
+func (c *Collector) EndScenario(e ScenarioResult) {
 	if e.Scenario == nil {
 		return
 	}
@@ -145,6 +150,14 @@ func (c *Collector) scenario(e steps.ScenarioEnd) {
 	if first && c.OnScenario != nil {
 		c.OnScenario(failed)
 	}
+}
+
+// Fill sets the run's features, counts and rule coverage from what was
+// collected; fsys (or the file system when nil) gives feature names.
+func (c *Collector) Fill(r *Run, fsys fs.FS) {
+	r.Features = c.Features(fsys)
+	r.Counts = count(r.Features)
+	r.Coverage = ruleCoverage(rulebook, r.Features)
 }
 
 // Features groups the collected scenarios by feature file, in the order the

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,9 @@ import (
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 )
+
+// lineSuffix is the :line a path may end in to name one scenario.
+var lineSuffix = regexp.MustCompile(`:[0-9]+$`)
 
 // MaxLineBytes is the longest line, without its "\n", that the Gherkin
 // parser reads. It splits a file with a bufio.Scanner of the default 64 KiB

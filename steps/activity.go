@@ -6,7 +6,11 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func registerActivity(s *Scenario, r *registry) {
+// activitySteps are the steps of calls, meetings, chats and the calendar.
+type activitySteps struct{ *Scenario }
+
+func registerActivity(sc *Scenario, r *registry) {
+	s := activitySteps{sc}
 	r.step(`^(.+) (?:are|start) in a (?:Teams )?(?:conference )?call$`, "alice and bob are in a Teams call", s.inCall)
 	r.step(`^(\w+) joins the call$`, "carol joins the call", s.joinCall)
 	r.step(`^(\w+) leaves the call$`, "carol leaves the call", s.leaveCall)
@@ -23,7 +27,7 @@ func registerActivity(s *Scenario, r *registry) {
 	r.step(`^(\w+) turns automatic replies (on|off)$`, "alice turns automatic replies on", s.autoReplies)
 }
 
-func (s *Scenario) inCall(list string) error {
+func (s activitySteps) inCall(list string) error {
 	var ids []teams.UserID
 	for _, n := range splitNames(list) {
 		id, err := s.user(n)
@@ -40,14 +44,14 @@ func (s *Scenario) inCall(list string) error {
 	return nil
 }
 
-func (s *Scenario) currentCall() (teams.CallID, error) {
+func (s activitySteps) currentCall() (teams.CallID, error) {
 	if !s.hasCall {
 		return 0, fmt.Errorf("there is no call in this scenario yet; start one with \"alice and bob are in a Teams call\"")
 	}
 	return s.lastCall, nil
 }
 
-func (s *Scenario) joinCall(name string) error {
+func (s activitySteps) joinCall(name string) error {
 	c, err := s.currentCall()
 	if err != nil {
 		return err
@@ -55,7 +59,7 @@ func (s *Scenario) joinCall(name string) error {
 	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.JoinCall(c, id) })
 }
 
-func (s *Scenario) leaveCall(name string) error {
+func (s activitySteps) leaveCall(name string) error {
 	c, err := s.currentCall()
 	if err != nil {
 		return err
@@ -63,7 +67,7 @@ func (s *Scenario) leaveCall(name string) error {
 	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.LeaveCall(c, id) })
 }
 
-func (s *Scenario) endCall() error {
+func (s activitySteps) endCall() error {
 	c, err := s.currentCall()
 	if err != nil {
 		return err
@@ -72,7 +76,7 @@ func (s *Scenario) endCall() error {
 }
 
 // places places a call: if it rings it is answered and the call starts.
-func (s *Scenario) places(caller, callee string) error {
+func (s activitySteps) places(caller, callee string) error {
 	from, err := s.user(caller)
 	if err != nil {
 		return err
@@ -93,11 +97,11 @@ func (s *Scenario) places(caller, callee string) error {
 	return nil
 }
 
-func (s *Scenario) callOutcome(want string) error {
+func (s activitySteps) callOutcome(want string) error {
 	return s.outcomeIs(want)
 }
 
-func (s *Scenario) outcomeIs(want string) error {
+func (s activitySteps) outcomeIs(want string) error {
 	if s.outcome == "" {
 		return fmt.Errorf("nothing was placed or sent yet in this scenario")
 	}
@@ -106,7 +110,7 @@ func (s *Scenario) outcomeIs(want string) error {
 	})
 }
 
-func (s *Scenario) chats(sender, target string) error {
+func (s activitySteps) chats(sender, target string) error {
 	from, err := s.user(sender)
 	if err != nil {
 		return err
@@ -120,20 +124,22 @@ func (s *Scenario) chats(sender, target string) error {
 	return nil
 }
 
-func (s *Scenario) chatOutcome(want string) error { return s.outcomeIs(want) }
+func (s activitySteps) chatOutcome(want string) error { return s.outcomeIs(want) }
 
-func (s *Scenario) joinMeeting(name string) error { return s.onUser(name, s.world.Teams.JoinMeeting) }
-func (s *Scenario) leaveMeeting(name string) error {
+func (s activitySteps) joinMeeting(name string) error {
+	return s.onUser(name, s.world.Teams.JoinMeeting)
+}
+func (s activitySteps) leaveMeeting(name string) error {
 	return s.onUser(name, s.world.Teams.LeaveMeeting)
 }
-func (s *Scenario) startPresenting(name string) error {
+func (s activitySteps) startPresenting(name string) error {
 	return s.onUser(name, s.world.Teams.StartPresenting)
 }
-func (s *Scenario) stopPresenting(name string) error {
+func (s activitySteps) stopPresenting(name string) error {
 	return s.onUser(name, s.world.Teams.StopPresenting)
 }
 
-func (s *Scenario) appointment(name, kind, from, to string) error {
+func (s activitySteps) appointment(name, kind, from, to string) error {
 	now := s.world.Clock.Now()
 	start, err := ParseClock(from, now)
 	if err != nil {
@@ -150,6 +156,6 @@ func (s *Scenario) appointment(name, kind, from, to string) error {
 	})
 }
 
-func (s *Scenario) autoReplies(name, on string) error {
+func (s activitySteps) autoReplies(name, on string) error {
 	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetAutoReplies(id, on == "on") })
 }

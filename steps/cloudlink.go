@@ -12,9 +12,12 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func init() { register("Mitel CloudLink", 61, registerCloudLink) }
+// cloudLinkSteps are the steps of Mitel CloudLink: the PBX's presence synced
+// into Teams and back, and the directory it reads.
+type cloudLinkSteps struct{ *Scenario }
 
-func registerCloudLink(s *Scenario, r *registry) {
+func registerCloudLink(sc *Scenario, r *registry) {
+	s := cloudLinkSteps{sc}
 	r.step(`^(\w+)'s PBX phone presence is (.+)$`, "alice's PBX phone presence is Besetzt", s.phonePresence)
 	r.step(`^(\w+)'s PBX user presence is (.+)$`, "alice's PBX user presence is Verfügbar", s.userPresence)
 	r.step(`^(\w+)'s Teams client status is (.+)$`, "alice's Teams client status is Verbunden, inaktiv", s.teamsClientStatus)
@@ -34,8 +37,8 @@ func registerCloudLink(s *Scenario, r *registry) {
 	r.step(`^CloudLink writes its session for (.+) and refreshes it every (.+)$`, "CloudLink writes its session for 10 minutes and refreshes it every 5 minutes", s.sessionTiming)
 	r.step(`^CloudLink's app id is "([^"]+)"$`, `CloudLink's app id is "5f0c3a1e-8d2b-4c6f-9a7e-1b2c3d4e5f60"`, s.appID)
 	r.step(`^CloudLink syncs a PBX change after (.+)$`, "CloudLink syncs a PBX change after 10 seconds", s.syncDelay)
-	r.step(`^CloudLink stops$`, "CloudLink stops", s.clRunning(false))
-	r.step(`^CloudLink starts again$`, "CloudLink starts again", s.clRunning(true))
+	r.step(`^CloudLink stops$`, "CloudLink stops", s.running(false))
+	r.step(`^CloudLink starts again$`, "CloudLink starts again", s.running(true))
 	r.step(`^CloudLink reports (\w+) as not synced(?: because (.+))?$`, "CloudLink reports alice as not synced because matches no user principal name", s.reportsUnsynced)
 	r.step(`^CloudLink syncs (\w+)'s presence$`, "CloudLink syncs alice's presence", s.syncsUser)
 }
@@ -75,7 +78,7 @@ func (s *Scenario) cloudlink(ctx context.Context) (*clState, error) {
 }
 
 // clExplain explains a user's Teams presence and CloudLink presence.
-func (s *Scenario) clExplain(st *clState, i int, id teams.UserID) func() string {
+func (s cloudLinkSteps) clExplain(st *clState, i int, id teams.UserID) func() string {
 	return func() string {
 		out := s.world.Teams.Explain(id).String() + st.cl.Explain(i)
 		if row := st.rowText(); row != "" {
@@ -108,7 +111,7 @@ var phoneStates = []struct {
 	{"Besetzt", true},
 }
 
-func (s *Scenario) phonePresence(ctx context.Context, name, word string) error {
+func (s cloudLinkSteps) phonePresence(ctx context.Context, name, word string) error {
 	st, i, err := s.pbxUser(ctx, name)
 	if err != nil {
 		return err
@@ -144,7 +147,7 @@ func (s *Scenario) phonePresence(ctx context.Context, name, word string) error {
 	return nil
 }
 
-func (s *Scenario) userPresence(ctx context.Context, name, word string) error {
+func (s cloudLinkSteps) userPresence(ctx context.Context, name, word string) error {
 	st, i, err := s.pbxUser(ctx, name)
 	if err != nil {
 		return err
@@ -186,7 +189,7 @@ var clientStatuses = []struct {
 	}},
 }
 
-func (s *Scenario) teamsClientStatus(ctx context.Context, name, word string) error {
+func (s cloudLinkSteps) teamsClientStatus(ctx context.Context, name, word string) error {
 	st, err := s.cloudlink(ctx)
 	if err != nil {
 		return err
@@ -207,7 +210,7 @@ func (s *Scenario) teamsClientStatus(ctx context.Context, name, word string) err
 }
 
 // onPBXUser resolves a user that must already be on the PBX.
-func (s *Scenario) onPBXUser(ctx context.Context, name string, fn func(st *clState, i int, id teams.UserID) error) error {
+func (s cloudLinkSteps) onPBXUser(ctx context.Context, name string, fn func(st *clState, i int, id teams.UserID) error) error {
 	st, i, err := s.pbxUser(ctx, name)
 	if err != nil {
 		return err
@@ -218,7 +221,7 @@ func (s *Scenario) onPBXUser(ctx context.Context, name string, fn func(st *clSta
 
 // clPresenceIs checks a user's CloudLink presence against word; msg words
 // the failure from what CloudLink derived and what was expected.
-func (s *Scenario) clPresenceIs(ctx context.Context, name, word string, msg func(got, want presence.Availability) string) error {
+func (s cloudLinkSteps) clPresenceIs(ctx context.Context, name, word string, msg func(got, want presence.Availability) string) error {
 	want, err := cloudlink.Parse(word)
 	if err != nil {
 		return err
@@ -231,7 +234,7 @@ func (s *Scenario) clPresenceIs(ctx context.Context, name, word string, msg func
 	})
 }
 
-func (s *Scenario) cloudLinkIs(ctx context.Context, name, word string) error {
+func (s cloudLinkSteps) cloudLinkIs(ctx context.Context, name, word string) error {
 	return s.clPresenceIs(ctx, name, word, func(got, want presence.Availability) string {
 		return fmt.Sprintf("%s's CloudLink presence: expected %s (%s), CloudLink derived %s (%s) (CL-2)", name, want, cloudlink.Label(want), got, cloudlink.Label(got))
 	})
@@ -240,7 +243,7 @@ func (s *Scenario) cloudLinkIs(ctx context.Context, name, word string) error {
 // mitelOneShows checks what Mitel One shows for the user: the CloudLink
 // presence, line state included (seed 002's table shows Mitel One Besetzt
 // while on a desk phone call with the PBX user presence Verfügbar).
-func (s *Scenario) mitelOneShows(ctx context.Context, name, word string) error {
+func (s cloudLinkSteps) mitelOneShows(ctx context.Context, name, word string) error {
 	return s.clPresenceIs(ctx, name, word, func(got, _ presence.Availability) string {
 		return fmt.Sprintf("Mitel One shows %s as %s, expected %s (CL-1, CL-2)", name, cloudlink.Label(got), word)
 	})
@@ -248,7 +251,7 @@ func (s *Scenario) mitelOneShows(ctx context.Context, name, word string) error {
 
 // othersSee checks the availability people in Teams see, the level seed
 // 002's last column names.
-func (s *Scenario) othersSee(ctx context.Context, name, word string) error {
+func (s cloudLinkSteps) othersSee(ctx context.Context, name, word string) error {
 	p, err := presence.Parse(word)
 	if err != nil {
 		return err
@@ -262,7 +265,7 @@ func (s *Scenario) othersSee(ctx context.Context, name, word string) error {
 	})
 }
 
-func (s *Scenario) sessionIs(ctx context.Context, name, want string) error {
+func (s cloudLinkSteps) sessionIs(ctx context.Context, name, want string) error {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return err
@@ -276,7 +279,7 @@ func (s *Scenario) sessionIs(ctx context.Context, name, want string) error {
 	})
 }
 
-func (s *Scenario) noSession(ctx context.Context, name string) error {
+func (s cloudLinkSteps) noSession(ctx context.Context, name string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, id teams.UserID) error {
 		got, _, ok := s.world.Teams.AppSession(id, st.cl.App())
 		return Check(s.clExplain(st, i, id), func(g gomegaG) {
@@ -285,7 +288,7 @@ func (s *Scenario) noSession(ctx context.Context, name string) error {
 	})
 }
 
-func (s *Scenario) sessionExpires(ctx context.Context, name, at string) error {
+func (s cloudLinkSteps) sessionExpires(ctx context.Context, name, at string) error {
 	t, err := ParseClock(at, s.world.Clock.Now())
 	if err != nil {
 		return err
@@ -301,7 +304,7 @@ func (s *Scenario) sessionExpires(ctx context.Context, name, at string) error {
 
 // eachState runs check after setting every state of a cell like "Besetzt
 // oder Meeting" on the user's desk phone.
-func (s *Scenario) eachState(ctx context.Context, cell, name string, check func(st *clState, i int, id teams.UserID, state string) error) error {
+func (s cloudLinkSteps) eachState(ctx context.Context, cell, name string, check func(st *clState, i int, id teams.UserID, state string) error) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, id teams.UserID) error {
 		alts := alternatives(cell)
 		if len(alts) == 0 {
@@ -323,7 +326,7 @@ func (s *Scenario) eachState(ctx context.Context, cell, name string, check func(
 	})
 }
 
-func (s *Scenario) eachGivesCloudLink(ctx context.Context, cell, name, word string) error {
+func (s cloudLinkSteps) eachGivesCloudLink(ctx context.Context, cell, name, word string) error {
 	want, err := cloudlink.Parse(word)
 	if err != nil {
 		return err
@@ -336,7 +339,7 @@ func (s *Scenario) eachGivesCloudLink(ctx context.Context, cell, name, word stri
 	})
 }
 
-func (s *Scenario) eachShowsMitelOne(ctx context.Context, cell, name, word string) error {
+func (s cloudLinkSteps) eachShowsMitelOne(ctx context.Context, cell, name, word string) error {
 	want, err := pbx.ParseMitelOne(word)
 	if err != nil {
 		return err
@@ -349,17 +352,17 @@ func (s *Scenario) eachShowsMitelOne(ctx context.Context, cell, name, word strin
 	})
 }
 
-func (s *Scenario) syncFor(ctx context.Context, on, name string) error {
+func (s cloudLinkSteps) syncFor(ctx context.Context, on, name string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, _ teams.UserID) error { return st.cl.SetSync(i, on == "on") })
 }
 
-func (s *Scenario) email(ctx context.Context, name, email string) error {
+func (s cloudLinkSteps) email(ctx context.Context, name, email string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, _ teams.UserID) error { return st.cl.PBX().SetEmail(i, email) })
 }
 
 // azureMail sets the user's mail in Azure AD, which a CloudLink e-mail may
 // match instead of the UPN (CL-14).
-func (s *Scenario) azureMail(ctx context.Context, name, mail string) error {
+func (s cloudLinkSteps) azureMail(ctx context.Context, name, mail string) error {
 	if err := pbx.CheckEmail(mail); err != nil {
 		return err
 	}
@@ -376,7 +379,7 @@ func (s *Scenario) azureMail(ctx context.Context, name, mail string) error {
 	return nil
 }
 
-func (s *Scenario) adjust(ctx context.Context, fn func(*cloudlink.Settings) error) error {
+func (s cloudLinkSteps) adjust(ctx context.Context, fn func(*cloudlink.Settings) error) error {
 	st, err := s.cloudlink(ctx)
 	if err != nil {
 		return err
@@ -388,15 +391,15 @@ func (s *Scenario) adjust(ctx context.Context, fn func(*cloudlink.Settings) erro
 	return st.cl.SetSettings(set)
 }
 
-func (s *Scenario) syncDND(ctx context.Context) error {
+func (s cloudLinkSteps) syncDND(ctx context.Context) error {
 	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.SyncDND = true; return nil })
 }
 
-func (s *Scenario) noAppRegistration(ctx context.Context) error {
+func (s cloudLinkSteps) noAppRegistration(ctx context.Context) error {
 	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.AppRegistered = false; return nil })
 }
 
-func (s *Scenario) sessionTiming(ctx context.Context, exp, refresh string) error {
+func (s cloudLinkSteps) sessionTiming(ctx context.Context, exp, refresh string) error {
 	e, err := ParseDuration(exp)
 	if err != nil {
 		return err
@@ -408,11 +411,11 @@ func (s *Scenario) sessionTiming(ctx context.Context, exp, refresh string) error
 	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.Expiration, set.Refresh = e, r; return nil })
 }
 
-func (s *Scenario) appID(ctx context.Context, id string) error {
+func (s cloudLinkSteps) appID(ctx context.Context, id string) error {
 	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.AppID = id; return nil })
 }
 
-func (s *Scenario) syncDelay(ctx context.Context, d string) error {
+func (s cloudLinkSteps) syncDelay(ctx context.Context, d string) error {
 	dur, err := ParseDuration(d)
 	if err != nil {
 		return err
@@ -420,8 +423,8 @@ func (s *Scenario) syncDelay(ctx context.Context, d string) error {
 	return s.adjust(ctx, func(set *cloudlink.Settings) error { set.SyncDelay = dur; return nil })
 }
 
-// clRunning starts or stops CloudLink.
-func (s *Scenario) clRunning(run bool) func(context.Context) error {
+// running starts or stops CloudLink.
+func (s cloudLinkSteps) running(run bool) func(context.Context) error {
 	return func(ctx context.Context) error {
 		st, err := s.cloudlink(ctx)
 		if err != nil {
@@ -432,7 +435,7 @@ func (s *Scenario) clRunning(run bool) func(context.Context) error {
 	}
 }
 
-func (s *Scenario) reportsUnsynced(ctx context.Context, name, because string) error {
+func (s cloudLinkSteps) reportsUnsynced(ctx context.Context, name, because string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, id teams.UserID) error {
 		why := st.cl.Unsynced(i)
 		report := strings.Join(st.cl.Report(), "\n")
@@ -446,7 +449,7 @@ func (s *Scenario) reportsUnsynced(ctx context.Context, name, because string) er
 	})
 }
 
-func (s *Scenario) syncsUser(ctx context.Context, name string) error {
+func (s cloudLinkSteps) syncsUser(ctx context.Context, name string) error {
 	return s.onPBXUser(ctx, name, func(st *clState, i int, id teams.UserID) error {
 		why := st.cl.Unsynced(i)
 		return Check(s.clExplain(st, i, id), func(g gomegaG) {

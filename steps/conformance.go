@@ -19,7 +19,9 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func init() { register("connector conformance", 95, registerConformance) }
+// conformanceSteps judge a connector under test against a served world: they
+// start the connector, wait for its sessions and check what it wrote.
+type conformanceSteps struct{ *Scenario }
 
 // MaxRealWait bounds a step's real wait; a step that would need longer (a
 // long stretch of virtual time at a slow time scale) is skipped and says
@@ -36,20 +38,21 @@ type cfState struct {
 	output string
 }
 
-func registerConformance(s *Scenario, r *registry) {
-	r.free(`^the (CloudLink|Nimbus|PBX|XPhone) connector under test is running$`, "the CloudLink connector under test is running", s.cfStart)
-	r.free(`^within (\d+) seconds?, the connector sees (\w+) as (.+)$`, "within 10 seconds, the connector sees alice as Busy", s.cfWithinSees)
-	r.free(`^notifications to the connector (stop|resume)$`, "notifications to the connector stop", s.cfNotifications)
-	r.free(`^within (\d+) seconds?, (\w+)'s presence is (.+)$`, "within 10 seconds, alice's presence is Busy/InACall", s.cfWithinPresence)
-	r.free(`^within (\d+) seconds?, the connector's session for (\w+) is (.+)$`, "within 10 seconds, the connector's session for alice is Busy/InACall", s.cfWithinSession)
-	r.free(`^within (\d+) seconds?, the connector has no session for (\w+)$`, "within 10 seconds, the connector has no session for alice", s.cfWithinNoSession)
-	r.free(`^the connector keeps running for (.+)$`, "the connector keeps running for 6 minutes", s.cfRunFor)
-	r.free(`^(\w+)'s presence stays (.+) while the connector runs for (.+)$`, "alice's presence stays Busy/InACall while the connector runs for 6 minutes", s.cfStays)
-	r.free(`^the connector keeps (?:the )?rules? (.+)$`, "the connector keeps the rules C-1, C-2 and C-3", s.cfKeeps)
-	r.free(`^Graph throttles the connector's next (\d+) requests? with Retry-After (\d+) seconds?$`, "Graph throttles the connector's next 3 requests with Retry-After 30 seconds", s.cfThrottle)
-	r.free(`^Graph becomes unavailable to the connector$`, "Graph becomes unavailable to the connector", s.cfOutage)
-	r.free(`^Graph is available to the connector again$`, "Graph is available to the connector again", s.cfRecover)
-	r.free(`^Graph refuses every token the connector has got so far$`, "Graph refuses every token the connector has got so far", s.cfRevoke)
+func registerConformance(sc *Scenario, r *registry) {
+	s := conformanceSteps{sc}
+	r.free(`^the (CloudLink|Nimbus|PBX|XPhone) connector under test is running$`, "the CloudLink connector under test is running", s.start)
+	r.free(`^within (\d+) seconds?, the connector sees (\w+) as (.+)$`, "within 10 seconds, the connector sees alice as Busy", s.withinSees)
+	r.free(`^notifications to the connector (stop|resume)$`, "notifications to the connector stop", s.notifications)
+	r.free(`^within (\d+) seconds?, (\w+)'s presence is (.+)$`, "within 10 seconds, alice's presence is Busy/InACall", s.withinPresence)
+	r.free(`^within (\d+) seconds?, the connector's session for (\w+) is (.+)$`, "within 10 seconds, the connector's session for alice is Busy/InACall", s.withinSession)
+	r.free(`^within (\d+) seconds?, the connector has no session for (\w+)$`, "within 10 seconds, the connector has no session for alice", s.withinNoSession)
+	r.free(`^the connector keeps running for (.+)$`, "the connector keeps running for 6 minutes", s.runFor)
+	r.free(`^(\w+)'s presence stays (.+) while the connector runs for (.+)$`, "alice's presence stays Busy/InACall while the connector runs for 6 minutes", s.stays)
+	r.free(`^the connector keeps (?:the )?rules? (.+)$`, "the connector keeps the rules C-1, C-2 and C-3", s.keeps)
+	r.free(`^Graph throttles the connector's next (\d+) requests? with Retry-After (\d+) seconds?$`, "Graph throttles the connector's next 3 requests with Retry-After 30 seconds", s.throttle)
+	r.free(`^Graph becomes unavailable to the connector$`, "Graph becomes unavailable to the connector", s.outage)
+	r.free(`^Graph is available to the connector again$`, "Graph is available to the connector again", s.recover)
+	r.free(`^Graph refuses every token the connector has got so far$`, "Graph refuses every token the connector has got so far", s.revoke)
 	if r.sc == nil {
 		return
 	}
@@ -64,11 +67,11 @@ func registerConformance(s *Scenario, r *registry) {
 		if st.ended || !(last || status == godog.StepFailed || err != nil) {
 			return ctx, nil
 		}
-		return s.cfEnd(ctx, st), nil
+		return s.end(ctx, st), nil
 	})
 	r.sc.After(func(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
 		if st := s.cf(); st != nil && st.s != nil && !st.ended {
-			ctx = s.cfEnd(ctx, st)
+			ctx = s.end(ctx, st)
 		}
 		return ctx, nil
 	})
@@ -79,9 +82,9 @@ func (s *Scenario) cf() *cfState {
 	return st
 }
 
-// cfEnd stops the connector, keeps its output beside the report and
+// end stops the connector, keeps its output beside the report and
 // attaches it to the step.
-func (s *Scenario) cfEnd(ctx context.Context, st *cfState) context.Context {
+func (s conformanceSteps) end(ctx context.Context, st *cfState) context.Context {
 	st.ended = true
 	st.output = st.s.Stop()
 	body := st.output
@@ -105,7 +108,7 @@ func (s *Scenario) session() (*cfState, error) {
 	return st, nil
 }
 
-func (s *Scenario) cfStart(ctx context.Context, integration string) error {
+func (s conformanceSteps) start(ctx context.Context, integration string) error {
 	if st := s.cf(); st != nil && st.s != nil {
 		return errors.New("the connector under test is running already")
 	}
@@ -132,7 +135,7 @@ func (s *Scenario) cfStart(ctx context.Context, integration string) error {
 	if err != nil {
 		return err
 	}
-	st := Ext(s, "conformance", func() *cfState { return &cfState{} })
+	st := Ext(s.Scenario, "conformance", func() *cfState { return &cfState{} })
 	st.s = sess
 	// from here on the world is shared: it is reached through Do
 	s.live = sess.World()
@@ -182,9 +185,9 @@ type cfWithin struct {
 	p  presence.Presence
 }
 
-// cfWithinArgs resolves a "within n seconds" step's arguments; want is ""
+// withinArgs resolves a "within n seconds" step's arguments; want is ""
 // where the step awaits no presence.
-func (s *Scenario) cfWithinArgs(n, name, want string) (cfWithin, error) {
+func (s conformanceSteps) withinArgs(n, name, want string) (cfWithin, error) {
 	var w cfWithin
 	var err error
 	if w.st, err = s.session(); err != nil {
@@ -203,7 +206,7 @@ func (s *Scenario) cfWithinArgs(n, name, want string) (cfWithin, error) {
 // await waits until cond holds; when it does not within the wait, the step
 // fails with what now() reads against want, saying msg (both read with the
 // world held).
-func (s *Scenario) await(w cfWithin, cond func() bool, now func() string, want string, msg func() string) error {
+func (s conformanceSteps) await(w cfWithin, cond func() bool, now func() string, want string, msg func() string) error {
 	ok, err := s.wait(w.st, w.d, cond)
 	if err != nil || ok {
 		return err
@@ -220,8 +223,8 @@ func sprintf(format string, a ...any) func() string {
 	return func() string { return fmt.Sprintf(format, a...) }
 }
 
-func (s *Scenario) cfWithinPresence(n, name, want string) error {
-	w, err := s.cfWithinArgs(n, name, want)
+func (s conformanceSteps) withinPresence(n, name, want string) error {
+	w, err := s.withinArgs(n, name, want)
 	if err != nil {
 		return err
 	}
@@ -259,19 +262,19 @@ func (s *Scenario) cfExplain(st *cfState, u teams.UserID) func() string {
 	}
 }
 
-func (s *Scenario) cfSession(st *cfState, u teams.UserID) (presence.Presence, bool) {
+func (s conformanceSteps) sessionOf(st *cfState, u teams.UserID) (presence.Presence, bool) {
 	p, _, ok := s.world.Teams.AppSession(u, st.s.AppSession)
 	return p, ok
 }
 
-func (s *Scenario) cfWithinSession(n, name, want string) error {
-	w, err := s.cfWithinArgs(n, name, want)
+func (s conformanceSteps) withinSession(n, name, want string) error {
+	w, err := s.withinArgs(n, name, want)
 	if err != nil {
 		return err
 	}
-	return s.await(w, func() bool { got, ok := s.cfSession(w.st, w.u); return ok && got == w.p },
+	return s.await(w, func() bool { got, ok := s.sessionOf(w.st, w.u); return ok && got == w.p },
 		func() string {
-			if got, has := s.cfSession(w.st, w.u); has {
+			if got, has := s.sessionOf(w.st, w.u); has {
 				return got.Short()
 			}
 			return "no session"
@@ -279,19 +282,19 @@ func (s *Scenario) cfWithinSession(n, name, want string) error {
 		sprintf("the connector's session for %s did not become %s within %s (CL-6, CL-8)", name, w.p.Short(), w.d))
 }
 
-func (s *Scenario) cfWithinNoSession(n, name string) error {
-	w, err := s.cfWithinArgs(n, name, "")
+func (s conformanceSteps) withinNoSession(n, name string) error {
+	w, err := s.withinArgs(n, name, "")
 	if err != nil {
 		return err
 	}
-	return s.await(w, func() bool { _, has := s.cfSession(w.st, w.u); return !has },
-		func() string { got, _ := s.cfSession(w.st, w.u); return got.Short() }, "no session",
+	return s.await(w, func() bool { _, has := s.sessionOf(w.st, w.u); return !has },
+		func() string { got, _ := s.sessionOf(w.st, w.u); return got.Short() }, "no session",
 		sprintf("the connector still holds a session for %s after %s; the state has ended, so it must clear it (C-3, CL-8)", name, w.d))
 }
 
 // realWait converts a stretch of virtual time into the real wait, or skips
 // the step when that is longer than MaxRealWait.
-func (s *Scenario) realWait(st *cfState, v string) (time.Duration, time.Duration, error) {
+func (s conformanceSteps) realWait(st *cfState, v string) (time.Duration, time.Duration, error) {
 	d, err := ParseDuration(v)
 	if err != nil {
 		return 0, 0, err
@@ -306,7 +309,7 @@ func (s *Scenario) realWait(st *cfState, v string) (time.Duration, time.Duration
 	return d, real, nil
 }
 
-func (s *Scenario) cfRunFor(v string) error {
+func (s conformanceSteps) runFor(v string) error {
 	st, err := s.session()
 	if err != nil {
 		return err
@@ -319,7 +322,7 @@ func (s *Scenario) cfRunFor(v string) error {
 	return err
 }
 
-func (s *Scenario) cfStays(name, want, v string) error {
+func (s conformanceSteps) stays(name, want, v string) error {
 	st, err := s.session()
 	if err != nil {
 		return err
@@ -355,7 +358,7 @@ func (s *Scenario) cfStays(name, want, v string) error {
 	})
 }
 
-func (s *Scenario) cfKeeps(list string) error {
+func (s conformanceSteps) keeps(list string) error {
 	st, err := s.session()
 	if err != nil {
 		return err
@@ -386,7 +389,7 @@ func (s *Scenario) cfKeeps(list string) error {
 	})
 }
 
-func (s *Scenario) cfThrottle(n, ra string) error {
+func (s conformanceSteps) throttle(n, ra string) error {
 	st, err := s.session()
 	if err != nil {
 		return err
@@ -399,33 +402,33 @@ func (s *Scenario) cfThrottle(n, ra string) error {
 	if err != nil || secs < 1 || secs > 3600 {
 		return fmt.Errorf("Retry-After %q: give 1 to 3600 seconds", ra)
 	}
-	s.cfInject(st, count, graph.Faults{ErrorRate: 1, Statuses: []int{429}, RetryAfter: secs})
+	s.inject(st, count, graph.Faults{ErrorRate: 1, Statuses: []int{429}, RetryAfter: secs})
 	return nil
 }
 
-// cfInject gives the connector's next n requests the faults f (-1: every
+// inject gives the connector's next n requests the faults f (-1: every
 // request until told otherwise; 0 with no faults: none).
-func (s *Scenario) cfInject(st *cfState, n int, f graph.Faults) { st.s.InjectFaults(n, f) }
+func (s conformanceSteps) inject(st *cfState, n int, f graph.Faults) { st.s.InjectFaults(n, f) }
 
-// cfFaults is a step that sets the connector's faults and nothing else.
-func (s *Scenario) cfFaults(n int, f graph.Faults) error {
+// faults is a step that sets the connector's faults and nothing else.
+func (s conformanceSteps) faults(n int, f graph.Faults) error {
 	st, err := s.session()
 	if err != nil {
 		return err
 	}
-	s.cfInject(st, n, f)
+	s.inject(st, n, f)
 	return nil
 }
 
-func (s *Scenario) cfOutage() error {
-	return s.cfFaults(-1, graph.Faults{ErrorRate: 1, Statuses: []int{503}, RetryAfter: 5})
+func (s conformanceSteps) outage() error {
+	return s.faults(-1, graph.Faults{ErrorRate: 1, Statuses: []int{503}, RetryAfter: 5})
 }
 
-func (s *Scenario) cfRecover() error { return s.cfFaults(0, graph.Faults{}) }
+func (s conformanceSteps) recover() error { return s.faults(0, graph.Faults{}) }
 
-// cfRevoke revokes the connector's tokens; one that has none yet cannot be
+// revoke revokes the connector's tokens; one that has none yet cannot be
 // judged on its recovery, so the step says so.
-func (s *Scenario) cfRevoke() error {
+func (s conformanceSteps) revoke() error {
 	st, err := s.session()
 	if err != nil {
 		return err
@@ -436,8 +439,8 @@ func (s *Scenario) cfRevoke() error {
 	return nil
 }
 
-func (s *Scenario) cfWithinSees(n, name, want string) error {
-	w, err := s.cfWithinArgs(n, name, want)
+func (s conformanceSteps) withinSees(n, name, want string) error {
+	w, err := s.withinArgs(n, name, want)
 	if err != nil {
 		return err
 	}
@@ -462,7 +465,7 @@ func (s *Scenario) cfWithinSees(n, name, want string) error {
 		})
 }
 
-func (s *Scenario) cfNotifications(what string) error {
+func (s conformanceSteps) notifications(what string) error {
 	st, err := s.session()
 	if err != nil {
 		return err

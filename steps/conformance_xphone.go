@@ -12,31 +12,34 @@ import (
 	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
 )
 
-func init() { register("XPhone connector conformance", 96, registerXPhoneConformance) }
+// xphoneConformanceSteps judge an XPhone connector under test, beside the
+// conformance steps they build on.
+type xphoneConformanceSteps struct{ conformanceSteps }
 
 // The XPhone side of a conformance scenario lives on the XPhone server
 // fake, which the connector under test reads; these phrases drive it and
 // read what the connector wrote back. They differ from the built-in
 // model's phrases (steps/xphone.go), which drive sim/xphone.
-func registerXPhoneConformance(s *Scenario, r *registry) {
-	r.free(`^(\w+)'s profiles in XPhone are:$`, "alice's profiles in XPhone are:", s.xcProfiles)
-	r.free(`^(\w+) picks the profile "([^"]+)" in XPhone$`, `alice picks the profile "Nicht stören" in XPhone`, s.xcPick)
-	r.free(`^(\w+) makes a call with XPhone$`, "alice makes a call with XPhone", s.xcCall(true))
-	r.free(`^(\w+) hangs up in XPhone$`, "alice hangs up in XPhone", s.xcCall(false))
-	r.free(`^(\w+) (joins|leaves) a meeting in XPhone$`, "alice joins a meeting in XPhone", s.xcMeeting)
-	r.free(`^the process "([^"]+)" (starts|stops) using (\w+)'s microphone in XPhone$`, `the process "Zoom" starts using alice's microphone in XPhone`, s.xcMicrophone)
-	r.free(`^within (\d+) seconds?, (\w+)'s profile in XPhone is "([^"]+)"$`, `within 10 seconds, alice's profile in XPhone is "Nicht stören"`, s.xcWithinProfile)
-	r.free(`^(\w+)'s profile in XPhone stays "([^"]+)" while the connector runs for (.+)$`, `alice's profile in XPhone stays "Nicht stören" while the connector runs for 1 minute`, s.xcStaysProfile)
-	r.free(`^within (\d+) seconds?, (\w+) has the appointment "([^"]+)" with profile "([^"]+)" in XPhone$`, `within 10 seconds, alice has the appointment "Am Telefon (MS Teams)" with profile "Termin" in XPhone`, s.xcWithinAppointment)
-	r.free(`^within (\d+) seconds?, (\w+) has no appointment in XPhone$`, "within 10 seconds, alice has no appointment in XPhone", s.xcWithinNoAppointment)
-	r.free(`^(\w+) has no appointment in XPhone$`, "alice has no appointment in XPhone", s.xcNoAppointment)
-	r.free(`^within (\d+) seconds?, (\w+)'s preferred presence is (.+)$`, "within 10 seconds, alice's preferred presence is DoNotDisturb/DoNotDisturb", s.xcWithinPreferred)
-	r.free(`^within (\d+) seconds?, the connector has subscribed to presence$`, "within 10 seconds, the connector has subscribed to presence", s.xcWithinSubscribed)
-	r.free(`^within (\d+) seconds?, (\w+) has no preferred presence$`, "within 10 seconds, alice has no preferred presence", s.xcWithinNoPreferred)
+func registerXPhoneConformance(sc *Scenario, r *registry) {
+	s := xphoneConformanceSteps{conformanceSteps{sc}}
+	r.free(`^(\w+)'s profiles in XPhone are:$`, "alice's profiles in XPhone are:", s.profiles)
+	r.free(`^(\w+) picks the profile "([^"]+)" in XPhone$`, `alice picks the profile "Nicht stören" in XPhone`, s.pick)
+	r.free(`^(\w+) makes a call with XPhone$`, "alice makes a call with XPhone", s.call(true))
+	r.free(`^(\w+) hangs up in XPhone$`, "alice hangs up in XPhone", s.call(false))
+	r.free(`^(\w+) (joins|leaves) a meeting in XPhone$`, "alice joins a meeting in XPhone", s.meeting)
+	r.free(`^the process "([^"]+)" (starts|stops) using (\w+)'s microphone in XPhone$`, `the process "Zoom" starts using alice's microphone in XPhone`, s.microphone)
+	r.free(`^within (\d+) seconds?, (\w+)'s profile in XPhone is "([^"]+)"$`, `within 10 seconds, alice's profile in XPhone is "Nicht stören"`, s.withinProfile)
+	r.free(`^(\w+)'s profile in XPhone stays "([^"]+)" while the connector runs for (.+)$`, `alice's profile in XPhone stays "Nicht stören" while the connector runs for 1 minute`, s.staysProfile)
+	r.free(`^within (\d+) seconds?, (\w+) has the appointment "([^"]+)" with profile "([^"]+)" in XPhone$`, `within 10 seconds, alice has the appointment "Am Telefon (MS Teams)" with profile "Termin" in XPhone`, s.withinAppointment)
+	r.free(`^within (\d+) seconds?, (\w+) has no appointment in XPhone$`, "within 10 seconds, alice has no appointment in XPhone", s.withinNoAppointment)
+	r.free(`^(\w+) has no appointment in XPhone$`, "alice has no appointment in XPhone", s.noAppointment)
+	r.free(`^within (\d+) seconds?, (\w+)'s preferred presence is (.+)$`, "within 10 seconds, alice's preferred presence is DoNotDisturb/DoNotDisturb", s.withinPreferred)
+	r.free(`^within (\d+) seconds?, the connector has subscribed to presence$`, "within 10 seconds, the connector has subscribed to presence", s.withinSubscribed)
+	r.free(`^within (\d+) seconds?, (\w+) has no preferred presence$`, "within 10 seconds, alice has no preferred presence", s.withinNoPreferred)
 }
 
 // xc is the XPhone server of the running session, or why there is none.
-func (s *Scenario) xc() (*cfState, *xphoneapi.Handler, error) {
+func (s xphoneConformanceSteps) xc() (*cfState, *xphoneapi.Handler, error) {
 	st, err := s.session()
 	if err != nil {
 		return nil, nil, err
@@ -47,7 +50,7 @@ func (s *Scenario) xc() (*cfState, *xphoneapi.Handler, error) {
 	return st, st.s.XPhone, nil
 }
 
-func (s *Scenario) xcProfiles(name string, t *godog.Table) error {
+func (s xphoneConformanceSteps) profiles(name string, t *godog.Table) error {
 	_, h, err := s.xc()
 	if err != nil {
 		return err
@@ -70,7 +73,7 @@ func (s *Scenario) xcProfiles(name string, t *godog.Table) error {
 // profilesReadBound ends the wait for the connector to read new profiles.
 const profilesReadBound = 5 * time.Second
 
-func (s *Scenario) xcPick(name, profile string) error {
+func (s xphoneConformanceSteps) pick(name, profile string) error {
 	_, h, err := s.xc()
 	if err != nil {
 		return err
@@ -78,7 +81,7 @@ func (s *Scenario) xcPick(name, profile string) error {
 	return h.SelectProfile(name, profile)
 }
 
-func (s *Scenario) xcCall(on bool) func(string) error {
+func (s xphoneConformanceSteps) call(on bool) func(string) error {
 	return func(name string) error {
 		_, h, err := s.xc()
 		if err != nil {
@@ -88,7 +91,7 @@ func (s *Scenario) xcCall(on bool) func(string) error {
 	}
 }
 
-func (s *Scenario) xcMeeting(name, what string) error {
+func (s xphoneConformanceSteps) meeting(name, what string) error {
 	_, h, err := s.xc()
 	if err != nil {
 		return err
@@ -96,7 +99,7 @@ func (s *Scenario) xcMeeting(name, what string) error {
 	return h.Meeting(name, what == "joins")
 }
 
-func (s *Scenario) xcMicrophone(process, what, name string) error {
+func (s xphoneConformanceSteps) microphone(process, what, name string) error {
 	_, h, err := s.xc()
 	if err != nil {
 		return err
@@ -104,8 +107,8 @@ func (s *Scenario) xcMicrophone(process, what, name string) error {
 	return h.Microphone(name, process, what == "starts")
 }
 
-// xcView reads the user's XPhone side; the world is held.
-func (s *Scenario) xcView(h *xphoneapi.Handler, name string) xphoneapi.UserView {
+// view reads the user's XPhone side; the world is held.
+func (s xphoneConformanceSteps) view(h *xphoneapi.Handler, name string) xphoneapi.UserView {
 	v, _ := h.View(s.world, name)
 	return v
 }
@@ -121,8 +124,8 @@ func apptText(v xphoneapi.UserView) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *Scenario) xcWithinProfile(n, name, want string) error {
-	w, err := s.cfWithinArgs(n, name, "")
+func (s xphoneConformanceSteps) withinProfile(n, name, want string) error {
+	w, err := s.withinArgs(n, name, "")
 	if err != nil {
 		return err
 	}
@@ -130,15 +133,15 @@ func (s *Scenario) xcWithinProfile(n, name, want string) error {
 	if err != nil {
 		return err
 	}
-	return s.await(w, func() bool { return strings.EqualFold(s.xcView(h, name).Selected, want) },
-		func() string { return s.xcView(h, name).Selected }, want,
+	return s.await(w, func() bool { return strings.EqualFold(s.view(h, name).Selected, want) },
+		func() string { return s.view(h, name).Selected }, want,
 		func() string {
 			return fmt.Sprintf("%s's profile in XPhone did not become %q within %s; Teams shows %s (XP-6: Teams' Do not disturb selects the first Do-not-disturb profile; XP-14: back to the one before when it ends)",
 				name, want, w.d, s.world.Teams.Presence(w.u).Short())
 		})
 }
 
-func (s *Scenario) xcStaysProfile(name, want, v string) error {
+func (s xphoneConformanceSteps) staysProfile(name, want, v string) error {
 	st, h, err := s.xc()
 	if err != nil {
 		return err
@@ -149,7 +152,7 @@ func (s *Scenario) xcStaysProfile(name, want, v string) error {
 	}
 	var got, at string
 	if _, err := s.wait(st, real, func() bool {
-		if sel := s.xcView(h, name).Selected; !strings.EqualFold(sel, want) && at == "" {
+		if sel := s.view(h, name).Selected; !strings.EqualFold(sel, want) && at == "" {
 			got, at = sel, s.world.Clock.Now().String()
 		}
 		return false
@@ -159,14 +162,14 @@ func (s *Scenario) xcStaysProfile(name, want, v string) error {
 	if at == "" {
 		return nil
 	}
-	w, _ := s.cfWithinArgs("1", name, "")
+	w, _ := s.withinArgs("1", name, "")
 	return Check(s.cfExplain(st, w.u), func(g gomegaG) {
 		g.Expect(got).To(equal(want), fmt.Sprintf("%s's profile in XPhone left %q at %s, within the %s it should have held", name, want, at, d))
 	})
 }
 
-func (s *Scenario) xcWithinAppointment(n, name, text, profile string) error {
-	w, err := s.cfWithinArgs(n, name, "")
+func (s xphoneConformanceSteps) withinAppointment(n, name, text, profile string) error {
+	w, err := s.withinArgs(n, name, "")
 	if err != nil {
 		return err
 	}
@@ -176,20 +179,20 @@ func (s *Scenario) xcWithinAppointment(n, name, text, profile string) error {
 	}
 	want := fmt.Sprintf("%q with profile %q", text, profile)
 	return s.await(w, func() bool {
-		for _, a := range s.xcView(h, name).Appointments {
+		for _, a := range s.view(h, name).Appointments {
 			if a.Text == text && strings.EqualFold(a.Profile, profile) {
 				return true
 			}
 		}
 		return false
-	}, func() string { return apptText(s.xcView(h, name)) }, want,
+	}, func() string { return apptText(s.view(h, name)) }, want,
 		func() string {
 			return fmt.Sprintf("no appointment %s in %s's XPhone appointment list within %s; Teams shows %s (XP-4, XP-7: a Teams call or meeting appears as an appointment)", want, name, w.d, s.world.Teams.Presence(w.u).Short())
 		})
 }
 
-func (s *Scenario) xcWithinNoAppointment(n, name string) error {
-	w, err := s.cfWithinArgs(n, name, "")
+func (s xphoneConformanceSteps) withinNoAppointment(n, name string) error {
+	w, err := s.withinArgs(n, name, "")
 	if err != nil {
 		return err
 	}
@@ -197,30 +200,30 @@ func (s *Scenario) xcWithinNoAppointment(n, name string) error {
 	if err != nil {
 		return err
 	}
-	return s.await(w, func() bool { return len(s.xcView(h, name).Appointments) == 0 },
-		func() string { return apptText(s.xcView(h, name)) }, "no appointment",
+	return s.await(w, func() bool { return len(s.view(h, name).Appointments) == 0 },
+		func() string { return apptText(s.view(h, name)) }, "no appointment",
 		func() string {
 			return fmt.Sprintf("%s's XPhone appointment list still holds an appointment after %s; Teams shows %s (XP-8: the appointment goes when the Teams call ends)", name, w.d, s.world.Teams.Presence(w.u).Short())
 		})
 }
 
-func (s *Scenario) xcNoAppointment(name string) error {
+func (s xphoneConformanceSteps) noAppointment(name string) error {
 	st, h, err := s.xc()
 	if err != nil {
 		return err
 	}
 	var got string
-	_ = s.inWorld(func() error { got = apptText(s.xcView(h, name)); return nil })
+	_ = s.inWorld(func() error { got = apptText(s.view(h, name)); return nil })
 	if got == "no appointment" {
 		return nil
 	}
-	w, _ := s.cfWithinArgs("1", name, "")
+	w, _ := s.withinArgs("1", name, "")
 	return Check(s.cfExplain(st, w.u), func(g gomegaG) {
 		g.Expect(got).To(equal("no appointment"), fmt.Sprintf("%s's XPhone appointment list holds an appointment the connector made; nothing in Teams but the connector's own write called for it (XP-13)", name))
 	})
 }
 
-func (s *Scenario) xcPreferred(w cfWithin) string {
+func (s xphoneConformanceSteps) preferred(w cfWithin) string {
 	p, _, _, ok := s.world.Teams.Preferred(w.u)
 	if !ok {
 		return "no preferred presence"
@@ -228,36 +231,36 @@ func (s *Scenario) xcPreferred(w cfWithin) string {
 	return p.Short()
 }
 
-func (s *Scenario) xcWithinPreferred(n, name, want string) error {
-	w, err := s.cfWithinArgs(n, name, want)
+func (s xphoneConformanceSteps) withinPreferred(n, name, want string) error {
+	w, err := s.withinArgs(n, name, want)
 	if err != nil {
 		return err
 	}
 	if _, _, err := s.xc(); err != nil {
 		return err
 	}
-	return s.await(w, func() bool { return s.xcPreferred(w) == w.p.Short() },
-		func() string { return s.xcPreferred(w) }, w.p.Short(),
+	return s.await(w, func() bool { return s.preferred(w) == w.p.Short() },
+		func() string { return s.preferred(w) }, w.p.Short(),
 		sprintf("%s's preferred presence did not become %s within %s (XP-10: XPhone's Do not disturb is written as preferred presence)", name, w.p.Short(), w.d))
 }
 
-func (s *Scenario) xcWithinNoPreferred(n, name string) error {
-	w, err := s.cfWithinArgs(n, name, "")
+func (s xphoneConformanceSteps) withinNoPreferred(n, name string) error {
+	w, err := s.withinArgs(n, name, "")
 	if err != nil {
 		return err
 	}
 	if _, _, err := s.xc(); err != nil {
 		return err
 	}
-	return s.await(w, func() bool { return s.xcPreferred(w) == "no preferred presence" },
-		func() string { return s.xcPreferred(w) }, "no preferred presence",
+	return s.await(w, func() bool { return s.preferred(w) == "no preferred presence" },
+		func() string { return s.preferred(w) }, "no preferred presence",
 		sprintf("%s's preferred presence was not cleared within %s after the Do not disturb ended in XPhone (C-4)", name, w.d))
 }
 
-// xcWithinSubscribed waits for a live subscription of the connector's app.
+// withinSubscribed waits for a live subscription of the connector's app.
 // The Graph fake's subscriptions are read outside the world's lock, so
 // the wait looks again every few milliseconds, bounded by the step.
-func (s *Scenario) xcWithinSubscribed(n string) error {
+func (s xphoneConformanceSteps) withinSubscribed(n string) error {
 	st, err := s.session()
 	if err != nil {
 		return err

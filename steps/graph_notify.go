@@ -5,94 +5,42 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/fakes/graph/graphtest"
 	"github.com/presencesim/presencesim/fakes/graph/richnotify"
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
-func init() { register("Microsoft Graph notifications", 71, registerGraphNotify) }
+// graphNotifySteps are the steps of rich notifications and the
+// subscription lifecycle.
+type graphNotifySteps struct{ graphSteps }
 
 // Rich notifications (G-RICH-1) and the subscription lifecycle (G-SUB-2),
 // seen from the subscriber's side.
-func registerGraphNotify(s *Scenario, r *registry) {
-	r.step(`^the latest notification at (\S+) decrypts to (\w+) as (\S+)$`, "the latest notification at https://hooks.example.com/presence decrypts to alice as Busy/InACall", s.gRichDecrypts)
-	r.step(`^the latest notification at (\S+) no longer decrypts once a byte of its data is changed$`, "the latest notification at https://hooks.example.com/presence no longer decrypts once a byte of its data is changed", s.gRichTampered)
-	r.step(`^the validation token of the latest notification at (\S+) is (valid|not valid) for the Graph app "([^"]+)"$`, `the validation token of the latest notification at https://hooks.example.com/presence is valid for the Graph app "watcher"`, s.gRichToken)
-	r.step(`^the last (\d+) notifications at (\S+) were encrypted with different keys$`, "the last 2 notifications at https://hooks.example.com/presence were encrypted with different keys", s.gRichKeys)
-	r.step(`^the Graph app "([^"]+)" renews its subscription every (.+) for (.+)$`, `the Graph app "watcher" renews its subscription every 50 minutes for 4 hours 30 minutes`, s.gRenewEvery)
-	r.step(`^Graph queues at most (\d+) notifications? per notification URL$`, "Graph queues at most 1 notification per notification URL", s.gQueueCap)
-	r.step(`^the webhook at (\S+) has received no lifecycle notification "(\w+)"$`, `the webhook at https://hooks.example.com/lifecycle has received no lifecycle notification "missed"`, s.gHookNoLifecycle)
+func registerGraphNotify(sc *Scenario, r *registry) {
+	s := graphNotifySteps{graphSteps{sc}}
+	r.step(`^the latest notification at (\S+) decrypts to (\w+) as (\S+)$`, "the latest notification at https://hooks.example.com/presence decrypts to alice as Busy/InACall", s.richDecrypts)
+	r.step(`^the latest notification at (\S+) no longer decrypts once a byte of its data is changed$`, "the latest notification at https://hooks.example.com/presence no longer decrypts once a byte of its data is changed", s.richTampered)
+	r.step(`^the validation token of the latest notification at (\S+) is (valid|not valid) for the Graph app "([^"]+)"$`, `the validation token of the latest notification at https://hooks.example.com/presence is valid for the Graph app "watcher"`, s.richToken)
+	r.step(`^the last (\d+) notifications at (\S+) were encrypted with different keys$`, "the last 2 notifications at https://hooks.example.com/presence were encrypted with different keys", s.richKeys)
+	r.step(`^the Graph app "([^"]+)" renews its subscription every (.+) for (.+)$`, `the Graph app "watcher" renews its subscription every 50 minutes for 4 hours 30 minutes`, s.renewEvery)
+	r.step(`^Graph queues at most (\d+) notifications? per notification URL$`, "Graph queues at most 1 notification per notification URL", s.queueCap)
+	r.step(`^the webhook at (\S+) has received no lifecycle notification "(\w+)"$`, `the webhook at https://hooks.example.com/lifecycle has received no lifecycle notification "missed"`, s.hookNoLifecycle)
 }
 
-var (
-	gCertOnce sync.Once
-	gCert     *richnotify.Certificate
-	gCertErr  error
-)
-
-// gSubscriberCert is the subscribers' encryption certificate: one RSA-2048
-// key for the run, as generating one per scenario is slow.
-func gSubscriberCert() (*richnotify.Certificate, error) {
-	gCertOnce.Do(func() { gCert, gCertErr = richnotify.NewCertificate(2048) })
-	return gCert, gCertErr
-}
-
-// gRichPlaceholder tells whether key is one of the placeholders
-// gRichExpand fills.
-func gRichPlaceholder(key string) bool {
-	return key == "certificate" || strings.HasPrefix(key, "certificate:") || strings.HasPrefix(key, "chars:")
-}
-
-// gRichExpand fills {certificate} (the subscribers' certificate, base64),
-// {certificate:thumbprint}, {certificate:ecdsa}, {certificate:rsa-N} (a
-// certificate of an N-bit RSA key nobody holds) and {chars:N} (N letters).
-func gRichExpand(key string) (string, error) {
-	kind, arg, _ := strings.Cut(key, ":")
-	if kind == "chars" {
-		n, err := strconv.Atoi(arg)
-		if err != nil || n < 0 || n > 1<<16 {
-			return "", fmt.Errorf("{%s}: write {chars:N} with a count", key)
-		}
-		return strings.Repeat("x", n), nil
-	}
-	c, err := gSubscriberCert()
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case arg == "":
-		return c.Base64, nil
-	case arg == "thumbprint":
-		return richnotify.Thumbprint(c.Base64)
-	case arg == "ecdsa":
-		return richnotify.ECDSA()
-	case strings.HasPrefix(arg, "rsa-"):
-		bits, err := strconv.Atoi(arg[4:])
-		if err != nil || bits < 16 || bits > 16384 {
-			return "", fmt.Errorf("{%s}: write {certificate:rsa-2048} with a key size of 16 to 16384 bits", key)
-		}
-		return richnotify.PublicOnly(bits)
-	}
-	return "", fmt.Errorf("{%s}: the certificate placeholders are {certificate}, {certificate:thumbprint}, {certificate:ecdsa} and {certificate:rsa-N}", key)
-}
-
-// gLatestPayload is the latest notification the webhook received, decoded.
-func (s *Scenario) gLatestPayload(u string) (graph.NotificationPayload, []byte, error) {
-	s.gFlush()
+// latestPayload is the latest notification the webhook received, decoded.
+func (s graphNotifySteps) latestPayload(u string) (graph.NotificationPayload, []byte, error) {
 	var p graph.NotificationPayload
-	hk, err := s.gHookOf(u)
+	hk, err := s.delivered(u)
 	if err != nil {
 		return p, nil, err
 	}
-	if len(hk.received) == 0 {
-		return p, nil, Check(s.gNoticesWhy(), func(g gomegaG) { g.Expect(len(hk.received)).NotTo(equal(0), "notifications received") })
+	if len(hk.Received) == 0 {
+		return p, nil, Check(s.noticesWhy(), func(g gomegaG) { g.Expect(len(hk.Received)).NotTo(equal(0), "notifications received") })
 	}
-	body := hk.received[len(hk.received)-1]
+	body := hk.Received[len(hk.Received)-1]
 	if err := json.Unmarshal(body, &p); err != nil || len(p.Value) == 0 {
 		return p, body, fmt.Errorf("the latest notification at %s is no notification payload (%v):\n%s", u, err, body)
 	}
@@ -107,8 +55,8 @@ func gContent(p graph.NotificationPayload, body []byte) (richnotify.EncryptedCon
 	return richnotify.EncryptedContent(*ec), nil
 }
 
-func (s *Scenario) gRichDecrypts(u, name, want string) error {
-	p, body, err := s.gLatestPayload(u)
+func (s graphNotifySteps) richDecrypts(u, name, want string) error {
+	p, body, err := s.latestPayload(u)
 	if err != nil {
 		return err
 	}
@@ -125,7 +73,7 @@ func (s *Scenario) gRichDecrypts(u, name, want string) error {
 		return err
 	}
 	oid := s.world.Teams.Dir(id).ID
-	cert, err := gSubscriberCert()
+	cert, err := graphtest.SubscriberCert()
 	if err != nil {
 		return err
 	}
@@ -149,8 +97,8 @@ func (s *Scenario) gRichDecrypts(u, name, want string) error {
 	})
 }
 
-func (s *Scenario) gRichTampered(u string) error {
-	p, body, err := s.gLatestPayload(u)
+func (s graphNotifySteps) richTampered(u string) error {
+	p, body, err := s.latestPayload(u)
 	if err != nil {
 		return err
 	}
@@ -158,7 +106,7 @@ func (s *Scenario) gRichTampered(u string) error {
 	if err != nil {
 		return err
 	}
-	cert, err := gSubscriberCert()
+	cert, err := graphtest.SubscriberCert()
 	if err != nil {
 		return err
 	}
@@ -176,11 +124,11 @@ func (s *Scenario) gRichTampered(u string) error {
 	})
 }
 
-// gKeys reads the JSON Web Key Set at the identity platform's discovery
+// keys reads the JSON Web Key Set at the identity platform's discovery
 // keys endpoint over HTTP, as a subscriber would.
-func (s *Scenario) gKeys() (richnotify.JWKS, error) {
+func (s graphNotifySteps) keys() (richnotify.JWKS, error) {
 	var ks richnotify.JWKS
-	resp, err := s.graph().client.Get("https://" + graph.LoginHost + "/common/discovery/keys")
+	resp, err := s.client().HTTP.Get("https://" + graph.LoginHost + "/common/discovery/keys")
 	if err != nil {
 		return ks, err
 	}
@@ -191,16 +139,16 @@ func (s *Scenario) gKeys() (richnotify.JWKS, error) {
 	return ks, json.NewDecoder(resp.Body).Decode(&ks)
 }
 
-func (s *Scenario) gRichToken(u, how, app string) error {
-	p, body, err := s.gLatestPayload(u)
+func (s graphNotifySteps) richToken(u, how, app string) error {
+	p, body, err := s.latestPayload(u)
 	if err != nil {
 		return err
 	}
-	a, err := s.gApp(app)
+	a, err := s.client().App(app)
 	if err != nil {
 		return err
 	}
-	ks, err := s.gKeys()
+	ks, err := s.keys()
 	if err != nil {
 		return err
 	}
@@ -220,17 +168,16 @@ func (s *Scenario) gRichToken(u, how, app string) error {
 	})
 }
 
-func (s *Scenario) gRichKeys(n int, u string) error {
-	s.gFlush()
-	hk, err := s.gHookOf(u)
+func (s graphNotifySteps) richKeys(n int, u string) error {
+	hk, err := s.delivered(u)
 	if err != nil {
 		return err
 	}
-	if len(hk.received) < n {
-		return Check(s.gNoticesWhy(), func(g gomegaG) { g.Expect(len(hk.received)).To(gomegaBeNumerically(">=", n), "notifications received") })
+	if len(hk.Received) < n {
+		return Check(s.noticesWhy(), func(g gomegaG) { g.Expect(len(hk.Received)).To(gomegaBeNumerically(">=", n), "notifications received") })
 	}
 	seen := map[string]bool{}
-	for _, b := range hk.received[len(hk.received)-n:] {
+	for _, b := range hk.Received[len(hk.Received)-n:] {
 		var p graph.NotificationPayload
 		_ = json.Unmarshal(b, &p)
 		for _, v := range p.Value {
@@ -239,13 +186,13 @@ func (s *Scenario) gRichKeys(n int, u string) error {
 			}
 		}
 	}
-	return Check(s.gNoticesWhy(), func(g gomegaG) { g.Expect(len(seen)).To(equal(n), "distinct dataKeys") })
+	return Check(s.noticesWhy(), func(g gomegaG) { g.Expect(len(seen)).To(equal(n), "distinct dataKeys") })
 }
 
-// gRenewEvery lets time pass in slices of at most 10 minutes, delivering
+// renewEvery lets time pass in slices of at most 10 minutes, delivering
 // what falls due after each, and renews the last subscription for an
 // hour every so often while Graph keeps it.
-func (s *Scenario) gRenewEvery(app, every, total string) error {
+func (s graphNotifySteps) renewEvery(app, every, total string) error {
 	ev, err := ParseDuration(every)
 	if err != nil {
 		return err
@@ -262,15 +209,15 @@ func (s *Scenario) gRenewEvery(app, every, total string) error {
 	for done := time.Duration(0); ; {
 		if alive && renewed >= ev {
 			renewed = 0
-			if err := s.gDo(app, http.MethodPatch, "/v1.0/subscriptions/{sub}", `{"expirationDateTime": "{now+1 hour}"}`); err != nil {
+			if err := s.client().Do(app, http.MethodPatch, "/v1.0/subscriptions/{sub}", `{"expirationDateTime": "{now+1 hour}"}`); err != nil {
 				return err
 			}
-			switch st := s.graph().last.status; st {
+			switch st := s.client().Last.Status; st {
 			case http.StatusOK:
 			case http.StatusNotFound:
 				alive = false // Graph dropped it: the scenario says what follows
 			default:
-				return fmt.Errorf("renewing the subscription answered %d: %s", st, s.graph().last.body)
+				return fmt.Errorf("renewing the subscription answered %d: %s", st, s.client().Last.Body)
 			}
 		}
 		if done >= all {
@@ -284,11 +231,11 @@ func (s *Scenario) gRenewEvery(app, every, total string) error {
 			return err
 		}
 		done, renewed = done+d, renewed+d
-		s.gFlush()
+		s.client().Flush()
 	}
 }
 
-func (s *Scenario) gQueueCap(n int) error {
+func (s graphNotifySteps) queueCap(n int) error {
 	if n < 1 {
 		return errors.New("a queue holds at least 1 notification")
 	}
@@ -296,13 +243,12 @@ func (s *Scenario) gQueueCap(n int) error {
 	return nil
 }
 
-func (s *Scenario) gHookNoLifecycle(u, event string) error {
-	s.gFlush()
-	hk, err := s.gHookOf(u)
+func (s graphNotifySteps) hookNoLifecycle(u, event string) error {
+	hk, err := s.delivered(u)
 	if err != nil {
 		return err
 	}
-	return Check(s.gNoticesWhy(), func(g gomegaG) {
-		g.Expect(hk.lifecycle).NotTo(gomegaContainElement(event), "lifecycle notifications received")
+	return Check(s.noticesWhy(), func(g gomegaG) {
+		g.Expect(hk.Lifecycle).NotTo(gomegaContainElement(event), "lifecycle notifications received")
 	})
 }

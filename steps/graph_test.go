@@ -40,30 +40,3 @@ func unambiguous(t *testing.T, groups ...string) {
 }
 
 func TestGraphStepsAreUnambiguous(t *testing.T) { unambiguous(t, "Microsoft Graph") }
-
-func TestGraphLookupJSON(t *testing.T) {
-	doc := map[string]any{
-		"@odata.context": "ctx",
-		"value":          []any{map[string]any{"id": "a", "outOfOfficeSettings": map[string]any{"isOutOfOffice": true}}},
-		"resourceData":   map[string]any{"@odata.type": "#microsoft.graph.presence"},
-	}
-	cases := []struct {
-		path string
-		want any
-		ok   bool
-	}{
-		{"@odata.context", "ctx", true},
-		{"value[0].id", "a", true},
-		{"value[0].outOfOfficeSettings.isOutOfOffice", true, true},
-		{"resourceData.@odata.type", "#microsoft.graph.presence", true},
-		{"value[1].id", nil, false},
-		{"value.id", nil, false},
-		{"missing", nil, false},
-	}
-	for _, c := range cases {
-		got, ok := gLookupJSON(doc, c.path)
-		if ok != c.ok || (ok && got != c.want) {
-			t.Errorf("gLookupJSON(%q) = %v, %v; want %v, %v", c.path, got, ok, c.want, c.ok)
-		}
-	}
-}

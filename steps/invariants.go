@@ -10,12 +10,17 @@ import (
 	"github.com/presencesim/presencesim/sim/invariant"
 )
 
-func init() { register("invariants and planted faults", 90, registerInvariants) }
+// invariantSteps check the invariants and plant faults to see them fail.
+type invariantSteps struct {
+	*Scenario
+	chk *invariant.Checker // installed before the scenario's first step
+}
 
 // registerInvariants checks every invariant after every clock event and
 // after every step of every scenario: a violation fails the step with the
 // invariant's rule ids and the explanation of the user concerned.
-func registerInvariants(s *Scenario, r *registry) {
+func registerInvariants(sc *Scenario, r *registry) {
+	s := &invariantSteps{Scenario: sc}
 	r.step(`^every invariant holds$`, "every invariant holds", s.invariantsHold)
 	r.step(`^the model is broken on purpose: (.+)$`, "the model is broken on purpose: Available ranks above Busy", s.plantFault)
 	if r.sc == nil {
@@ -23,7 +28,7 @@ func registerInvariants(s *Scenario, r *registry) {
 	}
 	r.sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
 		if s.world != nil {
-			s.ext[invariantsKey] = invariant.Install(s.world)
+			s.chk = invariant.Install(s.world)
 		}
 		return ctx, nil
 	})
@@ -44,14 +49,11 @@ func registerInvariants(s *Scenario, r *registry) {
 	})
 }
 
-const invariantsKey = "invariants"
-
-func (s *Scenario) invariants() *invariant.Checker {
-	chk, _ := s.ext[invariantsKey].(*invariant.Checker)
-	return chk
+func (s *invariantSteps) invariants() *invariant.Checker {
+	return s.chk
 }
 
-func (s *Scenario) invariantsHold() error {
+func (s *invariantSteps) invariantsHold() error {
 	chk := s.invariants()
 	if chk == nil {
 		return fmt.Errorf("no invariant checker is installed in this scenario")
@@ -67,7 +69,7 @@ const HoldsStepText = explore.HoldsStep
 
 // plantFault breaks one rule of the model on purpose, to show that the
 // invariants catch it.
-func (s *Scenario) plantFault(what string) error {
+func (s *invariantSteps) plantFault(what string) error {
 	f, err := explore.FindFault(what)
 	if err != nil {
 		return err

@@ -9,11 +9,12 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func init() { register("work location", 45, registerLocation) }
+// locationSteps are the steps of the work location: set by hand, detected,
+// from working hours, and as Graph reads it.
+type locationSteps struct{ *Scenario }
 
 // Phrases of the work location steps (G-LOC-1).
 const (
@@ -24,14 +25,15 @@ const (
 	locClock  = `(\d{1,2}:\d{2})`
 )
 
-func registerLocation(s *Scenario, r *registry) {
+func registerLocation(sc *Scenario, r *registry) {
+	s := locationSteps{sc}
 	r.step(`^(\w+) sets `+pron+` work location to `+locType+locPlace+`$`, `alice sets her work location to office at "building 4"`, s.locSetManual)
-	r.step(`^(\w+)'s work location is detected as `+locType+locPlace+`(?: by "([^"]+)")?$`, `alice's work location is detected as office by "docking station"`, s.locDetected)
-	r.step(`^(\w+)'s detected work location is cleared$`, "alice's detected work location is cleared", s.locClearAutomatic)
-	r.step(`^(\w+) clears `+pron+` work location$`, "alice clears her work location", s.locClear)
-	r.step(`^(\w+) works `+locHours+locPlace+` on (.+?) (?:from )?`+locClock+` ?(?:–|-|to) ?`+locClock+`$`, "alice works from the office on Mondays 09:00–17:00", s.locWorkingHours)
-	r.step(`^(\w+)'s work location is `+locType+locPlace+locSource+`$`, "alice's work location is remote, set manually", s.locIs)
-	r.step(`^Graph reads (\w+)'s work location as `+locType+locPlace+locSource+`$`, "Graph reads alice's work location as office, from her working hours", s.locGraphReads)
+	r.step(`^(\w+)'s work location is detected as `+locType+locPlace+`(?: by "([^"]+)")?$`, `alice's work location is detected as office by "docking station"`, s.detected)
+	r.step(`^(\w+)'s detected work location is cleared$`, "alice's detected work location is cleared", s.clearAutomatic)
+	r.step(`^(\w+) clears `+pron+` work location$`, "alice clears her work location", s.clear)
+	r.step(`^(\w+) works `+locHours+locPlace+` on (.+?) (?:from )?`+locClock+` ?(?:–|-|to) ?`+locClock+`$`, "alice works from the office on Mondays 09:00–17:00", s.workingHours)
+	r.step(`^(\w+)'s work location is `+locType+locPlace+locSource+`$`, "alice's work location is remote, set manually", s.is)
+	r.step(`^Graph reads (\w+)'s work location as `+locType+locPlace+locSource+`$`, "Graph reads alice's work location as office, from her working hours", s.graphReads)
 }
 
 // locTypeOf reads a step's work place: Graph's names, or "the office",
@@ -64,7 +66,7 @@ func locSourceOf(phrase string, t teams.WorkLocationType) (teams.WorkLocationSou
 	return 0, fmt.Errorf("say where the work location %s comes from: \", set manually\", \", detected automatically\" or \", from her working hours\"", t)
 }
 
-func (s *Scenario) locSetManual(name, where, place string) error {
+func (s locationSteps) locSetManual(name, where, place string) error {
 	t, err := locTypeOf(where)
 	if err != nil {
 		return err
@@ -72,7 +74,7 @@ func (s *Scenario) locSetManual(name, where, place string) error {
 	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetManualLocation(id, t, place) })
 }
 
-func (s *Scenario) locDetected(name, where, place, by string) error {
+func (s locationSteps) detected(name, where, place, by string) error {
 	t, err := locTypeOf(where)
 	if err != nil {
 		return err
@@ -83,13 +85,13 @@ func (s *Scenario) locDetected(name, where, place, by string) error {
 	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetAutomaticLocation(id, by, t, place) })
 }
 
-func (s *Scenario) locClearAutomatic(name string) error {
+func (s locationSteps) clearAutomatic(name string) error {
 	return s.onUser(name, s.world.Teams.ClearAutomaticLocation)
 }
 
-func (s *Scenario) locClear(name string) error { return s.onUser(name, s.world.Teams.ClearLocation) }
+func (s locationSteps) clear(name string) error { return s.onUser(name, s.world.Teams.ClearLocation) }
 
-func (s *Scenario) locWorkingHours(name, where, place, days, from, to string) error {
+func (s locationSteps) workingHours(name, where, place, days, from, to string) error {
 	t, err := locTypeOf(where)
 	if err != nil {
 		return err
@@ -120,7 +122,7 @@ func timeOfDay(s string) (time.Duration, error) {
 	return time.Duration(t), err
 }
 
-func (s *Scenario) locWant(where, place, source string) (teams.WorkLocation, error) {
+func (s locationSteps) want(where, place, source string) (teams.WorkLocation, error) {
 	t, err := locTypeOf(where)
 	if err != nil {
 		return teams.WorkLocation{}, err
@@ -132,8 +134,8 @@ func (s *Scenario) locWant(where, place, source string) (teams.WorkLocation, err
 	return teams.WorkLocation{Type: t, Source: src, PlaceID: place}, nil
 }
 
-func (s *Scenario) locIs(name, where, place, source string) error {
-	want, err := s.locWant(where, place, source)
+func (s locationSteps) is(name, where, place, source string) error {
+	want, err := s.want(where, place, source)
 	if err != nil {
 		return err
 	}
@@ -147,23 +149,17 @@ func (s *Scenario) locIs(name, where, place, source string) error {
 	})
 }
 
-// locGraphReads reads the user's presence through Graph with a reader app
+// graphReads reads the user's presence through Graph with a reader app
 // of its own and compares its workLocation.
-func (s *Scenario) locGraphReads(name, where, place, source string) error {
-	want, err := s.locWant(where, place, source)
+func (s locationSteps) graphReads(name, where, place, source string) error {
+	want, err := s.want(where, place, source)
 	if err != nil {
 		return err
 	}
-	const reader = "presencesim reader"
-	if _, err := s.gApp(reader); err != nil {
-		if err := s.gRegister(reader, "application", graph.PresenceReadAll); err != nil {
-			return err
-		}
-	}
-	if err := s.gDo(reader, http.MethodGet, "/v1.0/users/{"+name+"}/presence", ""); err != nil {
+	r, err := readPresence(s.Scenario, name)
+	if err != nil {
 		return err
 	}
-	r := s.graph().last
 	var body struct {
 		WorkLocation *struct {
 			Type    string  `json:"workLocationType"`
@@ -171,11 +167,11 @@ func (s *Scenario) locGraphReads(name, where, place, source string) error {
 			PlaceID *string `json:"placeId"`
 		} `json:"workLocation"`
 	}
-	_ = json.Unmarshal(r.body, &body)
+	_ = json.Unmarshal(r.Body, &body)
 	id, _ := s.user(name)
-	why := func() string { return s.gWhy(r)() + "\n" + s.world.Teams.Explain(id).String() }
+	why := func() string { return r.Why() + "\n" + s.world.Teams.Explain(id).String() }
 	return Check(why, func(g gomegaG) {
-		g.Expect(r.status).To(equal(http.StatusOK), "the GET status")
+		g.Expect(r.Status).To(equal(http.StatusOK), "the GET status")
 		g.Expect(body.WorkLocation).NotTo(gomega.BeNil(), "the presence's workLocation (G-LOC-1)")
 		place := ""
 		if body.WorkLocation.PlaceID != nil {

@@ -8,7 +8,11 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func registerManual(s *Scenario, r *registry) {
+// manualSteps set presence by hand and through apps.
+type manualSteps struct{ *Scenario }
+
+func registerManual(sc *Scenario, r *registry) {
+	s := manualSteps{sc}
 	r.step(`^(\w+) sets `+pron+` (?:presence|status) to (.+?)(?: for (\d.*|an? .+))?$`, "alice sets her status to Busy for 2 hours", s.setManual)
 	r.step(`^(\w+) tries to set `+pron+` (?:presence|status) to (.+)$`, "alice tries to set her status to Busy/InACall", s.trySetManual)
 	r.step(`^(\w+) resets `+pron+` (?:presence|status)$`, "alice resets her status", s.resetManual)
@@ -19,7 +23,7 @@ func registerManual(s *Scenario, r *registry) {
 	r.step(`^(\w+)'s preferred presence is set to (.+) through Graph$`, "alice's preferred presence is set to Offline/OffWork through Graph", s.graphPreferred)
 }
 
-func (s *Scenario) setManual(name, p, dur string) error {
+func (s manualSteps) setManual(name, p, dur string) error {
 	pr, d, err := presenceFor(p, dur)
 	if err != nil {
 		return err
@@ -27,7 +31,7 @@ func (s *Scenario) setManual(name, p, dur string) error {
 	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetPreferred(id, pr, d, teams.ViaClient) })
 }
 
-func (s *Scenario) trySetManual(name, p string) error {
+func (s manualSteps) trySetManual(name, p string) error {
 	pr, err := presence.Parse(p)
 	if err != nil {
 		return err
@@ -43,7 +47,7 @@ func (s *Scenario) trySetManual(name, p string) error {
 
 var errAccepted = fmt.Errorf("accepted")
 
-func (s *Scenario) refusedCheck(because string) error {
+func (s manualSteps) refusedCheck(because string) error {
 	if s.refused == nil {
 		return fmt.Errorf("nothing was tried in this scenario; use a \"tries to\" step first")
 	}
@@ -56,11 +60,11 @@ func (s *Scenario) refusedCheck(because string) error {
 	})
 }
 
-func (s *Scenario) resetManual(name string) error {
+func (s manualSteps) resetManual(name string) error {
 	return s.onUser(name, s.world.Teams.ClearPreferred)
 }
 
-func (s *Scenario) appSets(app, name, p, dur string) error {
+func (s manualSteps) appSets(app, name, p, dur string) error {
 	pr, d, err := presenceFor(p, dur)
 	if err != nil {
 		return err
@@ -70,7 +74,7 @@ func (s *Scenario) appSets(app, name, p, dur string) error {
 	})
 }
 
-func (s *Scenario) appTries(app, name, p string) error {
+func (s manualSteps) appTries(app, name, p string) error {
 	pr, err := presence.Parse(p)
 	if err != nil {
 		return err
@@ -84,13 +88,13 @@ func (s *Scenario) appTries(app, name, p string) error {
 	})
 }
 
-func (s *Scenario) appClears(app, name string) error {
+func (s manualSteps) appClears(app, name string) error {
 	return s.onUser(name, func(id teams.UserID) error {
 		return s.world.Teams.ClearAppPresence(id, s.world.Teams.App(app))
 	})
 }
 
-func (s *Scenario) graphPreferred(name, p string) error {
+func (s manualSteps) graphPreferred(name, p string) error {
 	pr, err := presence.Parse(p)
 	if err != nil {
 		return err

@@ -14,8 +14,6 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
-func init() { register("Luware Nimbus", 90, registerNimbus) }
-
 type nimbusTuneKey struct{}
 
 // WithNimbusSettings returns a context under which scenarios adjust the
@@ -33,8 +31,15 @@ type nbState struct {
 	dayText, dayAgain string
 }
 
-func (s *Scenario) nb() (*nbState, error) {
-	st := Ext(s, "nimbus", func() *nbState { return &nbState{} })
+// nimbusSteps are the steps of Luware Nimbus: services, presence accounts,
+// routing and the simulated contact-centre day.
+type nimbusSteps struct {
+	*Scenario
+	st nbState
+}
+
+func (s *nimbusSteps) nb() (*nbState, error) {
+	st := &s.st
 	if st.m == nil {
 		m := nimbus.Of(s.world)
 		set := m.Settings()
@@ -51,69 +56,70 @@ func (s *Scenario) nb() (*nbState, error) {
 
 const nbService = `"([^"]+)"`
 
-func registerNimbus(s *Scenario, r *registry) {
+func registerNimbus(sc *Scenario, r *registry) {
+	s := &nimbusSteps{Scenario: sc}
 	if r.sc != nil {
 		r.sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
 			if tune, ok := ctx.Value(nimbusTuneKey{}).(func(*nimbus.Settings)); ok {
-				Ext(s, "nimbus", func() *nbState { return &nbState{} }).tune = tune
+				s.st.tune = tune
 			}
 			return ctx, nil
 		})
 	}
 	// configuration
-	r.step(`^a Nimbus service `+nbService+` with the agents? (.+)$`, `a Nimbus service "Support" with the agents alice and bob`, s.nbTeamService)
-	r.step(`^a skill-based Nimbus service `+nbService+` requiring (.+)$`, `a skill-based Nimbus service "Billing" requiring German and invoices`, s.nbSkillService)
-	r.step(`^(\w+) has the Nimbus skills? (.+)$`, "alice has the Nimbus skills German and invoices", s.nbSkills)
-	r.step(`^(\w+) switches to (?:an? )?(On|Off) Duty profile$`, "alice switches to an Off Duty profile", s.nbDuty)
-	r.step(`^the Conversations Distribution of `+nbService+` is:$`, "the Conversations Distribution of \"Support\" is:", s.nbDistribution)
-	r.step(`^the Conversations Distribution of `+nbService+` sets "([^"]+)" to "([^"]+)"$`, `the Conversations Distribution of "Support" sets "Busy *" to "Distributed to the user"`, s.nbDistributionLine)
-	r.step(`^the service `+nbService+` has (?:a|an) (ring time|after-call work|RONA reset time|maximum wait) of (.+)$`, `the service "Support" has a RONA reset time of 10 minutes`, s.nbTiming)
-	r.step(`^the service `+nbService+` refuses a RONA reset time of (.+)$`, `the service "Support" refuses a RONA reset time of 5 seconds`, s.nbRefusesRONA)
-	r.step(`^Nimbus has the presence accounts? (.+)$`, `Nimbus has the presence accounts "pa1" and "pa2"`, s.nbAccounts)
-	r.step(`^Nimbus refuses a third presence account "([^"]+)"$`, `Nimbus refuses a third presence account "pa3"`, s.nbThirdAccount)
-	r.step(`^the presence account "([^"]+)" has MFA (enabled|disabled)$`, `the presence account "pa1" has MFA enabled`, s.nbMFA)
-	r.step(`^the presence account "([^"]+)" (lacks|is granted) the delegated permission (\S+)$`, `the presence account "pa1" lacks the delegated permission Presence.Read.All`, s.nbPermission)
-	r.step(`^the presence account "([^"]+)" holds (\S+) only as an application permission$`, `the presence account "pa1" holds Presence.Read.All only as an application permission`, s.nbApplicationOnly)
-	r.step(`^the tenant changes and no longer has the Nimbus guests$`, "the tenant changes and no longer has the Nimbus guests", s.nbTenantChange)
-	r.step(`^the presence account "([^"]+)" is invited to the tenant again$`, `the presence account "pa1" is invited to the tenant again`, s.nbReinvite)
+	r.step(`^a Nimbus service `+nbService+` with the agents? (.+)$`, `a Nimbus service "Support" with the agents alice and bob`, s.teamService)
+	r.step(`^a skill-based Nimbus service `+nbService+` requiring (.+)$`, `a skill-based Nimbus service "Billing" requiring German and invoices`, s.skillService)
+	r.step(`^(\w+) has the Nimbus skills? (.+)$`, "alice has the Nimbus skills German and invoices", s.skills)
+	r.step(`^(\w+) switches to (?:an? )?(On|Off) Duty profile$`, "alice switches to an Off Duty profile", s.duty)
+	r.step(`^the Conversations Distribution of `+nbService+` is:$`, "the Conversations Distribution of \"Support\" is:", s.distribution)
+	r.step(`^the Conversations Distribution of `+nbService+` sets "([^"]+)" to "([^"]+)"$`, `the Conversations Distribution of "Support" sets "Busy *" to "Distributed to the user"`, s.distributionLine)
+	r.step(`^the service `+nbService+` has (?:a|an) (ring time|after-call work|RONA reset time|maximum wait) of (.+)$`, `the service "Support" has a RONA reset time of 10 minutes`, s.timing)
+	r.step(`^the service `+nbService+` refuses a RONA reset time of (.+)$`, `the service "Support" refuses a RONA reset time of 5 seconds`, s.refusesRONA)
+	r.step(`^Nimbus has the presence accounts? (.+)$`, `Nimbus has the presence accounts "pa1" and "pa2"`, s.accounts)
+	r.step(`^Nimbus refuses a third presence account "([^"]+)"$`, `Nimbus refuses a third presence account "pa3"`, s.thirdAccount)
+	r.step(`^the presence account "([^"]+)" has MFA (enabled|disabled)$`, `the presence account "pa1" has MFA enabled`, s.mFA)
+	r.step(`^the presence account "([^"]+)" (lacks|is granted) the delegated permission (\S+)$`, `the presence account "pa1" lacks the delegated permission Presence.Read.All`, s.permission)
+	r.step(`^the presence account "([^"]+)" holds (\S+) only as an application permission$`, `the presence account "pa1" holds Presence.Read.All only as an application permission`, s.applicationOnly)
+	r.step(`^the tenant changes and no longer has the Nimbus guests$`, "the tenant changes and no longer has the Nimbus guests", s.tenantChange)
+	r.step(`^the presence account "([^"]+)" is invited to the tenant again$`, `the presence account "pa1" is invited to the tenant again`, s.reinvite)
 
 	// what agents and callers do
-	r.step(`^(\w+) is "([^"]+)" in Teams$`, `bob is "Busy *" in Teams`, s.nbTeamsState)
-	r.step(`^a call arrives (?:at|for) `+nbService+`$`, `a call arrives at "Support"`, s.nbArrive)
-	r.step(`^(\d+) calls arrive (?:at|for) `+nbService+`$`, `2 calls arrive at "Support"`, s.nbArriveMany)
-	r.step(`^(\w+) (accepts|declines) the Nimbus call$`, "bob accepts the Nimbus call", s.nbAnswer)
-	r.step(`^(\w+) lets the Nimbus call ring out$`, "bob lets the Nimbus call ring out", s.nbRingOut)
-	r.step(`^(\w+) ends the Nimbus call$`, "bob ends the Nimbus call", s.nbHangUp)
-	r.step(`^(\w+) turns `+pron+` Active toggle in `+nbService+` (on|off)$`, `bob turns his Active toggle in "Support" off`, s.nbActive)
-	r.step(`^(\w+) resets `+pron+` RONA state$`, "bob resets his RONA state", s.nbResetRONA)
-	r.step(`^(\w+) dials out from Teams$`, "bob dials out from Teams", s.nbDialOut)
-	r.step(`^(\w+)'s outbound call is established$`, "bob's outbound call is established", s.nbEstablished)
+	r.step(`^(\w+) is "([^"]+)" in Teams$`, `bob is "Busy *" in Teams`, s.teamsState)
+	r.step(`^a call arrives (?:at|for) `+nbService+`$`, `a call arrives at "Support"`, s.arrive)
+	r.step(`^(\d+) calls arrive (?:at|for) `+nbService+`$`, `2 calls arrive at "Support"`, s.arriveMany)
+	r.step(`^(\w+) (accepts|declines) the Nimbus call$`, "bob accepts the Nimbus call", s.answer)
+	r.step(`^(\w+) lets the Nimbus call ring out$`, "bob lets the Nimbus call ring out", s.ringOut)
+	r.step(`^(\w+) ends the Nimbus call$`, "bob ends the Nimbus call", s.hangUp)
+	r.step(`^(\w+) turns `+pron+` Active toggle in `+nbService+` (on|off)$`, `bob turns his Active toggle in "Support" off`, s.active)
+	r.step(`^(\w+) resets `+pron+` RONA state$`, "bob resets his RONA state", s.resetRONA)
+	r.step(`^(\w+) dials out from Teams$`, "bob dials out from Teams", s.dialOut)
+	r.step(`^(\w+)'s outbound call is established$`, "bob's outbound call is established", s.established)
 
 	// what Nimbus decides
-	r.step(`^for (\w+) a call (?:at|for|in) `+nbService+` is (Distributed to the user|NOT distributed to the user)$`, `for bob a call in "Support" is NOT distributed to the user`, s.nbDecision)
-	r.step(`^(\w+) is (eligible|not eligible) for `+nbService+`(?: by (NB-\d+))?$`, `bob is not eligible for "Support" by NB-4`, s.nbEligible)
-	r.step(`^Nimbus offers the `+nbOrdinal+`call to (\w+)$`, "Nimbus offers the second call to bob", s.nbOffered)
-	r.step(`^Nimbus offers the `+nbOrdinal+`call to no agent$`, "Nimbus offers the last call to no agent", s.nbOfferedNobody)
-	r.step(`^Nimbus has offered (\d+) calls?$`, "Nimbus has offered 3 calls", s.nbOfferedCount)
-	r.step(`^the tenant requires MFA except from trusted locations$`, "the tenant requires MFA except from trusted locations", s.nbConditionalAccess)
-	r.step(`^the presence account "([^"]+)" signs in from (a Microsoft Azure data centre|an address outside the trusted locations)$`, `the presence account "pa1" signs in from a Microsoft Azure data centre`, s.nbSignInFrom)
-	r.step(`^(\w+) (?:is already|is still) in a Teams call$`, "bob is already in a Teams call", s.nbInCall)
-	r.step(`^(\w+) is (in|out of) RONA$`, "bob is in RONA", s.nbRONA)
-	r.step(`^Nimbus reads (\w+) as (.+)$`, "Nimbus reads bob as Busy/InACall", s.nbReads)
-	r.step(`^Nimbus reads presence through (federation|the presence account "[^"]+")$`, `Nimbus reads presence through the presence account "pa1"`, s.nbSource)
-	r.step(`^Nimbus falls back to federation because (.+)$`, "Nimbus falls back to federation because AADSTS50076", s.nbFallback)
+	r.step(`^for (\w+) a call (?:at|for|in) `+nbService+` is (Distributed to the user|NOT distributed to the user)$`, `for bob a call in "Support" is NOT distributed to the user`, s.decision)
+	r.step(`^(\w+) is (eligible|not eligible) for `+nbService+`(?: by (NB-\d+))?$`, `bob is not eligible for "Support" by NB-4`, s.eligible)
+	r.step(`^Nimbus offers the `+nbOrdinal+`call to (\w+)$`, "Nimbus offers the second call to bob", s.offered)
+	r.step(`^Nimbus offers the `+nbOrdinal+`call to no agent$`, "Nimbus offers the last call to no agent", s.offeredNobody)
+	r.step(`^Nimbus has offered (\d+) calls?$`, "Nimbus has offered 3 calls", s.offeredCount)
+	r.step(`^the tenant requires MFA except from trusted locations$`, "the tenant requires MFA except from trusted locations", s.conditionalAccess)
+	r.step(`^the presence account "([^"]+)" signs in from (a Microsoft Azure data centre|an address outside the trusted locations)$`, `the presence account "pa1" signs in from a Microsoft Azure data centre`, s.signInFrom)
+	r.step(`^(\w+) (?:is already|is still) in a Teams call$`, "bob is already in a Teams call", s.isInCall)
+	r.step(`^(\w+) is (in|out of) RONA$`, "bob is in RONA", s.rONA)
+	r.step(`^Nimbus reads (\w+) as (.+)$`, "Nimbus reads bob as Busy/InACall", s.reads)
+	r.step(`^Nimbus reads presence through (federation|the presence account "[^"]+")$`, `Nimbus reads presence through the presence account "pa1"`, s.source)
+	r.step(`^Nimbus falls back to federation because (.+)$`, "Nimbus falls back to federation because AADSTS50076", s.fallback)
 
 	// the contact-centre day
-	r.step(`^a contact-centre day with (\d+) agents and (\d+) calls is simulated with seed (\d+)$`, "a contact-centre day with 50 agents and 2000 calls is simulated with seed 1", s.nbDay)
-	r.step(`^with (.+?), (no|some) calls? (?:is|are) offered to agents already in a call$`, "with federation and Busy distributed, some calls are offered to agents already in a call", s.nbDayInCall)
-	r.step(`^more calls find nobody to distribute to with (.+?) than with (.+)$`, "more calls find nobody to distribute to with federation and Busy not distributed than with presence accounts and Busy distributed", s.nbDayNobody)
-	r.step(`^callers wait longer on average with (.+?) than with (.+)$`, "callers wait longer on average with federation and Busy not distributed than with presence accounts and Busy distributed", s.nbDayWait)
-	r.step(`^fewer calls are offered to agents already in a call with (.+?) than with (.+)$`, "fewer calls are offered to agents already in a call with presence accounts and Busy distributed than with federation and Busy distributed", s.nbDayFewerInCall)
-	r.step(`^the simulated day gives the same report when run again$`, "the simulated day gives the same report when run again", s.nbDayAgain)
+	r.step(`^a contact-centre day with (\d+) agents and (\d+) calls is simulated with seed (\d+)$`, "a contact-centre day with 50 agents and 2000 calls is simulated with seed 1", s.day)
+	r.step(`^with (.+?), (no|some) calls? (?:is|are) offered to agents already in a call$`, "with federation and Busy distributed, some calls are offered to agents already in a call", s.dayInCall)
+	r.step(`^more calls find nobody to distribute to with (.+?) than with (.+)$`, "more calls find nobody to distribute to with federation and Busy not distributed than with presence accounts and Busy distributed", s.dayNobody)
+	r.step(`^callers wait longer on average with (.+?) than with (.+)$`, "callers wait longer on average with federation and Busy not distributed than with presence accounts and Busy distributed", s.dayWait)
+	r.step(`^fewer calls are offered to agents already in a call with (.+?) than with (.+)$`, "fewer calls are offered to agents already in a call with presence accounts and Busy distributed than with federation and Busy distributed", s.dayFewerInCall)
+	r.step(`^the simulated day gives the same report when run again$`, "the simulated day gives the same report when run again", s.dayAgain)
 }
 
 // nbGet returns the Nimbus state and what get finds in its model.
-func nbGet[T any](s *Scenario, get func(*nimbus.Model) (T, error)) (*nbState, T, error) {
+func nbGet[T any](s *nimbusSteps, get func(*nimbus.Model) (T, error)) (*nbState, T, error) {
 	st, err := s.nb()
 	if err != nil {
 		var zero T
@@ -123,12 +129,12 @@ func nbGet[T any](s *Scenario, get func(*nimbus.Model) (T, error)) (*nbState, T,
 	return st, v, err
 }
 
-func (s *Scenario) nbService(name string) (*nbState, *nimbus.Service, error) {
+func (s *nimbusSteps) service(name string) (*nbState, *nimbus.Service, error) {
 	return nbGet(s, func(m *nimbus.Model) (*nimbus.Service, error) { return m.Service(name) })
 }
 
-// nbOnUser runs fn on the Nimbus model and a user the scenario knows.
-func (s *Scenario) nbOnUser(name string, fn func(*nimbus.Model, teams.UserID) error) error {
+// withAgent runs fn on the Nimbus model and a user the scenario knows.
+func (s *nimbusSteps) withAgent(name string, fn func(*nimbus.Model, teams.UserID) error) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -136,14 +142,14 @@ func (s *Scenario) nbOnUser(name string, fn func(*nimbus.Model, teams.UserID) er
 	return s.onUser(name, func(id teams.UserID) error { return fn(st.m, id) })
 }
 
-// nbAddService adds a service that distributes to Available agents only
+// addService adds a service that distributes to Available agents only
 // until the scenario says otherwise.
-func (s *Scenario) nbAddService(name string, a nimbus.Assignment) (*nbState, *nimbus.Service, error) {
+func (s *nimbusSteps) addService(name string, a nimbus.Assignment) (*nbState, *nimbus.Service, error) {
 	return nbGet(s, func(m *nimbus.Model) (*nimbus.Service, error) { return m.AddService(name, a, nimbus.AvailableOnly) })
 }
 
-func (s *Scenario) nbTeamService(name, list string) error {
-	st, svc, err := s.nbAddService(name, nimbus.TeamBased)
+func (s *nimbusSteps) teamService(name, list string) error {
+	st, svc, err := s.addService(name, nimbus.TeamBased)
 	if err != nil {
 		return err
 	}
@@ -157,8 +163,8 @@ func (s *Scenario) nbTeamService(name, list string) error {
 	return nil
 }
 
-func (s *Scenario) nbSkillService(name, list string) error {
-	_, svc, err := s.nbAddService(name, nimbus.SkillBased)
+func (s *nimbusSteps) skillService(name, list string) error {
+	_, svc, err := s.addService(name, nimbus.SkillBased)
 	if err != nil {
 		return err
 	}
@@ -166,24 +172,24 @@ func (s *Scenario) nbSkillService(name, list string) error {
 	return nil
 }
 
-func (s *Scenario) nbSkills(name, list string) error {
-	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+func (s *nimbusSteps) skills(name, list string) error {
+	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		m.SetSkills(id, splitNames(list)...)
 		return nil
 	})
 }
 
-func (s *Scenario) nbDuty(name, duty string) error {
-	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+func (s *nimbusSteps) duty(name, duty string) error {
+	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		m.SetDuty(id, duty == "On")
 		return nil
 	})
 }
 
-// nbDistribution reads the setting as the seed lays it out: one line per
+// distribution reads the setting as the seed lays it out: one line per
 // presence group, its name and the decision in the document's words.
-func (s *Scenario) nbDistribution(name string, t *godog.Table) error {
-	st, svc, err := s.nbService(name)
+func (s *nimbusSteps) distribution(name string, t *godog.Table) error {
+	st, svc, err := s.service(name)
 	if err != nil {
 		return err
 	}
@@ -202,8 +208,8 @@ func (s *Scenario) nbDistribution(name string, t *godog.Table) error {
 	return nil
 }
 
-func (s *Scenario) nbDistributionLine(name, col, decision string) error {
-	st, svc, err := s.nbService(name)
+func (s *nimbusSteps) distributionLine(name, col, decision string) error {
+	st, svc, err := s.service(name)
 	if err != nil {
 		return err
 	}
@@ -221,8 +227,12 @@ func (s *Scenario) nbDistributionLine(name, col, decision string) error {
 	return nil
 }
 
-func (s *Scenario) nbTiming(name, what, dur string) error {
-	_, svc, err := s.nbService(name)
+func (s *nimbusSteps) timing(name, what, dur string) error {
+	_, svc, err := s.service(name)
+	if err != nil {
+		return err
+	}
+	t, err := nimbus.ParseTiming(what)
 	if err != nil {
 		return err
 	}
@@ -230,27 +240,11 @@ func (s *Scenario) nbTiming(name, what, dur string) error {
 	if err != nil {
 		return err
 	}
-	switch what {
-	case "ring time":
-		if d <= 0 {
-			return fmt.Errorf("the ring time must be positive, got %s", dur)
-		}
-		svc.RingTime = d
-	case "after-call work":
-		svc.ACW = d
-	case "RONA reset time":
-		if err := nimbus.CheckRONAReset(d); err != nil {
-			return err
-		}
-		svc.RONAReset = d
-	case "maximum wait":
-		svc.MaxWait = d
-	}
-	return nil
+	return svc.SetTiming(t, d)
 }
 
-func (s *Scenario) nbRefusesRONA(name, dur string) error {
-	if _, _, err := s.nbService(name); err != nil {
+func (s *nimbusSteps) refusesRONA(name, dur string) error {
+	if _, _, err := s.service(name); err != nil {
 		return err
 	}
 	d, err := ParseDuration(dur)
@@ -276,7 +270,7 @@ func quotedNames(list string) ([]string, error) {
 	return out, nil
 }
 
-func (s *Scenario) nbAccounts(list string) error {
+func (s *nimbusSteps) accounts(list string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -293,7 +287,7 @@ func (s *Scenario) nbAccounts(list string) error {
 	return nil
 }
 
-func (s *Scenario) nbThirdAccount(name string) error {
+func (s *nimbusSteps) thirdAccount(name string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -306,12 +300,12 @@ func (s *Scenario) nbThirdAccount(name string) error {
 	})
 }
 
-func (s *Scenario) nbAccount(name string) (*nbState, *nimbus.Account, error) {
+func (s *nimbusSteps) account(name string) (*nbState, *nimbus.Account, error) {
 	return nbGet(s, func(m *nimbus.Model) (*nimbus.Account, error) { return m.Account(name) })
 }
 
-func (s *Scenario) nbMFA(name, state string) error {
-	st, a, err := s.nbAccount(name)
+func (s *nimbusSteps) mFA(name, state string) error {
+	st, a, err := s.account(name)
 	if err != nil {
 		return err
 	}
@@ -320,10 +314,10 @@ func (s *Scenario) nbMFA(name, state string) error {
 	return nil
 }
 
-// nbChangePermission changes how a presence account holds a permission and
+// changePermission changes how a presence account holds a permission and
 // tells Nimbus the account changed.
-func (s *Scenario) nbChangePermission(name, perm string, change func(*nimbus.Account, nimbus.Permission)) error {
-	st, a, err := s.nbAccount(name)
+func (s *nimbusSteps) changePermission(name, perm string, change func(*nimbus.Account, nimbus.Permission)) error {
+	st, a, err := s.account(name)
 	if err != nil {
 		return err
 	}
@@ -336,8 +330,8 @@ func (s *Scenario) nbChangePermission(name, perm string, change func(*nimbus.Acc
 	return nil
 }
 
-func (s *Scenario) nbPermission(name, change, perm string) error {
-	return s.nbChangePermission(name, perm, func(a *nimbus.Account, p nimbus.Permission) {
+func (s *nimbusSteps) permission(name, change, perm string) error {
+	return s.changePermission(name, perm, func(a *nimbus.Account, p nimbus.Permission) {
 		if change == "lacks" {
 			a.Revoke(p)
 		} else {
@@ -346,14 +340,14 @@ func (s *Scenario) nbPermission(name, change, perm string) error {
 	})
 }
 
-func (s *Scenario) nbApplicationOnly(name, perm string) error {
-	return s.nbChangePermission(name, perm, func(a *nimbus.Account, p nimbus.Permission) {
+func (s *nimbusSteps) applicationOnly(name, perm string) error {
+	return s.changePermission(name, perm, func(a *nimbus.Account, p nimbus.Permission) {
 		a.Revoke(p)
 		a.Grant(nimbus.Permission{Name: p.Name, Type: nimbus.Application})
 	})
 }
 
-func (s *Scenario) nbTenantChange() error {
+func (s *nimbusSteps) tenantChange() error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -362,8 +356,8 @@ func (s *Scenario) nbTenantChange() error {
 	return nil
 }
 
-func (s *Scenario) nbReinvite(name string) error {
-	st, a, err := s.nbAccount(name)
+func (s *nimbusSteps) reinvite(name string) error {
+	st, a, err := s.account(name)
 	if err != nil {
 		return err
 	}
@@ -371,31 +365,20 @@ func (s *Scenario) nbReinvite(name string) error {
 	return nil
 }
 
-// nbTeamsState puts the agent into a line of the distribution setting the
+// teamsState puts the agent into a line of the distribution setting the
 // way a person does it in Teams: Available by resetting the status (signed
 // in), Busy, Do not Disturb and Away by hand, Offline by signing out.
-func (s *Scenario) nbTeamsState(name, word string) error {
+func (s *nimbusSteps) teamsState(name, word string) error {
 	col, err := nimbus.ParseColumn(word)
 	if err != nil {
 		return err
 	}
 	tm := s.world.Teams
 	return s.onUser(name, func(id teams.UserID) error {
-		manual := map[nimbus.Column]presence.Presence{
-			nimbus.ColBusy:         presence.Of(presence.Busy, presence.ActBusy),
-			nimbus.ColDoNotDisturb: presence.Of(presence.DoNotDisturb, presence.ActDoNotDisturb),
-			nimbus.ColAway:         presence.Of(presence.Away, presence.ActAway),
+		if p, ok := col.ByHand(); ok {
+			return tm.SetPreferred(id, p, 0, teams.ViaClient)
 		}
-		switch col {
-		case nimbus.ColAvailable:
-			if err := tm.ClearPreferred(id); err != nil {
-				return err
-			}
-			if tm.Presence(id).Availability == presence.Offline {
-				return tm.SignIn(id, teams.Desktop)
-			}
-			return nil
-		case nimbus.ColOffline:
+		if col == nimbus.ColOffline {
 			for _, k := range teams.ClientKinds() {
 				if err := tm.SignOut(id, k); err != nil {
 					return err
@@ -403,14 +386,20 @@ func (s *Scenario) nbTeamsState(name, word string) error {
 			}
 			return nil
 		}
-		return tm.SetPreferred(id, manual[col], 0, teams.ViaClient)
+		if err := tm.ClearPreferred(id); err != nil {
+			return err
+		}
+		if tm.Presence(id).Availability == presence.Offline {
+			return tm.SignIn(id, teams.Desktop)
+		}
+		return nil
 	})
 }
 
-func (s *Scenario) nbArrive(name string) error { return s.nbArriveMany(1, name) }
+func (s *nimbusSteps) arrive(name string) error { return s.arriveMany(1, name) }
 
-func (s *Scenario) nbArriveMany(n int, name string) error {
-	st, svc, err := s.nbService(name)
+func (s *nimbusSteps) arriveMany(n int, name string) error {
+	st, svc, err := s.service(name)
 	if err != nil {
 		return err
 	}
@@ -420,12 +409,12 @@ func (s *Scenario) nbArriveMany(n int, name string) error {
 	return nil
 }
 
-func (s *Scenario) nbAnswer(name, how string) error {
-	return s.nbOnUser(name, either(how == "accepts", (*nimbus.Model).Accept, (*nimbus.Model).Decline))
+func (s *nimbusSteps) answer(name, how string) error {
+	return s.withAgent(name, either(how == "accepts", (*nimbus.Model).Accept, (*nimbus.Model).Decline))
 }
 
-func (s *Scenario) nbRingOut(name string) error {
-	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+func (s *nimbusSteps) ringOut(name string) error {
+	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		c, ok := m.Ringing(id)
 		if !ok {
 			return fmt.Errorf("no Nimbus call is ringing at %s", name)
@@ -435,10 +424,10 @@ func (s *Scenario) nbRingOut(name string) error {
 	})
 }
 
-func (s *Scenario) nbHangUp(name string) error { return s.nbOnUser(name, (*nimbus.Model).HangUp) }
+func (s *nimbusSteps) hangUp(name string) error { return s.withAgent(name, (*nimbus.Model).HangUp) }
 
-func (s *Scenario) nbActive(name, service, on string) error {
-	st, svc, err := s.nbService(service)
+func (s *nimbusSteps) active(name, service, on string) error {
+	st, svc, err := s.service(service)
 	if err != nil {
 		return err
 	}
@@ -448,14 +437,14 @@ func (s *Scenario) nbActive(name, service, on string) error {
 	})
 }
 
-func (s *Scenario) nbResetRONA(name string) error {
-	return s.nbOnUser(name, (*nimbus.Model).ResetRONA)
+func (s *nimbusSteps) resetRONA(name string) error {
+	return s.withAgent(name, (*nimbus.Model).ResetRONA)
 }
 
-func (s *Scenario) nbDialOut(name string) error { return s.nbOnUser(name, (*nimbus.Model).DialOut) }
+func (s *nimbusSteps) dialOut(name string) error { return s.withAgent(name, (*nimbus.Model).DialOut) }
 
-func (s *Scenario) nbEstablished(name string) error {
-	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+func (s *nimbusSteps) established(name string) error {
+	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		c, err := m.Established(id)
 		if err != nil {
 			return err
@@ -470,8 +459,8 @@ func (st *nbState) why(svc *nimbus.Service) func() string {
 	return func() string { return st.m.Explain(svc) }
 }
 
-func (s *Scenario) nbDecision(name, service, want string) error {
-	st, svc, err := s.nbService(service)
+func (s *nimbusSteps) decision(name, service, want string) error {
+	st, svc, err := s.service(service)
 	if err != nil {
 		return err
 	}
@@ -483,8 +472,8 @@ func (s *Scenario) nbDecision(name, service, want string) error {
 	})
 }
 
-func (s *Scenario) nbEligible(name, want, service, rule string) error {
-	st, svc, err := s.nbService(service)
+func (s *nimbusSteps) eligible(name, want, service, rule string) error {
+	st, svc, err := s.service(service)
 	if err != nil {
 		return err
 	}
@@ -503,21 +492,10 @@ func (s *Scenario) nbEligible(name, want, service, rule string) error {
 // call"; without it a step means the one call still waiting or ringing.
 const nbOrdinal = `((?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last) )?`
 
-var ordinals = []string{"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
-
-// ordinal is the word for the i-th call (from 0).
-func ordinal(i int) string {
-	if i < len(ordinals) {
-		return ordinals[i]
-	}
-	return fmt.Sprintf("#%d", i+1)
-}
-
-// nbCall finds the call a step means and words it for failure messages:
-// "the second call of "Support" (arrived at 09:00)". Without an ordinal
-// the step means the call still waiting or ringing; where several are, it
-// has to say which.
-func (s *Scenario) nbCall(which string) (*nbState, *nimbus.Call, string, error) {
+// call finds the call a step means and words it for failure messages.
+// Without an ordinal the step means the call still waiting or ringing;
+// where several are, it has to say which.
+func (s *nimbusSteps) call(which string) (*nbState, *nimbus.Call, string, error) {
 	st, err := s.nb()
 	if err != nil {
 		return nil, nil, "", err
@@ -526,63 +504,40 @@ func (s *Scenario) nbCall(which string) (*nbState, *nimbus.Call, string, error) 
 	if n == 0 {
 		return nil, nil, "", fmt.Errorf("no call has arrived at Nimbus yet")
 	}
-	at := func(i int) *nimbus.Call { c, _ := st.m.Call(nimbus.CallID(i)); return c }
 	i := n - 1
 	switch which = strings.TrimSpace(which); which {
 	case "last":
 	case "":
-		var open []int
-		for j := 0; j < n; j++ {
-			if c := at(j); c.State == nimbus.Queued || c.State == nimbus.Ringing {
-				open = append(open, j)
-			}
-		}
+		open := st.m.OpenCalls()
 		if len(open) > 1 {
 			var parts []string
 			for _, j := range open {
-				parts = append(parts, "the "+ordinal(j)+" call "+s.nbWhere(st, at(j)))
+				c, _ := st.m.Call(j)
+				parts = append(parts, "the "+nimbus.Ordinal(int(j))+" call "+st.m.Where(c))
 			}
 			return nil, nil, "", fmt.Errorf("%d calls are waiting or ringing (%s); say which one the step means, e.g. \"Nimbus offers the %s call to …\" or \"the last call\"",
-				len(open), strings.Join(parts, ", "), ordinal(open[0]))
+				len(open), strings.Join(parts, ", "), nimbus.Ordinal(int(open[0])))
 		}
 		if len(open) == 1 {
-			i = open[0]
+			i = int(open[0])
 		}
 	default:
-		i = -1
-		for j, w := range ordinals {
-			if w == which {
-				i = j
-			}
+		if i, err = nimbus.ParseOrdinal(which); err != nil {
+			return nil, nil, "", err
 		}
-		if i < 0 || i >= n {
+		if i >= n {
 			return nil, nil, "", fmt.Errorf("the %s call has not arrived: %d call(s) have arrived at Nimbus so far", which, n)
 		}
 	}
-	c := at(i)
-	svc := st.m.Services()[c.Service]
-	what := fmt.Sprintf("the %s call of %q (arrived at %s)", ordinal(i), svc.Name, c.Arrived)
-	if n == 1 {
-		what = fmt.Sprintf("the call of %q (arrived at %s)", svc.Name, c.Arrived)
+	c, err := st.m.Call(nimbus.CallID(i))
+	if err != nil {
+		return nil, nil, "", err
 	}
-	return st, c, what, nil
+	return st, c, st.m.Describe(nimbus.CallID(i)), nil
 }
 
-// nbWhere says where a call is: "ringing at bob", "waiting in the queue".
-func (s *Scenario) nbWhere(st *nbState, c *nimbus.Call) string {
-	switch c.State {
-	case nimbus.Ringing:
-		return "ringing at " + s.world.Teams.Name(c.Agent)
-	case nimbus.Connected:
-		return "connected to " + s.world.Teams.Name(c.Agent)
-	case nimbus.Queued:
-		return "waiting in the queue, offered to nobody"
-	}
-	return c.State.String()
-}
-
-func (s *Scenario) nbOffered(which, name string) error {
-	st, c, what, err := s.nbCall(which)
+func (s *nimbusSteps) offered(which, name string) error {
+	st, c, what, err := s.call(which)
 	if err != nil {
 		return err
 	}
@@ -593,25 +548,25 @@ func (s *Scenario) nbOffered(which, name string) error {
 			got = s.world.Teams.Name(c.Agent)
 		}
 		return Check(st.why(svc), func(g gomegaG) {
-			g.Expect(got).To(equal(s.world.Teams.Name(id)), "Nimbus should offer %s to %s; it is %s", what, name, s.nbWhere(st, c))
+			g.Expect(got).To(equal(s.world.Teams.Name(id)), "Nimbus should offer %s to %s; it is %s", what, name, st.m.Where(c))
 		})
 	})
 }
 
-func (s *Scenario) nbOfferedNobody(which string) error {
-	st, c, what, err := s.nbCall(which)
+func (s *nimbusSteps) offeredNobody(which string) error {
+	st, c, what, err := s.call(which)
 	if err != nil {
 		return err
 	}
 	svc := st.m.Services()[c.Service]
 	return Check(st.why(svc), func(g gomegaG) {
-		g.Expect(c.State.String()).To(equal(nimbus.Queued.String()), "%s should wait in the queue, offered to nobody; it is %s", what, s.nbWhere(st, c))
+		g.Expect(c.State.String()).To(equal(nimbus.Queued.String()), "%s should wait in the queue, offered to nobody; it is %s", what, st.m.Where(c))
 	})
 }
 
-// nbOfferedCount counts the calls Nimbus has offered to an agent at least
+// offeredCount counts the calls Nimbus has offered to an agent at least
 // once, and lists every call where the count is off.
-func (s *Scenario) nbOfferedCount(want int) error {
+func (s *nimbusSteps) offeredCount(want int) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -623,16 +578,16 @@ func (s *Scenario) nbOfferedCount(want int) error {
 		if c.Offers > 0 {
 			got++
 		}
-		lines = append(lines, fmt.Sprintf("the %s call: offered %d time(s), %s", ordinal(i), c.Offers, s.nbWhere(st, c)))
+		lines = append(lines, fmt.Sprintf("the %s call: offered %d time(s), %s", nimbus.Ordinal(i), c.Offers, st.m.Where(c)))
 	}
 	return Check(func() string { return "calls so far:\n  " + strings.Join(lines, "\n  ") }, func(g gomegaG) {
 		g.Expect(got).To(equal(want), "the number of calls Nimbus has offered to an agent, of %d that arrived", st.m.NumCalls())
 	})
 }
 
-// nbConditionalAccess sets the tenant's policy that requires MFA except
+// conditionalAccess sets the tenant's policy that requires MFA except
 // from trusted locations (NB-5).
-func (s *Scenario) nbConditionalAccess() error {
+func (s *nimbusSteps) conditionalAccess() error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -641,8 +596,8 @@ func (s *Scenario) nbConditionalAccess() error {
 	return nil
 }
 
-func (s *Scenario) nbSignInFrom(name, where string) error {
-	st, a, err := s.nbAccount(name)
+func (s *nimbusSteps) signInFrom(name, where string) error {
+	st, a, err := s.account(name)
 	if err != nil {
 		return err
 	}
@@ -650,7 +605,7 @@ func (s *Scenario) nbSignInFrom(name, where string) error {
 	return nil
 }
 
-func (s *Scenario) nbInCall(name string) error {
+func (s *nimbusSteps) isInCall(name string) error {
 	return s.onUser(name, func(id teams.UserID) error {
 		return Check(s.explain(id), func(g gomegaG) {
 			g.Expect(s.world.Teams.InCall(id)).To(equal(true), "%s should be a party to a Teams call", name)
@@ -658,15 +613,15 @@ func (s *Scenario) nbInCall(name string) error {
 	})
 }
 
-func (s *Scenario) nbRONA(name, inOut string) error {
-	return s.nbOnUser(name, func(m *nimbus.Model, id teams.UserID) error {
+func (s *nimbusSteps) rONA(name, inOut string) error {
+	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		return Check(func() string { return m.Explain(m.Services()[0]) }, func(g gomegaG) {
 			g.Expect(m.InRONA(id)).To(equal(inOut == "in"), "whether %s is in RONA (NB-9)", name)
 		})
 	})
 }
 
-func (s *Scenario) nbReads(name, want string) error {
+func (s *nimbusSteps) reads(name, want string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -685,7 +640,7 @@ func (s *Scenario) nbReads(name, want string) error {
 	})
 }
 
-func (s *Scenario) nbSource(want string) error {
+func (s *nimbusSteps) source(want string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -700,7 +655,7 @@ func (s *Scenario) nbSource(want string) error {
 	})
 }
 
-func (s *Scenario) nbFallback(because string) error {
+func (s *nimbusSteps) fallback(because string) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -716,7 +671,7 @@ func (s *Scenario) nbFallback(because string) error {
 	})
 }
 
-func (s *Scenario) nbDay(agents, calls int, seed uint64) error {
+func (s *nimbusSteps) day(agents, calls int, seed uint64) error {
 	st, err := s.nb()
 	if err != nil {
 		return err
@@ -738,12 +693,11 @@ func nbRunDay(d nimbus.DayConfig) (nimbus.DayReport, string, error) {
 	if err != nil {
 		return rep, "", err
 	}
-	var b strings.Builder
-	err = rep.WriteText(&b)
-	return rep, b.String(), err
+	text, err := rep.Text()
+	return rep, text, err
 }
 
-func (s *Scenario) nbDayResults(a, b string) (*nbState, nimbus.Result, nimbus.Result, error) {
+func (s *nimbusSteps) dayResults(a, b string) (*nbState, nimbus.Result, nimbus.Result, error) {
 	st, err := s.nb()
 	if err != nil {
 		return nil, nimbus.Result{}, nimbus.Result{}, err
@@ -766,8 +720,8 @@ func (s *Scenario) nbDayResults(a, b string) (*nbState, nimbus.Result, nimbus.Re
 
 func (st *nbState) dayWhy() func() string { return func() string { return st.dayText } }
 
-func (s *Scenario) nbDayInCall(config, some string) error {
-	st, r, _, err := s.nbDayResults(config, "")
+func (s *nimbusSteps) dayInCall(config, some string) error {
+	st, r, _, err := s.dayResults(config, "")
 	if err != nil {
 		return err
 	}
@@ -780,10 +734,10 @@ func (s *Scenario) nbDayInCall(config, some string) error {
 	})
 }
 
-// nbDayCompare checks that what measure reads of the day with the
+// dayCompare checks that what measure reads of the day with the
 // configuration a stands in the relation op to what it reads with b.
-func (s *Scenario) nbDayCompare(a, b, op, what string, measure func(nimbus.Result) any) error {
-	st, ra, rb, err := s.nbDayResults(a, b)
+func (s *nimbusSteps) dayCompare(a, b, op, what string, measure func(nimbus.Result) any) error {
+	st, ra, rb, err := s.dayResults(a, b)
 	if err != nil {
 		return err
 	}
@@ -792,19 +746,19 @@ func (s *Scenario) nbDayCompare(a, b, op, what string, measure func(nimbus.Resul
 	})
 }
 
-func (s *Scenario) nbDayNobody(a, b string) error {
-	return s.nbDayCompare(a, b, ">", "calls not distributable on arrival", func(r nimbus.Result) any { return r.Stats.NotDistributable })
+func (s *nimbusSteps) dayNobody(a, b string) error {
+	return s.dayCompare(a, b, ">", "calls not distributable on arrival", func(r nimbus.Result) any { return r.Stats.NotDistributable })
 }
 
-func (s *Scenario) nbDayWait(a, b string) error {
-	return s.nbDayCompare(a, b, ">", "mean waiting time", func(r nimbus.Result) any { return r.Mean })
+func (s *nimbusSteps) dayWait(a, b string) error {
+	return s.dayCompare(a, b, ">", "mean waiting time", func(r nimbus.Result) any { return r.Mean })
 }
 
-func (s *Scenario) nbDayFewerInCall(a, b string) error {
-	return s.nbDayCompare(a, b, "<", "offers to agents already in a call", func(r nimbus.Result) any { return r.Stats.OffersInCall })
+func (s *nimbusSteps) dayFewerInCall(a, b string) error {
+	return s.dayCompare(a, b, "<", "offers to agents already in a call", func(r nimbus.Result) any { return r.Stats.OffersInCall })
 }
 
-func (s *Scenario) nbDayAgain() error {
+func (s *nimbusSteps) dayAgain() error {
 	st, err := s.nb()
 	if err != nil {
 		return err

@@ -11,13 +11,16 @@ import (
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
-func init() { register("PBX lines and presence", 60, registerPBX) }
+// pbxSteps are the steps of the PBX: lines, calls on them and the presence
+// the PBX shows.
+type pbxSteps struct{ *Scenario }
 
 // device is the pattern of a device name in a step; the name is checked by
 // pbx.ParseDevice so a wrong one gets the list of devices.
 const device = `([\w -]+?)`
 
-func registerPBX(s *Scenario, r *registry) {
+func registerPBX(sc *Scenario, r *registry) {
+	s := pbxSteps{sc}
 	r.step(`^(\w+) has (.+) on the PBX$`, "alice has a desk phone and a softphone on the PBX", s.hasDevices)
 	r.step(`^(\w+)'s `+device+` goes off-hook$`, "alice's desk phone goes off-hook", s.lineEvent(pbx.OffHook))
 	r.step(`^(\w+)'s `+device+` rings$`, "alice's desk phone rings", s.lineEvent(pbx.Incoming))
@@ -31,7 +34,7 @@ func registerPBX(s *Scenario, r *registry) {
 	r.step(`^(\w+) (makes|takes) a call on `+pron+` `+device+`$`, "alice makes a call on her desk phone", s.makesCall)
 	r.step(`^(\w+)'s `+device+` line is (\w+)(?: \((call made|call received)\))?$`, "alice's desk phone line is connected (call made)", s.lineIs)
 	r.step(`^(\w+) sets (.+?) (on `+pron+` desk phone|in the self-service portal|in Mitel One|in MiCollab)$`, "alice sets Besprechung on her desk phone", s.setsPBXPresence)
-	r.step(`^the PBX shows (\w+)'s user presence as (.+)$`, "the PBX shows alice's user presence as Besetzt oder Meeting", s.pbxShows)
+	r.step(`^the PBX shows (\w+)'s user presence as (.+)$`, "the PBX shows alice's user presence as Besetzt oder Meeting", s.shows)
 	r.step(`^the admin renames the MiVO400 state "([^"]+)" to "([^"]+)"$`, `the admin renames the MiVO400 state "Besprechung" to "Kundentermin"`, s.renameState)
 	r.step(`^the PBX has no user presence$`, "the PBX has no user presence", s.noUserPresence)
 }
@@ -51,7 +54,7 @@ func (s *Scenario) pbxUser(ctx context.Context, name string) (*clState, int, err
 	return st, i, err
 }
 
-func (s *Scenario) hasDevices(ctx context.Context, name, list string) error {
+func (s pbxSteps) hasDevices(ctx context.Context, name, list string) error {
 	st, i, err := s.pbxUser(ctx, name)
 	if err != nil {
 		return err
@@ -69,8 +72,8 @@ func (s *Scenario) hasDevices(ctx context.Context, name, list string) error {
 	return nil
 }
 
-// pbxDevice resolves a step's user on the PBX and the device it names.
-func (s *Scenario) pbxDevice(ctx context.Context, name, dev string) (*clState, int, pbx.Device, error) {
+// device resolves a step's user on the PBX and the device it names.
+func (s pbxSteps) device(ctx context.Context, name, dev string) (*clState, int, pbx.Device, error) {
 	st, i, err := s.pbxUser(ctx, name)
 	if err != nil {
 		return nil, 0, 0, err
@@ -79,9 +82,9 @@ func (s *Scenario) pbxDevice(ctx context.Context, name, dev string) (*clState, i
 	return st, i, d, err
 }
 
-func (s *Scenario) lineEvent(ev pbx.LineEvent) func(context.Context, string, string) error {
+func (s pbxSteps) lineEvent(ev pbx.LineEvent) func(context.Context, string, string) error {
 	return func(ctx context.Context, name, dev string) error {
-		st, i, d, err := s.pbxDevice(ctx, name, dev)
+		st, i, d, err := s.device(ctx, name, dev)
 		if err != nil {
 			return err
 		}
@@ -89,7 +92,7 @@ func (s *Scenario) lineEvent(ev pbx.LineEvent) func(context.Context, string, str
 	}
 }
 
-func (s *Scenario) makesCall(ctx context.Context, name, verb, dev string) error {
+func (s pbxSteps) makesCall(ctx context.Context, name, verb, dev string) error {
 	first := pbx.OffHook
 	if verb == "takes" {
 		first = pbx.Incoming
@@ -100,8 +103,8 @@ func (s *Scenario) makesCall(ctx context.Context, name, verb, dev string) error 
 	return s.lineEvent(pbx.Answer)(ctx, name, dev)
 }
 
-func (s *Scenario) lineIs(ctx context.Context, name, dev, state, dir string) error {
-	st, i, d, err := s.pbxDevice(ctx, name, dev)
+func (s pbxSteps) lineIs(ctx context.Context, name, dev, state, dir string) error {
+	st, i, d, err := s.device(ctx, name, dev)
 	if err != nil {
 		return err
 	}
@@ -128,7 +131,7 @@ var placeVia = map[string]pbx.Via{
 	"in MiCollab":                pbx.ViaMiCollab,
 }
 
-func (s *Scenario) setsPBXPresence(ctx context.Context, name, state, place string) error {
+func (s pbxSteps) setsPBXPresence(ctx context.Context, name, state, place string) error {
 	st, i, err := s.pbxUser(ctx, name)
 	if err != nil {
 		return err
@@ -171,7 +174,7 @@ func alternatives(cell string) []string {
 	return out
 }
 
-func (s *Scenario) pbxShows(ctx context.Context, name, cell string) error {
+func (s pbxSteps) shows(ctx context.Context, name, cell string) error {
 	st, i, err := s.pbxUser(ctx, name)
 	if err != nil {
 		return err
@@ -191,7 +194,7 @@ func (s *Scenario) pbxShows(ctx context.Context, name, cell string) error {
 	})
 }
 
-func (s *Scenario) renameState(ctx context.Context, from, to string) error {
+func (s pbxSteps) renameState(ctx context.Context, from, to string) error {
 	st, err := s.cloudlink(ctx)
 	if err != nil {
 		return err
@@ -203,7 +206,7 @@ func (s *Scenario) renameState(ctx context.Context, from, to string) error {
 	return st.cl.PBX().RenameState(us, to)
 }
 
-func (s *Scenario) noUserPresence(ctx context.Context) error {
+func (s pbxSteps) noUserPresence(ctx context.Context) error {
 	st, err := s.cloudlink(ctx)
 	if err != nil {
 		return err

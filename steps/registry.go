@@ -76,8 +76,9 @@ func compiled(pattern string) *regexp.Regexp {
 	return re
 }
 
-// group is a named set of steps; each step file registers its groups from
-// init, with an order that places it in the catalogue.
+// group is a named set of steps with an order that places it in the
+// catalogue. The groups are registered in one place (init below); a group
+// of its own file may still call register from its init.
 type group struct {
 	name  string
 	order int
@@ -98,12 +99,28 @@ func register(name string, order int, fn func(*Scenario, *registry)) {
 	})
 }
 
+// The step groups, in the catalogue's order; each builds its step type
+// over the scenario and registers its phrases.
 func init() {
 	register("time and settings", 10, registerTime)
 	register("Teams clients", 20, registerClients)
 	register("calls, meetings and calendar", 30, registerActivity)
 	register("presence set by hand and by apps", 40, registerManual)
+	register("work location", 45, registerLocation)
 	register("what people see", 50, registerViews)
+	register("the seed state tables", 55, registerStates)
+	register("PBX lines and presence", 60, registerPBX)
+	register("Mitel CloudLink", 61, registerCloudLink)
+	register("the PBX over SIP", 62, registerSIP)
+	register("Microsoft Graph", 70, registerGraph)
+	register("XPhone Connect", 70, registerXPhone)
+	register("Microsoft Graph notifications", 71, registerGraphNotify)
+	register("Microsoft Graph users and batching", 71, registerGraphUsers)
+	register("Microsoft Entra ID", 72, registerIdentity)
+	register("invariants and planted faults", 90, registerInvariants)
+	register("Luware Nimbus", 90, registerNimbus)
+	register("connector conformance", 95, registerConformance)
+	register("XPhone connector conformance", 96, registerXPhoneConformance)
 }
 
 // Catalog returns every step with its example, grouped.

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"strconv"
@@ -18,7 +17,12 @@ import (
 	"github.com/presencesim/presencesim/sim/pbx"
 )
 
-func init() { register("the PBX over SIP", 62, registerSIP) }
+// sipSteps are the steps of the PBX over SIP: a watcher's subscriptions and
+// the NOTIFYs it receives.
+type sipSteps struct {
+	*Scenario
+	st *sipState // nil until the scenario uses SIP
+}
 
 // The SIP steps serve the scenario's PBX over SIP on a loopback port and
 // talk to it with a real SIP client (fakes/pbx/sip/watch), so what they
@@ -27,25 +31,26 @@ func init() { register("the PBX over SIP", 62, registerSIP) }
 // first SIP step on, so every other step then runs inside the live
 // world's Do (see Scenario.inWorld); these steps take the world only for
 // the moments they read it.
-func registerSIP(s *Scenario, r *registry) {
-	r.step(`^(\w+)'s `+device+` is extension (\d+) with the SIP password "([^"]*)"$`, `alice's desk phone is extension 201 with the SIP password "alice-201"`, s.sipExtension)
-	r.free(`^a SIP client registers as (\d+) with the SIP password "([^"]*)"$`, `a SIP client registers as 201 with the SIP password "alice-201"`, s.sipRegister)
-	r.free(`^the REGISTER is answered (\d{3})$`, "the REGISTER is answered 200", s.sipRegisterAnswered)
-	r.free(`^a SIP client subscribes to the (dialog state|presence|"[^"]+" events) of (\d+)(?: over (UDP|TCP))?$`, "a SIP client subscribes to the dialog state of 201 over TCP", s.sipSubscribe)
-	r.free(`^the SUBSCRIBE is answered (\d{3})$`, "the SUBSCRIBE is answered 489", s.sipSubscribeAnswered)
-	r.free(`^the subscriber (refreshes|ends) its subscription to the (dialog state|presence) of (\d+)$`, "the subscriber refreshes its subscription to the dialog state of 201", s.sipRefresh)
-	r.free(`^the subscriber refreshes a subscription the PBX does not know$`, "the subscriber refreshes a subscription the PBX does not know", s.sipRefreshUnknown)
-	r.free(`^the subscriber is notified that (\d+) is (trying|proceeding|early|confirmed|terminated)(?: \((initiator|recipient)\))? within (\d+) seconds?$`, "the subscriber is notified that 201 is confirmed (initiator) within 1 second", s.sipNotifiedDialog)
-	r.free(`^the subscriber is notified that (\d+) has no call within (\d+) seconds?$`, "the subscriber is notified that 201 has no call within 1 second", s.sipNotifiedIdle)
-	r.free(`^the subscriber is notified that (\d+) is (away|busy|meeting|do-not-disturb|on-the-phone|available) within (\d+) seconds?$`, "the subscriber is notified that 201 is away within 1 second", s.sipNotifiedPresence)
-	r.free(`^the subscriber is notified that its subscription to the (dialog state|presence) of (\d+) is terminated within (\d+) seconds?$`, "the subscriber is notified that its subscription to the dialog state of 201 is terminated within 1 second", s.sipNotifiedEnded)
+func registerSIP(sc *Scenario, r *registry) {
+	s := &sipSteps{Scenario: sc}
+	r.step(`^(\w+)'s `+device+` is extension (\d+) with the SIP password "([^"]*)"$`, `alice's desk phone is extension 201 with the SIP password "alice-201"`, s.extension)
+	r.free(`^a SIP client registers as (\d+) with the SIP password "([^"]*)"$`, `a SIP client registers as 201 with the SIP password "alice-201"`, s.register)
+	r.free(`^the REGISTER is answered (\d{3})$`, "the REGISTER is answered 200", s.registerAnswered)
+	r.free(`^a SIP client subscribes to the (dialog state|presence|"[^"]+" events) of (\d+)(?: over (UDP|TCP))?$`, "a SIP client subscribes to the dialog state of 201 over TCP", s.subscribe)
+	r.free(`^the SUBSCRIBE is answered (\d{3})$`, "the SUBSCRIBE is answered 489", s.subscribeAnswered)
+	r.free(`^the subscriber (refreshes|ends) its subscription to the (dialog state|presence) of (\d+)$`, "the subscriber refreshes its subscription to the dialog state of 201", s.refresh)
+	r.free(`^the subscriber refreshes a subscription the PBX does not know$`, "the subscriber refreshes a subscription the PBX does not know", s.refreshUnknown)
+	r.free(`^the subscriber is notified that (\d+) is (trying|proceeding|early|confirmed|terminated)(?: \((initiator|recipient)\))? within (\d+) seconds?$`, "the subscriber is notified that 201 is confirmed (initiator) within 1 second", s.notifiedDialog)
+	r.free(`^the subscriber is notified that (\d+) has no call within (\d+) seconds?$`, "the subscriber is notified that 201 has no call within 1 second", s.notifiedIdle)
+	r.free(`^the subscriber is notified that (\d+) is (away|busy|meeting|do-not-disturb|on-the-phone|available) within (\d+) seconds?$`, "the subscriber is notified that 201 is away within 1 second", s.notifiedPresence)
+	r.free(`^the subscriber is notified that its subscription to the (dialog state|presence) of (\d+) is terminated within (\d+) seconds?$`, "the subscriber is notified that its subscription to the dialog state of 201 is terminated within 1 second", s.notifiedEnded)
 	if r.sc == nil {
 		return
 	}
 	// The server and the clients stop at the scenario's last or failed
 	// step, before the scenario's own end hooks read the world.
 	r.sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-		st := s.sipOf()
+		st := s.of()
 		last := s.pickle != nil && len(s.pickle.Steps) > 0 && s.pickle.Steps[len(s.pickle.Steps)-1].Id == step.Id
 		if st != nil && (last || status == godog.StepFailed || err != nil) {
 			st.close()
@@ -53,7 +58,7 @@ func registerSIP(s *Scenario, r *registry) {
 		return ctx, nil
 	})
 	r.sc.After(func(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
-		if st := s.sipOf(); st != nil {
+		if st := s.of(); st != nil {
 			st.close()
 		}
 		return ctx, nil
@@ -86,9 +91,14 @@ type sipSub struct {
 	read int
 }
 
-func (s *Scenario) sipOf() *sipState {
-	st, _ := s.ext["sip"].(*sipState)
-	return st
+func (s *sipSteps) of() *sipState { return s.st }
+
+// made returns the SIP state, making it on first use.
+func (s *sipSteps) made() *sipState {
+	if s.st == nil {
+		s.st = &sipState{}
+	}
+	return s.st
 }
 
 func (st *sipState) close() {
@@ -105,8 +115,8 @@ func (st *sipState) close() {
 }
 
 // sip returns the scenario's SIP server, starting it on first use.
-func (s *Scenario) sip() (*sipState, error) {
-	st := Ext(s, "sip", func() *sipState { return &sipState{} })
+func (s *sipSteps) sip() (*sipState, error) {
+	st := s.made()
 	if st.closed {
 		return nil, errors.New("the PBX's SIP server has stopped")
 	}
@@ -136,7 +146,7 @@ func (s *Scenario) sip() (*sipState, error) {
 	return st, nil
 }
 
-func (s *Scenario) sipExtension(ctx context.Context, name, dev, ext, password string) error {
+func (s *sipSteps) extension(ctx context.Context, name, dev, ext, password string) error {
 	d, err := pbx.ParseDevice(dev)
 	if err != nil {
 		return err
@@ -151,14 +161,14 @@ func (s *Scenario) sipExtension(ctx context.Context, name, dev, ext, password st
 	if err := st.cl.PBX().SetSIP(i, ext, password); err != nil {
 		return err
 	}
-	sst := Ext(s, "sip", func() *sipState { return &sipState{} })
+	sst := s.made()
 	sst.creds = append(sst.creds, [2]string{ext, password})
 	return nil
 }
 
 // client returns the scenario's SIP client on a transport, authenticating
 // as the first extension the scenario gave a SIP password.
-func (s *Scenario) sipClient(st *sipState, transport string) (*watch.Watcher, error) {
+func (s *sipSteps) client(st *sipState, transport string) (*watch.Watcher, error) {
 	if transport == "" {
 		transport = "UDP"
 	}
@@ -180,7 +190,7 @@ func sipContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), MaxSIPWait)
 }
 
-func (s *Scenario) sipRegister(ext, password string) error {
+func (s *sipSteps) register(ext, password string) error {
 	st, err := s.sip()
 	if err != nil {
 		return err
@@ -210,8 +220,8 @@ func answered(what string, res *siplib.Response, err error, code string) error {
 	return nil
 }
 
-func (s *Scenario) sipRegisterAnswered(code string) error {
-	st := s.sipOf()
+func (s *sipSteps) registerAnswered(code string) error {
+	st := s.of()
 	if st == nil {
 		return answered("REGISTER", nil, nil, code)
 	}
@@ -229,12 +239,12 @@ func sipEvent(what string) string {
 	return strings.Trim(strings.TrimSuffix(what, " events"), `"`)
 }
 
-func (s *Scenario) sipSubscribe(what, ext, transport string) error {
+func (s *sipSteps) subscribe(what, ext, transport string) error {
 	st, err := s.sip()
 	if err != nil {
 		return err
 	}
-	w, err := s.sipClient(st, transport)
+	w, err := s.client(st, transport)
 	if err != nil {
 		return err
 	}
@@ -252,8 +262,8 @@ func (s *Scenario) sipSubscribe(what, ext, transport string) error {
 	return nil
 }
 
-func (s *Scenario) sipSubscribeAnswered(code string) error {
-	st := s.sipOf()
+func (s *sipSteps) subscribeAnswered(code string) error {
+	st := s.of()
 	if st == nil {
 		return answered("SUBSCRIBE", nil, nil, code)
 	}
@@ -275,9 +285,9 @@ func (st *sipState) subscription(ev, ext string) (*sipSub, error) {
 	return nil, fmt.Errorf(`no %s subscription to %s; start one with "a SIP client subscribes to the %s of %s"`, ev, ext, map[string]string{"dialog": "dialog state", "presence": "presence"}[ev], ext)
 }
 
-func (s *Scenario) sipRefresh(verb, what, ext string) error {
+func (s *sipSteps) refresh(verb, what, ext string) error {
 	ev := sipEvent(what)
-	sub, err := s.sipOf().subscription(ev, ext)
+	sub, err := s.of().subscription(ev, ext)
 	if err != nil {
 		return err
 	}
@@ -297,10 +307,10 @@ func (s *Scenario) sipRefresh(verb, what, ext string) error {
 	return nil
 }
 
-// sipRefreshUnknown sends a SUBSCRIBE in a dialog the PBX never made: a
+// refreshUnknown sends a SUBSCRIBE in a dialog the PBX never made: a
 // subscription of the scenario's with another Call-ID and tags.
-func (s *Scenario) sipRefreshUnknown() error {
-	st := s.sipOf()
+func (s *sipSteps) refreshUnknown() error {
+	st := s.of()
 	var known *sipSub
 	if st != nil {
 		for _, sub := range st.subs {
@@ -325,12 +335,12 @@ func (s *Scenario) sipRefreshUnknown() error {
 // sipWait waits, for at most the step's seconds, for a NOTIFY of the
 // subscription after those earlier steps read that match holds for; the
 // steps read on from it, so NOTIFYs are checked in order.
-func (s *Scenario) sipWait(ev, ext, secs, want string, match func(watch.Notify) bool) error {
+func (s *sipSteps) sipWait(ev, ext, secs, want string, match func(watch.Notify) bool) error {
 	n, err := strconv.Atoi(secs)
 	if err != nil || n <= 0 || time.Duration(n)*time.Second > MaxSIPWait {
 		return fmt.Errorf("a wait of %q seconds: give 1 to %d", secs, int(MaxSIPWait/time.Second))
 	}
-	sub, err := s.sipOf().subscription(ev, ext)
+	sub, err := s.of().subscription(ev, ext)
 	if err != nil {
 		return err
 	}
@@ -384,12 +394,12 @@ func describeNotify(n watch.Notify) string {
 		}
 		return fmt.Sprintf("dialog-info version %d: %s%s", n.Dialog.Version, strings.Join(ds, ", "), state)
 	case n.Event == "presence":
-		acts, open, err := pidfActivities(n.Body)
+		p, err := watch.ParsePresence(n.Body)
 		if err != nil {
 			return fmt.Sprintf("PIDF that does not parse (%v)%s", err, state)
 		}
-		basic := "closed"
-		if open {
+		basic, acts := "closed", p.Activities
+		if p.Open {
 			basic = "open"
 		}
 		if len(acts) == 0 {
@@ -400,7 +410,7 @@ func describeNotify(n watch.Notify) string {
 	return fmt.Sprintf("%s body %q%s", n.Event, n.Body, state)
 }
 
-func (s *Scenario) sipNotifiedDialog(ext, state, dir, secs string) error {
+func (s *sipSteps) notifiedDialog(ext, state, dir, secs string) error {
 	want := state
 	if dir != "" {
 		want += " (" + dir + ")"
@@ -418,22 +428,22 @@ func (s *Scenario) sipNotifiedDialog(ext, state, dir, secs string) error {
 	})
 }
 
-func (s *Scenario) sipNotifiedIdle(ext, secs string) error {
+func (s *sipSteps) notifiedIdle(ext, secs string) error {
 	return s.sipWait("dialog", ext, secs, "without a call", func(n watch.Notify) bool {
 		return n.Dialog != nil && len(n.Dialog.Dialogs) == 0
 	})
 }
 
-func (s *Scenario) sipNotifiedPresence(ext, activity, secs string) error {
+func (s *sipSteps) notifiedPresence(ext, activity, secs string) error {
 	return s.sipWait("presence", ext, secs, activity, func(n watch.Notify) bool {
-		acts, _, err := pidfActivities(n.Body)
+		p, err := watch.ParsePresence(n.Body)
 		if err != nil {
 			return false
 		}
 		if activity == "available" {
-			return len(acts) == 0
+			return len(p.Activities) == 0
 		}
-		for _, a := range acts {
+		for _, a := range p.Activities {
 			if a == activity {
 				return true
 			}
@@ -442,55 +452,9 @@ func (s *Scenario) sipNotifiedPresence(ext, activity, secs string) error {
 	})
 }
 
-func (s *Scenario) sipNotifiedEnded(what, ext, secs string) error {
+func (s *sipSteps) notifiedEnded(what, ext, secs string) error {
 	ev := sipEvent(what)
 	return s.sipWait(ev, ext, secs, "no longer watched (Subscription-State: terminated)", func(n watch.Notify) bool {
 		return strings.HasPrefix(strings.ToLower(n.SubscriptionState), "terminated")
 	})
-}
-
-// pidfDoc is the part of a PIDF document (RFC 3863) the steps read: the
-// tuple's basic status and the RFC 4480 activities of the RFC 4479 person.
-type pidfDoc struct {
-	XMLName xml.Name `xml:"urn:ietf:params:xml:ns:pidf presence"`
-	Tuples  []struct {
-		Basic string `xml:"urn:ietf:params:xml:ns:pidf status>basic"`
-	} `xml:"urn:ietf:params:xml:ns:pidf tuple"`
-	Persons []struct {
-		Activities []struct {
-			Any []struct {
-				XMLName xml.Name
-				Text    string `xml:",chardata"`
-			} `xml:",any"`
-		} `xml:"urn:ietf:params:xml:ns:pidf:rpid activities"`
-	} `xml:"urn:ietf:params:xml:ns:pidf:data-model person"`
-}
-
-// maxPIDF bounds the body the steps parse.
-const maxPIDF = 64 << 10
-
-// pidfActivities reads a PIDF body's activities by their RFC 4480 names;
-// <other> counts by its text (the PBX writes do-not-disturb there).
-func pidfActivities(body []byte) ([]string, bool, error) {
-	if len(body) > maxPIDF {
-		return nil, false, fmt.Errorf("a PIDF body of %d bytes, more than %d", len(body), maxPIDF)
-	}
-	var d pidfDoc
-	if err := xml.Unmarshal(body, &d); err != nil {
-		return nil, false, err
-	}
-	var out []string
-	for _, p := range d.Persons {
-		for _, as := range p.Activities {
-			for _, a := range as.Any {
-				if a.XMLName.Local == "other" {
-					out = append(out, strings.TrimSpace(a.Text))
-					continue
-				}
-				out = append(out, a.XMLName.Local)
-			}
-		}
-	}
-	open := len(d.Tuples) > 0 && strings.TrimSpace(d.Tuples[0].Basic) == "open"
-	return out, open, nil
 }

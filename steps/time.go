@@ -6,7 +6,11 @@ import (
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
-func registerTime(s *Scenario, r *registry) {
+// timeSteps move virtual time and set Teams' timers.
+type timeSteps struct{ *Scenario }
+
+func registerTime(sc *Scenario, r *registry) {
+	s := timeSteps{sc}
 	r.step(`^it is (day .+|\d.*)$`, "it is 10:00", s.itIs)
 	r.step(`^(\d\S*(?: \S+)?|an? \S+) pass(?:es)?$`, "10 minutes pass", s.pass)
 	r.step(`^the idle timeout is (.+)$`, "the idle timeout is 15 minutes", s.idleTimeout)
@@ -15,7 +19,7 @@ func registerTime(s *Scenario, r *registry) {
 }
 
 // itIs moves virtual time to a clock time, firing due timers.
-func (s *Scenario) itIs(at string) error {
+func (s timeSteps) itIs(at string) error {
 	t, err := ParseClock(at, s.world.Clock.Now())
 	if err != nil {
 		return err
@@ -26,7 +30,7 @@ func (s *Scenario) itIs(at string) error {
 	return s.world.Clock.RunUntil(t)
 }
 
-func (s *Scenario) pass(d string) error {
+func (s timeSteps) pass(d string) error {
 	dur, err := ParseDuration(d)
 	if err != nil {
 		return err
@@ -34,7 +38,7 @@ func (s *Scenario) pass(d string) error {
 	return s.world.Clock.Advance(dur)
 }
 
-func (s *Scenario) idleTimeout(d string) error {
+func (s timeSteps) idleTimeout(d string) error {
 	dur, err := ParseDuration(d)
 	if err != nil {
 		return err
@@ -47,7 +51,7 @@ func (s *Scenario) idleTimeout(d string) error {
 	return s.world.Teams.SetSettings(set)
 }
 
-func (s *Scenario) vanishedTimeout(d string) error {
+func (s timeSteps) vanishedTimeout(d string) error {
 	dur, err := ParseDuration(d)
 	if err != nil {
 		return err
@@ -62,7 +66,7 @@ func (s *Scenario) vanishedTimeout(d string) error {
 
 // focusShows chooses what focus time shows (T-CAL-2): the default
 // DoNotDisturb/Focusing, or Busy/InAMeeting as seed 000 describes it.
-func (s *Scenario) focusShows(want string) error {
+func (s timeSteps) focusShows(want string) error {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return err

@@ -11,13 +11,18 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
+// viewSteps check what people see of each other: presence, federated views,
+// clients, colours, privacy.
+type viewSteps struct{ *Scenario }
+
 // within is the bound of a "within" step: "60 seconds", "1 minute", "an hour".
 const within = `(\d+ \w+|an? \w+)`
 
 // until is the optional end of an "is" step that makes it hold over time.
 const until = `(?: until (\d{1,2}:\d{2}(?::\d{2})?|day \d+ \d{1,2}:\d{2}))?`
 
-func registerViews(s *Scenario, r *registry) {
+func registerViews(sc *Scenario, r *registry) {
+	s := viewSteps{sc}
 	r.step(`^(\w+)'s presence is (.+)$`, "alice's presence is Busy/InAMeeting", s.presenceIs)
 	r.step(`^(\w+)'s presence stays (.+) until (\S+|day \d+ \S+)$`, "alice's presence stays Busy/InACall until 09:45", s.presenceStays)
 	r.step(`^within `+within+` (\w+)'s presence is (.+)$`, "within 5 minutes alice's presence is Away", s.presenceWithin)
@@ -39,7 +44,7 @@ func registerViews(s *Scenario, r *registry) {
 	r.step(`^(\w+)'s (desktop|web|phone) client still shows (\w+) as (.+)$`, "bob's phone client still shows alice as Available", s.stillShows)
 }
 
-func (s *Scenario) presenceWas(name, want, at string) error {
+func (s viewSteps) presenceWas(name, want, at string) error {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return err
@@ -59,7 +64,7 @@ func (s *Scenario) presenceWas(name, want, at string) error {
 	})
 }
 
-func (s *Scenario) decidedBy(name, rule string) error {
+func (s viewSteps) decidedBy(name, rule string) error {
 	return s.onUser(name, func(id teams.UserID) error {
 		got := s.world.Teams.Rule(id)
 		return Check(s.explain(id), func(g gomegaG) {
@@ -68,7 +73,7 @@ func (s *Scenario) decidedBy(name, rule string) error {
 	})
 }
 
-func (s *Scenario) isOOF(want bool) func(string) error {
+func (s viewSteps) isOOF(want bool) func(string) error {
 	return func(name string) error {
 		return s.onUser(name, func(id teams.UserID) error {
 			got := s.world.Teams.OutOfOffice(id)
@@ -79,7 +84,7 @@ func (s *Scenario) isOOF(want bool) func(string) error {
 	}
 }
 
-func (s *Scenario) colour(name, want string) error {
+func (s viewSteps) colour(name, want string) error {
 	return s.onUser(name, func(id teams.UserID) error {
 		fed, _ := s.world.Teams.Federated(id)
 		got := teams.ColourOf(fed.Availability)
@@ -89,11 +94,11 @@ func (s *Scenario) colour(name, want string) error {
 	})
 }
 
-func (s *Scenario) privacy(name string) error {
+func (s viewSteps) privacy(name string) error {
 	return s.onUser(name, func(id teams.UserID) error { s.world.Teams.SetPrivacy(id, true); return nil })
 }
 
-func (s *Scenario) block(name, other string) error {
+func (s viewSteps) block(name, other string) error {
 	o, err := s.user(other)
 	if err != nil {
 		return err
@@ -101,7 +106,7 @@ func (s *Scenario) block(name, other string) error {
 	return s.onUser(name, func(id teams.UserID) error { s.world.Teams.Block(id, o); return nil })
 }
 
-func (s *Scenario) priority(who, name string) error {
+func (s viewSteps) priority(who, name string) error {
 	w, err := s.user(who)
 	if err != nil {
 		return err
@@ -109,13 +114,13 @@ func (s *Scenario) priority(who, name string) error {
 	return s.onUser(name, func(id teams.UserID) error { s.world.Teams.AddPriority(id, w); return nil })
 }
 
-func (s *Scenario) fedFails(name string) error {
+func (s viewSteps) fedFails(name string) error {
 	return s.onUser(name, func(id teams.UserID) error { s.world.Teams.SetFederationFails(id, true); return nil })
 }
 
 // observer returns the viewer's client of the given kind, created on first
 // use with a phase drawn from the world's seed.
-func (s *Scenario) observer(viewer, kind string) (teams.Observer, error) {
+func (s viewSteps) observer(viewer, kind string) (teams.Observer, error) {
 	v, err := s.user(viewer)
 	if err != nil {
 		return teams.Observer{}, err
@@ -134,7 +139,7 @@ func (s *Scenario) observer(viewer, kind string) (teams.Observer, error) {
 }
 
 // observation resolves the parts of an observer step.
-func (s *Scenario) observation(viewer, kind, target, want string) (teams.Observer, teams.UserID, presence.Presence, error) {
+func (s viewSteps) observation(viewer, kind, target, want string) (teams.Observer, teams.UserID, presence.Presence, error) {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return teams.Observer{}, 0, p, err
@@ -169,7 +174,7 @@ func (s *Scenario) presenceView(name, want string) (View, error) {
 	}, nil
 }
 
-func (s *Scenario) presenceIs(name, want string) error {
+func (s viewSteps) presenceIs(name, want string) error {
 	v, err := s.presenceView(name, want)
 	if err != nil {
 		return err
@@ -177,7 +182,7 @@ func (s *Scenario) presenceIs(name, want string) error {
 	return s.Is(v)
 }
 
-func (s *Scenario) presenceStays(name, want, until string) error {
+func (s viewSteps) presenceStays(name, want, until string) error {
 	v, err := s.presenceView(name, want)
 	if err != nil {
 		return err
@@ -194,7 +199,7 @@ func (s *Scenario) presenceWithin(bound, name, want string) error {
 }
 
 // federatedView is what federated users and external apps see (T-FED-1).
-func (s *Scenario) federatedView(name, want string) (View, error) {
+func (s viewSteps) federatedView(name, want string) (View, error) {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return View{}, err
@@ -214,7 +219,7 @@ func (s *Scenario) federatedView(name, want string) (View, error) {
 	}, nil
 }
 
-func (s *Scenario) federatedSees(name, want, until string) error {
+func (s viewSteps) federatedSees(name, want, until string) error {
 	v, err := s.federatedView(name, want)
 	if err != nil {
 		return err
@@ -225,7 +230,7 @@ func (s *Scenario) federatedSees(name, want, until string) error {
 	return s.Is(v)
 }
 
-func (s *Scenario) federatedWithin(bound, name, want string) error {
+func (s viewSteps) federatedWithin(bound, name, want string) error {
 	v, err := s.federatedView(name, want)
 	if err != nil {
 		return err
@@ -240,7 +245,7 @@ var lastSeenRe = regexp.MustCompile(`(?i)^(.+?),\s*(?:last seen|zuletzt gesehen)
 // viewerView is what one person sees of another: the presence (T-FED-1,
 // T-FED-3), the "last seen" time beside Away and Offline (T-STATE-2), or
 // "Blockiert" for a person the viewer blocks (T-FED-3).
-func (s *Scenario) viewerView(viewer, target, want string) (View, error) {
+func (s viewSteps) viewerView(viewer, target, want string) (View, error) {
 	v, err := s.user(viewer)
 	if err != nil {
 		return View{}, err
@@ -294,7 +299,7 @@ func (s *Scenario) viewerView(viewer, target, want string) (View, error) {
 		}}, nil
 }
 
-func (s *Scenario) sees(viewer, target, want, until string) error {
+func (s viewSteps) sees(viewer, target, want, until string) error {
 	v, err := s.viewerView(viewer, target, want)
 	if err != nil {
 		return err
@@ -305,7 +310,7 @@ func (s *Scenario) sees(viewer, target, want, until string) error {
 	return s.Is(v)
 }
 
-func (s *Scenario) seesWithin(bound, viewer, target, want string) error {
+func (s viewSteps) seesWithin(bound, viewer, target, want string) error {
 	v, err := s.viewerView(viewer, target, want)
 	if err != nil {
 		return err
@@ -315,7 +320,7 @@ func (s *Scenario) seesWithin(bound, viewer, target, want string) error {
 
 // clientView is what a viewer's client shows of a user: the presence as of
 // its last refresh (T-PROP-1).
-func (s *Scenario) clientView(viewer, kind, target, want string) (View, error) {
+func (s viewSteps) clientView(viewer, kind, target, want string) (View, error) {
 	o, t, p, err := s.observation(viewer, kind, target, want)
 	if err != nil {
 		return View{}, err
@@ -331,7 +336,7 @@ func (s *Scenario) clientView(viewer, kind, target, want string) (View, error) {
 	}, nil
 }
 
-func (s *Scenario) within(bound, viewer, kind, target, want string) error {
+func (s viewSteps) within(bound, viewer, kind, target, want string) error {
 	v, err := s.clientView(viewer, kind, target, want)
 	if err != nil {
 		return err
@@ -339,7 +344,7 @@ func (s *Scenario) within(bound, viewer, kind, target, want string) error {
 	return s.Within(v, bound)
 }
 
-func (s *Scenario) clientShows(viewer, kind, target, want, until string) error {
+func (s viewSteps) clientShows(viewer, kind, target, want, until string) error {
 	v, err := s.clientView(viewer, kind, target, want)
 	if err != nil {
 		return err
@@ -350,7 +355,7 @@ func (s *Scenario) clientShows(viewer, kind, target, want, until string) error {
 	return s.Is(v)
 }
 
-func (s *Scenario) stillShows(viewer, kind, target, want string) error {
+func (s viewSteps) stillShows(viewer, kind, target, want string) error {
 	v, err := s.clientView(viewer, kind, target, want)
 	if err != nil {
 		return err

@@ -15,7 +15,12 @@ import (
 	"github.com/presencesim/presencesim/sim/xphone"
 )
 
-func init() { register("XPhone Connect", 70, registerXPhone) }
+// xphoneSteps are the steps of C4B XPhone Connect: profiles, appointments
+// and the two-way sync.
+type xphoneSteps struct {
+	*Scenario
+	st xpState
+}
 
 // xpState is the XPhone step group's state of one scenario.
 type xpState struct {
@@ -34,10 +39,11 @@ func WithXPhoneSettings(ctx context.Context, fn func(*xphone.Settings)) context.
 	return context.WithValue(ctx, xphoneTuneKey{}, fn)
 }
 
-func registerXPhone(s *Scenario, r *registry) {
+func registerXPhone(sc *Scenario, r *registry) {
+	s := &xphoneSteps{Scenario: sc}
 	if r.sc != nil {
 		r.sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
-			st := s.xpState()
+			st := s.state()
 			st.tune, st.m = nil, nil
 			if fn, ok := ctx.Value(xphoneTuneKey{}).(func(*xphone.Settings)); ok {
 				st.tune = fn
@@ -59,51 +65,49 @@ func registerXPhone(s *Scenario, r *registry) {
 		})
 	}
 	r.step(`^(.+) uses? XPhone Connect$`, "alice and bob use XPhone Connect", s.usesXPhone)
-	r.step(`^the XPhone administrator sets "([^"]+)" to "([^"]*)"$`, `the XPhone administrator sets "Präsenzabgleich" to "Abgleich des Telefoniestatus"`, s.xpAdminSets)
-	r.step(`^the XPhone administrator tries to set "([^"]+)" to "([^"]*)"$`, `the XPhone administrator tries to set "MicrophoneUsageSync.ProcessWhitelist" to "Slack,,Discord"`, s.xpAdminTries)
-	r.step(`^(\w+) has the XPhone profiles:$`, "alice has the XPhone profiles:", s.xpProfiles)
+	r.step(`^the XPhone administrator sets "([^"]+)" to "([^"]*)"$`, `the XPhone administrator sets "Präsenzabgleich" to "Abgleich des Telefoniestatus"`, s.adminSets)
+	r.step(`^the XPhone administrator tries to set "([^"]+)" to "([^"]*)"$`, `the XPhone administrator tries to set "MicrophoneUsageSync.ProcessWhitelist" to "Slack,,Discord"`, s.adminTries)
+	r.step(`^(\w+) has the XPhone profiles:$`, "alice has the XPhone profiles:", s.profiles)
 	r.step(`^(\w+) selects the XPhone profile "([^"]+)"$`, `alice selects the XPhone profile "Nicht stören"`, s.xpSelect)
-	r.step(`^(\w+) starts an XPhone call$`, "alice starts an XPhone call", s.xpCall(true))
-	r.step(`^(\w+)'s XPhone call ends$`, "alice's XPhone call ends", s.xpCall(false))
-	r.step(`^(\w+) (joins an|leaves the) XPhone Connect meeting$`, "alice joins an XPhone Connect meeting", s.xpMeeting)
-	r.step(`^(\w+) (starts|stops) sharing `+pron+` screen in XPhone Connect$`, "alice starts sharing her screen in XPhone Connect", s.xpShare)
-	r.step(`^(\w+) changes `+pron+` XPhone sync mode to "([^"]+)"$`, `alice changes her XPhone sync mode to "telephony only"`, s.xpUserMode)
-	r.step(`^(\w+) tries to change `+pron+` XPhone sync mode to "([^"]+)"$`, `alice tries to change her XPhone sync mode to "none"`, s.xpTryUserMode)
-	r.step(`^(\w+)'s XPhone client loses its connection to the XPhone server$`, "alice's XPhone client loses its connection to the XPhone server", s.xpConnection(false))
-	r.step(`^(\w+)'s XPhone client reconnects to the XPhone server$`, "alice's XPhone client reconnects to the XPhone server", s.xpConnection(true))
-	r.step(`^(\w+) (quits|starts) the XPhone client$`, "alice quits the XPhone client", s.xpClient)
-	r.step(`^the process "([^"]+)" (starts|stops) using (\w+)'s microphone$`, `the process "Zoom" starts using alice's microphone`, s.xpMicrophone)
-	r.step(`^XPhone (stops|resumes) receiving change notifications for (\w+)$`, "XPhone stops receiving change notifications for alice", s.xpNotifications)
-	r.step(`^the Teams action "([^"]+)" takes place between (\w+) and (\w+)$`, `the Teams action "MS Teams Call A -> B" takes place between A and B`, s.xpTeamsAction)
+	r.step(`^(\w+) starts an XPhone call$`, "alice starts an XPhone call", s.call(true))
+	r.step(`^(\w+)'s XPhone call ends$`, "alice's XPhone call ends", s.call(false))
+	r.step(`^(\w+) (joins an|leaves the) XPhone Connect meeting$`, "alice joins an XPhone Connect meeting", s.meeting)
+	r.step(`^(\w+) (starts|stops) sharing `+pron+` screen in XPhone Connect$`, "alice starts sharing her screen in XPhone Connect", s.share)
+	r.step(`^(\w+) changes `+pron+` XPhone sync mode to "([^"]+)"$`, `alice changes her XPhone sync mode to "telephony only"`, s.userMode)
+	r.step(`^(\w+) tries to change `+pron+` XPhone sync mode to "([^"]+)"$`, `alice tries to change her XPhone sync mode to "none"`, s.tryUserMode)
+	r.step(`^(\w+)'s XPhone client loses its connection to the XPhone server$`, "alice's XPhone client loses its connection to the XPhone server", s.connection(false))
+	r.step(`^(\w+)'s XPhone client reconnects to the XPhone server$`, "alice's XPhone client reconnects to the XPhone server", s.connection(true))
+	r.step(`^(\w+) (quits|starts) the XPhone client$`, "alice quits the XPhone client", s.client)
+	r.step(`^the process "([^"]+)" (starts|stops) using (\w+)'s microphone$`, `the process "Zoom" starts using alice's microphone`, s.microphone)
+	r.step(`^XPhone (stops|resumes) receiving change notifications for (\w+)$`, "XPhone stops receiving change notifications for alice", s.notifications)
+	r.step(`^the Teams action "([^"]+)" takes place between (\w+) and (\w+)$`, `the Teams action "MS Teams Call A -> B" takes place between A and B`, s.teamsAction)
 
-	r.step(`^the XPhone (poll interval|session expiry|session refresh margin|appointment cleanup age) is (.+)$`, "the XPhone poll interval is 30 seconds", s.xpSetting)
+	r.step(`^the XPhone (poll interval|session expiry|session refresh margin|appointment cleanup age) is (.+)$`, "the XPhone poll interval is 30 seconds", s.setting)
 
-	r.step(`^XPhone (treats|does not treat) Teams meetings as calls$`, "XPhone treats Teams meetings as calls", s.xpMeetings)
+	r.step(`^XPhone (treats|does not treat) Teams meetings as calls$`, "XPhone treats Teams meetings as calls", s.meetings)
 
-	r.step(`^(\w+)'s XPhone client shows (.+)$`, "alice's XPhone client shows Am Telefon (MS Teams)", s.xpShows)
+	r.step(`^(\w+)'s XPhone client shows (.+)$`, "alice's XPhone client shows Am Telefon (MS Teams)", s.shows)
 	r.step(`^within (.+?) (\w+)'s XPhone client shows (.+)$`, "within 60 seconds alice's XPhone client shows Am Telefon (MS Teams)", s.xpWithin)
-	r.step(`^(\w+)'s XPhone appointment list has (\d+) appointments?$`, "alice's XPhone appointment list has 2 appointments", s.xpAppointmentCount)
-	r.step(`^(\w+) uses XPhone Connect without a Teams account$`, "erin uses XPhone Connect without a Teams account", s.xpWithoutTeams)
+	r.step(`^(\w+)'s XPhone appointment list has (\d+) appointments?$`, "alice's XPhone appointment list has 2 appointments", s.appointmentCount)
+	r.step(`^(\w+) uses XPhone Connect without a Teams account$`, "erin uses XPhone Connect without a Teams account", s.withoutTeams)
 	r.step(`^XPhone reports (\w+) as not synced because (.+)$`, "XPhone reports erin as not synced because erin has no Teams account", s.xpReportsUnsynced)
-	r.step(`^XPhone reports (\w+)'s microphone use as ignored because (.+)$`, `XPhone reports alice's microphone use as ignored because the central profile template "MicSync" is not active`, s.xpReportsMic)
+	r.step(`^XPhone reports (\w+)'s microphone use as ignored because (.+)$`, `XPhone reports alice's microphone use as ignored because the central profile template "MicSync" is not active`, s.reportsMic)
 	r.step(`^(\w+)'s XPhone presence is (.+)$`, "alice's XPhone presence is Nicht stören", s.xpPresenceIs)
-	r.step(`^(\w+)'s XPhone appointment list is empty$`, "alice's XPhone appointment list is empty", s.xpNoAppointments)
+	r.step(`^(\w+)'s XPhone appointment list is empty$`, "alice's XPhone appointment list is empty", s.noAppointments)
 	r.step(`^(\w+)'s XPhone appointment list has "([^"]+)" with profile "([^"]+)"$`, `alice's XPhone appointment list has "Am Telefon (MS Teams)" with profile "Termin"`, s.xpAppointment)
-	r.step(`^(\w+)'s XPhone call forwarding (is off|goes to .+)$`, "alice's XPhone call forwarding goes to Voicemail", s.xpForwarding)
-	r.step(`^XPhone has written (\d+) times? to Teams for (\w+)$`, "XPhone has written 1 time to Teams for alice", s.xpWrites)
+	r.step(`^(\w+)'s XPhone call forwarding (is off|goes to .+)$`, "alice's XPhone call forwarding goes to Voicemail", s.forwarding)
+	r.step(`^XPhone has written (\d+) times? to Teams for (\w+)$`, "XPhone has written 1 time to Teams for alice", s.writes)
 	r.step(`^Teams holds (an|no) XPhone session for (\w+)$`, "Teams holds no XPhone session for alice", s.xpSession)
-	r.step(`^(\w+)'s preferred presence in Teams is (.+) set (by hand|through Graph)$`, "alice's preferred presence in Teams is DoNotDisturb set through Graph", s.xpPreferredVia)
-	r.step(`^(\w+)'s XPhone sync mode is "([^"]+)"$`, `alice's XPhone sync mode is "telephony only"`, s.xpModeIs)
+	r.step(`^(\w+)'s preferred presence in Teams is (.+) set (by hand|through Graph)$`, "alice's preferred presence in Teams is DoNotDisturb set through Graph", s.preferredVia)
+	r.step(`^(\w+)'s XPhone sync mode is "([^"]+)"$`, `alice's XPhone sync mode is "telephony only"`, s.modeIs)
 }
 
-func (s *Scenario) xpState() *xpState {
-	return Ext(s, "xphone", func() *xpState { return &xpState{} })
-}
+func (s *xphoneSteps) state() *xpState { return &s.st }
 
 // xp returns the world's XPhone model, attached on first use with the
 // scenario's settings.
-func (s *Scenario) xp() (*xphone.Model, error) {
-	st := s.xpState()
+func (s *xphoneSteps) xp() (*xphone.Model, error) {
+	st := s.state()
 	if st.m != nil {
 		return st.m, nil
 	}
@@ -120,7 +124,7 @@ func (s *Scenario) xp() (*xphone.Model, error) {
 }
 
 // onXP resolves the model and a user and applies fn.
-func (s *Scenario) onXP(name string, fn func(*xphone.Model, teams.UserID) error) error {
+func (s *xphoneSteps) onXP(name string, fn func(*xphone.Model, teams.UserID) error) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -136,8 +140,8 @@ func (s *Scenario) onXP(name string, fn func(*xphone.Model, teams.UserID) error)
 	return fn(m, id)
 }
 
-// xpWhy explains a user's XPhone and Teams state for a failed assertion.
-func (s *Scenario) xpWhy(m *xphone.Model, id teams.UserID) func() string {
+// why explains a user's XPhone and Teams state for a failed assertion.
+func (s *xphoneSteps) why(m *xphone.Model, id teams.UserID) func() string {
 	return func() string {
 		if id < 0 {
 			return m.Explain(id) + "\nTeams: no account\n"
@@ -146,7 +150,7 @@ func (s *Scenario) xpWhy(m *xphone.Model, id teams.UserID) func() string {
 	}
 }
 
-func (s *Scenario) usesXPhone(list string) error {
+func (s *xphoneSteps) usesXPhone(list string) error {
 	for _, n := range splitNames(list) {
 		if err := s.onXP(n, func(m *xphone.Model, id teams.UserID) error { return m.AddUser(id) }); err != nil {
 			return err
@@ -155,7 +159,7 @@ func (s *Scenario) usesXPhone(list string) error {
 	return nil
 }
 
-func (s *Scenario) xpAdminSets(key, value string) error {
+func (s *xphoneSteps) adminSets(key, value string) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -163,8 +167,8 @@ func (s *Scenario) xpAdminSets(key, value string) error {
 	return m.SetSite(key, value)
 }
 
-// xpSetting sets one of the model's decided values.
-func (s *Scenario) xpSetting(which, value string) error {
+// setting sets one of the model's decided values.
+func (s *xphoneSteps) setting(which, value string) error {
 	d, err := ParseDuration(value)
 	if err != nil {
 		return err
@@ -187,7 +191,7 @@ func (s *Scenario) xpSetting(which, value string) error {
 	return m.SetSettings(set)
 }
 
-func (s *Scenario) xpMeetings(verb string) error {
+func (s *xphoneSteps) meetings(verb string) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -197,7 +201,7 @@ func (s *Scenario) xpMeetings(verb string) error {
 	return m.SetSettings(set)
 }
 
-func (s *Scenario) xpAdminTries(key, value string) error {
+func (s *xphoneSteps) adminTries(key, value string) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -209,54 +213,21 @@ func (s *Scenario) xpAdminTries(key, value string) error {
 	return nil
 }
 
-// profileColumns are the headers a table of XPhone profiles has, in the
-// server's German or in English.
-var profileColumns = map[string]string{
-	"profil": "name", "profile": "name", "name": "name",
-	"präsenzstatus": "presence", "presence": "presence",
-	"rufumleitung": "forwarding", "call forwarding": "forwarding",
-}
-
-// profilesTable reads a table of XPhone profiles: | Profil | Präsenzstatus
-// | Rufumleitung |, a "-" for no forwarding.
+// profilesTable reads a step's table of XPhone profiles.
 func profilesTable(t *godog.Table) ([]xphone.Profile, error) {
-	if t == nil || len(t.Rows) < 2 {
-		return nil, fmt.Errorf("give the profiles as a table with a header: | Profil | Präsenzstatus | Rufumleitung |")
+	if t == nil {
+		return xphone.ParseProfiles(nil)
 	}
-	cols := make([]string, len(t.Rows[0].Cells))
-	for i, c := range t.Rows[0].Cells {
-		k, ok := profileColumns[strings.ToLower(strings.TrimSpace(c.Value))]
-		if !ok {
-			return nil, fmt.Errorf("unknown profile column %q; valid: Profil (profile), Präsenzstatus (presence), Rufumleitung (call forwarding)", c.Value)
+	rows := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		for _, c := range r.Cells {
+			rows[i] = append(rows[i], c.Value)
 		}
-		cols[i] = k
 	}
-	var list []xphone.Profile
-	for _, row := range t.Rows[1:] {
-		var pr xphone.Profile
-		for i, c := range row.Cells {
-			v := strings.TrimSpace(c.Value)
-			switch cols[i] {
-			case "name":
-				pr.Name = v
-			case "presence":
-				p, err := presence.Parse(v)
-				if err != nil {
-					return nil, err
-				}
-				pr.Presence = p
-			case "forwarding":
-				if v != "-" {
-					pr.Forwarding = v
-				}
-			}
-		}
-		list = append(list, pr)
-	}
-	return list, nil
+	return xphone.ParseProfiles(rows)
 }
 
-func (s *Scenario) xpProfiles(name string, t *godog.Table) error {
+func (s *xphoneSteps) profiles(name string, t *godog.Table) error {
 	list, err := profilesTable(t)
 	if err != nil {
 		return err
@@ -264,7 +235,7 @@ func (s *Scenario) xpProfiles(name string, t *godog.Table) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetProfiles(id, list) })
 }
 
-func (s *Scenario) xpSelect(name, profile string) error {
+func (s *xphoneSteps) xpSelect(name, profile string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SelectProfile(id, profile) })
 }
 
@@ -277,21 +248,21 @@ func either[T any](cond bool, a, b T) T {
 	return b
 }
 
-func (s *Scenario) xpCall(start bool) func(string) error {
+func (s *xphoneSteps) call(start bool) func(string) error {
 	return func(name string) error {
 		return s.onXP(name, either(start, (*xphone.Model).StartCall, (*xphone.Model).EndCall))
 	}
 }
 
-func (s *Scenario) xpMeeting(name, verb string) error {
+func (s *xphoneSteps) meeting(name, verb string) error {
 	return s.onXP(name, either(verb == "joins an", (*xphone.Model).JoinMeeting, (*xphone.Model).LeaveMeeting))
 }
 
-func (s *Scenario) xpShare(name, verb string) error {
+func (s *xphoneSteps) share(name, verb string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.ShareScreen(id, verb == "starts") })
 }
 
-func (s *Scenario) xpUserMode(name, mode string) error {
+func (s *xphoneSteps) userMode(name, mode string) error {
 	md, err := xphone.ParseMode(mode)
 	if err != nil {
 		return err
@@ -299,7 +270,7 @@ func (s *Scenario) xpUserMode(name, mode string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetUserMode(id, md) })
 }
 
-func (s *Scenario) xpTryUserMode(name, mode string) error {
+func (s *xphoneSteps) tryUserMode(name, mode string) error {
 	md, err := xphone.ParseMode(mode)
 	if err != nil {
 		return err
@@ -313,28 +284,28 @@ func (s *Scenario) xpTryUserMode(name, mode string) error {
 	})
 }
 
-func (s *Scenario) xpConnection(on bool) func(string) error {
+func (s *xphoneSteps) connection(on bool) func(string) error {
 	return func(name string) error {
 		return s.onXP(name, either(on, (*xphone.Model).RestoreConnection, (*xphone.Model).LoseConnection))
 	}
 }
 
-func (s *Scenario) xpClient(name, verb string) error {
+func (s *xphoneSteps) client(name, verb string) error {
 	return s.onXP(name, either(verb == "quits", (*xphone.Model).Quit, (*xphone.Model).Start))
 }
 
-func (s *Scenario) xpMicrophone(process, verb, name string) error {
+func (s *xphoneSteps) microphone(process, verb, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		_, err := m.Microphone(id, process, verb == "starts")
 		return err
 	})
 }
 
-func (s *Scenario) xpNotifications(verb, name string) error {
+func (s *xphoneSteps) notifications(verb, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetNotifications(id, verb == "resumes") })
 }
 
-func (s *Scenario) xpTeamsAction(action, a, b string) error {
+func (s *xphoneSteps) teamsAction(action, a, b string) error {
 	act, err := xphone.ParseTeamsAction(action)
 	if err != nil {
 		return err
@@ -355,13 +326,13 @@ func (s *Scenario) xpTeamsAction(action, a, b string) error {
 	return nil
 }
 
-func (s *Scenario) xpShows(name, want string) error {
+func (s *xphoneSteps) shows(name, want string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		st, err := m.Status(id)
 		if err != nil {
 			return err
 		}
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(normText(st.Text)).To(equal(normText(want)), "%s's XPhone client at %s: expected %q, the model shows %q (%s) from %s [%s]", name, s.world.Clock.Now(), want, st.Text, st.Presence.Short(), st.Source, st.Rule)
 		})
 	})
@@ -369,7 +340,7 @@ func (s *Scenario) xpShows(name, want string) error {
 
 func normText(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
-func (s *Scenario) xpPresenceIs(name, want string) error {
+func (s *xphoneSteps) xpPresenceIs(name, want string) error {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return err
@@ -379,34 +350,34 @@ func (s *Scenario) xpPresenceIs(name, want string) error {
 		if err != nil {
 			return err
 		}
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(st.Presence.Short()).To(equal(p.Short()), "%s's XPhone presence: expected %s, the model shows %q = %s from %s [%s]", name, p.Short(), st.Text, st.Presence.Short(), st.Source, st.Rule)
 		})
 	})
 }
 
-func (s *Scenario) xpNoAppointments(name string) error {
+func (s *xphoneSteps) noAppointments(name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		n := len(m.Appointments(id))
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(n).To(equal(0), "%s's XPhone appointment list at %s should be empty (XP-8)", name, s.world.Clock.Now())
 		})
 	})
 }
 
-func (s *Scenario) xpAppointment(name, text, profile string) error {
+func (s *xphoneSteps) xpAppointment(name, text, profile string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		var got []string
 		for _, a := range m.Appointments(id) {
 			got = append(got, fmt.Sprintf("%s|%s", a.Text, a.Profile))
 		}
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(got).To(xpContain(text+"|"+profile), "%s's XPhone appointment list (text|profile) should hold %q with profile %q (XP-7)", name, text, profile)
 		})
 	})
 }
 
-func (s *Scenario) xpForwarding(name, want string) error {
+func (s *xphoneSteps) forwarding(name, want string) error {
 	want = strings.TrimPrefix(want, "goes to ")
 	if want == "is off" {
 		want = ""
@@ -416,31 +387,31 @@ func (s *Scenario) xpForwarding(name, want string) error {
 		if err != nil {
 			return err
 		}
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(st.Forwarding).To(equal(want), "call forwarding of %s's active XPhone profile %q (\"\" = off, XP-7)", name, st.Profile)
 		})
 	})
 }
 
-func (s *Scenario) xpWrites(n int, name string) error {
+func (s *xphoneSteps) writes(n int, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		got := m.Writes(id)
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(got).To(equal(n), "writes XPhone made to Teams for %s (XP-13)", name)
 		})
 	})
 }
 
-func (s *Scenario) xpSession(verb, name string) error {
+func (s *xphoneSteps) xpSession(verb, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		_, _, ok := s.world.Teams.AppSession(id, s.world.Teams.App(m.Settings().App))
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(ok).To(equal(verb == "an"), "whether Teams holds XPhone's app session for %s", name)
 		})
 	})
 }
 
-func (s *Scenario) xpModeIs(name, mode string) error {
+func (s *xphoneSteps) modeIs(name, mode string) error {
 	want, err := xphone.ParseMode(mode)
 	if err != nil {
 		return err
@@ -450,15 +421,15 @@ func (s *Scenario) xpModeIs(name, mode string) error {
 		if err != nil {
 			return err
 		}
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(got.String()).To(equal(want.String()), "%s's effective XPhone sync mode (XP-1)", name)
 		})
 	})
 }
 
-// xpPreferredVia checks the user-configured presence Teams holds and where
+// preferredVia checks the user-configured presence Teams holds and where
 // it was set: XPhone writes through Graph (XP-10).
-func (s *Scenario) xpPreferredVia(name, want, via string) error {
+func (s *xphoneSteps) preferredVia(name, want, via string) error {
 	p, err := presence.Parse(want)
 	if err != nil {
 		return err
@@ -471,7 +442,7 @@ func (s *Scenario) xpPreferredVia(name, want, via string) error {
 				src = strings.TrimSuffix(strings.TrimPrefix(st.Name, "preferred ("), ")")
 			}
 		}
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(ok).To(equal(true), "Teams holds no preferred presence for %s", name)
 			g.Expect(got.Short()).To(equal(p.Short()), "%s's preferred presence in Teams", name)
 			g.Expect(src).To(equal(via), "where %s's preferred presence was set (XP-10: XPhone writes through Graph)", name)
@@ -482,7 +453,7 @@ func (s *Scenario) xpPreferredVia(name, want, via string) error {
 // xpWithin advances time in one-second steps until the XPhone client shows
 // the text, failing when the bound passes first. Time stays where the
 // client first showed it.
-func (s *Scenario) xpWithin(bound, name, want string) error {
+func (s *xphoneSteps) xpWithin(bound, name, want string) error {
 	d, err := ParseDuration(bound)
 	if err != nil {
 		return err
@@ -499,7 +470,7 @@ func (s *Scenario) xpWithin(bound, name, want string) error {
 				return nil
 			}
 			if s.world.Clock.Now() >= deadline {
-				return Check(s.xpWhy(m, id), func(g gomegaG) {
+				return Check(s.why(m, id), func(g gomegaG) {
 					g.Expect(st.Text).To(equal(want), "%s's XPhone client still shows %q (%s, from %s [%s]) at %s, %s after %s; expected %q within that time",
 						name, st.Text, st.Presence.Short(), st.Source, st.Rule, s.world.Clock.Now(), d, start, want)
 				})
@@ -511,7 +482,7 @@ func (s *Scenario) xpWithin(bound, name, want string) error {
 	})
 }
 
-func (s *Scenario) xpAppointmentCount(name string, n int) error {
+func (s *xphoneSteps) appointmentCount(name string, n int) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		var got []string
 		for _, a := range m.Appointments(id) {
@@ -521,7 +492,7 @@ func (s *Scenario) xpAppointmentCount(name string, n int) error {
 			}
 			got = append(got, fmt.Sprintf("%q (profile %q, created %s, %s)", a.Text, a.Profile, a.Created, state))
 		}
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(len(got)).To(equal(n), "the number of appointments in %s's XPhone appointment list at %s; it holds: %s (XP-7, XP-8)", name, s.world.Clock.Now(), listOrNone(got))
 		})
 	})
@@ -534,7 +505,7 @@ func listOrNone(items []string) string {
 	return strings.Join(items, "; ")
 }
 
-func (s *Scenario) xpWithoutTeams(name string) error {
+func (s *xphoneSteps) withoutTeams(name string) error {
 	m, err := s.xp()
 	if err != nil {
 		return err
@@ -543,9 +514,9 @@ func (s *Scenario) xpWithoutTeams(name string) error {
 	return err
 }
 
-// xpReport checks that XPhone's report has a line for the user that
+// report checks that XPhone's report has a line for the user that
 // contains the reason.
-func (s *Scenario) xpReport(name, what, because string) error {
+func (s *xphoneSteps) report(name, what, because string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		var mine []string
 		for _, line := range m.Report() {
@@ -553,17 +524,17 @@ func (s *Scenario) xpReport(name, what, because string) error {
 				mine = append(mine, line)
 			}
 		}
-		return Check(s.xpWhy(m, id), func(g gomegaG) {
+		return Check(s.why(m, id), func(g gomegaG) {
 			g.Expect(mine).NotTo(gomega.BeEmpty(), "XPhone's report should say %s: %s; it says: %s", name, what, listOrNone(m.Report()))
 			g.Expect(strings.Join(mine, "\n")).To(containSubstring(because), "the reason XPhone gives for %s", name)
 		})
 	})
 }
 
-func (s *Scenario) xpReportsUnsynced(name, because string) error {
-	return s.xpReport(name, "not synced", because)
+func (s *xphoneSteps) xpReportsUnsynced(name, because string) error {
+	return s.report(name, "not synced", because)
 }
 
-func (s *Scenario) xpReportsMic(name, because string) error {
-	return s.xpReport(name, "microphone use", because)
+func (s *xphoneSteps) reportsMic(name, because string) error {
+	return s.report(name, "microphone use", because)
 }

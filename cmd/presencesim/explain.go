@@ -18,6 +18,7 @@ import (
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/sim/trace"
 	"github.com/presencesim/presencesim/steps"
+	"github.com/presencesim/presencesim/suite"
 )
 
 func init() {
@@ -68,12 +69,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	}
 	ex := &explainer{user: user, at: t, name: strings.ToLower(*name), found: map[string]*capture{}}
 	o := steps.Options{Seed: *seed, OnWorld: ex.world, OnStep: ex.step, OnScenario: ex.end}
-	suite := godog.TestSuite{
-		Name:                "presencesim",
-		ScenarioInitializer: steps.Initializer(o),
-		Options:             &godog.Options{Format: "progress", Output: io.Discard, Strict: true, Paths: []string{path}, FS: sel.FS(), Concurrency: 1},
-	}
-	if st := suite.Run(); st == 2 {
+	if st := suite.Godog(o, godog.Options{Format: "progress", Output: io.Discard, Paths: []string{path}, FS: sel.FS(), Concurrency: 1}); st == 2 {
 		fmt.Fprintf(stderr, "presencesim explain: cannot read %s as a feature file\n", path)
 		return 2
 	}

@@ -13,9 +13,10 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/steps"
+	"github.com/presencesim/presencesim/suite"
 )
 
-const workday = "../../reports/testdata/pass/workday.feature"
+const workday = "../../suite/testdata/pass/workday.feature"
 
 // The presence explain prints at a time is the presence the same scenario's
 // world records for that time in its history, before, during and after the
@@ -27,9 +28,7 @@ func TestExplainAgreesWithHistory(t *testing.T) {
 			world = w
 		}
 	}}
-	suite := godog.TestSuite{ScenarioInitializer: steps.Initializer(o), Options: &godog.Options{
-		Format: "progress", Output: io.Discard, Strict: true, Paths: []string{workday + ":7"}}}
-	if st := suite.Run(); st != 0 || world == nil {
+	if st := suite.Godog(o, godog.Options{Format: "progress", Output: io.Discard, Paths: []string{workday + ":7"}}); st != 0 || world == nil {
 		t.Fatalf("scenario did not pass (status %d)", st)
 	}
 	alice, err := world.Teams.User("alice")

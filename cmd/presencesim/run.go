@@ -14,6 +14,7 @@ import (
 
 	"github.com/presencesim/presencesim/features"
 	"github.com/presencesim/presencesim/reports"
+	"github.com/presencesim/presencesim/suite"
 )
 
 func init() {
@@ -58,7 +59,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim run: --concurrency must be at least 1, got %d\n", *concurrency)
 		return 2
 	}
-	cfg := reports.Config{
+	cfg := suite.Config{
 		Tags: tags, Seed: *seed, Format: format, NoColors: !colours, Dir: *dir,
 		Concurrency: *concurrency, Version: version(),
 	}
@@ -88,14 +89,14 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	cfg.Output = stdout
 	var prog *progress
 	if showProgress {
-		total := reports.CountScenarios(cfg.FS, cfg.Paths, cfg.Tags)
+		total := suite.CountScenarios(cfg.FS, cfg.Paths, cfg.Tags)
 		prog = startProgress(stderr, total)
 		cfg.OnScenario = prog.scenario
 		if isTerminal(stdout) {
 			cfg.Output = &held
 		}
 	}
-	res, err := reports.Execute(cfg)
+	res, err := suite.Execute(cfg)
 	if prog != nil {
 		prog.stop()
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/presencesim/presencesim/features"
 	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/reports"
+	"github.com/presencesim/presencesim/suite"
 )
 
 // connectorRun holds run's flags for judging a connector under test.
@@ -37,7 +38,7 @@ func addConnectorFlags(fl *flag.FlagSet) *connectorRun {
 
 // apply turns a run into a conformance run of the connector: only the
 // features of its integration, run against its process.
-func (c *connectorRun) apply(cfg *reports.Config, stdout io.Writer) error {
+func (c *connectorRun) apply(cfg *suite.Config, stdout io.Writer) error {
 	if c.spec == "" {
 		return nil
 	}
@@ -82,7 +83,7 @@ func (c *connectorRun) apply(cfg *reports.Config, stdout io.Writer) error {
 
 // report writes the conformance report of a connector run beside the
 // run's report: the connector's rules, passed, failed or not exercised.
-func (c *connectorRun) report(cfg reports.Config, res reports.Result, stdout io.Writer) error {
+func (c *connectorRun) report(cfg suite.Config, res suite.Result, stdout io.Writer) error {
 	if c.spec == "" || cfg.Dir == "" || res.Run == nil {
 		return nil
 	}

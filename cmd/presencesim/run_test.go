@@ -18,8 +18,8 @@ func TestRunFeaturePaths(t *testing.T) {
 		code  int
 		want  []string
 	}{
-		{"passing", []string{"../../reports/testdata/pass"}, 0, []string{"2 scenarios (2 passed)", "presencesim: report "}},
-		{"failing", []string{"../../reports/testdata/pass", "../../reports/testdata/fail"}, 1, []string{"4 scenarios (2 passed, 1 failed, 1 undefined)", "presencesim: FAILED"}},
+		{"passing", []string{"../../suite/testdata/pass"}, 0, []string{"2 scenarios (2 passed)", "presencesim: report "}},
+		{"failing", []string{"../../suite/testdata/pass", "../../suite/testdata/fail"}, 1, []string{"4 scenarios (2 passed, 1 failed, 1 undefined)", "presencesim: FAILED"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")

@@ -20,6 +20,7 @@ import (
 	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/steps"
+	"github.com/presencesim/presencesim/suite"
 )
 
 // connectorArg makes the test binary a connector process: the harness
@@ -52,13 +53,10 @@ func process(t *testing.T, args ...string) conformance.Target {
 // target and returns godog's status and output.
 func runFeatures(target conformance.Target, tags string) (int, string) {
 	var out bytes.Buffer
-	suite := godog.TestSuite{
-		ScenarioInitializer: steps.Initializer(steps.Options{Seed: 1}),
-		Options: &godog.Options{Format: "progress", Output: &out, Paths: []string{"conformance"}, FS: features.FS,
-			Strict: true, Concurrency: 4, Tags: tags, NoColors: true,
-			DefaultContext: conformance.WithTarget(context.Background(), target)},
-	}
-	return suite.Run(), out.String()
+	st := suite.Godog(steps.Options{Seed: 1}, godog.Options{Format: "progress", Output: &out, Paths: []string{"conformance"}, FS: features.FS,
+		Concurrency: 4, Tags: tags, NoColors: true,
+		DefaultContext: conformance.WithTarget(context.Background(), target)})
+	return st, out.String()
 }
 
 // result is one concurrent run of the features.

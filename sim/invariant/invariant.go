@@ -142,22 +142,11 @@ func (c *Checker) grow() {
 	}
 }
 
-// World is the world the checker looks at.
-func (c *Checker) World() *sim.World { return c.w }
-
 // Invariants are the properties checked, in order.
 func (c *Checker) Invariants() []Invariant { return c.invs }
 
 // Violation is the first violation seen, nil while every invariant held.
 func (c *Checker) Violation() *Violation { return c.v }
-
-// Err is the first violation as an error, nil while every invariant held.
-func (c *Checker) Err() error {
-	if c.v == nil {
-		return nil
-	}
-	return c.v
-}
 
 // Check looks at every user now; cause names what just happened. It returns
 // the first violation (also kept: later checks return it again).

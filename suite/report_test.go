@@ -1,9 +1,10 @@
-package reports
+package suite
 
 import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"github.com/presencesim/presencesim/reports"
 	"html"
 	"os"
 	"path/filepath"
@@ -75,7 +76,7 @@ func TestRunWritesTheReportFiles(t *testing.T) {
 	if r.res.Status != 1 {
 		t.Errorf("status %d, want 1: the run fails on purpose", r.res.Status)
 	}
-	for _, f := range []string{IndexFile, JUnitFile, CucumberFile} {
+	for _, f := range []string{reports.IndexFile, reports.JUnitFile, reports.CucumberFile} {
 		if fi, err := os.Stat(filepath.Join(r.dir, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
@@ -116,7 +117,7 @@ type junitSuites struct {
 // The JUnit XML parses and its counts match godog's summary and the report.
 func TestJUnitCountsMatch(t *testing.T) {
 	r := sampleRun(t)
-	b := r.read(t, JUnitFile)
+	b := r.read(t, reports.JUnitFile)
 	var j junitSuites
 	if err := xml.Unmarshal(b, &j); err != nil {
 		t.Fatalf("junit.xml does not parse: %v", err)
@@ -153,7 +154,7 @@ func TestJUnitCountsMatch(t *testing.T) {
 
 func TestCucumberJSONParses(t *testing.T) {
 	r := sampleRun(t)
-	b := r.read(t, CucumberFile)
+	b := r.read(t, reports.CucumberFile)
 	var fs []struct {
 		URI      string `json:"uri"`
 		Elements []struct {
@@ -173,7 +174,7 @@ func TestCucumberJSONParses(t *testing.T) {
 }
 
 // section returns the HTML of one scenario's section, unescaped.
-func section(t *testing.T, page string, s *Scenario) string {
+func section(t *testing.T, page string, s *reports.Scenario) string {
 	t.Helper()
 	i := strings.Index(page, `id="`+s.Anchor()+`"`)
 	if i < 0 {
@@ -195,9 +196,9 @@ func field(sec, class string) (string, bool) {
 // and the explanation.
 func TestFailingScenarioShowsExpectedDerivedWhy(t *testing.T) {
 	r := sampleRun(t)
-	b := r.read(t, IndexFile)
+	b := r.read(t, reports.IndexFile)
 	page := string(b)
-	var failed, undefined *Scenario
+	var failed, undefined *reports.Scenario
 	for _, s := range r.res.Run.Scenarios() {
 		switch s.Name {
 		case "An expectation the model does not meet":
@@ -234,7 +235,7 @@ func TestFailingScenarioShowsExpectedDerivedWhy(t *testing.T) {
 		t.Errorf("undefined step's section shows %q", e)
 	}
 	// The failures list links both.
-	for _, s := range []*Scenario{failed, undefined} {
+	for _, s := range []*reports.Scenario{failed, undefined} {
 		if !strings.Contains(page, `href="#`+s.Anchor()+`"`) {
 			t.Errorf("no link to %s", s.Name)
 		}
@@ -244,7 +245,7 @@ func TestFailingScenarioShowsExpectedDerivedWhy(t *testing.T) {
 // The report is self-contained: no scripts and nothing fetched.
 func TestReportIsSelfContained(t *testing.T) {
 	r := sampleRun(t)
-	b := r.read(t, IndexFile)
+	b := r.read(t, reports.IndexFile)
 	page := strings.ToLower(string(b))
 	for _, bad := range []string{"<script", "src=", "<link", "@import", "url("} {
 		if strings.Contains(page, bad) {
@@ -261,7 +262,7 @@ func TestUnknownFormatIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "pretty") || !strings.Contains(err.Error(), "progress") {
 		t.Fatalf("err = %v, want one naming the valid formats", err)
 	}
-	if strings.Contains(err.Error(), junitFormat) {
-		t.Errorf("err names the internal format %s: %v", junitFormat, err)
+	if strings.Contains(err.Error(), reports.JUnitFormat) {
+		t.Errorf("err names the internal format %s: %v", reports.JUnitFormat, err)
 	}
 }

@@ -1,4 +1,4 @@
-package reports
+package suite
 
 import (
 	"bytes"
@@ -7,22 +7,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
 
+	"github.com/presencesim/presencesim/reports"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/steps"
-)
-
-// Files written into the report directory.
-const (
-	IndexFile    = "index.html"
-	JUnitFile    = "junit.xml"
-	CucumberFile = "cucumber.json"
 )
 
 // Config is one run of the suite.
@@ -52,7 +45,7 @@ type Config struct {
 
 // Result is a finished run.
 type Result struct {
-	Run    *Run
+	Run    *reports.Run
 	Status int // godog's: 0 passed, 1 failed, 2 bad options
 	Files  []string
 }
@@ -67,12 +60,12 @@ func Execute(cfg Config) (Result, error) {
 	if err := checkFormat(format); err != nil {
 		return Result{Status: 2}, err
 	}
-	if err := CheckTags(cfg.Tags); err != nil {
+	if err := reports.CheckTags(cfg.Tags); err != nil {
 		return Result{Status: 2}, err
 	}
 	// the files are read and the selection counted before godog creates
 	// the report files, so bad input leaves none behind
-	sel, err := Select(cfg.FS, cfg.Paths, cfg.Tags)
+	sel, err := reports.Select(cfg.FS, cfg.Paths, cfg.Tags)
 	if err != nil {
 		return Result{Status: 2}, err
 	}
@@ -90,24 +83,24 @@ func Execute(cfg Config) (Result, error) {
 		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 			return Result{Status: 2}, fmt.Errorf("report directory: %w", err)
 		}
-		junit, cuke := filepath.Join(cfg.Dir, JUnitFile), filepath.Join(cfg.Dir, CucumberFile)
-		format += "," + junitFormat + ":" + junit + "," + cucumberFormat + ":" + cuke
-		files = append(files, filepath.Join(cfg.Dir, IndexFile), junit, cuke)
+		junit, cuke := filepath.Join(cfg.Dir, reports.JUnitFile), filepath.Join(cfg.Dir, reports.CucumberFile)
+		format += "," + reports.JUnitFormat + ":" + junit + "," + reports.CucumberFormat + ":" + cuke
+		files = append(files, filepath.Join(cfg.Dir, reports.IndexFile), junit, cuke)
 	}
 	out := cfg.Output
 	if out == nil {
 		out = io.Discard
 	}
 	if cfg.NoColors {
-		out = Plain(out)
+		out = reports.Plain(out)
 	}
 	conc := cfg.Concurrency
 	if conc < 1 {
 		conc = 1
 	}
-	col := NewCollector()
+	col := reports.NewCollector()
 	col.OnScenario = cfg.OnScenario
-	opts := col.Hook(steps.Options{Seed: cfg.Seed, Settings: cfg.Settings})
+	opts := Hook(col, steps.Options{Seed: cfg.Seed, Settings: cfg.Settings})
 	started := time.Now()
 	suite := godog.TestSuite{
 		Name:                "presencesim",
@@ -123,28 +116,26 @@ func Execute(cfg Config) (Result, error) {
 		},
 	}
 	status := suite.Run()
-	run := &Run{
+	run := &reports.Run{
 		Title: cfg.Title, Version: cfg.Version, Seed: cfg.Seed, Source: cfg.Source, Tags: cfg.Tags,
 		Started: started, Duration: time.Since(started).Round(time.Millisecond),
 	}
 	if run.Title == "" {
 		run.Title = "presencesim conformance report"
 	}
-	run.Features = col.Features(cfg.FS)
-	run.Counts = count(run.Features)
-	run.Coverage = ruleCoverage(rulebook, run.Features)
+	col.Fill(run, cfg.FS)
 	res := Result{Run: run, Status: status, Files: files}
 	if cfg.Dir != "" && status != 2 {
-		if err := writeIndex(filepath.Join(cfg.Dir, IndexFile), run); err != nil {
+		if err := writeIndex(filepath.Join(cfg.Dir, reports.IndexFile), run); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
 }
 
-func writeIndex(path string, r *Run) error {
+func writeIndex(path string, r *reports.Run) error {
 	var b bytes.Buffer
-	if err := WriteHTML(&b, r); err != nil {
+	if err := reports.WriteHTML(&b, r); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
@@ -159,7 +150,7 @@ func checkFormat(format string) error {
 		if _, ok := known[name]; !ok {
 			names := make([]string, 0, len(known))
 			for n := range known {
-				if n == junitFormat || n == cucumberFormat {
+				if n == reports.JUnitFormat || n == reports.CucumberFormat {
 					continue
 				}
 				names = append(names, n)
@@ -171,13 +162,11 @@ func checkFormat(format string) error {
 	return nil
 }
 
-var lineSuffix = regexp.MustCompile(`:[0-9]+$`)
-
 // CountScenarios counts the scenarios (example rows included) the paths
 // hold that the tag expression selects, for a progress line; it is 0 when it
 // cannot tell.
 func CountScenarios(fsys fs.FS, paths []string, tags string) int {
-	sel, err := Select(fsys, paths, tags)
+	sel, err := reports.Select(fsys, paths, tags)
 	if err != nil {
 		return 0
 	}

@@ -1,8 +1,9 @@
-package reports
+package suite
 
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/presencesim/presencesim/reports"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,7 +23,7 @@ import (
 // connector in process with the no-cleanup fault: the Teams call's
 // appointment stays (XP-8 fails), the echo scenario passes, and the rest
 // of the profile is not exercised.
-func conformanceRun(t *testing.T) (*ConformanceReport, string) {
+func conformanceRun(t *testing.T) (*reports.ConformanceReport, string) {
 	t.Helper()
 	conformance.Use(conformance.Target{Integration: "xphone", Fault: connector.NoCleanup})
 	t.Cleanup(func() { conformance.Use(conformance.Target{Integration: "cloudlink"}) })
@@ -36,11 +37,11 @@ func conformanceRun(t *testing.T) (*ConformanceReport, string) {
 	if res.Status == 0 {
 		t.Fatalf("the run with the no-cleanup fault passed:\n%s", out.String())
 	}
-	rep, err := BuildConformance(res.Run, Connector{Name: "Reference XPhone <sync>", Version: "1.2.3", Integration: "xphone", Command: "presencesim connector xphone --fault no-cleanup"}, 120)
+	rep, err := reports.BuildConformance(res.Run, reports.Connector{Name: "Reference XPhone <sync>", Version: "1.2.3", Integration: "xphone", Command: "presencesim connector xphone --fault no-cleanup"}, 120)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WriteConformance(dir, rep); err != nil {
+	if _, err := reports.WriteConformance(dir, rep); err != nil {
 		t.Fatal(err)
 	}
 	return rep, dir
@@ -53,7 +54,7 @@ func conformanceRun(t *testing.T) (*ConformanceReport, string) {
 // no script and no request of its own.
 func TestConformanceReport(t *testing.T) {
 	rep, dir := conformanceRun(t)
-	byID := map[string]RuleResult{}
+	byID := map[string]reports.RuleResult{}
 	for _, r := range rep.Rules {
 		byID[r.ID] = r
 	}
@@ -62,7 +63,7 @@ func TestConformanceReport(t *testing.T) {
 		t.Fatalf("%d rules reported, the profile has %d", len(rep.Rules), len(prof.Rules))
 	}
 	for _, c := range []struct{ id, status string }{
-		{"XP-8", RuleFailed}, {"C-9", RulePassed}, {"XP-13", RulePassed}, {"XP-6", RuleNotExercised}, {"C-7", RuleNotExercised},
+		{"XP-8", reports.RuleFailed}, {"C-9", reports.RulePassed}, {"XP-13", reports.RulePassed}, {"XP-6", reports.RuleNotExercised}, {"C-7", reports.RuleNotExercised},
 	} {
 		if got := byID[c.id].Status; got != c.status {
 			t.Errorf("%s is %s, want %s (%s)", c.id, got, c.status, byID[c.id].Verdict)
@@ -81,7 +82,7 @@ func TestConformanceReport(t *testing.T) {
 		t.Errorf("summary %+v", n)
 	}
 
-	raw, err := os.ReadFile(filepath.Join(dir, ConformanceJSON))
+	raw, err := os.ReadFile(filepath.Join(dir, reports.ConformanceJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestConformanceReport(t *testing.T) {
 		t.Error("a report with an unknown status and no seed validates; the schema checks nothing")
 	}
 
-	page, _ := filepath.Abs(filepath.Join(dir, ConformanceHTML))
+	page, _ := filepath.Abs(filepath.Join(dir, reports.ConformanceHTML))
 	tab := headless.Browser(t, map[string]any{"window-size": "1100,1400"})
 	if err := chromedp.Do(tab, chromedp.Navigate("file://"+page)); err != nil {
 		t.Fatal(err)
@@ -133,7 +134,7 @@ func TestConformanceReport(t *testing.T) {
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ConformanceSchema))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(reports.ConformanceSchema))
 	if err != nil {
 		t.Fatal(err)
 	}

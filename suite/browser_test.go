@@ -1,7 +1,8 @@
-package reports
+package suite
 
 import (
 	"bytes"
+	"github.com/presencesim/presencesim/reports"
 	"image"
 	"image/png"
 	"os"
@@ -24,7 +25,7 @@ import (
 // Offline before the first change included.
 func TestReportInBrowser(t *testing.T) {
 	r := sampleRun(t)
-	page, err := filepath.Abs(filepath.Join(r.dir, IndexFile))
+	page, err := filepath.Abs(filepath.Join(r.dir, reports.IndexFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestReportInBrowser(t *testing.T) {
 	if n, f := visible("#only-failed"); n != c.Failed || f != 1 {
 		t.Errorf("#only-failed shows %d scenarios in %d features, want %d in the 1 failing feature", n, f, c.Failed)
 	}
-	var rule Coverage
+	var rule reports.Coverage
 	for _, cv := range run.Coverage {
 		if len(cv.Scenarios) > 0 && len(cv.Scenarios) < c.Scenarios {
 			rule = cv
