@@ -120,9 +120,9 @@ func (m *Model) OpenCalls() []CallID {
 func (m *Model) Where(c *Call) string {
 	switch c.State {
 	case Ringing:
-		return "ringing at " + m.tm.Name(c.Agent)
+		return "ringing at " + m.ten.Name(c.Agent)
 	case Connected:
-		return "connected to " + m.tm.Name(c.Agent)
+		return "connected to " + m.ten.Name(c.Agent)
 	case Queued:
 		return "waiting in the queue, offered to nobody"
 	}
