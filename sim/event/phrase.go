@@ -156,7 +156,6 @@ var fields = map[string]*field{
 		}},
 }
 
-
 func person(i int) *field {
 	return &field{re: `(\w+)`,
 		get: func(ev *Event) string {

@@ -231,19 +231,19 @@ var table = [NumOps]row{
 	AutoRepliesOff: {name: "automatic replies off", json: "autoRepliesOff", users: 1, phrase: "{user} turns automatic replies off",
 		apply: func(in *input) error { return in.m().SetAutoReplies(in.u(), false) }, example: Event{Users: alice}},
 	SetManual: {name: "set a status by hand", json: "setPreferred", users: 1, phrase: "{user} sets " + pron + " <status|presence> to {presence}[ for {duration}]",
-		apply: func(in *input) error { return in.m().SetPreferred(in.u(), in.ev.Presence, in.ev.For, teams.ViaClient) },
+		apply:   func(in *input) error { return in.m().SetPreferred(in.u(), in.ev.Presence, in.ev.For, teams.ViaClient) },
 		example: Event{Users: alice, Presence: busy, For: 2 * 3600e9}},
 	ResetManual: {name: "reset the status", json: "clearPreferred", users: 1, phrase: "{user} resets " + pron + " <status|presence>",
 		apply: onUser((*teams.Model).ClearPreferred), example: Event{Users: alice}},
 	GraphPreferred: {name: "preferred presence through Graph", json: "graphPreferred", users: 1, phrase: "{user}'s preferred presence is set to {presence} through Graph",
-		apply: func(in *input) error { return in.m().SetPreferred(in.u(), in.ev.Presence, 0, teams.ViaGraph) },
+		apply:   func(in *input) error { return in.m().SetPreferred(in.u(), in.ev.Presence, 0, teams.ViaGraph) },
 		example: Event{Users: alice, Presence: dnd}},
 	AppSet: {name: "an app sets presence", json: "appSetPresence", users: 1, phrase: "the app {name} sets {user}'s presence to {presence}[ for {duration}]",
 		apply: func(in *input) error {
 			return in.m().SetAppPresence(in.u(), in.m().App(in.ev.Name), in.ev.Presence, in.ev.For)
 		}, example: Event{Users: alice, Name: "dialer", Presence: inACall, For: 3600e9}},
 	AppClear: {name: "an app clears presence", json: "appClearPresence", users: 1, phrase: "the app {name} clears {user}'s presence",
-		apply: func(in *input) error { return in.m().ClearAppPresence(in.u(), in.m().App(in.ev.Name)) },
+		apply:   func(in *input) error { return in.m().ClearAppPresence(in.u(), in.m().App(in.ev.Name)) },
 		example: Event{Users: alice, Name: "dialer"}},
 	Priority: {name: "priority access", json: "priorityAccess", users: 2, phrase: "{other} is on {user}'s priority-access list",
 		apply: func(in *input) error { in.m().AddPriority(in.u(), in.v()); return nil }, example: Event{Users: pair}},
@@ -311,7 +311,7 @@ var table = [NumOps]row{
 	XPhoneCallEnds: {name: "XPhone: call ends", json: "xphoneCallEnds", users: 1, phrase: "{user}'s XPhone call ends",
 		apply: xpOn((*xphone.Model).EndCall), example: Event{Users: alice}},
 	XPhoneProfile: {name: "XPhone: select a profile", json: "xphoneProfile", users: 1, phrase: "{user} selects the XPhone profile {name}",
-		apply: onXPhone(func(m *xphone.Model, u teams.UserID, ev *Event) error { return m.SelectProfile(u, ev.Name) }),
+		apply:   onXPhone(func(m *xphone.Model, u teams.UserID, ev *Event) error { return m.SelectProfile(u, ev.Name) }),
 		example: Event{Users: alice, Name: "Nicht stören"}},
 	XPhoneLoseServer: {name: "fault: XPhone client loses its server", json: "xphoneLoseServer", users: 1, phrase: "{user}'s XPhone client loses its connection to the XPhone server",
 		apply: xpOn((*xphone.Model).LoseConnection), example: Event{Users: alice}},
@@ -401,7 +401,7 @@ var table = [NumOps]row{
 		}, example: Event{Users: alice}},
 	// an indicator a client shows of itself (T-LOCAL-1)
 	Indicator: {name: "a client reports an indicator", json: "indicator", users: 1, phrase: "{user}'s {client} client reports {indicator}",
-		apply: func(in *input) error { return in.m().SetIndicator(in.u(), in.ev.Client, in.ev.Indicator) },
+		apply:   func(in *input) error { return in.m().SetIndicator(in.u(), in.ev.Client, in.ev.Indicator) },
 		example: Event{Users: alice, Client: teams.Web, Indicator: teams.AuthenticationFailed}},
 }
 
