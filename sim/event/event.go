@@ -129,18 +129,19 @@ func (ev Event) ApplyTo(w *sim.World) error {
 		return fmt.Errorf("no input %d", ev.Op)
 	}
 	r := &rows[ev.Op]
-	ids := make([]teams.UserID, len(ev.Users))
-	for i, n := range ev.Users {
+	in := &input{w: w, ev: &ev}
+	in.ids = in.buf[:0]
+	for _, n := range ev.Users {
 		id, err := w.Teams.User(n)
 		if err != nil {
 			return err
 		}
-		ids[i] = id
+		in.ids = append(in.ids, id)
 	}
-	if len(ids) < r.users {
-		return fmt.Errorf("%s: names %d people, needs %d", r.json, len(ids), r.users)
+	if len(in.ids) < r.users {
+		return fmt.Errorf("%s: names %d people, needs %d", r.json, len(in.ids), r.users)
 	}
-	return r.apply(&input{w: w, ev: &ev, ids: ids})
+	return r.apply(in)
 }
 
 // input is what a row's apply sees.
@@ -148,6 +149,7 @@ type input struct {
 	w   *sim.World
 	ev  *Event
 	ids []teams.UserID
+	buf [3]teams.UserID
 }
 
 func (in *input) u() teams.UserID { return in.ids[0] }
