@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -48,40 +49,40 @@ func DecodeJSON(body []byte, now clock.Time) (Event, error) {
 	}
 	r := &rows[op]
 	ev := Event{Op: op}
-	takes := r.fields()
+	takes, keys := r.fields(), r.keys()
 	for _, k := range sortedKeys(obj) {
 		if k == "event" {
 			continue
 		}
-		if !contains(takes, k) {
-			return Event{}, fmt.Errorf("%s takes no %q; it takes: %s", r.json, clip(k), takesList(takes))
+		i := slices.Index(keys, k)
+		if i < 0 {
+			return Event{}, fmt.Errorf("%s takes no %q; it takes: %s", r.json, clip(k), takesList(keys))
 		}
-		f := fields[k]
-		var s string
+		f := fields[takes[i]]
+		var err error
 		if f.list {
 			var list []string
-			if err := json.Unmarshal(obj[k], &list); err != nil {
+			if json.Unmarshal(obj[k], &list) != nil {
 				return Event{}, fmt.Errorf("%s: %q is a list of names, such as [\"alice\", \"bob\"]", r.json, k)
 			}
-			for _, n := range list {
-				if strings.Contains(n, ",") || strings.Contains(n, " and ") {
-					return Event{}, fmt.Errorf("%s: a name in %q holds a comma or \" and \": %q", r.json, k, clip(n))
-				}
+			err = f.setList(&ev, list)
+		} else {
+			var s string
+			if json.Unmarshal(obj[k], &s) != nil {
+				return Event{}, fmt.Errorf("%s: %q is a string", r.json, k)
 			}
-			s = joinNames(list)
-		} else if err := json.Unmarshal(obj[k], &s); err != nil {
-			return Event{}, fmt.Errorf("%s: %q is a string", r.json, k)
+			err = f.set(&ev, s, now)
 		}
-		if err := f.set(&ev, s, now); err != nil {
+		if err != nil {
 			return Event{}, fmt.Errorf("%s: %s: %v", r.json, k, err)
 		}
 	}
 	if len(ev.Users) < r.users {
-		return Event{}, fmt.Errorf("%s names %d people, needs %d: give %s", r.json, countNames(ev.Users), r.users, takesList(takes))
+		return Event{}, fmt.Errorf("%s names %d people, needs %d: give %s", r.json, countNames(ev.Users), r.users, takesList(keys))
 	}
 	for _, n := range ev.Users {
 		if n == "" {
-			return Event{}, fmt.Errorf("%s needs %s", r.json, takesList(takes))
+			return Event{}, fmt.Errorf("%s needs %s", r.json, takesList(keys))
 		}
 	}
 	return ev, nil
@@ -93,13 +94,13 @@ func (ev Event) EncodeJSON() ([]byte, error) {
 		return nil, fmt.Errorf("no input %d", ev.Op)
 	}
 	obj := map[string]any{"event": rows[ev.Op].json}
-	for _, k := range rows[ev.Op].fields() {
-		f := fields[k]
+	for _, p := range rows[ev.Op].fields() {
+		f := fields[p]
 		switch {
 		case f.list:
-			obj[k] = ev.Users
+			obj[jsonKey(p)] = ev.Users
 		case f.get(&ev) != "":
-			obj[k] = f.get(&ev)
+			obj[jsonKey(p)] = f.get(&ev)
 		}
 	}
 	return json.Marshal(obj)
@@ -110,6 +111,15 @@ func (r *row) fields() []string {
 		return nil
 	}
 	return fieldsOf(r.tmpl.parts, nil)
+}
+
+// keys lists the JSON keys of the row's fields, in the order of fields.
+func (r *row) keys() []string {
+	var out []string
+	for _, p := range r.fields() {
+		out = append(out, jsonKey(p))
+	}
+	return out
 }
 
 func opOfJSON(name string) (Op, bool) {
@@ -136,15 +146,6 @@ func takesList(fs []string) string {
 		return "nothing more"
 	}
 	return `"` + strings.Join(fs, `", "`) + `"`
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func sortedKeys(m map[string]json.RawMessage) []string {

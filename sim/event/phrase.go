@@ -26,7 +26,10 @@ type field struct {
 	get func(*Event) string
 	set func(ev *Event, s string, now clock.Time) error
 	// list: a JSON array of strings (the people of a call)
-	list bool
+	list    bool
+	setList func(ev *Event, names []string) error
+	// key is the field's JSON key when it is not the placeholder's name
+	key string
 }
 
 var fields = map[string]*field{
@@ -34,12 +37,14 @@ var fields = map[string]*field{
 	"other": person(1),
 	"users": {re: `(.+)`, list: true,
 		get: func(ev *Event) string { return joinNames(ev.Users) },
-		set: func(ev *Event, s string, _ clock.Time) error {
-			ev.Users = splitNames(s)
-			if len(ev.Users) < 2 {
-				return fmt.Errorf("a call needs at least two people, not %q", clip(s))
+		set: func(ev *Event, s string, _ clock.Time) error { return setPeople(ev, splitNames(s)) },
+		setList: func(ev *Event, names []string) error {
+			for _, n := range names {
+				if strings.Contains(n, ",") || strings.Contains(n, " and ") {
+					return fmt.Errorf("a name holds a comma or \" and \": %q", clip(n))
+				}
 			}
-			return checkNames(ev.Users)
+			return setPeople(ev, names)
 		}},
 	"client": {re: `(\w+)`,
 		get: func(ev *Event) string { return ev.Client.String() },
@@ -98,7 +103,7 @@ var fields = map[string]*field{
 			return err
 		}},
 	// where: the location of working hours, as the step says it
-	"where": {re: `(from the office|remotely)`,
+	"where": {re: `(from the office|remotely)`, key: "location",
 		get: func(ev *Event) string {
 			if ev.Location == teams.WorkRemote {
 				return "remotely"
@@ -174,6 +179,17 @@ func person(i int) *field {
 			ev.Users[i] = s
 			return nil
 		}}
+}
+
+// maxPeople bounds the people one input names.
+const maxPeople = 100
+
+func setPeople(ev *Event, names []string) error {
+	if len(names) < 2 || len(names) > maxPeople {
+		return fmt.Errorf("a call has 2 to %d people, not %d", maxPeople, len(names))
+	}
+	ev.Users = names
+	return checkNames(names)
 }
 
 func checkNames(ns []string) error {
@@ -277,6 +293,8 @@ func ParseDuration(s string) (time.Duration, error) {
 func Duration(d time.Duration) string {
 	unit, n := "minute", int(d/time.Minute)
 	switch {
+	case d%time.Minute != 0:
+		unit, n = "second", int(d/time.Second)
 	case d%(24*time.Hour) == 0:
 		unit, n = "day", int(d/(24*time.Hour))
 	case d%time.Hour == 0:
@@ -441,6 +459,14 @@ func render(b *strings.Builder, parts []part, ev *Event) bool {
 		}
 	}
 	return true
+}
+
+// jsonKey is the JSON key of the placeholder.
+func jsonKey(placeholder string) string {
+	if k := fields[placeholder].key; k != "" {
+		return k
+	}
+	return placeholder
 }
 
 // fieldsOf lists the fields the template names.
