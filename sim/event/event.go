@@ -123,13 +123,14 @@ func (ev Event) String() string {
 	return rows[ev.Op].name
 }
 
-// ApplyTo lets the event act on w (sim.World.Apply calls it).
+// ApplyTo lets the event act on w (sim.World.Apply calls it). A caller
+// that applies many may pass &ev, which spares boxing a copy.
 func (ev Event) ApplyTo(w *sim.World) error {
 	if ev.Op >= NumOps {
 		return fmt.Errorf("no input %d", ev.Op)
 	}
 	r := &rows[ev.Op]
-	in := &input{w: w, ev: &ev}
+	in := &input{w: w, ev: ev}
 	in.ids = in.buf[:0]
 	for _, n := range ev.Users {
 		id, err := w.Teams.User(n)
@@ -147,7 +148,7 @@ func (ev Event) ApplyTo(w *sim.World) error {
 // input is what a row's apply sees.
 type input struct {
 	w   *sim.World
-	ev  *Event
+	ev  Event
 	ids []teams.UserID
 	buf [3]teams.UserID
 }

@@ -120,7 +120,7 @@ func onXPhone(fn func(*xphone.Model, teams.UserID, *Event) error) func(*input) e
 		if !ok || !xp.Uses(in.u()) {
 			return ErrRefused
 		}
-		return fn(xp, in.u(), in.ev)
+		return fn(xp, in.u(), &in.ev)
 	}
 }
 

@@ -179,7 +179,7 @@ func (r *Run) do(a *Action) bool {
 			return true
 		}
 	}
-	if err := r.w.Apply(a.Event); err != nil {
+	if err := r.w.Apply(&a.Event); err != nil {
 		r.chk.Check("refused " + a.Op.Name())
 		return false
 	}
