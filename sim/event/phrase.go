@@ -3,8 +3,10 @@ package event
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/presencesim/presencesim/sim"
@@ -337,9 +339,11 @@ func clip(s string) string {
 // template is a row's phrase, compiled.
 type template struct {
 	parts   []part
-	pattern string // the step pattern, anchored
-	re      *regexp.Regexp
-	groups  []string // the field of each group of re
+	pattern string   // the step pattern, anchored
+	groups  []string // the field of each group of the pattern
+	// re is compiled on first use: only Parse needs it, and sixty
+	// compiled patterns would weigh on every program's heap
+	re func() *regexp.Regexp
 }
 
 type part struct {
@@ -363,8 +367,11 @@ func compile(src string) (*template, error) {
 	t.writePattern(&b, parts)
 	b.WriteString("$")
 	t.pattern = b.String()
-	t.re, err = regexp.Compile(t.pattern)
-	return t, err
+	if _, err := syntax.Parse(t.pattern, syntax.Perl); err != nil {
+		return nil, err
+	}
+	t.re = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(t.pattern) })
+	return t, nil
 }
 
 func (t *template) parse(s string, inner bool) ([]part, string, error) {
@@ -527,7 +534,7 @@ func Parse(s string, now clock.Time) (Event, error) {
 		if t == nil {
 			continue
 		}
-		if m := t.re.FindStringSubmatch(s); m != nil {
+		if m := t.re().FindStringSubmatch(s); m != nil {
 			return Op(o).FromGroups(m[1:], now)
 		}
 	}
