@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkExplore explores 100 seeds per iteration, as `presencesim
-// explore --seeds N` does (one op per seed).
+// explore --seeds N` does, one seed after another.
 func BenchmarkExplore(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
