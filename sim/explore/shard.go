@@ -93,7 +93,7 @@ type SummaryFinding struct {
 }
 
 // SummaryCoverage is Coverage with its action counts by name, so that the
-// format does not depend on the order of the action table.
+// format does not depend on the order of the event table.
 type SummaryCoverage struct {
 	Runs    int               `json:"runs"`
 	Actions int               `json:"actions"`
