@@ -2,9 +2,11 @@ package steps
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
@@ -14,23 +16,48 @@ func registerClients(s *Scenario, r *registry) {
 	r.step(`^the users? (.+)$`, "the users alice, bob and carol", s.theUsers)
 	r.step(`^(\w+) is a federated user from (\w+)$`, "dave is a federated user from fabrikam", s.federatedUser)
 	r.step(`^(\w+) is signed in to Teams on (.+)$`, "alice is signed in to Teams on desktop and mobile", s.signedIn)
-	r.step(`^(\w+) signs in to Teams on (\w+)$`, "alice signs in to Teams on web", s.signIn)
-	r.step(`^(\w+) signs out of Teams on (\w+)$`, "alice signs out of Teams on desktop", s.signOut)
-	r.step(`^(\w+) signs out of every Teams client$`, "alice signs out of every Teams client", s.signOutAll)
-	r.step(`^(\w+) uses `+pron+` (\w+) client$`, "alice uses her desktop client", s.use)
-	r.step(`^(\w+)'s (\w+) client goes idle$`, "alice's desktop client goes idle", s.goIdle)
-	r.step(`^(\w+) locks `+pron+` computer$`, "alice locks her computer", s.lock)
+	s.inputs(r, event.SignIn, event.SignOut, event.SignOutAll, event.Use, event.GoIdle, event.Lock)
 	r.step(`^(\w+) tries to lock `+pron+` computer$`, "alice tries to lock her computer", s.tryLock)
-	r.step(`^(\w+) unlocks `+pron+` computer$`, "alice unlocks her computer", s.unlock)
-	r.step(`^(\w+)'s computer goes to sleep$`, "alice's computer goes to sleep", s.sleep)
-	r.step(`^(\w+)'s computer wakes up$`, "alice's computer wakes up", s.wake)
-	r.step(`^(\w+)'s (\w+) client (?:crashes|quits without signing out)$`, "alice's web client crashes", s.crash)
-	r.step(`^(\w+) sends the mobile app to the background$`, "alice sends the mobile app to the background", s.background)
-	r.step(`^(\w+)'s (\w+) client loses its network$`, "alice's desktop client loses its network", s.loseNetwork)
-	r.step(`^(\w+)'s (\w+) client gets its network back$`, "alice's desktop client gets its network back", s.restoreNetwork)
-	r.step(`^(\w+)'s (\w+) client reports ((?i:noNetwork|connectionError|authenticationFailed|newActivity))$`, "alice's web client reports authenticationFailed", s.indicator)
+	s.inputs(r, event.Unlock, event.Sleep, event.Wake, event.Crash, event.Background, event.LoseNetwork, event.RestoreNetwork, event.Indicator)
 	r.step(`^(\w+) sees "([^"]*)" on `+pron+` (\w+) client$`, `alice sees "noNetwork" on her desktop client`, s.seesIndicator)
 	r.step(`^(\w+) has (\d+) presence sessions?$`, "alice has 2 presence sessions", s.sessionCount)
+}
+
+// inputs registers the steps of inputs of the event table: the pattern and
+// the example are the table's, and the step applies the event it reads
+// through World.Apply.
+func (s *Scenario) inputs(r *registry, ops ...event.Op) {
+	for _, o := range ops {
+		n := compiled(o.Pattern()).NumSubexp()
+		in := make([]reflect.Type, n)
+		for i := range in {
+			in[i] = reflect.TypeOf("")
+		}
+		typ := reflect.FuncOf(in, []reflect.Type{reflect.TypeOf((*error)(nil)).Elem()}, false)
+		fn := reflect.MakeFunc(typ, func(args []reflect.Value) []reflect.Value {
+			groups := make([]string, len(args))
+			for i, a := range args {
+				groups[i] = a.String()
+			}
+			err := s.input(o, groups)
+			return []reflect.Value{reflect.ValueOf(&err).Elem()}
+		})
+		r.step(o.Pattern(), o.Example().Phrase(), fn.Interface())
+	}
+}
+
+// input reads the event a step's groups say and applies it.
+func (s *Scenario) input(o event.Op, groups []string) error {
+	ev, err := o.FromGroups(groups, s.world.Clock.Now())
+	if err != nil {
+		return err
+	}
+	for _, n := range ev.Users {
+		if _, err := s.user(n); err != nil {
+			return err
+		}
+	}
+	return s.world.Apply(ev)
 }
 
 func (s *Scenario) theUsers(list string) error {
@@ -72,7 +99,7 @@ func (s *Scenario) signedIn(name, list string) error {
 		return err
 	}
 	for _, k := range kinds {
-		if err := s.world.Teams.SignIn(id, k); err != nil {
+		if err := s.world.Apply(event.Event{Op: event.SignIn, Users: []string{s.world.Teams.Name(id)}, Client: k}); err != nil {
 			return err
 		}
 	}
@@ -101,55 +128,15 @@ func (s *Scenario) onUser(name string, fn func(teams.UserID) error) error {
 	return fn(id)
 }
 
-func (s *Scenario) signIn(name, kind string) error {
-	return s.onClient(name, kind, s.world.Teams.SignIn)
-}
-func (s *Scenario) signOut(name, kind string) error {
-	return s.onClient(name, kind, s.world.Teams.SignOut)
-}
-func (s *Scenario) signOutAll(name string) error {
-	return s.onUser(name, func(id teams.UserID) error {
-		for _, k := range teams.ClientKinds() {
-			if err := s.world.Teams.SignOut(id, k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-func (s *Scenario) use(name, kind string) error { return s.onClient(name, kind, s.world.Teams.Use) }
-func (s *Scenario) goIdle(name, kind string) error {
-	return s.onClient(name, kind, s.world.Teams.GoIdle)
-}
-
-// The computer's lock and sleep touch every Teams client on it: the desktop
-// app and a web client in its browser (T-ACT-2).
-func (s *Scenario) lock(name string) error   { return s.onUser(name, s.world.Teams.LockComputer) }
-func (s *Scenario) unlock(name string) error { return s.onUser(name, s.world.Teams.UnlockComputer) }
-func (s *Scenario) sleep(name string) error  { return s.onUser(name, s.world.Teams.SleepComputer) }
-func (s *Scenario) wake(name string) error   { return s.onUser(name, s.world.Teams.WakeComputer) }
+// tryLock locks the computer, expecting the model to refuse (T-ACT-2).
 func (s *Scenario) tryLock(name string) error {
-	return s.onUser(name, func(id teams.UserID) error {
-		if s.refused = s.world.Teams.LockComputer(id); s.refused == nil {
-			s.refused = errAccepted
-		}
-		return nil
-	})
-}
-func (s *Scenario) crash(name, kind string) error {
-	return s.onClient(name, kind, s.world.Teams.Crash)
-}
-func (s *Scenario) background(name string) error { return s.onUser(name, s.world.Teams.Background) }
-func (s *Scenario) loseNetwork(name, kind string) error {
-	return s.onClient(name, kind, s.world.Teams.LoseNetwork)
-}
-func (s *Scenario) restoreNetwork(name, kind string) error {
-	return s.onClient(name, kind, s.world.Teams.RestoreNetwork)
-}
-func (s *Scenario) indicator(name, kind, ind string) error {
-	return s.onClient(name, kind, func(id teams.UserID, k teams.ClientKind) error {
-		return s.world.Teams.SetIndicator(id, k, teams.ParseIndicator(ind))
-	})
+	if _, err := s.user(name); err != nil {
+		return err
+	}
+	if s.refused = s.world.Apply(event.Event{Op: event.Lock, Users: []string{name}}); s.refused == nil {
+		s.refused = errAccepted
+	}
+	return nil
 }
 
 func (s *Scenario) seesIndicator(name, want, kind string) error {

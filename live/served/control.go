@@ -14,6 +14,7 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 )
@@ -191,16 +192,18 @@ func (s *Server) control(rw http.ResponseWriter, r *http.Request) {
 		if !need(http.MethodPost) {
 			return
 		}
-		var ev event
-		if !decode(&ev) {
-			return
-		}
+		// the event is read inside the world: its times of day are of the
+		// world's current day
 		var ex any
 		err := in.lw.Do(func(w *sim.World) error {
-			if err := ev.apply(w); err != nil {
+			ev, err := event.DecodeJSON(body, w.Clock.Now())
+			if err == nil {
+				err = w.Apply(ev)
+			}
+			if err != nil {
 				return err
 			}
-			ex = ev.explain(w)
+			ex = explainEvent(w, ev)
 			return nil
 		})
 		if err != nil {
@@ -379,48 +382,10 @@ func explainView(w *sim.World, id teams.UserID) explainJSON {
 	return v
 }
 
-// event is a simulated happening posted to /_presencesim/events.
-type event struct {
-	Event    string   `json:"event"`
-	User     string   `json:"user"`
-	Client   string   `json:"client"`   // desktop, web, mobile
-	Users    []string `json:"users"`    // startCall
-	Presence string   `json:"presence"` // setPreferred: "Busy", "DoNotDisturb"
-	Duration string   `json:"duration"` // setPreferred: "2h"
-}
-
-var eventNames = []string{"signIn", "signOut", "use", "idle", "lock", "unlock", "sleep", "wake", "background", "loseNetwork", "restoreNetwork",
-	"startCall", "endCall", "joinMeeting", "leaveMeeting", "startPresenting", "stopPresenting", "autoRepliesOn", "autoRepliesOff", "setPreferred", "clearPreferred"}
-
-// clientEvents happen on one of the user's clients, the desktop unless the
-// event names another.
-var clientEvents = map[string]func(*teams.Model, teams.UserID, teams.ClientKind) error{
-	"signIn":         (*teams.Model).SignIn,
-	"signOut":        (*teams.Model).SignOut,
-	"use":            (*teams.Model).Use,
-	"idle":           (*teams.Model).GoIdle,
-	"lock":           (*teams.Model).Lock,
-	"unlock":         (*teams.Model).Unlock,
-	"sleep":          (*teams.Model).Sleep,
-	"wake":           (*teams.Model).Wake,
-	"loseNetwork":    (*teams.Model).LoseNetwork,
-	"restoreNetwork": (*teams.Model).RestoreNetwork,
-}
-
-// userEvents happen to the user and need nothing more.
-var userEvents = map[string]func(*teams.Model, teams.UserID) error{
-	"background":      (*teams.Model).Background,
-	"joinMeeting":     (*teams.Model).JoinMeeting,
-	"leaveMeeting":    (*teams.Model).LeaveMeeting,
-	"startPresenting": (*teams.Model).StartPresenting,
-	"stopPresenting":  (*teams.Model).StopPresenting,
-	"clearPreferred":  (*teams.Model).ClearPreferred,
-}
-
-// explain is the answer to an event: the user's explanation, or for a
-// call every participant's.
-func (ev event) explain(w *sim.World) any {
-	if ev.Event == "startCall" {
+// explainEvent is the answer to an event: the user's explanation, or for
+// a call every participant's.
+func explainEvent(w *sim.World, ev event.Event) any {
+	if ev.Op == event.StartCall {
 		out := []explainJSON{}
 		for _, n := range ev.Users {
 			if id, err := w.Teams.User(n); err == nil {
@@ -429,65 +394,10 @@ func (ev event) explain(w *sim.World) any {
 		}
 		return out
 	}
-	if id, err := w.Teams.User(ev.User); err == nil {
+	if id, err := w.Teams.User(ev.User()); err == nil {
 		return explainView(w, id)
 	}
 	return struct{}{}
-}
-
-func (ev event) apply(w *sim.World) error {
-	m := w.Teams
-	if ev.Event == "startCall" {
-		var ids []teams.UserID
-		for _, n := range ev.Users {
-			id, err := m.User(n)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		_, err := m.StartCall(ids...)
-		return err
-	}
-	id, err := m.User(ev.User)
-	if err != nil {
-		return fmt.Errorf("event %q: %v", ev.Event, err)
-	}
-	if fn, ok := clientEvents[ev.Event]; ok {
-		k := teams.Desktop
-		if ev.Client != "" {
-			if k, err = teams.ParseClientKind(ev.Client); err != nil {
-				return err
-			}
-		}
-		return fn(m, id, k)
-	}
-	if fn, ok := userEvents[ev.Event]; ok {
-		return fn(m, id)
-	}
-	switch ev.Event {
-	case "endCall":
-		c, ok := m.CallOf(id)
-		if !ok {
-			return fmt.Errorf("%s is in no call", ev.User)
-		}
-		return m.EndCall(c)
-	case "autoRepliesOn", "autoRepliesOff":
-		return m.SetAutoReplies(id, ev.Event == "autoRepliesOn")
-	case "setPreferred":
-		p, err := presence.Parse(ev.Presence)
-		if err != nil {
-			return err
-		}
-		var d time.Duration
-		if ev.Duration != "" {
-			if d, err = time.ParseDuration(ev.Duration); err != nil {
-				return fmt.Errorf("duration: %v", err)
-			}
-		}
-		return m.SetPreferred(id, p, d, teams.ViaClient)
-	}
-	return fmt.Errorf("unknown event %q; valid: %s", ev.Event, strings.Join(eventNames, ", "))
 }
 
 type faultsJSON struct {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live"
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 )
@@ -570,8 +571,8 @@ func (c *loadClient) write() {
 	}
 }
 
-var loadEvents = []string{"signIn", "signOut", "use", "idle", "lock", "unlock", "sleep", "wake", "startCall", "endCall",
-	"joinMeeting", "leaveMeeting", "startPresenting", "stopPresenting", "setPreferred", "clearPreferred", "autoRepliesOn", "autoRepliesOff"}
+var loadEvents = []event.Op{event.SignIn, event.SignOut, event.Use, event.GoIdle, event.Lock, event.Unlock, event.Sleep, event.Wake, event.StartCall, event.EndCall,
+	event.JoinMeeting, event.LeaveMeeting, event.StartPresenting, event.StopPresenting, event.SetManual, event.ResetManual, event.AutoRepliesOn, event.AutoRepliesOff}
 
 // event posts a simulated happening to an event user; the model may refuse
 // one that is not possible now (400).
@@ -585,16 +586,23 @@ func (c *loadClient) event() {
 		}
 		return id
 	}
-	ev := event{Event: loadEvents[c.rnd.IntN(len(loadEvents))], User: name(users[0])}
-	switch ev.Event {
-	case "signIn", "signOut", "use", "idle", "lock", "unlock", "sleep", "wake":
-		ev.Client = []string{"desktop", "web", "mobile"}[c.rnd.IntN(3)]
-	case "startCall":
-		ev.Users = []string{name(users[0]), name(users[1])}
-	case "setPreferred":
-		ev.Presence, ev.Duration = []string{"Busy", "DoNotDisturb", "BeRightBack", "Away"}[c.rnd.IntN(4)], "30m"
+	ev := event.Event{Op: loadEvents[c.rnd.IntN(len(loadEvents))]}
+	if ev.Op.People() > 0 {
+		ev.Users = []string{name(users[0])}
 	}
-	b, _ := json.Marshal(ev)
+	switch ev.Op {
+	case event.SignIn, event.SignOut, event.Use, event.GoIdle:
+		ev.Client = teams.ClientKinds()[c.rnd.IntN(3)]
+	case event.StartCall:
+		ev.Users = []string{name(users[0]), name(users[1])}
+	case event.SetManual:
+		ev.Presence, ev.For = presence.PreferredPairs.Pairs[c.rnd.IntN(len(presence.PreferredPairs.Pairs))], 30*time.Minute
+	}
+	b, err := ev.EncodeJSON()
+	if err != nil {
+		c.e.fail("client %d: %v", c.n, err)
+		return
+	}
 	st, body := c.do("event", http.MethodPost, "/_presencesim/events", "", "application/json", string(b))
 	if st != http.StatusOK && st != http.StatusBadRequest {
 		c.e.fail("client %d: event %s: %d %s", c.n, b, st, truncate(string(body), 200))

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/invariant"
 )
 
@@ -38,7 +39,7 @@ type Coverage struct {
 	Decided map[string]int
 	Sourced map[string]int
 	Applied map[string]uint64
-	Ops     [numOps]int
+	Ops     [event.NumOps]int
 }
 
 // NewCoverage returns an empty tally.
@@ -137,7 +138,7 @@ func (c *Coverage) Write(w io.Writer) {
 		fmt.Fprintf(w, "  never exercised: %v\n", n)
 	}
 	fmt.Fprintln(w, "actions performed:")
-	for i := range ops {
-		fmt.Fprintf(w, "  %-36s %9d\n", ops[i].name, c.Ops[i])
+	for _, o := range Drawn() {
+		fmt.Fprintf(w, "  %-36s %9d\n", o.Name(), c.Ops[o])
 	}
 }

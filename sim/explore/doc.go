@@ -9,7 +9,9 @@
 // seeded stream (the explore command) or from a property-testing library
 // that shrinks the choices itself. Actions that the model refuses in the
 // state they meet are dropped at generation time, so every action of a run
-// is one a scenario step can perform.
+// is one a scenario step can perform. The actions are the inputs of
+// sim/event's table: the explorer only says how often and with what it
+// draws each; the table says how it applies and what its step says.
 //
 // A run also counts which rules decided the presence changes it caused and
 // how often each invariant's premise held ("sometimes" coverage), so a

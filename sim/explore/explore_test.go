@@ -14,6 +14,7 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/explore"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/steps"
@@ -162,7 +163,7 @@ func TestStepsAreInTheCatalogue(t *testing.T) {
 	for _, s := range steps.Catalog() {
 		pats = append(pats, regexp.MustCompile(s.Pattern))
 	}
-	seenOp := map[explore.Op]bool{}
+	seenOp := map[event.Op]bool{}
 	check := func(line string) {
 		n := 0
 		for _, p := range pats {
@@ -189,9 +190,9 @@ func TestStepsAreInTheCatalogue(t *testing.T) {
 	}
 	check(explore.HoldsStep)
 	var missing []string
-	for o := explore.Op(0); int(o) < len(explore.OpNames()); o++ {
+	for _, o := range explore.Drawn() {
 		if !seenOp[o] {
-			missing = append(missing, explore.OpName(o))
+			missing = append(missing, o.Name())
 		}
 	}
 	if len(missing) > 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
@@ -20,10 +21,9 @@ const HoldsStep = "every invariant holds"
 // Steps renders the case in the step language, without keywords: the
 // world first, then one line per action and per stretch of time.
 func (c Case) Steps() []string {
-	r := &Run{names: c.Users}
 	out := []string{"the users " + joinNames(c.Users)}
 	if c.IdleTimeout > 0 && c.IdleTimeout != teams.DefaultSettings().IdleTimeout {
-		out = append(out, "the idle timeout is "+duration(c.IdleTimeout))
+		out = append(out, "the idle timeout is "+event.Duration(c.IdleTimeout))
 	}
 	if c.Fault != "" {
 		if f, err := FindFault(c.Fault); err == nil {
@@ -31,14 +31,11 @@ func (c Case) Steps() []string {
 		}
 	}
 	out = append(out, "it is "+Start.String())
-	now := Start
-	for i := range c.Actions {
-		a := &c.Actions[i]
+	for _, a := range c.Actions {
 		if a.Gap > 0 {
 			out = append(out, passes(a.Gap))
-			now = now.Add(a.Gap)
 		}
-		if s := ops[a.Op].step(r, a, now); s != "" {
+		if s := a.Phrase(); s != "" {
 			out = append(out, s)
 		}
 	}
@@ -58,7 +55,7 @@ func (c Case) setupSteps() int {
 }
 
 func passes(d time.Duration) string {
-	s := duration(d)
+	s := event.Duration(d)
 	if strings.HasPrefix(s, "1 ") {
 		return s + " passes"
 	}

@@ -9,6 +9,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/explore"
 )
 
@@ -84,7 +85,7 @@ func TestPropertyFindsPlantedFault(t *testing.T) {
 	}
 	acted := 0
 	for _, a := range shrunk.Case.Actions {
-		if a.Op != explore.OpWait {
+		if a.Op != event.Wait {
 			acted++
 		}
 	}

@@ -2,13 +2,13 @@ package explore
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/cloudlink"
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/invariant"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -126,16 +126,13 @@ type Result struct {
 	World   *sim.World
 }
 
-// Run is a world under exploration: the state an action needs, mirroring
-// what a scenario's steps keep (the last call).
+// Run is a world under exploration.
 type Run struct {
-	w        *sim.World
-	systems  system // integrations drawn for this world (generation only)
-	chk      *invariant.Checker
-	names    []string
-	users    []teams.UserID
-	lastCall teams.CallID
-	hasCall  bool
+	w       *sim.World
+	systems system // integrations drawn for this world (generation only)
+	chk     *invariant.Checker
+	names   []string
+	users   []teams.UserID
 }
 
 func newRun(c Case) (*Run, error) {
@@ -178,16 +175,16 @@ func (r *Run) do(a *Action) bool {
 	if a.Gap > 0 {
 		_ = r.w.Clock.Advance(a.Gap)
 		if r.chk.Violation() != nil {
-			*a = Action{Op: OpWait, Gap: a.Gap, W: -1} // broken while time passed
+			*a = wait(a.Gap) // broken while time passed
 			return true
 		}
 	}
-	if err := ops[a.Op].apply(r, a); err != nil {
-		r.chk.Check("refused " + ops[a.Op].name)
+	if err := r.w.Apply(&a.Event); err != nil {
+		r.chk.Check("refused " + a.Op.Name())
 		return false
 	}
 	_ = r.w.Clock.RunUntil(r.w.Clock.Now())
-	r.chk.Check(ops[a.Op].name)
+	r.chk.Check(a.Op.Name())
 	return true
 }
 
@@ -251,7 +248,7 @@ func (r *Run) take(a Action, c *Case, res *Result) {
 	}
 	res.Refused++
 	if a.Gap > 0 {
-		c.Actions = append(c.Actions, Action{Op: OpWait, Gap: a.Gap})
+		c.Actions = append(c.Actions, wait(a.Gap))
 	}
 }
 
@@ -277,7 +274,7 @@ func (r *Run) finish(res Result, c Case) Result {
 
 // drawAction draws the gap before the next action and the action.
 func drawAction(r *Run, ch Chooser) Action {
-	a := Action{W: -1}
+	a := Action{}
 	switch g := ch.IntN(100); {
 	case g < 35:
 	case g < 80:
@@ -288,46 +285,33 @@ func drawAction(r *Run, ch Chooser) Action {
 		a.Gap = time.Duration(1+ch.IntN(26)) * time.Hour
 	}
 	total := 0
-	for i := range ops {
-		if r.systems&ops[i].system == ops[i].system {
-			total += ops[i].weight
+	for i := range draws {
+		if r.systems&draws[i].system == draws[i].system {
+			total += draws[i].weight
 		}
 	}
 	pick := ch.IntN(total)
 	if r.systems&sysNimbus != 0 && nimbusRinging(r) && ch.IntN(2) == 0 {
 		// a Nimbus call rings for seconds: the agent mostly reacts at once
-		a.Op = OpNimbusAnswer
+		a.Op = event.NimbusAccept
 	} else {
 		a.Op = pickOp(r, pick)
 	}
-	ops[a.Op].draw(r, ch, &a)
+	draws[a.Op].draw(r, ch, &a)
 	return a
 }
 
-// pickOp returns the op at position pick of the weighted list of the ops
-// the world's systems allow.
-func pickOp(r *Run, pick int) Op {
-	for i := range ops {
-		if r.systems&ops[i].system != ops[i].system {
+// pickOp returns the input at position pick of the weighted list of the
+// inputs the world's systems allow.
+func pickOp(r *Run, pick int) event.Op {
+	for i := range draws {
+		if r.systems&draws[i].system != draws[i].system {
 			continue
 		}
-		if pick < ops[i].weight {
-			return Op(i)
+		if pick < draws[i].weight {
+			return event.Op(i)
 		}
-		pick -= ops[i].weight
+		pick -= draws[i].weight
 	}
-	return OpWait
-}
-
-// OpName names an action.
-func OpName(o Op) string { return ops[o].name }
-
-// OpNames lists the action names, for reports.
-func OpNames() []string {
-	out := make([]string, 0, len(ops))
-	for _, o := range ops {
-		out = append(out, o.name)
-	}
-	sort.Strings(out)
-	return out
+	return event.Wait
 }

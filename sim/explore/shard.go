@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/presencesim/presencesim/sim/event"
 )
 
 // An exploration splits across machines by seed range: shard k of n runs
@@ -91,7 +93,7 @@ type SummaryFinding struct {
 }
 
 // SummaryCoverage is Coverage with its action counts by name, so that the
-// format does not depend on the order of the action table.
+// format does not depend on the order of the event table.
 type SummaryCoverage struct {
 	Runs    int               `json:"runs"`
 	Actions int               `json:"actions"`
@@ -116,9 +118,9 @@ func Summarise(from uint64, seeds int, cfg Config, c *Coverage, v *Result) Summa
 func (c *Coverage) summary() *SummaryCoverage {
 	s := &SummaryCoverage{Runs: c.Runs, Actions: c.Actions, Refused: c.Refused, Events: c.Events, Checks: c.Checks,
 		Decided: clone(c.Decided), Sourced: clone(c.Sourced), Applied: clone(c.Applied), Ops: map[string]int{}}
-	for i := range ops {
-		if c.Ops[i] > 0 {
-			s.Ops[ops[i].name] = c.Ops[i]
+	for i, n := range c.Ops {
+		if n > 0 {
+			s.Ops[event.Op(i).Name()] = n
 		}
 	}
 	return s
@@ -137,7 +139,7 @@ func (s *SummaryCoverage) Tally() (*Coverage, error) {
 	c := &Coverage{Runs: s.Runs, Actions: s.Actions, Refused: s.Refused, Events: s.Events, Checks: s.Checks,
 		Decided: clone(s.Decided), Sourced: clone(s.Sourced), Applied: clone(s.Applied)}
 	for name, n := range s.Ops {
-		i := slices.IndexFunc(ops[:], func(o opSpec) bool { return o.name == name })
+		i := slices.IndexFunc(event.Ops(), func(o event.Op) bool { return o.Name() == name })
 		if i < 0 {
 			return nil, fmt.Errorf("the summary counts an action %q this version does not know", name)
 		}

@@ -1,6 +1,11 @@
 package explore
 
-import "github.com/presencesim/presencesim/sim/teams"
+import (
+	"slices"
+
+	"github.com/presencesim/presencesim/sim/event"
+	"github.com/presencesim/presencesim/sim/teams"
+)
 
 // ShrinkBudget is the default number of replays Shrink may spend. Planted
 // faults shrink in a few dozen; the bound only stops a pathological case.
@@ -51,7 +56,7 @@ func Shrink(res Result, budget int) (Result, int) {
 		}
 		// waits fold into the action after them
 		for i := 0; i+1 < len(best.Case.Actions) && spent < budget; i++ {
-			if best.Case.Actions[i].Op != OpWait {
+			if best.Case.Actions[i].Op != event.Wait {
 				continue
 			}
 			c := best.Case
@@ -97,14 +102,10 @@ func Shrink(res Result, budget int) (Result, int) {
 func dropUnusedUsers(res Result) (Case, bool) {
 	c := res.Case
 	used := make([]bool, len(c.Users))
-	for _, a := range c.Actions {
-		for _, u := range a.users() {
-			used[u] = true
-		}
-	}
 	for i, n := range c.Users {
-		if n == res.Violation.User {
-			used[i] = true
+		used[i] = n == res.Violation.User
+		for _, a := range c.Actions {
+			used[i] = used[i] || slices.Contains(a.Users, n)
 		}
 	}
 	n := 0
@@ -122,28 +123,12 @@ func dropUnusedUsers(res Result) (Case, bool) {
 	if n == len(c.Users) {
 		return c, false
 	}
-	remap := make([]int, len(c.Users))
-	var names []string
+	out := c
+	out.Users = nil
 	for i, name := range c.Users {
 		if used[i] {
-			remap[i] = len(names)
-			names = append(names, name)
+			out.Users = append(out.Users, name)
 		}
-	}
-	out := c
-	out.Users = names
-	out.Actions = make([]Action, len(c.Actions))
-	for i, a := range c.Actions {
-		switch ops[a.Op].parties {
-		case 1:
-			a.U = remap[a.U]
-		case 2, 3:
-			a.U, a.V = remap[a.U], remap[a.V]
-			if a.W >= 0 {
-				a.W = remap[a.W]
-			}
-		}
-		out.Actions[i] = a
 	}
 	return out, true
 }
