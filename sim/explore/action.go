@@ -109,7 +109,6 @@ var (
 	manualDurations = []time.Duration{0, 0, 30 * time.Minute, 2 * time.Hour}
 	appDurations    = []time.Duration{0, 5 * time.Minute, 30 * time.Minute, time.Hour, 4 * time.Hour}
 	showKinds       = []teams.ShowAs{teams.ShowBusy, teams.ShowBusy, teams.ShowFocus, teams.ShowOOF}
-	showWords       = map[teams.ShowAs]string{teams.ShowBusy: "meeting", teams.ShowFocus: "focus time", teams.ShowOOF: "out-of-office event", teams.ShowFree: "free slot"}
 )
 
 func pickUser(r *Run, c Chooser) int { return c.IntN(len(r.names)) }
@@ -288,11 +287,11 @@ func init() {
 					// the step names times of the current day only
 					return errNextDay
 				}
-				_, err := r.w.Teams.AddAppointment(r.users[a.U], showWords[a.Show], now.Add(a.StartIn), now.Add(a.StartIn+a.Length), a.Show)
+				_, err := r.w.Teams.AddAppointment(r.users[a.U], a.Show.Phrase(), now.Add(a.StartIn), now.Add(a.StartIn+a.Length), a.Show)
 				return err
 			},
 			step: func(r *Run, a *Action, now clock.Time) string {
-				return fmt.Sprintf("%s has %s %s from %s to %s", r.names[a.U], article(showWords[a.Show]), showWords[a.Show], hhmm(now.Add(a.StartIn)), hhmm(now.Add(a.StartIn+a.Length)))
+				return fmt.Sprintf("%s has %s %s from %s to %s", r.names[a.U], article(a.Show.Phrase()), a.Show.Phrase(), hhmm(now.Add(a.StartIn)), hhmm(now.Add(a.StartIn+a.Length)))
 			}},
 		OpAutoReplies: {name: "automatic replies", weight: 2, parties: 1,
 			draw: func(r *Run, c Chooser, a *Action) { a.U, a.On = pickUser(r, c), c.IntN(2) == 0 },

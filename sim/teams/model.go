@@ -65,7 +65,10 @@ type Model struct {
 	appBy map[string]AppID
 	// srcNames caches "app:<name>" per app so the trace records without
 	// allocating.
-	srcNames  []string
+	srcNames []string
+	// live is aggregation's buffer of a user's live sources, reused so
+	// that recomputing allocates nothing.
+	live      []LiveSource
 	listeners []Listener
 	calls     []*call
 	recompute uint64

@@ -82,11 +82,11 @@ func (c *client) shows() presence.Presence {
 func (c *client) rule() string {
 	switch {
 	case c.vanished():
-		return "T-ACT-4"
+		return ruleClientVanished
 	case c.state != Active:
-		return "T-ACT-2"
+		return ruleClientIdle
 	}
-	return "T-ACT-1"
+	return sourceRule[SrcDesktop]
 }
 
 type appSession struct {
