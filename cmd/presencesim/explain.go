@@ -61,7 +61,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim explain: %v\n", err)
 		return 2
 	}
-	t, err := steps.ParseClock(at, 0)
+	t, err := clock.Parse(at, 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "presencesim explain: %v\n", err)
 		return 2
