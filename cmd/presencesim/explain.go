@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -216,8 +215,6 @@ func (e *explainer) names() string {
 	return b.String()
 }
 
-var ruleRef = regexp.MustCompile(`\b[A-Z]+(?:-[A-Z]+)?-[0-9]+\b`)
-
 func (c *capture) write(w io.Writer, user string, at clock.Time) {
 	ex := c.ex
 	ex.At = at
@@ -240,7 +237,7 @@ func (c *capture) write(w io.Writer, user string, at clock.Time) {
 	}
 	// The rules the explanation cites, with their rulebook titles.
 	cited := map[string]bool{}
-	for _, id := range ruleRef.FindAllString(ex.String(), -1) {
+	for _, id := range reports.RuleRef.FindAllString(ex.String(), -1) {
 		cited[id] = true
 	}
 	var lines []string
