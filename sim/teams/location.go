@@ -63,16 +63,6 @@ func (s WorkLocationSource) String() string {
 	return fmt.Sprintf("WorkLocationSource(%d)", uint8(s))
 }
 
-// ParseWorkLocationSource reads none, manual, scheduled or automatic.
-func ParseWorkLocationSource(s string) (WorkLocationSource, error) {
-	for i, n := range workLocationSourceNames {
-		if strings.EqualFold(s, n) {
-			return WorkLocationSource(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown work location source %q; valid: %s", clip(s, 40), strings.Join(workLocationSourceNames[:], ", "))
-}
-
 // locationRank orders the layers: manual > automatic > scheduled > none.
 var locationRank = [numWorkLocationSources]uint8{LocationNone: 0, LocationScheduled: 1, LocationAutomatic: 2, LocationManual: 3}
 

@@ -2,7 +2,6 @@ package teams
 
 import (
 	"strings"
-	"time"
 
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -179,11 +178,4 @@ func (u *user) app(a AppID) int {
 		}
 	}
 	return -1
-}
-
-func durOr(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }
