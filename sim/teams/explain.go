@@ -139,7 +139,7 @@ func (e Explanation) String() string {
 		fmt.Fprintf(&b, "  out of office: %s\n", e.OutOfOffice)
 	}
 	if e.WorkLocation != (WorkLocation{}) || len(e.Locations) > 0 {
-		fmt.Fprintf(&b, "  work location: %s [G-LOC-1]\n", e.WorkLocation)
+		fmt.Fprintf(&b, "  work location: %s [%s]\n", e.WorkLocation, ruleWorkLocation)
 	}
 	for _, s := range e.Locations {
 		fmt.Fprintf(&b, "    layer %-10s %s (%s)\n", s.Name, s.Detail, s.Rule)

@@ -316,7 +316,7 @@ func (m *Model) explainLocation(e *Explanation, id UserID) {
 	wl := &m.users[id].wl
 	e.WorkLocation = wl.cur
 	add := func(src WorkLocationSource, s LocationSignal) {
-		e.Locations = append(e.Locations, SourceState{Name: src.String(), Rule: "G-LOC-1", Detail: fmt.Sprintf("%s, %s since %s", s, s.By, s.At)})
+		e.Locations = append(e.Locations, SourceState{Name: src.String(), Rule: ruleWorkLocation, Detail: fmt.Sprintf("%s, %s since %s", s, s.By, s.At)})
 	}
 	if wl.hasManual {
 		add(LocationManual, wl.manual)

@@ -119,6 +119,7 @@ const (
 	ruleClientIdle        = "T-ACT-2" // idle, locked or in the background: Away
 	ruleClientVanished    = "T-ACT-4" // gone without signing out: Away until it times out
 	ruleFaded             = "G-SET-2" // an app session not refreshed fades
+	ruleWorkLocation      = "G-LOC-1" // the work location's three layers
 )
 
 // sourcePresence is what a system source shows while it is on.
