@@ -24,6 +24,7 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/guid"
 	"github.com/presencesim/presencesim/sim/presence"
 )
 
@@ -471,7 +472,7 @@ func (s *Scenario) gExpand(in, app string) (string, error) {
 			}
 			ids := make([]string, n)
 			for i := range ids {
-				ids[i] = fmt.Sprintf("%s%08x-0000-4000-8000-%012x%s", quote, i, i, quote)
+				ids[i] = quote + guid.Nth(uint64(i)) + quote
 			}
 			return strings.Join(ids, ",")
 		}

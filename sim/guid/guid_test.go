@@ -70,6 +70,14 @@ func TestNew(t *testing.T) {
 	}
 }
 
+func TestNth(t *testing.T) {
+	for _, n := range []uint64{0, 1, 255, 99999} {
+		if got, want := Nth(n), fmt.Sprintf("%08x-0000-4000-8000-%012x", n, n); got != want {
+			t.Errorf("Nth(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
 // FuzzValid: every text gives an answer, and one that passes has a GUID's
 // length and hyphens.
 func FuzzValid(f *testing.F) {
