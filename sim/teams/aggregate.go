@@ -9,7 +9,8 @@ import (
 // SourceKind is a kind of presence source.
 type SourceKind uint8
 
-// The presence sources of a user (T-SRC-1, T-SRC-2).
+// The presence sources of a user (T-SRC-1, T-SRC-2); the client sessions
+// come first, in the order of the client kinds.
 const (
 	SrcDesktop SourceKind = iota
 	SrcWeb
@@ -25,8 +26,11 @@ const (
 	numSourceKinds
 )
 
+// sourceNames name the sources; a client session is named as its client.
 var sourceNames = [numSourceKinds]string{
-	"desktop", "web", "mobile", "call", "meeting", "presenting", "calendar", "focus time", "app", "preferred", "out of office",
+	SrcDesktop: clientNames[Desktop], SrcWeb: clientNames[Web], SrcMobile: clientNames[Mobile],
+	SrcCall: "call", SrcMeeting: "meeting", SrcPresenting: "presenting", SrcCalendar: "calendar",
+	SrcFocus: "focus time", SrcApp: "app", SrcPreferred: "preferred", SrcOOF: "out of office",
 }
 
 func (k SourceKind) String() string { return sourceNames[k] }

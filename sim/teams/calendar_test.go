@@ -93,6 +93,11 @@ func TestSourcesAgree(t *testing.T) {
 	must(err)
 	must(clk.RunUntil(clock.At(1, 0, 1)))
 
+	for _, k := range ClientKinds() {
+		if SourceKind(k).String() != k.String() {
+			t.Fatalf("the source of the %s client is %s", k, SourceKind(k))
+		}
+	}
 	live := m.LiveSources(u, nil)
 	var kinds []string
 	for _, s := range live {
