@@ -84,7 +84,7 @@ func New(clk *clock.Clock, tr *trace.Trace, s Settings) (*Model, error) {
 	if err := s.Precedence.compile(); err != nil {
 		return nil, err
 	}
-	return &Model{clk: clk, tr: tr, set: s, names: map[string]UserID{}, appBy: map[string]AppID{}}, nil
+	return &Model{clk: clk, tr: tr, set: s, names: map[string]UserID{}, appBy: map[string]AppID{}, live: make([]LiveSource, 0, numSourceKinds)}, nil
 }
 
 // Settings returns the model's settings.
