@@ -4,6 +4,5 @@
 // in features, the HTTP fakes in fakes, the step language in steps, the
 // reports in reports and the command in cmd/presencesim.
 //
-// The test in this folder runs the whole suite with godog; the godog
-// command-line tool finds InitializeScenario here too.
+// The test in this folder runs the whole suite with godog.
 package presencesim

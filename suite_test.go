@@ -10,9 +10,6 @@ import (
 	"github.com/presencesim/presencesim/suite"
 )
 
-// InitializeScenario lets `godog run` from the repository root run the suite.
-func InitializeScenario(sc *godog.ScenarioContext) { steps.InitializeScenario(sc) }
-
 // TestFeatures runs every embedded feature in strict mode, four scenarios at
 // a time.
 func TestFeatures(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -90,8 +89,6 @@ type RuleJudgedBy struct {
 // Evidence bounds per rule.
 const maxEvidenceLines = 24
 
-var ruleID = regexp.MustCompile(`\b[A-Z]{1,4}-[A-Z]{0,4}-?\d+\b`)
-
 // BuildConformance reads a run of the connector's features against the
 // profile of its integration.
 func BuildConformance(r *Run, c Connector, timeScale float64) (*ConformanceReport, error) {
@@ -151,7 +148,7 @@ func BuildConformance(r *Run, c Connector, timeScale float64) (*ConformanceRepor
 			if !st.Ran || !strings.Contains(st.Text, "keeps the rule") {
 				continue
 			}
-			for _, id := range ruleID.FindAllString(st.Text, -1) {
+			for _, id := range RuleRef.FindAllString(st.Text, -1) {
 				if in[id] && !contains(judgedBy, id) {
 					judgedBy = append(judgedBy, id)
 				}
@@ -225,12 +222,12 @@ func failedRules(st Step, in map[string]bool) (map[string][]string, string) {
 	lines := strings.Split(full, "\n")
 	for _, l := range lines {
 		t := strings.TrimSpace(l)
-		if id, _, ok := strings.Cut(t, " at "); ok && in[id] && ruleID.MatchString(id) && !strings.HasSuffix(t, ":") {
+		if id, _, ok := strings.Cut(t, " at "); ok && in[id] && RuleID.MatchString(id) && !strings.HasSuffix(t, ":") {
 			out[id] = append(out[id], t)
 		}
 	}
 	if len(out) == 0 {
-		for _, id := range ruleID.FindAllString(text, -1) {
+		for _, id := range RuleRef.FindAllString(text, -1) {
 			if in[id] {
 				out[id] = failLines(st)
 			}

@@ -25,9 +25,16 @@ var rulebookTSV string
 //go:embed rulebook-project.tsv
 var projectTSV string
 
-// RuleID is the form of a rule id: a system prefix, an optional topic and a
-// number (T-AGG-2, CL-10, G-SET-1, C-4).
-var RuleID = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)?-[0-9]+$`)
+// RuleIDPattern is the form of a rule id: a system prefix, an optional
+// topic and a number (T-AGG-2, CL-10, G-SET-1, C-4). It is written here
+// only; RuleID and RuleRef are made of it.
+const RuleIDPattern = `[A-Z]+(?:-[A-Z]+)?-[0-9]+`
+
+// RuleID matches a whole rule id; RuleRef finds rule ids inside a text.
+var (
+	RuleID  = regexp.MustCompile(`^` + RuleIDPattern + `$`)
+	RuleRef = regexp.MustCompile(`\b` + RuleIDPattern + `\b`)
+)
 
 var rulebook = mustParseRulebook(rulebookTSV + "\n" + projectTSV)
 

@@ -24,7 +24,7 @@ func rulebookDoc(t *testing.T) string {
 	return string(b)
 }
 
-var tableRow = regexp.MustCompile(`(?m)^\| ([A-Z]+(?:-[A-Z]+)?-[0-9]+) \| (.*?) \|`)
+var tableRow = regexp.MustCompile(`(?m)^\| (` + RuleIDPattern + `) \| (.*?) \|`)
 
 // Every id of the rulebook's tables is in the shipped data, with its title.
 func TestRulebookDataHasEveryTableID(t *testing.T) {
@@ -117,7 +117,7 @@ func TestFeatureTagsAreRules(t *testing.T) {
 	for _, r := range Rulebook() {
 		known[r.ID] = true
 	}
-	tag := regexp.MustCompile(`@([A-Z]+(?:-[A-Z]+)?-[0-9]+)\b`)
+	tag := regexp.MustCompile(`@(` + RuleIDPattern + `)\b`)
 	for _, p := range features.Paths() {
 		b, err := fs.ReadFile(features.FS, p)
 		if err != nil {

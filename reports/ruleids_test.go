@@ -18,7 +18,7 @@ import (
 
 // citedID finds rule ids of the rulebook's families inside a text.
 func citedID(families []string) *regexp.Regexp {
-	return regexp.MustCompile(`\b(?:` + strings.Join(families, "|") + `)(?:-[A-Z]+)?-[0-9]+\b`)
+	return regexp.MustCompile(`\b(?:` + strings.Join(families, "|") + `)` + strings.TrimPrefix(RuleIDPattern, "[A-Z]+") + `\b`)
 }
 
 func families() []string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/graph"
+	"github.com/presencesim/presencesim/sim/guid"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/sim/trace"
 )
@@ -96,8 +97,7 @@ func (w *World) User(name string) (teams.UserID, error) {
 
 // NewGUID draws an object id from the world's directory stream.
 func (w *World) NewGUID() string {
-	a, b := w.dirRand.Uint64(), w.dirRand.Uint64()
-	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", uint32(a>>32), uint16(a>>16), uint16(a)&0xfff, (uint16(b>>48)&0x3fff)|0x8000, b&0xffffffffffff)
+	return guid.New(w.dirRand)
 }
 
 func validName(s string) error {

@@ -23,7 +23,7 @@ func registerActivity(sc *Scenario, r *registry) {
 	r.step(`^(\w+) leaves the Teams meeting$`, "alice leaves the Teams meeting", s.leaveMeeting)
 	r.step(`^(\w+) starts presenting$`, "alice starts presenting", s.startPresenting)
 	r.step(`^(\w+) stops presenting$`, "alice stops presenting", s.stopPresenting)
-	r.step(`^(\w+) has (?:a|an) (meeting|appointment|focus time|out-of-office event|free slot) from (\S+) to (\S+)$`, "alice has a meeting from 10:00 to 11:00", s.appointment)
+	r.step(`^(\w+) has (?:a|an) (`+teams.ShowAsPhrases()+`) from (\S+) to (\S+)$`, "alice has a meeting from 10:00 to 11:00", s.appointment)
 	r.step(`^(\w+) turns automatic replies (on|off)$`, "alice turns automatic replies on", s.autoReplies)
 }
 
@@ -149,7 +149,10 @@ func (s activitySteps) appointment(name, kind, from, to string) error {
 	if err != nil {
 		return err
 	}
-	show := map[string]teams.ShowAs{"meeting": teams.ShowBusy, "appointment": teams.ShowBusy, "focus time": teams.ShowFocus, "out-of-office event": teams.ShowOOF, "free slot": teams.ShowFree}[kind]
+	show, err := teams.ParseShowAs(kind)
+	if err != nil {
+		return err
+	}
 	return s.onUser(name, func(id teams.UserID) error {
 		_, err := s.world.Teams.AddAppointment(id, kind, start, end, show)
 		return err

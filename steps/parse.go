@@ -25,8 +25,8 @@ func ParseDuration(s string) (time.Duration, error) {
 			}
 		}
 		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[m[2][0]]
-		if int64(n) > int64(maxDay*24*time.Hour/unit) {
-			return 0, fmt.Errorf("duration %q is longer than %d days", s, maxDay)
+		if int64(n) > int64(clock.MaxDay*24*time.Hour/unit) {
+			return 0, fmt.Errorf("duration %q is longer than %d days", s, clock.MaxDay)
 		}
 		return time.Duration(n) * unit, nil
 	}
@@ -36,38 +36,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	return 0, fmt.Errorf("malformed duration %q; write e.g. \"10 minutes\", \"2 hours\", \"1 day\", \"90 seconds\" or \"1h30m\"", s)
 }
 
-// maxDay bounds "day N": far beyond any scenario, well inside virtual
-// time's range.
-const maxDay = 10000
-
-var clockRe = regexp.MustCompile(`^(?:day (\d+) )?(\d{1,2}):(\d{2})(?::(\d{2}))?$`)
-
-// ParseClock reads "10:00", "10:00:30" or "day 2 09:00". Without a day the
-// time is on the current day of now.
-func ParseClock(s string, now clock.Time) (clock.Time, error) {
-	m := clockRe.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, fmt.Errorf("malformed time %q; write hh:mm, e.g. 09:30, or \"day 2 09:30\"", s)
-	}
-	day := now.Day()
-	if m[1] != "" {
-		d, err := strconv.Atoi(m[1])
-		if err != nil || d < 1 || d > maxDay {
-			return 0, fmt.Errorf("malformed time %q: days count from 1 to %d", s, maxDay)
-		}
-		day = d
-	}
-	h, _ := strconv.Atoi(m[2])
-	mi, _ := strconv.Atoi(m[3])
-	sec := 0
-	if m[4] != "" {
-		sec, _ = strconv.Atoi(m[4])
-	}
-	if h > 23 || mi > 59 || sec > 59 {
-		return 0, fmt.Errorf("malformed time %q: hours 0-23, minutes and seconds 0-59", s)
-	}
-	return clock.At(day, h, mi).Add(time.Duration(sec) * time.Second), nil
-}
+// ParseClock reads a clock time as clock.Parse does: "10:00", "10:00:30"
+// or "day 2 09:00", on now's day when no day is named.
+func ParseClock(s string, now clock.Time) (clock.Time, error) { return clock.Parse(s, now) }
 
 // splitNames reads "alice", "alice and bob", "alice, bob and carol".
 func splitNames(s string) []string {

@@ -112,10 +112,6 @@ func Initializer(o Options) func(*godog.ScenarioContext) {
 	}
 }
 
-// InitializeScenario is the initializer with default options, for the godog
-// command-line tool and plain test runs.
-func InitializeScenario(sc *godog.ScenarioContext) { Initializer(Options{})(sc) }
-
 // World is the scenario's world.
 func (s *Scenario) World() *sim.World { return s.world }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -62,7 +61,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim explain: %v\n", err)
 		return 2
 	}
-	t, err := steps.ParseClock(at, 0)
+	t, err := clock.Parse(at, 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "presencesim explain: %v\n", err)
 		return 2
@@ -212,8 +211,6 @@ func (e *explainer) names() string {
 	return b.String()
 }
 
-var ruleRef = regexp.MustCompile(`\b[A-Z]+(?:-[A-Z]+)?-[0-9]+\b`)
-
 func (c *capture) write(w io.Writer, user string, at clock.Time) {
 	ex := c.ex
 	ex.At = at
@@ -236,7 +233,7 @@ func (c *capture) write(w io.Writer, user string, at clock.Time) {
 	}
 	// The rules the explanation cites, with their rulebook titles.
 	cited := map[string]bool{}
-	for _, id := range ruleRef.FindAllString(ex.String(), -1) {
+	for _, id := range reports.RuleRef.FindAllString(ex.String(), -1) {
 		cited[id] = true
 	}
 	var lines []string

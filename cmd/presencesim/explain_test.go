@@ -12,6 +12,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/steps"
 	"github.com/presencesim/presencesim/suite"
 )
@@ -46,7 +47,7 @@ func TestExplainAgreesWithHistory(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no explanation line in:\n%s", out.String())
 			}
-			when, err := steps.ParseClock(at, 0)
+			when, err := clock.Parse(at, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/nimbus"
-	"github.com/presencesim/presencesim/steps"
 )
 
 func init() {
@@ -70,16 +69,16 @@ func simulateNimbus(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var err error
-	if d.Open, err = steps.ParseClock(*open, clock.At(1, 0, 0)); err != nil {
+	if d.Open, err = clock.Parse(*open, clock.At(1, 0, 0)); err != nil {
 		fmt.Fprintf(stderr, "presencesim simulate nimbus: --open: %v\n", err)
 		return 2
 	}
-	if d.Close, err = steps.ParseClock(*closing, clock.At(1, 0, 0)); err != nil {
+	if d.Close, err = clock.Parse(*closing, clock.At(1, 0, 0)); err != nil {
 		fmt.Fprintf(stderr, "presencesim simulate nimbus: --close: %v\n", err)
 		return 2
 	}
 	if *tenant != "" {
-		if d.TenantChange, err = steps.ParseClock(*tenant, clock.At(1, 0, 0)); err != nil {
+		if d.TenantChange, err = clock.Parse(*tenant, clock.At(1, 0, 0)); err != nil {
 			fmt.Fprintf(stderr, "presencesim simulate nimbus: --tenant-change: %v\n", err)
 			return 2
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/live/connector"
-	"github.com/presencesim/presencesim/live/served"
 	"github.com/presencesim/presencesim/live/soak"
 	"github.com/presencesim/presencesim/sim/clock"
 )
@@ -42,8 +41,8 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim soak: unexpected arguments %v\n", fl.Args())
 		return 2
 	}
-	start, err1 := served.ParseClock(*from, clock.At(1, 0, 0))
-	end, err2 := served.ParseClock(*to, clock.At(1, 0, 0))
+	start, err1 := clock.Parse(*from, clock.At(1, 0, 0))
+	end, err2 := clock.Parse(*to, clock.At(1, 0, 0))
 	if err1 != nil || err2 != nil {
 		fmt.Fprintf(stderr, "presencesim soak: --from %q, --to %q: %v %v\n", *from, *to, err1, err2)
 		return 2

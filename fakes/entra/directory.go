@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/guid"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
@@ -130,8 +131,7 @@ func DirectoryOf(w *sim.World) *Directory {
 }
 
 func (d *Directory) guid() string {
-	a, b := d.rnd.Uint64(), d.rnd.Uint64()
-	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", uint32(a>>32), uint16(a>>16), uint16(a)&0xfff, (uint16(b>>48)&0x3fff)|0x8000, b&0xffffffffffff)
+	return guid.New(d.rnd)
 }
 
 // Tenant returns the tenant of an organisation, creating its id on first use.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/guid"
 )
 
 // LoginHost is the identity platform's host in Microsoft's public cloud.
@@ -190,21 +191,7 @@ func (h *Handler) newTraceID() string {
 	var b [16]byte
 	binary.BigEndian.PutUint32(b[0:4], h.tag)
 	binary.BigEndian.PutUint64(b[8:16], n)
-	return guidOf(b)
-}
-
-func guidOf(b [16]byte) string {
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hx = "0123456789abcdef"
-	out := make([]byte, 0, 36)
-	for i, c := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out = append(out, '-')
-		}
-		out = append(out, hx[c>>4], hx[c&15])
-	}
-	return string(out)
+	return guid.Format(b)
 }
 
 // reply is an answer made inside the world's lock and written outside it.

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/guid"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 )
@@ -49,26 +50,6 @@ func hasAny(c *Claims, ps ...string) bool {
 	return false
 }
 
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // resolve finds the request's target user and whether it is the caller.
 func (h *Handler) resolve(rc *reqCtx, target string) (teams.UserID, bool, *Error) {
 	c := rc.claims
@@ -83,7 +64,7 @@ func (h *Handler) resolve(rc *reqCtx, target string) (teams.UserID, bool, *Error
 		rc.target = rc.user
 		return u, true, nil
 	}
-	if !isGUID(target) {
+	if !guid.Valid(target) {
 		return 0, false, badRequest("Invalid user id '" + strings.ToValidUTF8(truncate(target, 80), "?") + "': presence is addressed by the user's object id (GUID), not the user principal name.")
 	}
 	u, ok := h.lookup(c.Tid, strings.ToLower(target))
@@ -199,7 +180,7 @@ func (h *Handler) bulk(rc *reqCtx, body []byte) result {
 		return result{err: badRequest(fmt.Sprintf("Too many ids: %d; getPresencesByUserId takes at most %d. (G-GET-2)", len(req.IDs), MaxBulkIDs))}
 	}
 	for _, id := range req.IDs {
-		if !isGUID(id) {
+		if !guid.Valid(id) {
 			return result{err: badRequest("Invalid user id '" + strings.ToValidUTF8(truncate(id, 80), "?") + "' in ids: each must be a user object id (GUID). (G-GET-2)")}
 		}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/guid"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 )
@@ -142,8 +143,7 @@ func newSubscriptions(h *Handler) *subscriptions {
 func (s *subscriptions) ComponentName() string { return "graph subscriptions" }
 
 func (s *subscriptions) guid() string {
-	a, b := s.rnd.Uint64(), s.rnd.Uint64()
-	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", uint32(a>>32), uint16(a>>16), uint16(a)&0xfff, (uint16(b>>48)&0x3fff)|0x8000, b&0xffffffffffff)
+	return guid.New(s.rnd)
 }
 
 func setNoticeSeq(n *Notice, seq uint64) { n.Seq = seq }
@@ -559,7 +559,7 @@ func presenceIDs(res string) ([]string, *Error) {
 		for _, part := range strings.Split(m[1], ",") {
 			part = strings.TrimSpace(strings.ReplaceAll(part, "%20", ""))
 			part = strings.Trim(part, "'")
-			if !isGUID(part) {
+			if !guid.Valid(part) {
 				return nil, badRequest("Invalid id '" + strings.ToValidUTF8(truncate(part, 80), "?") + "' in the resource filter: ids must be user object ids (GUIDs). (G-SUB-1)")
 			}
 			ids = append(ids, strings.ToLower(part))
@@ -569,7 +569,7 @@ func presenceIDs(res string) ([]string, *Error) {
 		}
 		return ids, nil
 	}
-	if id, ok := strings.CutPrefix(strings.TrimPrefix(res, "/"), "communications/presences/"); ok && isGUID(id) {
+	if id, ok := strings.CutPrefix(strings.TrimPrefix(res, "/"), "communications/presences/"); ok && guid.Valid(id) {
 		return []string{strings.ToLower(id)}, nil
 	}
 	return nil, badRequest("Unsupported resource '" + strings.ToValidUTF8(truncate(res, 120), "?") + "': presence subscriptions take communications/presences/{id} or communications/presences?$filter=id in ('{id}',...). (G-SUB-1)")

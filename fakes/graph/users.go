@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/presencesim/presencesim/sim/guid"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
@@ -417,7 +418,7 @@ func (h *Handler) getUser(r *http.Request, rc *reqCtx, rt route) result {
 
 // userByKey finds a user of the tenant by object id or user principal name.
 func (h *Handler) userByKey(tenant, key string) (teams.UserID, bool) {
-	if isGUID(key) {
+	if guid.Valid(key) {
 		return h.lookup(tenant, strings.ToLower(key))
 	}
 	if !strings.Contains(key, "@") {

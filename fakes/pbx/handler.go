@@ -96,9 +96,6 @@ type Handler struct {
 	n      counters
 }
 
-// NewHandler serves the world's PBX under /pbx/ with the default options.
-func NewHandler(lw *live.World) http.Handler { return New(lw, Options{}) }
-
 // New builds a handler over the live world's PBX and listens to it. It
 // changes nothing in the world: who has which phone is the world's own
 // business (see pbx.Model.Ensure). Close stops webhook deliveries and ends

@@ -22,7 +22,7 @@ func TestProfiles(t *testing.T) {
 	for _, r := range reports.Rulebook() {
 		known[r.ID] = true
 	}
-	tag := regexp.MustCompile(`@[A-Z]+-\d+\b`)
+	tag := regexp.MustCompile(`@` + reports.RuleIDPattern + `\b`)
 	for _, in := range connector.Integrations {
 		p, err := conformance.ProfileOf(in)
 		if err != nil {

@@ -87,14 +87,13 @@ func (t Target) withDefaults() Target {
 var (
 	targetMu sync.Mutex
 	target   = Target{Integration: "cloudlink"}
-	external bool
 )
 
 // Use sets the connector every conformance scenario of this process runs
 // against; the run command calls it for --connector, tests for faults.
 func Use(t Target) {
 	targetMu.Lock()
-	target, external = t.withDefaults(), len(t.Command) > 0 || t.URL != ""
+	target = t.withDefaults()
 	targetMu.Unlock()
 }
 
@@ -103,14 +102,6 @@ func Current() Target {
 	targetMu.Lock()
 	defer targetMu.Unlock()
 	return target.withDefaults()
-}
-
-// External reports whether a connector process (not the in-process
-// reference) is under test.
-func External() bool {
-	targetMu.Lock()
-	defer targetMu.Unlock()
-	return external
 }
 
 type targetKey struct{}

@@ -14,6 +14,7 @@ import (
 	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -341,7 +342,7 @@ func moveClock(lw *live.World, advance, to string) error {
 		}
 		return lw.Advance(d)
 	case to != "" && advance == "":
-		t, err := ParseClock(to, lw.Now())
+		t, err := clock.Parse(to, lw.Now())
 		if err != nil {
 			return err
 		}

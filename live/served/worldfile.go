@@ -272,7 +272,7 @@ func validMail(m string) error {
 // the world's agree (a subscription's expiry, a token's age).
 func StartTime(s string, wall func() time.Time) (clock.Time, error) {
 	if s != "now" {
-		return ParseClock(s, 0)
+		return clock.Parse(s, 0)
 	}
 	d := wall().Sub(clock.Epoch)
 	if d < 0 {
@@ -280,19 +280,3 @@ func StartTime(s string, wall func() time.Time) (clock.Time, error) {
 	}
 	return clock.Time(d), nil
 }
-
-// ParseClock reads "hh:mm" (on now's day) or "day 2 09:30".
-func ParseClock(s string, now clock.Time) (clock.Time, error) {
-	var day, h, m int
-	var rest string
-	if n, _ := fmt.Sscanf(s, "day %d %d:%d%s", &day, &h, &m, &rest); n == 3 && day >= 1 && day <= maxDay && h < 24 && m < 60 && h >= 0 && m >= 0 {
-		return clock.At(day, h, m), nil
-	}
-	if n, _ := fmt.Sscanf(s, "%d:%d%s", &h, &m, &rest); n == 2 && h < 24 && m < 60 && h >= 0 && m >= 0 {
-		return clock.At(now.Day(), h, m), nil
-	}
-	return 0, fmt.Errorf("malformed time %q; write hh:mm or \"day 2 09:30\" (days 1 to %d)", s, maxDay)
-}
-
-// maxDay bounds the day a clock time may name: a hundred years of days.
-const maxDay = 36600

@@ -82,21 +82,11 @@ var fields = map[string]*field{
 		}},
 	"from": clockOfDay(func(ev *Event) *clock.Time { return &ev.From }),
 	"to":   clockOfDay(func(ev *Event) *clock.Time { return &ev.To }),
-	"show": {re: `(?:an? )?(meeting|appointment|focus time|out-of-office event|free slot)`,
-		get: func(ev *Event) string { w := showWords[ev.Show]; return article(w) + " " + w },
-		set: func(ev *Event, s string, _ clock.Time) error {
-			s = strings.TrimPrefix(strings.TrimPrefix(s, "an "), "a ")
-			for k, w := range showWords {
-				if w == s {
-					ev.Show = k
-					return nil
-				}
-			}
-			if s == "appointment" {
-				ev.Show = teams.ShowBusy
-				return nil
-			}
-			return fmt.Errorf("unknown calendar entry %q; valid: meeting, appointment, focus time, out-of-office event, free slot", clip(s))
+	"show": {re: `(?:an? )?(` + teams.ShowAsPhrases() + `)`,
+		get: func(ev *Event) string { w := ev.Show.Phrase(); return article(w) + " " + w },
+		set: func(ev *Event, s string, _ clock.Time) (err error) {
+			ev.Show, err = teams.ParseShowAs(strings.TrimPrefix(strings.TrimPrefix(s, "an "), "a "))
+			return err
 		}},
 	"location": {re: `(\w+)`,
 		get: func(ev *Event) string { return ev.Location.String() },
@@ -245,9 +235,6 @@ func hhmm(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
 
-// showWords name the calendar entries by how they show (T-CAL-1, T-CAL-2,
-// T-OOF-1); the entry's subject is the same word.
-var showWords = map[teams.ShowAs]string{teams.ShowBusy: "meeting", teams.ShowFocus: "focus time", teams.ShowOOF: "out-of-office event", teams.ShowFree: "free slot"}
 
 // pbxLabels are the PBX's default names of its user states, as the desk
 // phone and the steps say them.

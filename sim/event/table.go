@@ -223,7 +223,7 @@ var table = [NumOps]row{
 			if in.ev.From.Day() != day || in.ev.To.Day() != day {
 				return ErrNextDay
 			}
-			_, err := in.m().AddAppointment(in.u(), showWords[in.ev.Show], in.ev.From, in.ev.To, in.ev.Show)
+			_, err := in.m().AddAppointment(in.u(), in.ev.Show.Phrase(), in.ev.From, in.ev.To, in.ev.Show)
 			return err
 		}, example: Event{Users: alice, Show: teams.ShowFocus, From: atTen, To: atTen.Add(3600e9)}},
 	AutoRepliesOn: {name: "automatic replies on", json: "autoRepliesOn", users: 1, phrase: "{user} turns automatic replies on",

@@ -23,9 +23,6 @@ var deviceSources = [numDevices]string{"pbx:desk phone", "pbx:softphone"}
 
 func (d Device) String() string { return enumName(d, deviceNames[:], "Device") }
 
-// Devices lists the device kinds.
-func Devices() []Device { return []Device{DeskPhone, Softphone} }
-
 // ParseDevice reads "desk phone" (also "deskphone", "desk-phone") or
 // "softphone".
 func ParseDevice(s string) (Device, error) {
@@ -286,9 +283,6 @@ func init() {
 
 // MitelOneOf is the Mitel One state a PBX state shows as (CL-5).
 func MitelOneOf(s UserState) MitelOneState { return toMitelOne[s] }
-
-// PBXOf is the PBX state a Mitel One state selects (CL-5).
-func PBXOf(s MitelOneState) UserState { return fromMitelOne[s] }
 
 // Via says where a user presence was set.
 type Via uint8

@@ -131,9 +131,6 @@ func normLabel(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// Glossary returns a copy of the label table.
-func Glossary() []Term { return append([]Term(nil), glossary...) }
-
 // displayActivity is the Teams UI wording of an activity in a display label.
 var displayActivity = map[Activity]string{
 	InACall:                 "In a call",

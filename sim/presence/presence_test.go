@@ -235,7 +235,7 @@ func TestGlossary(t *testing.T) {
 		}
 	}
 	seen := map[string]bool{}
-	for _, g := range Glossary() {
+	for _, g := range glossary {
 		k := normLabel(g.Label)
 		if seen[k] {
 			t.Errorf("glossary lists %q twice", g.Label)

@@ -9,7 +9,8 @@ import (
 // SourceKind is a kind of presence source.
 type SourceKind uint8
 
-// The presence sources of a user (T-SRC-1, T-SRC-2).
+// The presence sources of a user (T-SRC-1, T-SRC-2); the client sessions
+// come first, in the order of the client kinds.
 const (
 	SrcDesktop SourceKind = iota
 	SrcWeb
@@ -25,8 +26,11 @@ const (
 	numSourceKinds
 )
 
+// sourceNames name the sources; a client session is named as its client.
 var sourceNames = [numSourceKinds]string{
-	"desktop", "web", "mobile", "call", "meeting", "presenting", "calendar", "focus time", "app", "preferred", "out of office",
+	SrcDesktop: clientNames[Desktop], SrcWeb: clientNames[Web], SrcMobile: clientNames[Mobile],
+	SrcCall: "call", SrcMeeting: "meeting", SrcPresenting: "presenting", SrcCalendar: "calendar",
+	SrcFocus: "focus time", SrcApp: "app", SrcPreferred: "preferred", SrcOOF: "out of office",
 }
 
 func (k SourceKind) String() string { return sourceNames[k] }
@@ -40,67 +44,38 @@ type result struct {
 }
 
 // aggregate derives a user's presence from its sources (T-AGG-1..5, T-OOF-1).
-// It allocates nothing.
+// It allocates nothing: the sources go to a buffer the model reuses.
 func (m *Model) aggregate(u *user) result {
-	pr := &m.set.Precedence
 	var r result
-	if u.sessions() == 0 {
+	switch {
+	case u.sessions() == 0:
 		// T-AGG-4 (T-ACT-3): no session → Offline; a preferred presence
 		// has no effect without one (T-AGG-3).
-		r = result{p: presence.Of(presence.Offline, presence.ActOffline), rule: "T-AGG-4", winner: "no session"}
+		r = result{p: presence.Of(presence.Offline, presence.ActOffline), rule: ruleNoSession, winner: "no session"}
 		if u.pref.on {
-			r.rule = "T-AGG-3"
+			r.rule = rulePreferredNoEffect
 		}
-	} else if u.pref.on {
-		r = result{p: u.pref.p, rule: "T-AGG-1", winner: sourceNames[SrcPreferred]}
-	} else {
-		var best presence.Presence
-		found, contested := false, false
-		consider := func(p presence.Presence, name, rule string) {
-			switch {
-			case !found:
-				best, r.winner, r.rule, found = p, name, rule, true
-			case p == best:
-			default:
+	case u.pref.on:
+		r = result{p: u.pref.p, rule: rulePreferred, winner: sourceNames[SrcPreferred]}
+	default:
+		srcs := m.appendLive(u, m.live[:0])
+		m.live = srcs[:0]
+		if len(srcs) == 0 {
+			break
+		}
+		pr := &m.set.Precedence
+		best, contested := srcs[0], false
+		for _, s := range srcs[1:] {
+			if s.Presence != best.Presence {
 				contested = true
-				if wins, _ := pr.beats(p, best); wins {
-					best, r.winner, r.rule = p, name, rule
+				if wins, _ := pr.beats(s.Presence, best.Presence); wins {
+					best = s
 				}
 			}
 		}
-		for k := range u.clients {
-			c := &u.clients[k]
-			if c.live() {
-				consider(c.shows(), clientNames[k], c.rule())
-			}
-		}
-		for i := range u.apps {
-			rule := sourceRule[SrcApp]
-			if u.apps[i].stage > 0 {
-				rule = "G-SET-2"
-			}
-			consider(u.apps[i].cur, m.srcNames[u.apps[i].app], rule)
-		}
-		if u.confCalls > 0 {
-			consider(presence.Of(presence.Busy, presence.InAConferenceCall), sourceNames[SrcCall], sourceRule[SrcCall])
-		} else if u.calls > 0 {
-			consider(sourcePresence[SrcCall], sourceNames[SrcCall], sourceRule[SrcCall])
-		}
-		if u.meetings > 0 {
-			consider(sourcePresence[SrcMeeting], sourceNames[SrcMeeting], sourceRule[SrcMeeting])
-		}
-		if u.presenting > 0 {
-			consider(sourcePresence[SrcPresenting], sourceNames[SrcPresenting], sourceRule[SrcPresenting])
-		}
-		if u.calBusy > 0 {
-			consider(sourcePresence[SrcCalendar], sourceNames[SrcCalendar], sourceRule[SrcCalendar])
-		}
-		if u.calFocus > 0 {
-			consider(m.focusPresence(), sourceNames[SrcFocus], sourceRule[SrcFocus])
-		}
-		r.p = best
+		r = result{best.Presence, u.ruleOf(best), m.name(u, best)}
 		if contested {
-			r.rule = m.contestRule(u, best)
+			r.rule = contestRule(srcs, best.Presence)
 		}
 	}
 	if u.oof() {
@@ -112,39 +87,13 @@ func (m *Model) aggregate(u *user) result {
 // contestRule names the rule that picked best among sources that disagreed:
 // T-AGG-2 when its availability outranks every other live source, T-AGG-5
 // when another source had the same availability and the activity decided.
-func (m *Model) contestRule(u *user, best presence.Presence) string {
-	rule := "T-AGG-2"
-	check := func(p presence.Presence) {
-		if p != best && p.Availability == best.Availability {
-			rule = "T-AGG-5"
+func contestRule(srcs []LiveSource, best presence.Presence) string {
+	for _, s := range srcs {
+		if s.Presence != best && s.Presence.Availability == best.Availability {
+			return ruleActivityDecides
 		}
 	}
-	for k := range u.clients {
-		if c := &u.clients[k]; c.live() {
-			check(c.shows())
-		}
-	}
-	for i := range u.apps {
-		check(u.apps[i].cur)
-	}
-	if u.confCalls > 0 {
-		check(presence.Of(presence.Busy, presence.InAConferenceCall))
-	} else if u.calls > 0 {
-		check(sourcePresence[SrcCall])
-	}
-	if u.meetings > 0 {
-		check(sourcePresence[SrcMeeting])
-	}
-	if u.presenting > 0 {
-		check(sourcePresence[SrcPresenting])
-	}
-	if u.calBusy > 0 {
-		check(sourcePresence[SrcCalendar])
-	}
-	if u.calFocus > 0 {
-		check(m.focusPresence())
-	}
-	return rule
+	return ruleHighest
 }
 
 // update recomputes a user's presence after source changed, records the

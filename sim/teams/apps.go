@@ -107,7 +107,7 @@ func (m *Model) appFade(id UserID, app AppID) {
 	case 1:
 		s.cur, s.stage = presence.Of(presence.Away, presence.ActAway), 2
 	}
-	m.source(id, m.srcNames[app], before, s.cur, "G-SET-2", "")
+	m.source(id, m.srcNames[app], before, s.cur, ruleFaded, "")
 	m.update(id, m.srcNames[app])
 }
 

@@ -2,6 +2,8 @@ package teams
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/presencesim/presencesim/sim/clock"
@@ -17,25 +19,68 @@ const (
 	ShowFocus               // focus time: DoNotDisturb/Focusing (T-CAL-2)
 	ShowOOF                 // shown as out of office (T-OOF-1)
 	ShowFree                // free: no effect
+	numShowAs
 )
 
-var showAsNames = []string{"busy", "focus", "oof", "free"}
+// showAsTable is the one vocabulary of calendar entries: the name the model
+// prints, the phrase a scenario and an explored action write ("alice has a
+// meeting from 10:00 to 11:00"), further words read as the same, and the
+// source an entry keeps on while it runs.
+var showAsTable = [numShowAs]struct {
+	name, phrase string
+	also         []string
+	src          SourceKind // numSourceKinds: none
+}{
+	ShowBusy:  {"busy", "meeting", []string{"appointment"}, SrcCalendar},
+	ShowFocus: {"focus", "focus time", nil, SrcFocus},
+	ShowOOF:   {"oof", "out-of-office event", []string{"out of office"}, SrcOOF},
+	ShowFree:  {"free", "free slot", nil, numSourceKinds},
+}
 
-func (s ShowAs) String() string { return showAsNames[s] }
-
-// ParseShowAs reads busy, focus, oof (out of office) or free.
-func ParseShowAs(s string) (ShowAs, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "busy", "meeting", "appointment":
-		return ShowBusy, nil
-	case "focus", "focus time":
-		return ShowFocus, nil
-	case "oof", "out of office":
-		return ShowOOF, nil
-	case "free":
-		return ShowFree, nil
+func (s ShowAs) String() string {
+	if s >= numShowAs {
+		return fmt.Sprintf("ShowAs(%d)", uint8(s))
 	}
-	return 0, fmt.Errorf("unknown calendar showAs %q; valid: busy, focus, oof, free", s)
+	return showAsTable[s].name
+}
+
+// Phrase is how a scenario names an entry of this kind: "meeting", "focus
+// time", "out-of-office event", "free slot".
+func (s ShowAs) Phrase() string { return showAsTable[s].phrase }
+
+// source is the presence source an active entry keeps on; numSourceKinds
+// for an entry that has no effect.
+func (s ShowAs) source() SourceKind { return showAsTable[s].src }
+
+// ShowAsPhrases is the alternation of the phrases and other words
+// ParseShowAs reads, for a step's pattern.
+func ShowAsPhrases() string {
+	var words []string
+	for _, r := range showAsTable {
+		words = append(words, regexp.QuoteMeta(r.phrase))
+		for _, w := range r.also {
+			words = append(words, regexp.QuoteMeta(w))
+		}
+	}
+	return strings.Join(words, "|")
+}
+
+// ParseShowAs reads a calendar entry's kind by its phrase ("meeting",
+// "focus time", "out-of-office event", "free slot"), its name (busy, focus,
+// oof, free) or another word for it ("appointment", "out of office"), in
+// any case.
+func ParseShowAs(s string) (ShowAs, error) {
+	in := strings.TrimSpace(s)
+	for k, r := range showAsTable {
+		if strings.EqualFold(in, r.phrase) || strings.EqualFold(in, r.name) || slices.ContainsFunc(r.also, func(w string) bool { return strings.EqualFold(in, w) }) {
+			return ShowAs(k), nil
+		}
+	}
+	valid := make([]string, 0, len(showAsTable))
+	for _, r := range showAsTable {
+		valid = append(valid, r.phrase)
+	}
+	return 0, fmt.Errorf("unknown calendar entry %q; valid: %s", clip(s, 40), strings.Join(valid, ", "))
 }
 
 // Appointment is a calendar entry.
@@ -52,6 +97,9 @@ type Appointment struct {
 func (m *Model) AddAppointment(id UserID, subject string, start, end clock.Time, show ShowAs) (int, error) {
 	if err := m.valid(id); err != nil {
 		return 0, err
+	}
+	if show >= numShowAs {
+		return 0, fmt.Errorf("%w: unknown calendar entry kind %d", ErrInvalid, show)
 	}
 	if end <= start {
 		return 0, fmt.Errorf("%w: an appointment must end after it starts (%s to %s)", ErrInvalid, start, end)
@@ -103,14 +151,14 @@ func (m *Model) calendarEdge(id UserID, i int, start bool) {
 		d = -1
 	}
 	var ctr *int
-	var src SourceKind
-	switch a.ShowAs {
-	case ShowBusy:
-		ctr, src = &u.calBusy, SrcCalendar
-	case ShowFocus:
-		ctr, src = &u.calFocus, SrcFocus
-	case ShowOOF:
-		ctr, src = &u.calOOF, SrcOOF
+	src := a.ShowAs.source()
+	switch src {
+	case SrcCalendar:
+		ctr = &u.calBusy
+	case SrcFocus:
+		ctr = &u.calFocus
+	case SrcOOF:
+		ctr = &u.calOOF
 	default:
 		return
 	}

@@ -40,67 +40,56 @@ func (m *Model) Explain(id UserID) Explanation {
 	u := m.users[id]
 	fed, _ := m.Federated(id)
 	e := Explanation{User: u.dir.Name, At: m.clk.Now(), Presence: u.cur, Federated: fed, Rule: u.rule, Winner: u.winner, Sessions: u.sessions()}
-	for k := range u.clients {
-		c := &u.clients[k]
-		switch {
-		case c.live():
-			detail := c.state.String()
-			switch {
-			case c.asleep:
-				detail = "computer asleep (session held, Away, until it times out)"
-			case c.crashed:
-				detail = "quit without signing out (session held, Away, until it times out)"
-			case !c.online:
-				detail += ", no network (session held, Away, until it times out)"
+	for _, s := range m.appendLive(u, nil) {
+		src := SourceState{Name: m.name(u, s), Presence: s.Presence, Rule: u.ruleOf(s)}
+		switch s.Kind {
+		case SrcDesktop, SrcWeb, SrcMobile:
+			src.Name += " client"
+			src.Detail = clientDetail(&u.clients[s.at])
+		case SrcApp:
+			a := &u.apps[s.at]
+			src.Detail = fmt.Sprintf("wrote %s, expires %s", a.set.Short(), a.expiresAt)
+			if a.stage > 0 {
+				src.Detail += ", faded (not refreshed)"
 			}
-			e.Sources = append(e.Sources, SourceState{clientNames[k] + " client", c.shows(), c.rule(), detail})
-		case c.signedIn:
-			e.Sources = append(e.Sources, SourceState{clientNames[k] + " client", presence.Of(presence.Offline, presence.ActOffline), "T-ACT-4", "signed in, session timed out: no session"})
+		case SrcCall:
+			src.Detail = fmt.Sprintf("%d call(s), %d conference call(s)", u.calls, u.confCalls)
+		case SrcMeeting:
+			src.Detail = "in a Teams meeting"
+		case SrcPresenting:
+			src.Detail = "sharing the screen"
+		case SrcCalendar, SrcFocus:
+			// a line for each entry that keeps the source on
+			for _, a := range u.appointments {
+				if a.active && a.ShowAs.source() == s.Kind {
+					src.Detail = fmt.Sprintf("%q %s–%s", a.Subject, a.Start, a.End)
+					e.Sources = append(e.Sources, src)
+				}
+			}
+			continue
 		}
+		e.Sources = append(e.Sources, src)
 	}
-	for _, s := range u.apps {
-		detail := fmt.Sprintf("wrote %s, expires %s", s.set.Short(), s.expiresAt)
-		rule := "T-SRC-2"
-		if s.stage > 0 {
-			detail += ", faded (not refreshed)"
-			rule = "G-SET-2"
+	for k := range u.clients {
+		if c := &u.clients[k]; c.signedIn && !c.live() {
+			e.Sources = append(e.Sources, SourceState{clientNames[k] + " client", presence.Of(presence.Offline, presence.ActOffline), ruleClientVanished, "signed in, session timed out: no session"})
 		}
-		e.Sources = append(e.Sources, SourceState{m.srcNames[s.app], s.cur, rule, detail})
 	}
 	if u.pref.on {
 		until := "until reset"
 		if u.pref.timed {
 			until = "until " + u.pref.until.String()
 		}
-		e.Sources = append(e.Sources, SourceState{"preferred (" + u.pref.via + ")", u.pref.p, "T-AGG-1", until})
+		e.Sources = append(e.Sources, SourceState{sourceNames[SrcPreferred] + " (" + u.pref.via + ")", u.pref.p, sourceRule[SrcPreferred], until})
 	}
-	if p := callPresence(u); p.Availability != presence.Offline {
-		e.Sources = append(e.Sources, SourceState{"call", p, "T-CALL-1", fmt.Sprintf("%d call(s), %d conference call(s)", u.calls, u.confCalls)})
-	}
-	if u.meetings > 0 {
-		e.Sources = append(e.Sources, SourceState{"meeting", sourcePresence[SrcMeeting], "T-CALL-1", "in a Teams meeting"})
-	}
-	if u.presenting > 0 {
-		e.Sources = append(e.Sources, SourceState{"presenting", sourcePresence[SrcPresenting], "T-PRES-1", "sharing the screen"})
-	}
-	for _, a := range u.appointments {
-		if !a.active {
-			continue
-		}
-		switch a.ShowAs {
-		case ShowBusy:
-			e.Sources = append(e.Sources, SourceState{"calendar", sourcePresence[SrcCalendar], "T-CAL-1", fmt.Sprintf("%q %s–%s", a.Subject, a.Start, a.End)})
-		case ShowFocus:
-			e.Sources = append(e.Sources, SourceState{"focus time", m.focusPresence(), "T-CAL-2", fmt.Sprintf("%q %s–%s", a.Subject, a.Start, a.End)})
-		}
-	}
+	oofRule := sourceRule[SrcOOF]
 	switch {
 	case u.autoReplies && u.calOOF > 0:
-		e.OutOfOffice = "automatic replies on and an out-of-office calendar event (T-OOF-1)"
+		e.OutOfOffice = "automatic replies on and an out-of-office calendar event (" + oofRule + ")"
 	case u.autoReplies:
-		e.OutOfOffice = "automatic replies on (T-OOF-1)"
+		e.OutOfOffice = "automatic replies on (" + oofRule + ")"
 	case u.calOOF > 0:
-		e.OutOfOffice = "calendar event shown as out of office (T-OOF-1)"
+		e.OutOfOffice = "calendar event shown as out of office (" + oofRule + ")"
 	}
 	m.explainLocation(&e, id)
 	for _, t := range m.clk.Pending() {
@@ -109,6 +98,19 @@ func (m *Model) Explain(id UserID) Explanation {
 		}
 	}
 	return e
+}
+
+// clientDetail says what a live client is doing.
+func clientDetail(c *client) string {
+	switch {
+	case c.asleep:
+		return "computer asleep (session held, Away, until it times out)"
+	case c.crashed:
+		return "quit without signing out (session held, Away, until it times out)"
+	case !c.online:
+		return c.state.String() + ", no network (session held, Away, until it times out)"
+	}
+	return c.state.String()
 }
 
 // Handler is the clock handler type, named here so Explain can tell the
@@ -137,7 +139,7 @@ func (e Explanation) String() string {
 		fmt.Fprintf(&b, "  out of office: %s\n", e.OutOfOffice)
 	}
 	if e.WorkLocation != (WorkLocation{}) || len(e.Locations) > 0 {
-		fmt.Fprintf(&b, "  work location: %s [G-LOC-1]\n", e.WorkLocation)
+		fmt.Fprintf(&b, "  work location: %s [%s]\n", e.WorkLocation, ruleWorkLocation)
 	}
 	for _, s := range e.Locations {
 		fmt.Fprintf(&b, "    layer %-10s %s (%s)\n", s.Name, s.Detail, s.Rule)

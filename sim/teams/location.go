@@ -63,16 +63,6 @@ func (s WorkLocationSource) String() string {
 	return fmt.Sprintf("WorkLocationSource(%d)", uint8(s))
 }
 
-// ParseWorkLocationSource reads none, manual, scheduled or automatic.
-func ParseWorkLocationSource(s string) (WorkLocationSource, error) {
-	for i, n := range workLocationSourceNames {
-		if strings.EqualFold(s, n) {
-			return WorkLocationSource(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown work location source %q; valid: %s", clip(s, 40), strings.Join(workLocationSourceNames[:], ", "))
-}
-
 // locationRank orders the layers: manual > automatic > scheduled > none.
 var locationRank = [numWorkLocationSources]uint8{LocationNone: 0, LocationScheduled: 1, LocationAutomatic: 2, LocationManual: 3}
 
@@ -326,7 +316,7 @@ func (m *Model) explainLocation(e *Explanation, id UserID) {
 	wl := &m.users[id].wl
 	e.WorkLocation = wl.cur
 	add := func(src WorkLocationSource, s LocationSignal) {
-		e.Locations = append(e.Locations, SourceState{Name: src.String(), Rule: "G-LOC-1", Detail: fmt.Sprintf("%s, %s since %s", s, s.By, s.At)})
+		e.Locations = append(e.Locations, SourceState{Name: src.String(), Rule: ruleWorkLocation, Detail: fmt.Sprintf("%s, %s since %s", s, s.By, s.At)})
 	}
 	if wl.hasManual {
 		add(LocationManual, wl.manual)

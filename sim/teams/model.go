@@ -65,7 +65,10 @@ type Model struct {
 	appBy map[string]AppID
 	// srcNames caches "app:<name>" per app so the trace records without
 	// allocating.
-	srcNames  []string
+	srcNames []string
+	// live is aggregation's buffer of a user's live sources, reused so
+	// that recomputing allocates nothing.
+	live      []LiveSource
 	listeners []Listener
 	calls     []*call
 	recompute uint64
@@ -81,7 +84,7 @@ func New(clk *clock.Clock, tr *trace.Trace, s Settings) (*Model, error) {
 	if err := s.Precedence.compile(); err != nil {
 		return nil, err
 	}
-	return &Model{clk: clk, tr: tr, set: s, names: map[string]UserID{}, appBy: map[string]AppID{}}, nil
+	return &Model{clk: clk, tr: tr, set: s, names: map[string]UserID{}, appBy: map[string]AppID{}, live: make([]LiveSource, 0, numSourceKinds)}, nil
 }
 
 // Settings returns the model's settings.

@@ -2,43 +2,76 @@ package teams
 
 import "github.com/presencesim/presencesim/sim/presence"
 
-// LiveSource is one source that currently offers the user a presence.
+// LiveSource is one source that currently offers the user a presence. It is
+// kept to a word so walking a user's sources costs next to nothing; the rule
+// and the name are looked up for the sources that matter.
 type LiveSource struct {
 	Kind     SourceKind
 	Presence presence.Presence
+	at       int32 // the client kind or the index of the app session
 }
 
-// LiveSources appends the user's live app-level sources to buf: client
-// sessions, app sessions, calls, meetings, presenting, calendar entries. The
-// preferred presence is not among them (see Preferred). Passing a reused buf
-// keeps the query free of allocations, so checkers can call it after every
-// event.
-func (m *Model) LiveSources(id UserID, buf []LiveSource) []LiveSource {
-	u := m.users[id]
+// appendLive appends the live sources of u to buf: client sessions, app
+// sessions, calls, meetings, presenting, calendar entries, in that order.
+// It is the one list that aggregation, the explanation and LiveSources
+// read. The preferred presence is not among them: it overrides them
+// (T-AGG-1).
+func (m *Model) appendLive(u *user, buf []LiveSource) []LiveSource {
 	for k := range u.clients {
 		if c := &u.clients[k]; c.live() {
-			buf = append(buf, LiveSource{SourceKind(k), c.shows()})
+			buf = append(buf, LiveSource{SourceKind(k), c.shows(), int32(k)})
 		}
 	}
 	for i := range u.apps {
-		buf = append(buf, LiveSource{SrcApp, u.apps[i].cur})
+		buf = append(buf, LiveSource{SrcApp, u.apps[i].cur, int32(i)})
 	}
 	if p := callPresence(u); p.Availability != presence.Offline {
-		buf = append(buf, LiveSource{SrcCall, p})
+		buf = append(buf, LiveSource{SrcCall, p, 0})
 	}
 	if u.meetings > 0 {
-		buf = append(buf, LiveSource{SrcMeeting, sourcePresence[SrcMeeting]})
+		buf = append(buf, LiveSource{SrcMeeting, sourcePresence[SrcMeeting], 0})
 	}
 	if u.presenting > 0 {
-		buf = append(buf, LiveSource{SrcPresenting, sourcePresence[SrcPresenting]})
+		buf = append(buf, LiveSource{SrcPresenting, sourcePresence[SrcPresenting], 0})
 	}
 	if u.calBusy > 0 {
-		buf = append(buf, LiveSource{SrcCalendar, sourcePresence[SrcCalendar]})
+		buf = append(buf, LiveSource{SrcCalendar, sourcePresence[SrcCalendar], 0})
 	}
 	if u.calFocus > 0 {
-		buf = append(buf, LiveSource{SrcFocus, m.focusPresence()})
+		buf = append(buf, LiveSource{SrcFocus, m.focusPresence(), 0})
 	}
 	return buf
+}
+
+// LiveSources appends the user's live app-level sources to buf (see
+// appendLive). Passing a reused buf keeps the query free of allocations, so
+// checkers can call it after every event.
+func (m *Model) LiveSources(id UserID, buf []LiveSource) []LiveSource {
+	return m.appendLive(m.users[id], buf)
+}
+
+// ruleOf is the rule by which a live source of u yields its presence.
+func (u *user) ruleOf(s LiveSource) string {
+	switch s.Kind {
+	case SrcDesktop, SrcWeb, SrcMobile:
+		return u.clients[s.at].rule()
+	case SrcApp:
+		if u.apps[s.at].stage > 0 {
+			return ruleFaded
+		}
+	}
+	return sourceRule[s.Kind]
+}
+
+// name is what the trace and the explanation call a live source of u.
+func (m *Model) name(u *user, s LiveSource) string {
+	switch s.Kind {
+	case SrcDesktop, SrcWeb, SrcMobile:
+		return clientNames[s.at]
+	case SrcApp:
+		return m.srcNames[u.apps[s.at].app]
+	}
+	return sourceNames[s.Kind]
 }
 
 // Sessions counts the user's live presence sessions: signed-in clients that

@@ -104,9 +104,23 @@ var sourceRule = [numSourceKinds]string{
 	SrcCalendar:   "T-CAL-1",
 	SrcFocus:      "T-CAL-2",
 	SrcApp:        "T-SRC-2",
-	SrcPreferred:  "T-AGG-1",
+	SrcPreferred:  rulePreferred,
 	SrcOOF:        "T-OOF-1",
 }
+
+// The rules by which the aggregation itself decides (T-AGG-1..5) and by
+// which a source yields less than its kind's rule says.
+const (
+	rulePreferred         = "T-AGG-1" // a preferred presence overrides the sources
+	ruleHighest           = "T-AGG-2" // the highest availability among live sources wins
+	rulePreferredNoEffect = "T-AGG-3" // no session: a preferred presence has no effect
+	ruleNoSession         = "T-AGG-4" // no session: Offline
+	ruleActivityDecides   = "T-AGG-5" // equal availability: the activity decides
+	ruleClientIdle        = "T-ACT-2" // idle, locked or in the background: Away
+	ruleClientVanished    = "T-ACT-4" // gone without signing out: Away until it times out
+	ruleFaded             = "G-SET-2" // an app session not refreshed fades
+	ruleWorkLocation      = "G-LOC-1" // the work location's three layers
+)
 
 // sourcePresence is what a system source shows while it is on.
 var sourcePresence = [numSourceKinds]p.Presence{

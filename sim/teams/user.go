@@ -2,7 +2,6 @@ package teams
 
 import (
 	"strings"
-	"time"
 
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -82,11 +81,11 @@ func (c *client) shows() presence.Presence {
 func (c *client) rule() string {
 	switch {
 	case c.vanished():
-		return "T-ACT-4"
+		return ruleClientVanished
 	case c.state != Active:
-		return "T-ACT-2"
+		return ruleClientIdle
 	}
-	return "T-ACT-1"
+	return sourceRule[SrcDesktop]
 }
 
 type appSession struct {
@@ -179,11 +178,4 @@ func (u *user) app(a AppID) int {
 		}
 	}
 	return -1
-}
-
-func durOr(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/presencesim/presencesim/sim/guid"
 )
 
 var placeholderRe = regexp.MustCompile(`\{([\w:+.,\- ]+)\}`)
@@ -125,7 +127,7 @@ func (c *Client) expandOne(key, app string) (string, error) {
 		}
 		ids := make([]string, n)
 		for i := range ids {
-			ids[i] = fmt.Sprintf("%s%08x-0000-4000-8000-%012x%s", quote, i, i, quote)
+			ids[i] = quote + guid.Nth(uint64(i)) + quote
 		}
 		return strings.Join(ids, ","), nil
 	}

@@ -30,16 +30,6 @@ func (s DialogState) String() string {
 	return fmt.Sprintf("DialogState(%d)", uint8(s))
 }
 
-// ParseDialogState reads a state name as RFC 4235 writes it.
-func ParseDialogState(s string) (DialogState, error) {
-	for i, n := range dialogStateNames {
-		if n != "" && strings.EqualFold(strings.TrimSpace(s), n) {
-			return DialogState(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown dialog state %q; valid: %s", s, strings.Join(dialogStateNames[1:], ", "))
-}
-
 // Dialog is one dialog of a dialog-info document.
 type Dialog struct {
 	ID string
