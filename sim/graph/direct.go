@@ -169,3 +169,8 @@ func (d *Direct) deliver(now clock.Time, u teams.UserID) {
 
 var _ Seam = (*Direct)(nil)
 var _ teams.DetailListener = (*Direct)(nil)
+
+// DirectoryVersion implements DirectoryDelta.
+func (d *Direct) DirectoryVersion() (uint64, bool) { return d.tm.DirVersion(), true }
+
+var _ DirectoryDelta = (*Direct)(nil)

@@ -94,3 +94,11 @@ func (e *Error) Error() string {
 func (e *Error) Transient() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
+
+// DirectoryDelta is a seam that says cheaply whether the directory changed,
+// as Graph's users/delta query does with its deltaLink: the version grows
+// with every change, so a connector reads Directory again only then. ok is
+// false when the seam cannot tell.
+type DirectoryDelta interface {
+	DirectoryVersion() (v uint64, ok bool)
+}
