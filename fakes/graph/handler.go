@@ -12,8 +12,8 @@ import (
 	"github.com/presencesim/presencesim/fakes/entra"
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
-	sgraph "github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/clock"
+	sgraph "github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
@@ -74,11 +74,11 @@ type Handler struct {
 	Journal *Journal
 
 	// inside lw.Do
-	layer    *sgraph.Layer // the world's Graph limits and faults
-	subs     *subscriptions
-	idx      map[string]indexed
-	reqSeq   atomic.Uint64
-	reqTag   uint32
+	layer  *sgraph.Layer // the world's Graph limits and faults
+	subs   *subscriptions
+	idx    map[string]indexed
+	reqSeq atomic.Uint64
+	reqTag uint32
 
 	auth *auth
 }
