@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -62,6 +63,9 @@ func (d *Direct) ClearPresence(u teams.UserID) error {
 		return err
 	}
 	if err := d.tm.ClearAppPresence(u, d.app); err != nil {
+		if errors.Is(err, teams.ErrNoSession) {
+			return &Error{Status: http.StatusNotFound, Code: "NotFound", Message: err.Error()} // G-CLR-1
+		}
 		return badRequest(err)
 	}
 	return nil

@@ -35,7 +35,8 @@ type Seam interface {
 	// Unsubscribe deletes a subscription.
 	Unsubscribe(id SubscriptionID) error
 	// Directory is GET /users: the tenant's directory, for matching a
-	// vendor's user (by e-mail) to a Teams user.
+	// vendor's user (by e-mail) to a Teams user, in the order of the users'
+	// ids (the k-th entry is teams.UserID k).
 	Directory(dst []teams.Directory) ([]teams.Directory, error)
 }
 
@@ -102,3 +103,10 @@ func (e *Error) Transient() bool {
 type DirectoryDelta interface {
 	DirectoryVersion() (v uint64, ok bool)
 }
+
+// The expirationDuration range setPresence documents (G-SET-1); a connector
+// checks its setting against it before it writes.
+const (
+	MinExpiry = 5 * time.Minute
+	MaxExpiry = 4 * time.Hour
+)
