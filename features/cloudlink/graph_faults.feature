@@ -52,7 +52,8 @@ Feature: CloudLink under a failing and a throttling Graph
   Scenario: At a limit of 1 request per 30 seconds CloudLink waits out the 429 and ends up true
     Given the Graph limit is 1 request per 30 seconds
     When alice makes a call on her desk phone
-    And alice hangs up her desk phone
+    Then alice's CloudLink session in Teams is Busy/InACall
+    When alice hangs up her desk phone
     Then alice's CloudLink session in Teams is Busy/InACall
     And within 1 minute of virtual time, alice's presence is Available
     And alice has no CloudLink session in Teams
