@@ -178,7 +178,7 @@ type Model struct {
 	// every PBX user are rebuilt from it when the Teams directory or a
 	// CloudLink e-mail changed.
 	byEmail    map[string]teams.UserID
-	names      map[teams.UserID]dirName
+	names      []dirName // by Teams user, from the directory read
 	dirBuf     []teams.Directory
 	dirVersion uint64
 	dirRead    bool
@@ -611,7 +611,7 @@ func (m *Model) match(u *pbx.User, i int) (teams.UserID, string) {
 				verdict = "the PBX user " + other.Name + " has it too, and neither is linked"
 			}
 			st.noMatchWhy = fmt.Sprintf("not synced: duplicate CloudLink e-mail %s, which leads to %s: %s (CL-14, %s)",
-				u.Email, m.names[st.link].upn, verdict, m.set.Duplicates)
+				u.Email, m.upn(st.link), verdict, m.set.Duplicates)
 		} else {
 			st.noMatchWhy = "not synced: CloudLink e-mail " + u.Email + " matches no user principal name and no mail in Azure AD (CL-14)"
 		}
@@ -666,9 +666,8 @@ func (m *Model) clear(st *userState) {
 		return
 	}
 	err := m.g.ClearPresence(st.target)
-	var ge *graph.Error
 	switch {
-	case err == nil, errors.As(err, &ge) && ge.Status == http.StatusNotFound:
+	case err == nil, graphStatus(err) == http.StatusNotFound:
 		// gone already (expired) is cleared too (G-CLR-1)
 		m.backoff = 0
 	case m.failed("clearPresence", st.target, err):
@@ -709,10 +708,10 @@ func (m *Model) readDirectory() {
 	m.backoff = 0
 	m.dirBuf, m.dirVersion, m.dirRead, m.linksDirty = dir[:0], v, true, true
 	m.byEmail = make(map[string]teams.UserID, 2*len(dir))
-	m.names = make(map[teams.UserID]dirName, len(dir))
+	m.names = m.names[:0]
 	for k, d := range dir {
 		id := teams.UserID(k) // Graph lists users in the order of their ids
-		m.names[id] = dirName{name: d.Name, upn: d.UPN}
+		m.names = append(m.names, dirName{name: d.Name, upn: d.UPN})
 		m.byEmail[strings.ToLower(d.UPN)] = id
 	}
 	for k, d := range dir { // a UPN wins over another user's mail
@@ -726,10 +725,41 @@ func (m *Model) readDirectory() {
 
 // name is a Teams user's name from the directory read.
 func (m *Model) name(u teams.UserID) string {
-	if n, ok := m.names[u]; ok {
-		return n.name
+	if u >= 0 && int(u) < len(m.names) {
+		return m.names[u].name
 	}
 	return fmt.Sprintf("user #%d", u)
+}
+
+// upn is a Teams user's UPN from the directory read.
+func (m *Model) upn(u teams.UserID) string {
+	if u >= 0 && int(u) < len(m.names) {
+		return m.names[u].upn
+	}
+	return ""
+}
+
+// graphError is Graph's answer in err, nil when err is none; checked by
+// type first, so the path without an error allocates nothing.
+func graphError(err error) *graph.Error {
+	if err == nil {
+		return nil
+	}
+	if ge, ok := err.(*graph.Error); ok {
+		return ge
+	}
+	var ge *graph.Error
+	if errors.As(err, &ge) {
+		return ge
+	}
+	return nil
+}
+
+func graphStatus(err error) int {
+	if ge := graphError(err); ge != nil {
+		return ge.Status
+	}
+	return 0
 }
 
 // blocked says CloudLink may not ask Graph now: a Retry-After or a
@@ -760,8 +790,8 @@ func (m *Model) armRetry() {
 // makes CloudLink send nothing for a while and reports true; any other
 // error is the caller's to report.
 func (m *Model) failed(op string, u teams.UserID, err error) bool {
-	var ge *graph.Error
-	if !errors.As(err, &ge) || !ge.Transient() {
+	ge := graphError(err)
+	if ge == nil || !ge.Transient() {
 		return false
 	}
 	wait := ge.RetryAfter

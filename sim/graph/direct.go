@@ -148,8 +148,8 @@ func (d *Direct) Unsubscribe(id SubscriptionID) error {
 
 // Directory implements Seam.
 func (d *Direct) Directory(dst []teams.Directory) ([]teams.Directory, error) {
-	for _, u := range d.tm.Users() {
-		dst = append(dst, d.tm.Dir(u))
+	for i, n := 0, d.tm.NumUsers(); i < n; i++ {
+		dst = append(dst, d.tm.Dir(teams.UserID(i)))
 	}
 	return dst, nil
 }
