@@ -354,6 +354,7 @@ func BenchmarkSeam(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			w, ids := world(b, 1, "alice", "bob", "carol", "dave")
+			w.Trace.SetRecording(false) // the seam's cost, not the trace's
 			g := c.seam(w)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -364,4 +365,38 @@ func BenchmarkSeam(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkSeamRatio runs the same writes and reads through graph.Direct
+// and through the world's layer (default throttle, no faults) in
+// alternating chunks, so a busy machine slows both alike, and reports the
+// ratio of their times.
+func BenchmarkSeamRatio(b *testing.B) {
+	ps := []presence.Presence{busy, away}
+	wd, idsD := world(b, 1, "alice", "bob", "carol", "dave")
+	wl, idsL := world(b, 1, "alice", "bob", "carol", "dave")
+	wd.Trace.SetRecording(false)
+	wl.Trace.SetRecording(false)
+	wl.GraphFaults().SetThrottle(graph.Throttle{Limit: 1 << 30})
+	direct, layer := graph.NewDirect(wd.Teams, "pbx"), wl.Graph("pbx")
+	run := func(g graph.Seam, ids []teams.UserID, from, n int) time.Duration {
+		start := time.Now()
+		for i := from; i < from+n; i++ {
+			u := ids[i%len(ids)]
+			_ = g.SetPresence(u, ps[(i/len(ids))%2], 5*time.Minute)
+			_, _ = g.Read(u)
+		}
+		return time.Since(start)
+	}
+	const chunk = 1000
+	var td, tl time.Duration
+	b.ReportAllocs()
+	for done := 0; done < b.N; done += chunk {
+		n := min(chunk, b.N-done)
+		td += run(direct, idsD, done, n)
+		tl += run(layer, idsL, done, n)
+	}
+	b.ReportMetric(float64(tl)/float64(td), "layer/direct")
+	b.ReportMetric(float64(td.Nanoseconds())/float64(b.N), "direct-ns/op")
+	b.ReportMetric(float64(tl.Nanoseconds())/float64(b.N), "layer-ns/op")
 }

@@ -19,8 +19,14 @@ type Faulty struct {
 	l     *Layer
 	app   string
 	wins  []tenantWindow
-	late  []lateWrite
-	free  []int32
+	// byUser is 1 + the index in wins of each user's tenant (0: not yet
+	// looked up), valid for the directory version dirVersion; last is the
+	// index tenantWindow found.
+	byUser     []int32
+	dirVersion uint64
+	last       int
+	late       []lateWrite
+	free       []int32
 }
 
 type tenantWindow struct {
@@ -52,18 +58,38 @@ func (f *Faulty) App() string { return f.app }
 // Inner is the seam beneath the layer.
 func (f *Faulty) Inner() Seam { return f.inner }
 
+// window is the G-THR-1 window of the user's tenant. Which window a user
+// counts against is kept by user until the directory changes, so the hot
+// path neither copies a directory entry nor compares tenant names.
 func (f *Faulty) window(u teams.UserID) *Window {
-	tenant := ""
-	if tm := f.l.tm; tm != nil && int(u) >= 0 && int(u) < tm.NumUsers() {
-		tenant = tm.Dir(u).Org
+	tm := f.l.tm
+	if tm == nil || int(u) < 0 || int(u) >= tm.NumUsers() {
+		return f.tenantWindow("")
 	}
+	if v := tm.DirVersion(); v != f.dirVersion {
+		f.byUser, f.dirVersion = f.byUser[:0], v
+	}
+	if int(u) < len(f.byUser) && f.byUser[u] > 0 {
+		return &f.wins[f.byUser[u]-1].w
+	}
+	w := f.tenantWindow(tm.Dir(u).Org)
+	for len(f.byUser) <= int(u) {
+		f.byUser = append(f.byUser, 0)
+	}
+	f.byUser[u] = int32(f.last + 1)
+	return w
+}
+
+func (f *Faulty) tenantWindow(tenant string) *Window {
 	for i := range f.wins {
 		if f.wins[i].tenant == tenant {
+			f.last = i
 			return &f.wins[i].w
 		}
 	}
 	f.wins = append(f.wins, tenantWindow{tenant: tenant})
-	return &f.wins[len(f.wins)-1].w
+	f.last = len(f.wins) - 1
+	return &f.wins[f.last].w
 }
 
 // admit runs the throttle and the fault draw for one request.
