@@ -937,6 +937,11 @@ func (m *Model) Explain(i int) string {
 		b.WriteString("  CloudLink is passive: an external connector writes to Teams\n")
 	case !m.running:
 		b.WriteString("  CloudLink is stopped: nothing is written or refreshed\n")
+	case m.blocked() || st.retry != noRetry:
+		fmt.Fprintf(&b, "  Graph failed CloudLink's last request: it asks again at %s (C-5, C-10); %d failures so far\n", m.notBefore, m.retried)
+		if why != "" {
+			fmt.Fprintf(&b, "  %s\n", why)
+		}
 	case why != "":
 		fmt.Fprintf(&b, "  %s\n", why)
 	case st.session:
