@@ -33,6 +33,7 @@ type World struct {
 	components []Component
 	dirRand    *rand.Rand
 	seams      []appSeam
+	faults     *graph.Layer
 }
 
 type appSeam struct {
@@ -158,14 +159,26 @@ func (w *World) Explain(name string) (teams.Explanation, error) {
 }
 
 // Graph returns the Graph seam of the named application: the only way an
-// integration model reaches Teams. One seam per app, made on first use.
+// integration model reaches Teams. One seam per app, made on first use,
+// through the world's Graph limits and faults (GraphFaults).
 func (w *World) Graph(app string) graph.Seam {
 	for _, s := range w.seams {
 		if s.app == app {
 			return s.seam
 		}
 	}
-	s := graph.NewDirect(w.Teams, app)
+	s := graph.NewFaulty(graph.NewDirect(w.Teams, app), w.GraphFaults(), app)
 	w.seams = append(w.seams, appSeam{app: app, seam: s})
 	return s
+}
+
+// GraphFaults is the world's Graph limits and faults: G-THR-1, injected
+// errors and latency, notification faults, drawn from the world's stream
+// "graph faults". The seams of Graph and the Graph fake serving HTTP over
+// this world share it.
+func (w *World) GraphFaults() *graph.Layer {
+	if w.faults == nil {
+		w.faults = graph.NewLayer(w.Teams, w.Clock, w.Trace, w.Stream("graph faults"))
+	}
+	return w.faults
 }

@@ -54,9 +54,9 @@ func registerGraph(sc *Scenario, r *registry) {
 	r.step(`^Graph reads (\w+) as (.+)$`, "Graph reads alice as Busy/InACall", s.reads)
 	r.step(`^the Graph sequenceNumber of (\w+) has (grown|not changed)$`, "the Graph sequenceNumber of alice has grown", s.sequence)
 	r.step(`^(\d+) of those requests were answered (\d+)$`, "1500 of those requests were answered 200", s.batchCount)
-	r.step(`^the Graph limit is (\d+) requests per (.+)$`, "the Graph limit is 10 requests per 30 seconds", s.limit)
-	r.step(`^the Graph fake answers (\d+)% of requests with ([\d, or]+)$`, "the Graph fake answers 100% of requests with 503", s.faults)
-	r.step(`^the Graph fake stops injecting faults$`, "the Graph fake stops injecting faults", s.noFaults)
+	r.step(`^the Graph limit is (\d+) requests? per (.+)$`, "the Graph limit is 1 request per 30 seconds", s.gfLimit)
+	r.step(`^the Graph fake answers (\d+)% of requests with ([\d, or]+?)(?: and a Retry-After of (.+))?$`, "the Graph fake answers 100% of requests with 503", s.gfFaults)
+	r.step(`^the Graph fake stops injecting faults$`, "the Graph fake stops injecting faults", s.gfNoFaults)
 	r.step(`^the Graph journal has (\d+) requests? by "([^"]+)"(?: answered (\d+))?$`, `the Graph journal has 2 requests by "connector" answered 200`, s.journalCount)
 	r.step(`^the Graph journal's last request is `+graphMethods+` (\S+) by "([^"]+)"(?: as (\w+))? answered (\d+)$`, `the Graph journal's last request is GET /v1.0/me/presence by "connector" as alice answered 200`, s.journalLast)
 	r.step(`^a webhook listens at (\S+)$`, "a webhook listens at https://hooks.example.com/presence", s.hook)
@@ -460,46 +460,6 @@ func (s graphSteps) sequence(name, how string) error {
 			g.Expect(cur).To(equal(prev), "the sequenceNumber stays when nothing changed (G-GET-1)")
 		}
 	})
-}
-
-func (s graphSteps) limit(n int, per string) error {
-	d, err := ParseDuration(per)
-	if err != nil {
-		return err
-	}
-	if n <= 0 || d <= 0 {
-		return fmt.Errorf("the limit needs a positive count and window, got %d per %s", n, per)
-	}
-	s.graph().h.SetThrottle(graph.Throttle{Limit: n, Window: d})
-	return nil
-}
-
-func (s graphSteps) faults(pct int, list string) error {
-	if pct < 0 || pct > 100 {
-		return fmt.Errorf("a share is 0%% to 100%%, got %d%%", pct)
-	}
-	var codes []int
-	for _, part := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
-		if part == "or" {
-			continue
-		}
-		c, err := strconv.Atoi(part)
-		ok := false
-		for _, f := range graph.FaultStatuses {
-			ok = ok || f == c
-		}
-		if err != nil || !ok {
-			return fmt.Errorf("cannot inject %q; valid: %v", part, graph.FaultStatuses)
-		}
-		codes = append(codes, c)
-	}
-	s.graph().h.SetFaults(graph.Faults{ErrorRate: float64(pct) / 100, Statuses: codes, RetryAfter: 5})
-	return nil
-}
-
-func (s graphSteps) noFaults() error {
-	s.graph().h.SetFaults(graph.Faults{})
-	return nil
 }
 
 func (s graphSteps) journalCount(n int, app string, status string) error {

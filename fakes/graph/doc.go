@@ -9,9 +9,12 @@
 // The handler keeps no presence of its own. Every read and write goes
 // through the Teams model's Graph seam under the world's lock, so the
 // simulator's rules decide what Graph answers. What the handler does keep is
-// plumbing: subscriptions and their outbox, the throttle windows, the
-// tokens whose signatures it checked and the journal; the directory of
-// tenants, app registrations and passwords is Entra ID's.
+// plumbing: subscriptions and their outbox, the tokens whose signatures it
+// checked and the journal; the directory of tenants, app registrations and
+// passwords is Entra ID's. Throttling (G-THR-1) and injected faults are the
+// world's Graph layer (sim/graph.Layer), which the in-process models' seams
+// share: one setting and one seeded draw for both paths; the handler only
+// renders the layer's answer as Graph's HTTP error.
 //
 // The same handler serves real HTTP (presencesim serve) and in-process
 // clients through an httpmock transport (Register), where the login host

@@ -3,7 +3,6 @@ package graph
 import (
 	"compress/gzip"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/presencesim/presencesim/live"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	sgraph "github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
@@ -50,31 +50,20 @@ type Options struct {
 }
 
 // Throttle is G-THR-1: at most Limit requests per Window per application per
-// tenant on the world's clock; beyond, 429 with Retry-After.
-type Throttle struct {
-	Off    bool
-	Limit  int           // 1500
-	Window time.Duration // 30 s
-}
+// tenant on the world's clock; beyond, 429 with Retry-After. It is the
+// world's Graph layer setting, which in-process models meet too.
+type Throttle = sgraph.Throttle
 
 // DefaultThrottle is Graph's documented presence limit.
-var DefaultThrottle = Throttle{Limit: 1500, Window: 30 * time.Second}
+var DefaultThrottle = sgraph.DefaultThrottle
 
-// Faults inject errors and latency, drawn from the world's seeded stream.
-type Faults struct {
-	// ErrorRate is the share of authorised requests answered with one of
-	// Statuses (429, 500, 503 or 504) instead of being served.
-	ErrorRate float64
-	Statuses  []int
-	// RetryAfter is sent with injected 429 and 503 (seconds; 0 → 1).
-	RetryAfter int
-	// LatencyRate is the share of requests delayed by Latency (real time).
-	LatencyRate float64
-	Latency     time.Duration
-}
+// Faults inject errors and latency, drawn from the world's seeded stream
+// "graph faults" (the world's Graph layer, shared with in-process models).
+// Over HTTP, latency is waited out in real time (Options.Sleep).
+type Faults = sgraph.Faults
 
 // FaultStatuses are the statuses Faults may inject.
-var FaultStatuses = []int{http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+var FaultStatuses = sgraph.FaultStatuses
 
 // Handler serves the Graph presence API over a world.
 type Handler struct {
@@ -85,12 +74,11 @@ type Handler struct {
 	Journal *Journal
 
 	// inside lw.Do
-	thr      map[string]*window
-	faultRnd *rand.Rand
-	subs     *subscriptions
-	idx      map[string]indexed
-	reqSeq   atomic.Uint64
-	reqTag   uint32
+	layer  *sgraph.Layer // the world's Graph limits and faults
+	subs   *subscriptions
+	idx    map[string]indexed
+	reqSeq atomic.Uint64
+	reqTag uint32
 
 	auth *auth
 }
@@ -98,11 +86,6 @@ type Handler struct {
 type indexed struct {
 	u      teams.UserID
 	tenant string
-}
-
-type window struct {
-	start clock.Time
-	n     int
 }
 
 // reqCtx is what one request carries through the handler.
@@ -125,12 +108,6 @@ func NewHandler(lw *live.World, opt Options) *Handler {
 		opt.BaseURL = DefaultBaseURL
 	}
 	opt.BaseURL = strings.TrimSuffix(opt.BaseURL, "/")
-	if opt.Throttle.Limit == 0 {
-		opt.Throttle.Limit = DefaultThrottle.Limit
-	}
-	if opt.Throttle.Window == 0 {
-		opt.Throttle.Window = DefaultThrottle.Window
-	}
 	if opt.Deliverer == nil {
 		opt.Deliverer = &HTTPDeliverer{}
 	}
@@ -139,9 +116,18 @@ func NewHandler(lw *live.World, opt Options) *Handler {
 	}
 	opt.Notify = opt.Notify.withDefaults()
 	opt.Limits = opt.Limits.withDefaults()
-	h := &Handler{lw: lw, opt: opt, Journal: newJournal(opt.JournalSize), thr: map[string]*window{}, auth: newAuth(lw, opt.Entra)}
+	h := &Handler{lw: lw, opt: opt, Journal: newJournal(opt.JournalSize), auth: newAuth(lw, opt.Entra)}
 	_ = lw.Do(func(w *sim.World) error {
-		h.w, h.id, h.faultRnd = w, IdentityOf(w), w.Stream("graph faults")
+		h.w, h.id, h.layer = w, IdentityOf(w), w.GraphFaults()
+		// settings given here replace the world's; none leaves them
+		if opt.Throttle != (Throttle{}) {
+			h.layer.SetThrottle(opt.Throttle)
+		}
+		if opt.Faults.ErrorRate != 0 || opt.Faults.LatencyRate != 0 {
+			if err := h.layer.SetFaults(opt.Faults); err != nil {
+				return err
+			}
+		}
 		h.reqTag = w.Stream("graph requests").Uint32()
 		h.subs = newSubscriptions(h)
 		w.Teams.Listen(h.subs)
@@ -156,27 +142,23 @@ func (h *Handler) Identity() *Identity { return h.id }
 // World is the live world the handler serves.
 func (h *Handler) World() *live.World { return h.lw }
 
-// SetFaults replaces the fault settings.
-func (h *Handler) SetFaults(f Faults) {
-	_ = h.lw.Do(func(*sim.World) error { h.opt.Faults = f; return nil })
+// SetFaults replaces the fault settings of the world's Graph layer, which
+// in-process models meet too; faults that do not check are refused.
+func (h *Handler) SetFaults(f Faults) error {
+	return h.lw.Do(func(*sim.World) error { return h.layer.SetFaults(f) })
 }
 
 // Faults returns the fault settings.
 func (h *Handler) Faults() Faults {
 	var f Faults
-	_ = h.lw.Do(func(*sim.World) error { f = h.opt.Faults; return nil })
+	_ = h.lw.Do(func(*sim.World) error { f = h.layer.Faults(); return nil })
 	return f
 }
 
-// SetThrottle replaces the throttle settings and forgets the windows.
+// SetThrottle replaces the throttle settings of the world's Graph layer
+// (zero Limit or Window: the default) and starts every window over.
 func (h *Handler) SetThrottle(t Throttle) {
-	if t.Limit == 0 {
-		t.Limit = DefaultThrottle.Limit
-	}
-	if t.Window == 0 {
-		t.Window = DefaultThrottle.Window
-	}
-	_ = h.lw.Do(func(*sim.World) error { h.opt.Throttle, h.thr = t, map[string]*window{}; return nil })
+	_ = h.lw.Do(func(*sim.World) error { h.layer.SetThrottle(t); return nil })
 }
 
 // stamp sets the request's virtual and wall time; inside lw.Do.
@@ -587,57 +569,31 @@ func (h *Handler) reindex() {
 
 // throttle applies G-THR-1 per application per tenant on the world's clock.
 func (h *Handler) throttle(rc *reqCtx, c *Claims) *Error {
-	t := h.opt.Throttle
-	if t.Off {
+	if h.layer.Throttle().Off {
 		return nil
 	}
-	key := c.Tid + "/" + c.AppID
-	win := h.thr[key]
-	if win == nil {
-		win = &window{start: rc.now}
-		h.thr[key] = win
+	e := h.layer.TakeKey(c.Tid + "/" + c.AppID)
+	if e == nil {
+		return nil
 	}
-	if rc.now.Sub(win.start) >= t.Window {
-		win.start, win.n = rc.now, 0
-	}
-	if win.n >= t.Limit {
-		left := t.Window - rc.now.Sub(win.start)
-		secs := int((left + time.Second - 1) / time.Second)
-		if secs < 1 {
-			secs = 1
-		}
-		rc.fault = "throttled"
-		return &Error{Status: http.StatusTooManyRequests, Code: "TooManyRequests", Message: "Please retry again later. (" + strconv.Itoa(t.Limit) + " requests per " + t.Window.String() + " per application per tenant; retry after " + strconv.Itoa(secs) + " s)", retryAfter: secs}
-	}
-	win.n++
-	return nil
+	rc.fault = "throttled"
+	return fromLayer(e)
 }
 
-// fault draws an injected error or latency.
+// fault draws an injected error or latency from the world's Graph layer.
 func (h *Handler) fault(rc *reqCtx) (*Error, time.Duration) {
-	f := h.opt.Faults
-	var d time.Duration
-	if f.LatencyRate > 0 && f.Latency > 0 && h.faultRnd.Float64() < f.LatencyRate {
-		d = f.Latency
+	e, d := h.layer.Draw()
+	if d > 0 {
 		rc.fault = "latency " + d.String()
 	}
-	if f.ErrorRate <= 0 || len(f.Statuses) == 0 || h.faultRnd.Float64() >= f.ErrorRate {
+	if e == nil {
 		return nil, d
 	}
-	st := f.Statuses[h.faultRnd.IntN(len(f.Statuses))]
-	ra := f.RetryAfter
-	if ra <= 0 {
-		ra = 1
-	}
-	rc.fault = "injected " + strconv.Itoa(st)
-	switch st {
-	case http.StatusTooManyRequests:
-		return &Error{Status: st, Code: "TooManyRequests", Message: "Please retry again later.", retryAfter: ra}, d
-	case http.StatusServiceUnavailable:
-		return &Error{Status: st, Code: "serviceNotAvailable", Message: "The service is temporarily unavailable. Please retry later.", retryAfter: ra}, d
-	case http.StatusGatewayTimeout:
-		return &Error{Status: st, Code: "GatewayTimeout", Message: "The gateway did not receive a timely response."}, d
-	default:
-		return &Error{Status: st, Code: "generalException", Message: "An unspecified error has occurred."}, d
-	}
+	rc.fault = "injected " + strconv.Itoa(e.Status)
+	return fromLayer(e), d
+}
+
+// fromLayer renders the layer's error as Graph's HTTP error.
+func fromLayer(e *sgraph.Error) *Error {
+	return &Error{Status: e.Status, Code: e.Code, Message: e.Message, retryAfter: int((e.RetryAfter + time.Second - 1) / time.Second)}
 }

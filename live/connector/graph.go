@@ -196,10 +196,11 @@ func (g *graphClient) wait(ctx context.Context) error {
 	}
 }
 
-// Backoff after a server error: 2 s, doubling, at most 1 min (virtual).
+// Backoff after a server error: 2 s, doubling, at most 30 s (virtual), so
+// the connector is back within half a minute of Graph's recovery.
 const (
 	minBackoff = 2 * time.Second
-	maxBackoff = time.Minute
+	maxBackoff = 30 * time.Second
 )
 
 // do sends one request (after any wait the last answer asked for) and
@@ -271,7 +272,8 @@ func (g *graphClient) do(ctx context.Context, method, path string, body, out any
 }
 
 // setBackoff decides when the next request may go after a failure: the
-// Retry-After the answer gave (C-5), else an exponential backoff.
+// Retry-After of a 429 (C-5), else an exponential backoff, at least the
+// Retry-After a 503 gave.
 func (g *graphClient) setBackoff(ge *graphError) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -279,16 +281,22 @@ func (g *graphClient) setBackoff(ge *graphError) {
 		g.notBefore = time.Now().Add(50 * time.Millisecond)
 		return
 	}
-	if ge != nil && ge.RetryAfter > 0 {
+	if ge != nil && ge.Status == http.StatusTooManyRequests && ge.RetryAfter > 0 {
 		g.notBefore = time.Now().Add(g.env.Real(ge.RetryAfter))
 		return
 	}
+	// a failing service: back off, doubling, capped, and never sooner
+	// than a Retry-After it sent
 	if g.backoff == 0 {
 		g.backoff = minBackoff
 	} else if g.backoff *= 2; g.backoff > maxBackoff {
 		g.backoff = maxBackoff
 	}
-	g.notBefore = time.Now().Add(g.env.Real(g.backoff))
+	wait := g.backoff
+	if ge != nil {
+		wait = max(wait, ge.RetryAfter)
+	}
+	g.notBefore = time.Now().Add(g.env.Real(wait))
 }
 
 // directoryUser is one user of GET /users.

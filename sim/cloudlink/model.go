@@ -3,11 +3,13 @@ package cloudlink
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -45,6 +47,10 @@ type Settings struct {
 	// SyncByDefault is whether presence sync is on for a user the admin
 	// has not switched (decided: on).
 	SyncByDefault bool
+	// Backoff is the first wait after a failed request Graph answered
+	// without Retry-After, doubling with each failure in a row up to
+	// MaxBackoff; a Retry-After is always waited at least (C-5).
+	Backoff, MaxBackoff time.Duration
 	// Passive computes the CloudLink presence but never writes to Teams:
 	// an external connector under test does the writing, and the model
 	// stays the reference for what Mitel One shows.
@@ -85,6 +91,8 @@ func DefaultSettings() Settings {
 		AppID:             "cloudlink",
 		Expiration:        time.Hour,
 		Refresh:           45 * time.Minute,
+		Backoff:           2 * time.Second,
+		MaxBackoff:        30 * time.Second,
 		AppRegistered:     true,
 		SyncByDefault:     true,
 		SessionWithoutDND: true,
@@ -115,6 +123,9 @@ type userState struct {
 	written presence.Presence
 	refresh clock.Timer
 	pending clock.Timer
+	// retry says a request for the user failed and is due again when
+	// Graph may be asked (retryRefresh: the session's refresh).
+	retry retryKind
 	// unsynced is why the user is not synced ("" when synced); reported.
 	unsynced string
 	// link is the Teams user the CloudLink e-mail leads to (linkOK), and
@@ -127,9 +138,33 @@ type userState struct {
 	noMatchDup               int
 }
 
+type retryKind uint8
+
+const (
+	noRetry retryKind = iota
+	retrySync
+	retryRefresh
+)
+
+// Retry is one failed Graph request of CloudLink and the wait it chose.
+type Retry struct {
+	At         clock.Time
+	Op         string // setPresence, clearPresence, directory
+	User       string
+	Status     int
+	RetryAfter time.Duration
+	// Wait is how long CloudLink sends nothing after the failure: the
+	// Retry-After of a 429, else the back-off, at least Retry-After.
+	Wait time.Duration
+}
+
+// MaxRetries caps the retries Retries keeps; older ones are dropped.
+const MaxRetries = 1024
+
 // Model is CloudLink in one world.
 type Model struct {
 	w       *sim.World
+	g       graph.Seam
 	pbx     *pbx.Model
 	set     Settings
 	tab     compiled
@@ -143,9 +178,21 @@ type Model struct {
 	// every PBX user are rebuilt from it when the Teams directory or a
 	// CloudLink e-mail changed.
 	byEmail    map[string]teams.UserID
+	names      []dirName // by Teams user, from the directory read
+	dirBuf     []teams.Directory
 	dirVersion uint64
+	dirRead    bool
 	linksDirty bool
+	// notBefore is when CloudLink may next ask Graph after a failure
+	// (C-5); backoff the current back-off, retryAt the timer that resumes.
+	notBefore clock.Time
+	backoff   time.Duration
+	retryAt   clock.Timer
+	retries   []Retry
+	retried   uint64
 }
+
+type dirName struct{ name, upn string }
 
 // ComponentName names the model among the world's components.
 func (m *Model) ComponentName() string { return "cloudlink" }
@@ -179,7 +226,7 @@ func (m *Model) SetSettings(s Settings) error {
 	if strings.TrimSpace(s.AppID) == "" {
 		return errors.New("CloudLink needs an app id (the sessionId of its writes)")
 	}
-	if _, err := m.w.Teams.CheckExpiry(s.Expiration); err != nil || s.Expiration == 0 {
+	if s.Expiration < graph.MinExpiry || s.Expiration > graph.MaxExpiry {
 		return fmt.Errorf("CloudLink session expiration %s: must be within setPresence's range (G-SET-1)", s.Expiration)
 	}
 	if s.Refresh <= 0 || s.Refresh >= s.Expiration {
@@ -191,15 +238,20 @@ func (m *Model) SetSettings(s Settings) error {
 	if s.SyncDelay < 0 {
 		return fmt.Errorf("CloudLink sync delay %s is negative", s.SyncDelay)
 	}
+	if s.Backoff <= 0 || s.MaxBackoff < s.Backoff || s.MaxBackoff > time.Hour {
+		return fmt.Errorf("CloudLink back-off %s up to %s: the first wait must be positive and the cap at least that, at most 1 h (C-5)", s.Backoff, s.MaxBackoff)
+	}
 	oldApp := m.app
 	hadApp := m.set.AppID != ""
+	oldSeam := m.g
 	m.set, m.tab = s, tab
 	m.app = m.w.Teams.App(s.AppID)
-	if hadApp && oldApp != m.app {
+	m.g = m.w.Graph(s.AppID)
+	if hadApp && oldApp != m.app && oldSeam != nil {
 		// sessions written under the old id stay ours to clear
 		for i := range m.users {
 			if st := &m.users[i]; st.session {
-				_ = m.w.Teams.ClearAppPresence(st.target, oldApp)
+				_ = oldSeam.ClearPresence(st.target)
 				st.session = false
 			}
 		}
@@ -268,12 +320,14 @@ func (m *Model) Stop() {
 	for i := range m.users {
 		m.w.Clock.Cancel(m.users[i].refresh)
 		m.w.Clock.Cancel(m.users[i].pending)
+		m.users[i].retry = noRetry
 	}
+	m.w.Clock.Cancel(m.retryAt)
 	m.w.Trace.Record(trace.Entry{At: m.w.Clock.Now(), Kind: trace.SourceChange, User: "", Source: "cloudlink", Note: "stopped: no more writes or refreshes"})
 }
 
-// Start resumes CloudLink: it reads what its sessions in Teams still hold
-// and brings every user in line.
+// Start resumes CloudLink: it writes every session it held again, as it
+// cannot know which ran out meanwhile, and brings every user in line.
 func (m *Model) Start() {
 	if m.running {
 		return
@@ -281,13 +335,12 @@ func (m *Model) Start() {
 	m.running = true
 	m.w.Trace.Record(trace.Entry{At: m.w.Clock.Now(), Kind: trace.SourceChange, User: "", Source: "cloudlink", Note: "started"})
 	for i := range m.users {
-		st := &m.users[i]
-		if st.session {
-			p, _, ok := m.w.Teams.AppSession(st.target, m.app)
-			st.session, st.written = ok, p
+		if st := &m.users[i]; st.session {
+			st.retry = retryRefresh
 		}
 	}
 	m.SyncAll()
+	m.resume()
 }
 
 // SyncAll recomputes every PBX user.
@@ -328,6 +381,7 @@ func (m *Model) PBXChanged(now clock.Time, ev pbx.Event) {
 const (
 	opSync int32 = iota + 1
 	opRefresh
+	opRetry
 )
 
 // Fire runs CloudLink's timers: a delayed sync and the refresh of a session.
@@ -342,6 +396,8 @@ func (m *Model) Fire(now clock.Time, ev clock.Event) {
 			return
 		}
 		m.write(i, st, st.target, st.written)
+	case opRetry:
+		m.resume()
 	}
 }
 
@@ -469,7 +525,7 @@ func (m *Model) syncOne(i int) {
 	if st.session && st.target != target {
 		m.clear(st)
 	}
-	if st.session && st.written == row.Presence {
+	if st.session && st.written == row.Presence && st.retry != retryRefresh {
 		return // the refresh timer keeps it alive
 	}
 	m.write(i, st, target, row.Presence)
@@ -481,21 +537,7 @@ func (m *Model) syncOne(i int) {
 // several PBX users leading to one Teams user, Settings.Duplicates decides
 // (CL-14).
 func (m *Model) refreshLinks() []int {
-	if v := m.w.Teams.DirVersion(); v != m.dirVersion || m.byEmail == nil {
-		m.dirVersion, m.linksDirty = v, true
-		ids := m.w.Teams.Users()
-		m.byEmail = make(map[string]teams.UserID, 2*len(ids))
-		for _, id := range ids {
-			m.byEmail[strings.ToLower(m.w.Teams.Dir(id).UPN)] = id
-		}
-		for _, id := range ids { // a UPN wins over another user's mail
-			if mail := strings.ToLower(m.w.Teams.Dir(id).Mail); mail != "" {
-				if _, taken := m.byEmail[mail]; !taken {
-					m.byEmail[mail] = id
-				}
-			}
-		}
-	}
+	m.readDirectory()
 	if !m.linksDirty {
 		return nil
 	}
@@ -551,6 +593,9 @@ func (m *Model) match(u *pbx.User, i int) (teams.UserID, string) {
 		return 0, "not synced: the tenant has no app registration for CloudLink (CL-14)"
 	}
 	m.refreshLinks()
+	if !m.dirRead {
+		return 0, "not synced yet: CloudLink has not read the directory from Graph (CL-14)"
+	}
 	st := m.state(i)
 	if st.linkOK && st.dupOf < 0 {
 		return st.link, ""
@@ -566,7 +611,7 @@ func (m *Model) match(u *pbx.User, i int) (teams.UserID, string) {
 				verdict = "the PBX user " + other.Name + " has it too, and neither is linked"
 			}
 			st.noMatchWhy = fmt.Sprintf("not synced: duplicate CloudLink e-mail %s, which leads to %s: %s (CL-14, %s)",
-				u.Email, m.w.Teams.Dir(st.link).UPN, verdict, m.set.Duplicates)
+				u.Email, m.upn(st.link), verdict, m.set.Duplicates)
 		} else {
 			st.noMatchWhy = "not synced: CloudLink e-mail " + u.Email + " matches no user principal name and no mail in Azure AD (CL-14)"
 		}
@@ -586,12 +631,25 @@ func (m *Model) Link(i int) (teams.UserID, bool) {
 }
 
 func (m *Model) write(i int, st *userState, target teams.UserID, p presence.Presence) {
-	m.w.Clock.Cancel(st.refresh)
-	if err := m.w.Teams.SetAppPresence(target, m.app, p, m.set.Expiration); err != nil {
-		m.errs = append(m.errs, fmt.Errorf("setPresence %s for %s: %w", p.Short(), m.w.Teams.Name(target), err))
-		st.session = false
+	kind := retrySync
+	if st.session && st.target == target && st.written == p {
+		kind = retryRefresh
+	}
+	if m.blocked() {
+		m.later(st, kind)
 		return
 	}
+	m.w.Clock.Cancel(st.refresh)
+	if err := m.g.SetPresence(target, p, m.set.Expiration); err != nil {
+		if m.failed("setPresence", target, err) {
+			m.later(st, kind)
+			return
+		}
+		m.errs = append(m.errs, fmt.Errorf("setPresence %s for %s: %w", p.Short(), m.name(target), err))
+		st.session, st.retry = false, noRetry
+		return
+	}
+	m.backoff, st.retry = 0, noRetry
 	m.writes++
 	st.session, st.target, st.written = true, target, p
 	st.refresh = m.w.Clock.Schedule(m.w.Clock.Now().Add(m.set.Refresh), m, clock.Event{Op: opRefresh, A: int32(i), Label: "CloudLink refreshes its session (C-2)"})
@@ -600,16 +658,222 @@ func (m *Model) write(i int, st *userState, target teams.UserID, p presence.Pres
 func (m *Model) clear(st *userState) {
 	m.w.Clock.Cancel(st.refresh)
 	if !st.session {
+		st.retry = noRetry
 		return
 	}
-	st.session = false
-	err := m.w.Teams.ClearAppPresence(st.target, m.app)
-	if err != nil && !errors.Is(err, teams.ErrNoSession) {
-		m.errs = append(m.errs, fmt.Errorf("clearPresence for %s: %w", m.w.Teams.Name(st.target), err))
+	if m.blocked() {
+		m.later(st, retrySync)
 		return
 	}
-	m.clears++
+	err := m.g.ClearPresence(st.target)
+	switch {
+	case err == nil, graphStatus(err) == http.StatusNotFound:
+		// gone already (expired) is cleared too (G-CLR-1)
+		m.backoff = 0
+	case m.failed("clearPresence", st.target, err):
+		m.later(st, retrySync)
+		return
+	default:
+		m.errs = append(m.errs, fmt.Errorf("clearPresence for %s: %w", m.name(st.target), err))
+	}
+	st.session, st.retry = false, noRetry
+	if err == nil {
+		m.clears++
+	}
 }
+
+// readDirectory reads the tenant's directory when it changed (or was never
+// read): the UPNs and mails CloudLink e-mails are matched against (CL-14).
+// While Graph cannot be asked, the last directory read stays.
+func (m *Model) readDirectory() {
+	v, known := uint64(0), false
+	if dd, ok := m.g.(graph.DirectoryDelta); ok {
+		v, known = dd.DirectoryVersion()
+	}
+	if m.dirRead && known && v == m.dirVersion {
+		return
+	}
+	if m.blocked() {
+		m.armRetry()
+		return
+	}
+	dir, err := m.g.Directory(m.dirBuf[:0])
+	if err != nil {
+		if !m.failed("directory", -1, err) {
+			m.errs = append(m.errs, fmt.Errorf("reading the directory: %w", err))
+		}
+		m.armRetry()
+		return
+	}
+	m.backoff = 0
+	m.dirBuf, m.dirVersion, m.dirRead, m.linksDirty = dir[:0], v, true, true
+	m.byEmail = make(map[string]teams.UserID, 2*len(dir))
+	m.names = m.names[:0]
+	for k, d := range dir {
+		id := teams.UserID(k) // Graph lists users in the order of their ids
+		m.names = append(m.names, dirName{name: d.Name, upn: d.UPN})
+		m.byEmail[strings.ToLower(d.UPN)] = id
+	}
+	for k, d := range dir { // a UPN wins over another user's mail
+		if mail := strings.ToLower(d.Mail); mail != "" {
+			if _, taken := m.byEmail[mail]; !taken {
+				m.byEmail[mail] = teams.UserID(k)
+			}
+		}
+	}
+}
+
+// name is a Teams user's name from the directory read.
+func (m *Model) name(u teams.UserID) string {
+	if u >= 0 && int(u) < len(m.names) {
+		return m.names[u].name
+	}
+	return fmt.Sprintf("user #%d", u)
+}
+
+// upn is a Teams user's UPN from the directory read.
+func (m *Model) upn(u teams.UserID) string {
+	if u >= 0 && int(u) < len(m.names) {
+		return m.names[u].upn
+	}
+	return ""
+}
+
+// graphError is Graph's answer in err, nil when err is none; checked by
+// type first, so the path without an error allocates nothing.
+func graphError(err error) *graph.Error {
+	if err == nil {
+		return nil
+	}
+	if ge, ok := err.(*graph.Error); ok {
+		return ge
+	}
+	var ge *graph.Error
+	if errors.As(err, &ge) {
+		return ge
+	}
+	return nil
+}
+
+func graphStatus(err error) int {
+	if ge := graphError(err); ge != nil {
+		return ge.Status
+	}
+	return 0
+}
+
+// blocked says CloudLink may not ask Graph now: a Retry-After or a
+// back-off is running (C-5).
+func (m *Model) blocked() bool { return m.w.Clock.Now() < m.notBefore }
+
+// later marks a user's request to be sent again when Graph may be asked.
+func (m *Model) later(st *userState, kind retryKind) {
+	if kind > st.retry {
+		st.retry = kind
+	}
+	m.armRetry()
+}
+
+// armRetry makes sure CloudLink resumes when it may ask Graph again.
+func (m *Model) armRetry() {
+	if _, ok := m.w.Clock.When(m.retryAt); ok || !m.running {
+		return
+	}
+	at := m.notBefore
+	if now := m.w.Clock.Now(); at < now {
+		at = now.Add(m.set.Backoff)
+	}
+	m.retryAt = m.w.Clock.Schedule(at, m, clock.Event{Op: opRetry, Label: "CloudLink retries its failed requests (C-5, C-10)"})
+}
+
+// failed handles a Graph error: a throttled or failing Graph (429, 5xx)
+// makes CloudLink send nothing for a while and reports true; any other
+// error is the caller's to report.
+func (m *Model) failed(op string, u teams.UserID, err error) bool {
+	ge := graphError(err)
+	if ge == nil || !ge.Transient() {
+		return false
+	}
+	wait := ge.RetryAfter
+	if ge.Status != http.StatusTooManyRequests {
+		// a failing service: back off, doubling, capped, and never sooner
+		// than it asked
+		if m.backoff == 0 {
+			m.backoff = m.set.Backoff
+		} else if m.backoff *= 2; m.backoff > m.set.MaxBackoff {
+			m.backoff = m.set.MaxBackoff
+		}
+		wait = max(wait, m.backoff)
+	} else if wait <= 0 {
+		wait = m.set.Backoff
+	}
+	now := m.w.Clock.Now()
+	m.notBefore = now.Add(wait)
+	m.w.Clock.Cancel(m.retryAt)
+	m.armRetry()
+	who := ""
+	if u >= 0 {
+		who = m.name(u)
+	}
+	r := Retry{At: now, Op: op, User: who, Status: ge.Status, RetryAfter: ge.RetryAfter, Wait: wait}
+	m.retried++
+	if len(m.retries) >= MaxRetries {
+		copy(m.retries, m.retries[1:])
+		m.retries = m.retries[:MaxRetries-1]
+	}
+	m.retries = append(m.retries, r)
+	why := "back-off"
+	if ge.Status == http.StatusTooManyRequests || wait == ge.RetryAfter {
+		why = "Retry-After"
+	}
+	m.w.Trace.Record(trace.Entry{At: now, Kind: trace.SourceChange, User: who, Source: "cloudlink", Rule: "C-5",
+		Note: fmt.Sprintf("%s answered %d: CloudLink sends nothing to Graph for %s (%s)", op, ge.Status, wait, why)})
+	return true
+}
+
+// resume sends the requests that failed, in user order, until Graph fails
+// again; the users still marked wait for the next resume (C-10).
+func (m *Model) resume() {
+	if !m.running || m.set.Passive {
+		return
+	}
+	if m.blocked() {
+		m.armRetry()
+		return
+	}
+	m.refreshLinks()
+	// every user, not only those marked: a directory read again may have
+	// changed links; syncOne writes only what differs from the session
+	for i := 0; i < m.pbx.Len(); i++ {
+		if m.blocked() {
+			m.armRetry()
+			return
+		}
+		st := m.state(i)
+		if st.retry == retrySync {
+			st.retry = noRetry
+		}
+		m.syncOne(i)
+	}
+}
+
+// Retrying says a request failed and CloudLink waits to send it again, so
+// Teams may not hold what CloudLink computes yet.
+func (m *Model) Retrying() bool {
+	if _, ok := m.w.Clock.When(m.retryAt); ok {
+		return true
+	}
+	for i := range m.users {
+		if m.users[i].retry != noRetry {
+			return true
+		}
+	}
+	return !m.dirRead && m.running && !m.set.Passive
+}
+
+// Retries lists CloudLink's latest failed requests (at most MaxRetries),
+// oldest first, with the wait each chose.
+func (m *Model) Retries() []Retry { return append([]Retry(nil), m.retries...) }
 
 // Session reports what CloudLink believes its session of a PBX user holds.
 func (m *Model) Session(i int) (p presence.Presence, target teams.UserID, ok bool) {
@@ -673,10 +937,15 @@ func (m *Model) Explain(i int) string {
 		b.WriteString("  CloudLink is passive: an external connector writes to Teams\n")
 	case !m.running:
 		b.WriteString("  CloudLink is stopped: nothing is written or refreshed\n")
+	case m.blocked() || st.retry != noRetry:
+		fmt.Fprintf(&b, "  Graph failed CloudLink's last request: it asks again at %s (C-5, C-10); %d failures so far\n", m.notBefore, m.retried)
+		if why != "" {
+			fmt.Fprintf(&b, "  %s\n", why)
+		}
 	case why != "":
 		fmt.Fprintf(&b, "  %s\n", why)
 	case st.session:
-		fmt.Fprintf(&b, "  wrote %s to %s as app %q, refreshed every %s, expiry %s\n", st.written.Short(), m.w.Teams.Name(st.target), m.set.AppID, m.set.Refresh, m.set.Expiration)
+		fmt.Fprintf(&b, "  wrote %s to %s as app %q, refreshed every %s, expiry %s\n", st.written.Short(), m.name(st.target), m.set.AppID, m.set.Refresh, m.set.Expiration)
 	default:
 		b.WriteString("  no CloudLink session in Teams\n")
 	}

@@ -235,7 +235,6 @@ func hhmm(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
 
-
 // pbxLabels are the PBX's default names of its user states, as the desk
 // phone and the steps say them.
 var pbxLabels = pbx.New(sim.MustNew(1)).Labels()

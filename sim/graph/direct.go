@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -62,6 +63,9 @@ func (d *Direct) ClearPresence(u teams.UserID) error {
 		return err
 	}
 	if err := d.tm.ClearAppPresence(u, d.app); err != nil {
+		if errors.Is(err, teams.ErrNoSession) {
+			return &Error{Status: http.StatusNotFound, Code: "NotFound", Message: err.Error()} // G-CLR-1
+		}
 		return badRequest(err)
 	}
 	return nil
@@ -144,8 +148,8 @@ func (d *Direct) Unsubscribe(id SubscriptionID) error {
 
 // Directory implements Seam.
 func (d *Direct) Directory(dst []teams.Directory) ([]teams.Directory, error) {
-	for _, u := range d.tm.Users() {
-		dst = append(dst, d.tm.Dir(u))
+	for i, n := 0, d.tm.NumUsers(); i < n; i++ {
+		dst = append(dst, d.tm.Dir(teams.UserID(i)))
 	}
 	return dst, nil
 }
@@ -169,3 +173,8 @@ func (d *Direct) deliver(now clock.Time, u teams.UserID) {
 
 var _ Seam = (*Direct)(nil)
 var _ teams.DetailListener = (*Direct)(nil)
+
+// DirectoryVersion implements DirectoryDelta.
+func (d *Direct) DirectoryVersion() (uint64, bool) { return d.tm.DirVersion(), true }
+
+var _ DirectoryDelta = (*Direct)(nil)

@@ -35,7 +35,8 @@ type Seam interface {
 	// Unsubscribe deletes a subscription.
 	Unsubscribe(id SubscriptionID) error
 	// Directory is GET /users: the tenant's directory, for matching a
-	// vendor's user (by e-mail) to a Teams user.
+	// vendor's user (by e-mail) to a Teams user, in the order of the users'
+	// ids (the k-th entry is teams.UserID k).
 	Directory(dst []teams.Directory) ([]teams.Directory, error)
 }
 
@@ -94,3 +95,18 @@ func (e *Error) Error() string {
 func (e *Error) Transient() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
+
+// DirectoryDelta is a seam that says cheaply whether the directory changed,
+// as Graph's users/delta query does with its deltaLink: the version grows
+// with every change, so a connector reads Directory again only then. ok is
+// false when the seam cannot tell.
+type DirectoryDelta interface {
+	DirectoryVersion() (v uint64, ok bool)
+}
+
+// The expirationDuration range setPresence documents (G-SET-1); a connector
+// checks its setting against it before it writes.
+const (
+	MinExpiry = 5 * time.Minute
+	MaxExpiry = 4 * time.Hour
+)

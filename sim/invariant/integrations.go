@@ -92,8 +92,8 @@ func init() {
 
 func checkCloudLink(c *Checker, _ teams.UserID) (bool, string) {
 	cl, ok := sim.Find[*cloudlink.Model](c.w)
-	if !ok || !cl.Running() || cl.Settings().SyncDelay > 0 {
-		return false, "" // stopped, or writing later than the change: no claim now
+	if !ok || !cl.Running() || cl.Settings().SyncDelay > 0 || cl.Retrying() {
+		return false, "" // stopped, writing later than the change, or waiting out a failing Graph: no claim now
 	}
 	px, m := cl.PBX(), c.w.Teams
 	dnd := cl.Settings().SyncDND
