@@ -89,6 +89,7 @@ type Handler struct {
 	faultRnd *rand.Rand
 	subs     *subscriptions
 	idx      map[string]indexed
+	dir      dirIndex
 	reqSeq   atomic.Uint64
 	reqTag   uint32
 
