@@ -72,6 +72,31 @@ type clUser struct {
 	refused     presence.Presence
 	refusedAt   time.Time
 	refusedSkip bool
+	// dirty is set when the PBX changed what the user wants since the
+	// user was last reconciled.
+	dirty bool
+}
+
+// due says whether a pass must reconcile the user: what it wants changed,
+// what was written differs from it, or a refresh is due. A tenant of
+// 20,000 people has a few hundred due at a time; handing every one to
+// the workers on every tick costs the time their writes need (C-12).
+// Outside a pass (the workers' fields are quiet), under c.mu.
+func (c *cloudLink) due(st *clUser) bool {
+	switch c.opt.Fault {
+	case NoFault, NoRefresh, IgnoreRetryAfter, NoTokenCache, WrongSession:
+	default:
+		return true // the faults that write more than the table says see everyone
+	}
+	switch {
+	case st.dirty:
+		return true
+	case !st.write:
+		return st.session
+	case !st.session || st.written != st.pair:
+		return true
+	}
+	return c.opt.Fault != NoRefresh && time.Since(st.lastWrite) >= c.env.Real(c.opt.Refresh)
 }
 
 // cloudLink is the reference CloudLink connector.
@@ -260,6 +285,9 @@ func (c *cloudLink) update(u pbxapi.User) {
 	if st.cl != a || st.email != u.Email {
 		fmt.Fprintf(c.logw, "cloudlink connector: %s is %s (%s)\n", u.Name, a, cloudlink.Label(a))
 	}
+	if st.email != u.Email || st.cl != a || st.write != row.Write || st.pair != row.Presence {
+		st.dirty = true
+	}
 	st.email, st.cl, st.write, st.pair = u.Email, a, row.Write, row.Presence
 }
 
@@ -277,9 +305,11 @@ func (c *cloudLink) writer(ctx context.Context) {
 	reconcileEvery(ctx, c.opt.Tick, writers, func() []string {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		names := make([]string, 0, len(c.users))
-		for n := range c.users {
-			names = append(names, n)
+		var names []string
+		for n, st := range c.users {
+			if c.due(st) {
+				names = append(names, n)
+			}
 		}
 		return names
 	}, c.reconcile)
@@ -297,11 +327,18 @@ func (c *cloudLink) reconcile(ctx context.Context, name string) {
 	c.mu.Lock()
 	st := c.users[name]
 	w := want{st.email, st.cl, st.write, st.pair}
+	st.dirty = false
 	c.mu.Unlock()
 
 	target, ok := c.lookup(ctx, w.email)
 	if !ok {
 		return // CL-14: no user principal name matches; not synced
+	}
+	if c.opt.Fault == PollEach {
+		var got graphPresence
+		if err := c.graph.do(ctx, http.MethodGet, "/users/"+url.PathEscape(target)+"/presence", nil, &got); err != nil {
+			return // throttled: what it wants waits for the next pass
+		}
 	}
 	if st.session && st.target != target {
 		c.clear(ctx, name, st)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -122,10 +123,47 @@ func TestSoakRefusesWhatItCannotRun(t *testing.T) {
 		{"too many people", Config{Users: MaxUsers + 1, Speed: 10, Target: conformance.Target{Integration: "cloudlink"}}, "users"},
 		{"no speed", Config{Users: 10, Target: conformance.Target{Integration: "cloudlink"}}, "speed"},
 		{"an empty day", Config{Users: 10, Speed: 10, Start: clock.At(1, 10, 0), End: clock.At(1, 9, 0), Target: conformance.Target{Integration: "cloudlink"}}, "empty"},
-		{"a reader", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "nimbus"}}, "not one yet"},
+		{"a reader", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "nimbus"}}, "cannot be soaked yet: Nimbus reads presence"},
+		{"a two-way sync", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "xphone"}}, "cannot be soaked yet: XPhone"},
+		{"a SIP connector", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "pbx"}}, "cannot be soaked yet: the workload's desk phones"},
+		{"an unknown one", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "fax"}}, "unknown integration"},
+		{"no limit", Config{Users: 10, Speed: 10, Limit: -1, Target: conformance.Target{Integration: "cloudlink"}}, "limit"},
 	} {
 		if _, err := Run(context.Background(), c.cfg); err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.err)
 		}
+	}
+}
+
+// A connector that polls every user's presence one request at a time
+// shows it in the numbers: it is throttled and carries the day's changes
+// later than the reference. The tenant is a hundred people with a limit
+// scaled to them (30 requests per 30 s; the reference needs about a
+// dozen at its busiest); 120× keeps the limit's window a quarter of a
+// second of wall time, which even a loaded machine's polling fills.
+func TestSoakShowsPollingOneUserPerRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a soak runs the connector for seconds")
+	}
+	cfg := func(f connector.Fault) Config {
+		return Config{Users: 100, Seed: 7, Speed: 120, Start: clock.At(1, 9, 30), End: clock.At(1, 9, 50),
+			Warmup: 5 * time.Minute, Drain: 10 * time.Minute, Limit: 30,
+			Target: conformance.Target{Integration: "cloudlink", Fault: f}}
+	}
+	ref, bad := run(t, cfg(connector.NoFault)), run(t, cfg(connector.PollEach))
+	for _, r := range []*Result{ref, bad} {
+		var b strings.Builder
+		r.WriteTable(&b)
+		t.Log("\n" + b.String())
+	}
+	if ref.Throttled > 0 || ref.PeakWindow >= ref.Limit {
+		t.Fatalf("the reference was throttled %d times, busiest 30 s %d of %d: the limit does not fit the tenant", ref.Throttled, ref.PeakWindow, ref.Limit)
+	}
+	if bad.Throttled == 0 || bad.Requests < 4*ref.Requests {
+		t.Errorf("polling one user per request made %d requests (the reference %d) and was throttled %d times; want many more and throttled",
+			bad.Requests, ref.Requests, bad.Throttled)
+	}
+	if got, was := bad.Staleness[CallEnded].P95, ref.Staleness[CallEnded].P95; got <= was {
+		t.Errorf("calls ended reached Teams within %s (p95) when polling, %s for the reference; want later", got, was)
 	}
 }
