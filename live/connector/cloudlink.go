@@ -32,6 +32,9 @@ type CloudLinkOptions struct {
 	// Tick is how often (real time) the connector compares what it wants
 	// with what it wrote (20 ms unless set).
 	Tick time.Duration
+	// Pace, when set, drives the connector pass by pass on the world's
+	// clock instead of every Tick (in process only).
+	Pace *Pacer
 }
 
 func (o *CloudLinkOptions) defaults() error {
@@ -96,7 +99,15 @@ func (c *cloudLink) due(st *clUser) bool {
 	case !st.session || st.written != st.pair:
 		return true
 	}
-	return c.opt.Fault != NoRefresh && time.Since(st.lastWrite) >= c.env.Real(c.opt.Refresh)
+	return c.opt.Fault != NoRefresh && c.passed(st.lastWrite, c.opt.Refresh)
+}
+
+// now is the connector's clock: the wall's, or the world's when paced.
+func (c *cloudLink) now() time.Time { return c.graph.clock() }
+
+// passed says whether d of virtual time has passed since t.
+func (c *cloudLink) passed(t time.Time, d time.Duration) bool {
+	return c.now().Sub(t) >= c.graph.real(d)
 }
 
 // cloudLink is the reference CloudLink connector.
@@ -137,7 +148,7 @@ func RunCloudLink(ctx context.Context, env Env, opt CloudLinkOptions, logw io.Wr
 		return err
 	}
 	c := &cloudLink{env: env, opt: opt, logw: logw, users: map[string]*clUser{},
-		graph: &graphClient{env: env, http: hc, ignoreRetryAfter: opt.Fault == IgnoreRetryAfter, noTokenCache: opt.Fault == NoTokenCache},
+		graph: &graphClient{env: env, http: hc, ignoreRetryAfter: opt.Fault == IgnoreRetryAfter, noTokenCache: opt.Fault == NoTokenCache, pace: opt.Pace},
 		pbx:   &pbxClient{env: env, http: stream}}
 	c.graph.log = c.logf
 	for i, a := range cloudlink.States {
@@ -173,11 +184,13 @@ func (c *cloudLink) follow(ctx context.Context) {
 			for _, u := range us.Value {
 				c.update(u)
 			}
+			c.took(us.LastEventID)
 			c.logf("cloudlink connector: PBX has %d users, streaming events after %d", len(us.Value), us.LastEventID)
 			_, err = c.pbx.stream(ctx, us.LastEventID, func(ev pbxapi.Event) {
 				if ev.User != nil {
 					c.update(*ev.User)
 				}
+				c.took(ev.ID)
 			})
 		}
 		if ctx.Err() != nil {
@@ -185,6 +198,13 @@ func (c *cloudLink) follow(ctx context.Context) {
 		}
 		c.logf("cloudlink connector: PBX stream ended (%v); reconnecting", err)
 		sleep(ctx, c.env.Real(wait))
+	}
+}
+
+// took tells a pacer the PBX's events up to id are taken in.
+func (c *cloudLink) took(id uint64) {
+	if c.opt.Pace != nil {
+		c.opt.Pace.take(id)
 	}
 }
 
@@ -302,7 +322,7 @@ func (c *cloudLink) writer(ctx context.Context) {
 	} else {
 		c.logf("cloudlink connector: signed in to Graph; the directory has %d names", n)
 	}
-	reconcileEvery(ctx, c.opt.Tick, writers, func() []string {
+	keys := func() []string {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		var names []string
@@ -312,7 +332,12 @@ func (c *cloudLink) writer(ctx context.Context) {
 			}
 		}
 		return names
-	}, c.reconcile)
+	}
+	if c.opt.Pace != nil {
+		c.opt.Pace.paced(ctx, func() { reconcilePass(ctx, writers, keys, c.reconcile) })
+		return
+	}
+	reconcileEvery(ctx, c.opt.Tick, writers, keys, c.reconcile)
 }
 
 // want is a user's wanted state, copied under the lock.
@@ -356,7 +381,7 @@ func (c *cloudLink) reconcile(ctx context.Context, name string) {
 		}
 	case !st.session || st.written != w.pair:
 		c.set(ctx, name, st, target, w.pair)
-	case c.opt.Fault != NoRefresh && time.Since(st.lastWrite) >= c.env.Real(c.opt.Refresh):
+	case c.opt.Fault != NoRefresh && c.passed(st.lastWrite, c.opt.Refresh):
 		c.set(ctx, name, st, target, w.pair)
 	}
 }
@@ -372,7 +397,7 @@ func (c *cloudLink) lookup(ctx context.Context, email string) (string, bool) {
 }
 
 func (c *cloudLink) set(ctx context.Context, name string, st *clUser, target string, p presence.Presence) {
-	if st.refusedSkip && st.refused == p && time.Since(st.refusedAt) < c.env.Real(c.opt.Refresh) {
+	if st.refusedSkip && st.refused == p && !c.passed(st.refusedAt, c.opt.Refresh) {
 		return
 	}
 	session := c.env.ClientID
@@ -388,7 +413,7 @@ func (c *cloudLink) set(ctx context.Context, name string, st *clUser, target str
 		return
 	}
 	first := !st.session || st.written != p
-	st.session, st.written, st.target, st.lastWrite, st.refusedSkip = true, p, target, time.Now(), false
+	st.session, st.written, st.target, st.lastWrite, st.refusedSkip = true, p, target, c.now(), false
 	if first {
 		c.logf("cloudlink connector: %s: setPresence %s", name, p.Short())
 	}
@@ -402,9 +427,9 @@ func (c *cloudLink) set(ctx context.Context, name string, st *clUser, target str
 func (c *cloudLink) refuse(name string, st *clUser, p presence.Presence, err error) {
 	var ge *graphError
 	if errors.As(err, &ge) && !ge.retryable() {
-		st.refused, st.refusedAt, st.refusedSkip = p, time.Now(), true
+		st.refused, st.refusedAt, st.refusedSkip = p, c.now(), true
 	}
-	if !errors.Is(err, context.Canceled) {
+	if !errors.Is(err, context.Canceled) && !errors.Is(err, errNotYet) {
 		c.logf("cloudlink connector: %s: writing %s failed: %v", name, p.Short(), err)
 	}
 }

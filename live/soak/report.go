@@ -13,7 +13,11 @@ import (
 
 // WriteTable prints the staleness table for people.
 func (r *Result) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "soak: %d people, %s–%s at %g× (%s of wall time), seed %d, %s\n", r.Users, r.Start, r.End, r.Speed, r.Wall, r.Seed, r.Connector)
+	pace := fmt.Sprintf("at %g×", r.Speed)
+	if r.Step > 0 {
+		pace = "paced in steps of " + r.Step.String()
+	}
+	fmt.Fprintf(w, "soak: %d people, %s–%s %s (%s of wall time), seed %d, %s\n", r.Users, r.Start, r.End, pace, r.Wall, r.Seed, r.Connector)
 	fmt.Fprintf(w, "%-26s %8s %8s %10s %6s %10s %10s %10s %10s\n", "change", "changes", "carried", "superseded", "never", "p50", "p95", "p99", "max")
 	for _, f := range r.Staleness {
 		fmt.Fprintf(w, "%-26s %8d %8d %10d %6d %10s %10s %10s %10s\n", f.Kind, f.Changes, f.Carried, f.Superseded, f.Never,
