@@ -2,6 +2,7 @@ package soak
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +166,40 @@ func TestSoakShowsPollingOneUserPerRequest(t *testing.T) {
 	}
 	if got, was := bad.Staleness[CallEnded].P95, ref.Staleness[CallEnded].P95; got <= was {
 		t.Errorf("calls ended reached Teams within %s (p95) when polling, %s for the reference; want later", got, was)
+	}
+}
+
+// A paced day is bounded by steps, not by the machine: the same seed
+// gives the same workload and, for the reference connector in process,
+// the same figures, to the request; another seed gives another day.
+func TestPacedSoakSameSeedSameFigures(t *testing.T) {
+	cfg := func(seed uint64) Config {
+		return Config{Users: 200, Seed: seed, Step: time.Second, Start: clock.At(1, 9, 30), End: clock.At(1, 10, 0),
+			Target: conformance.Target{Integration: "cloudlink"}}
+	}
+	figures := func(r *Result) string {
+		// what the world and the connector did; the wall time and the
+		// fake's answer times and memory are the machine's
+		r.Wall, r.FakeP50, r.FakeP99, r.PeakRSS, r.Output = 0, 0, 0, 0, ""
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	first, again, other := run(t, cfg(5)), run(t, cfg(5)), run(t, cfg(6))
+	if first.LineChanges < 50 || first.Requests < first.LineChanges/2 {
+		t.Fatalf("half an hour of 200 people made %d line changes and %d requests", first.LineChanges, first.Requests)
+	}
+	if a, b := figures(first), figures(again); a != b {
+		t.Errorf("the same seed gave\n%s\nthen\n%s", a, b)
+	}
+	if a, b := figures(first), figures(other); a == b {
+		t.Errorf("seeds 5 and 6 gave the same figures: %s", a)
+	}
+	for _, f := range first.Staleness {
+		if f.Max > time.Second || f.Never > 0 {
+			t.Errorf("%s: paced in steps of 1 s, the reference carried changes within %s at the most and left %d uncarried", f.Kind, f.Max, f.Never)
+		}
 	}
 }
