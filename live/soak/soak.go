@@ -161,7 +161,7 @@ type Result struct {
 	// Buckets are the day in Bucket-long steps, for the plots.
 	Bucket  time.Duration `json:"bucket"`
 	Buckets []Bucket      `json:"buckets"`
-	// Output is the end of the connector's output (its last 1 MiB).
+	// Output is the end of the connector's output (up to its last 1 MiB).
 	Output string `json:"-"`
 }
 
