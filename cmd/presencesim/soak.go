@@ -29,6 +29,8 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 	seed := fl.Uint64("seed", 1, "the world's seed: the same seed gives the same day")
 	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run; the reference CloudLink connector in process when empty")
 	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink"))
+	limit := fl.Int("limit", soak.ThrottleRequests, "Graph's presence limit per 30 s per app and tenant (G-THR-1); a smaller tenant may be given a limit to scale")
+	step := fl.Duration("step", 0, "pace the day in steps of this much virtual time instead of following the wall (the in-process reference only; the same seed gives the same figures)")
 	dir := fl.String("report", "presencesim-report", "folder for soak.html and soak.json (empty: none)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: presencesim soak [flags]\n\nServes a world of --users people living a seeded working day and attaches the\nconnector as a conformance run does; prints how long each line change took to\nreach Teams (p50/p95/p99/max), what was never carried, and the request rate\nagainst Graph's limit (C-12).")
@@ -70,8 +72,12 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "presencesim soak: %d people, %s–%s at %g×, %s\n", *users, start, end, *speed, target.Label())
-	res, err := soak.Run(ctx, soak.Config{Users: *users, Seed: *seed, Speed: *speed, Start: start, End: end, Target: target})
+	pace := fmt.Sprintf("at %g×", *speed)
+	if *step > 0 {
+		pace = "paced in steps of " + step.String()
+	}
+	fmt.Fprintf(stdout, "presencesim soak: %d people, %s–%s %s, %s\n", *users, start, end, pace, target.Label())
+	res, err := soak.Run(ctx, soak.Config{Users: *users, Seed: *seed, Speed: *speed, Start: start, End: end, Target: target, Limit: *limit, Step: *step})
 	if err != nil {
 		fmt.Fprintf(stderr, "presencesim soak: %v\n", err)
 		return 2

@@ -277,6 +277,7 @@ func TestDeliveryOrderAndWorkers(t *testing.T) {
 			for _, n := range []string{"bob", "carol"} {
 				u, _ := w.Teams.User(n)
 				sub.users = append(sub.users, u)
+				f.h.subs.byUser[u] = append(f.h.subs.byUser[u], sub)
 			}
 		}
 		return nil

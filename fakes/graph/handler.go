@@ -77,6 +77,7 @@ type Handler struct {
 	layer  *sgraph.Layer // the world's Graph limits and faults
 	subs   *subscriptions
 	idx    map[string]indexed
+	dir    dirIndex
 	reqSeq atomic.Uint64
 	reqTag uint32
 

@@ -103,8 +103,11 @@ type subscriptions struct {
 	lim Limits
 
 	// inside the world's lock
-	all       []*Subscription // live, oldest first
-	byKey     map[uint64]*Subscription
+	all   []*Subscription // live, oldest first
+	byKey map[uint64]*Subscription
+	// byUser holds the live subscriptions covering each user, oldest
+	// first, so a change reaches its subscribers without a scan of all.
+	byUser    map[teams.UserID][]*Subscription
 	perApp    map[string]int // live subscriptions by tenant/app
 	nsub      uint64
 	wait      map[uint64]*pending // retries waiting on the world's clock
@@ -133,7 +136,7 @@ func eventKey(ev clock.Event) uint64 { return uint64(uint32(ev.A)) | uint64(uint
 
 func newSubscriptions(h *Handler) *subscriptions {
 	lim := h.opt.Limits
-	s := &subscriptions{h: h, rnd: h.w.Stream("graph subscriptions"), lim: lim, byKey: map[uint64]*Subscription{}, perApp: map[string]int{}, wait: map[uint64]*pending{},
+	s := &subscriptions{h: h, rnd: h.w.Stream("graph subscriptions"), lim: lim, byKey: map[uint64]*Subscription{}, byUser: map[teams.UserID][]*Subscription{}, perApp: map[string]int{}, wait: map[uint64]*pending{},
 		notices: ring[Notice]{size: lim.Notices, seq: setNoticeSeq}}
 	s.out = newOutbox(lim, h.attempt)
 	return s
@@ -210,6 +213,11 @@ func (s *subscriptions) add(sub *Subscription) {
 	}
 	s.all = append(s.all, sub)
 	s.byKey[sub.key] = sub
+	for _, u := range sub.users {
+		if l := s.byUser[u]; len(l) == 0 || l[len(l)-1] != sub { // an id given twice counts once
+			s.byUser[u] = append(l, sub)
+		}
+	}
 	s.perApp[sub.tenant+"/"+sub.ApplicationID]++
 }
 
@@ -220,6 +228,17 @@ func (s *subscriptions) remove(sub *Subscription) {
 		return
 	}
 	delete(s.byKey, sub.key)
+	for _, u := range sub.users {
+		l := s.byUser[u]
+		if i := slices.Index(l, sub); i >= 0 {
+			l = slices.Delete(l, i, i+1)
+		}
+		if len(l) == 0 {
+			delete(s.byUser, u)
+		} else {
+			s.byUser[u] = l
+		}
+	}
 	for i, x := range s.all {
 		if x == sub {
 			s.all = slices.Delete(s.all, i, i+1)
@@ -254,8 +273,8 @@ func (s *subscriptions) full(c *Claims) *Error {
 // covers the user (called from the clock loop, under the world's lock).
 func (s *subscriptions) PresenceChanged(now clock.Time, u teams.UserID, _, _ presence.Presence) {
 	id := s.h.w.Teams.Dir(u).ID
-	for _, sub := range s.all {
-		if now >= sub.expires || !covers(sub, u) {
+	for _, sub := range s.byUser[u] {
+		if now >= sub.expires {
 			continue
 		}
 		var body []byte
@@ -269,15 +288,6 @@ func (s *subscriptions) PresenceChanged(now clock.Time, u teams.UserID, _, _ pre
 		}
 		s.enqueue(&pending{sub: sub.ID, skey: sub.key, kind: kindNotification, url: sub.NotificationURL, key: sub.notifyKey, user: s.h.w.Teams.Name(u), body: body, first: now})
 	}
-}
-
-func covers(sub *Subscription, u teams.UserID) bool {
-	for _, x := range sub.users {
-		if x == u {
-			return true
-		}
-	}
-	return false
 }
 
 type notification struct {

@@ -490,15 +490,15 @@ func (h *Handler) listUsers(r *http.Request, rc *reqCtx) result {
 	if !ok {
 		return result{err: insufficientUserRights(c, false)}
 	}
-	var match []teams.UserID
-	for _, u := range h.w.Teams.Users() {
-		d := h.w.Teams.Dir(u)
-		if h.id.Tenant(d.Org).ID != c.Tid {
-			continue
+	match := h.tenantUsers(c.Tid)
+	if uq.filter != nil {
+		var m []teams.UserID
+		for _, u := range match {
+			if uq.filter.match(h.w.Teams.Dir(u)) {
+				m = append(m, u)
+			}
 		}
-		if uq.filter == nil || uq.filter.match(d) {
-			match = append(match, u)
-		}
+		match = m
 	}
 	b := getBuf()
 	b = append(b, `{"@odata.context":"`...)

@@ -104,11 +104,21 @@ func Start(w *sim.World, t Target) (*Session, error) {
 		w.Teams.Listen(&s.xp)
 	}
 
-	lw, err := live.New(w, live.Clock{Scale: t.Scale})
+	lc := live.Clock{Scale: t.Scale}
+	if t.Pace != nil {
+		if t.Integration != "cloudlink" || len(t.Command) > 0 || t.URL != "" {
+			return nil, fmt.Errorf("only the in-process reference CloudLink connector runs paced, not %s", t.Label())
+		}
+		lc = live.Clock{Manual: true}
+	}
+	lw, err := live.New(w, lc)
 	if err != nil {
 		return nil, err
 	}
 	s.lw = lw
+	if t.Pace != nil {
+		t.Pace.Now = func() time.Time { return lw.Now().Wall() }
+	}
 	ca, caFile, err := runCA()
 	if err != nil {
 		return nil, err
@@ -208,7 +218,7 @@ func (s *Session) startConnector() error {
 			var err error
 			switch s.target.Integration {
 			case "cloudlink":
-				err = connector.RunCloudLink(ctx, s.Env, connector.CloudLinkOptions{Fault: s.target.Fault}, s.out)
+				err = connector.RunCloudLink(ctx, s.Env, connector.CloudLinkOptions{Fault: s.target.Fault, Pace: s.target.Pace}, s.out)
 			case "nimbus":
 				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife, Fault: s.target.Fault}, s.out)
 			case "pbx":
@@ -392,7 +402,11 @@ func (b *tailBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
+	if len(b.buf) > b.max {
+		// Drop down to three quarters at once: a connector logging a
+		// line per change of 20,000 people would otherwise move the whole
+		// tail for every line.
+		over := len(b.buf) - b.max*3/4
 		b.buf = append(b.buf[:0], b.buf[over:]...)
 		b.dropped += over
 	}

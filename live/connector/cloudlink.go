@@ -32,6 +32,9 @@ type CloudLinkOptions struct {
 	// Tick is how often (real time) the connector compares what it wants
 	// with what it wrote (20 ms unless set).
 	Tick time.Duration
+	// Pace, when set, drives the connector pass by pass on the world's
+	// clock instead of every Tick (in process only).
+	Pace *Pacer
 }
 
 func (o *CloudLinkOptions) defaults() error {
@@ -72,6 +75,39 @@ type clUser struct {
 	refused     presence.Presence
 	refusedAt   time.Time
 	refusedSkip bool
+	// dirty is set when the PBX changed what the user wants since the
+	// user was last reconciled.
+	dirty bool
+}
+
+// due says whether a pass must reconcile the user: what it wants changed,
+// what was written differs from it, or a refresh is due. A tenant of
+// 20,000 people has a few hundred due at a time; handing every one to
+// the workers on every tick costs the time their writes need (C-12).
+// Outside a pass (the workers' fields are quiet), under c.mu.
+func (c *cloudLink) due(st *clUser) bool {
+	switch c.opt.Fault {
+	case NoFault, NoRefresh, IgnoreRetryAfter, NoTokenCache, WrongSession:
+	default:
+		return true // the faults that write more than the table says see everyone
+	}
+	switch {
+	case st.dirty:
+		return true
+	case !st.write:
+		return st.session
+	case !st.session || st.written != st.pair:
+		return true
+	}
+	return c.opt.Fault != NoRefresh && c.passed(st.lastWrite, c.opt.Refresh)
+}
+
+// now is the connector's clock: the wall's, or the world's when paced.
+func (c *cloudLink) now() time.Time { return c.graph.clock() }
+
+// passed says whether d of virtual time has passed since t.
+func (c *cloudLink) passed(t time.Time, d time.Duration) bool {
+	return c.now().Sub(t) >= c.graph.real(d)
 }
 
 // cloudLink is the reference CloudLink connector.
@@ -112,7 +148,7 @@ func RunCloudLink(ctx context.Context, env Env, opt CloudLinkOptions, logw io.Wr
 		return err
 	}
 	c := &cloudLink{env: env, opt: opt, logw: logw, users: map[string]*clUser{},
-		graph: &graphClient{env: env, http: hc, ignoreRetryAfter: opt.Fault == IgnoreRetryAfter, noTokenCache: opt.Fault == NoTokenCache},
+		graph: &graphClient{env: env, http: hc, ignoreRetryAfter: opt.Fault == IgnoreRetryAfter, noTokenCache: opt.Fault == NoTokenCache, pace: opt.Pace},
 		pbx:   &pbxClient{env: env, http: stream}}
 	c.graph.log = c.logf
 	for i, a := range cloudlink.States {
@@ -148,11 +184,13 @@ func (c *cloudLink) follow(ctx context.Context) {
 			for _, u := range us.Value {
 				c.update(u)
 			}
+			c.took(us.LastEventID)
 			c.logf("cloudlink connector: PBX has %d users, streaming events after %d", len(us.Value), us.LastEventID)
 			_, err = c.pbx.stream(ctx, us.LastEventID, func(ev pbxapi.Event) {
 				if ev.User != nil {
 					c.update(*ev.User)
 				}
+				c.took(ev.ID)
 			})
 		}
 		if ctx.Err() != nil {
@@ -160,6 +198,13 @@ func (c *cloudLink) follow(ctx context.Context) {
 		}
 		c.logf("cloudlink connector: PBX stream ended (%v); reconnecting", err)
 		sleep(ctx, c.env.Real(wait))
+	}
+}
+
+// took tells a pacer the PBX's events up to id are taken in.
+func (c *cloudLink) took(id uint64) {
+	if c.opt.Pace != nil {
+		c.opt.Pace.take(id)
 	}
 }
 
@@ -260,6 +305,9 @@ func (c *cloudLink) update(u pbxapi.User) {
 	if st.cl != a || st.email != u.Email {
 		fmt.Fprintf(c.logw, "cloudlink connector: %s is %s (%s)\n", u.Name, a, cloudlink.Label(a))
 	}
+	if st.email != u.Email || st.cl != a || st.write != row.Write || st.pair != row.Presence {
+		st.dirty = true
+	}
 	st.email, st.cl, st.write, st.pair = u.Email, a, row.Write, row.Presence
 }
 
@@ -274,15 +322,22 @@ func (c *cloudLink) writer(ctx context.Context) {
 	} else {
 		c.logf("cloudlink connector: signed in to Graph; the directory has %d names", n)
 	}
-	reconcileEvery(ctx, c.opt.Tick, writers, func() []string {
+	keys := func() []string {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		names := make([]string, 0, len(c.users))
-		for n := range c.users {
-			names = append(names, n)
+		var names []string
+		for n, st := range c.users {
+			if c.due(st) {
+				names = append(names, n)
+			}
 		}
 		return names
-	}, c.reconcile)
+	}
+	if c.opt.Pace != nil {
+		c.opt.Pace.paced(ctx, func() { reconcilePass(ctx, writers, keys, c.reconcile) })
+		return
+	}
+	reconcileEvery(ctx, c.opt.Tick, writers, keys, c.reconcile)
 }
 
 // want is a user's wanted state, copied under the lock.
@@ -297,11 +352,18 @@ func (c *cloudLink) reconcile(ctx context.Context, name string) {
 	c.mu.Lock()
 	st := c.users[name]
 	w := want{st.email, st.cl, st.write, st.pair}
+	st.dirty = false
 	c.mu.Unlock()
 
 	target, ok := c.lookup(ctx, w.email)
 	if !ok {
 		return // CL-14: no user principal name matches; not synced
+	}
+	if c.opt.Fault == PollEach {
+		var got graphPresence
+		if err := c.graph.do(ctx, http.MethodGet, "/users/"+url.PathEscape(target)+"/presence", nil, &got); err != nil {
+			return // throttled: what it wants waits for the next pass
+		}
 	}
 	if st.session && st.target != target {
 		c.clear(ctx, name, st)
@@ -319,7 +381,7 @@ func (c *cloudLink) reconcile(ctx context.Context, name string) {
 		}
 	case !st.session || st.written != w.pair:
 		c.set(ctx, name, st, target, w.pair)
-	case c.opt.Fault != NoRefresh && time.Since(st.lastWrite) >= c.env.Real(c.opt.Refresh):
+	case c.opt.Fault != NoRefresh && c.passed(st.lastWrite, c.opt.Refresh):
 		c.set(ctx, name, st, target, w.pair)
 	}
 }
@@ -335,7 +397,7 @@ func (c *cloudLink) lookup(ctx context.Context, email string) (string, bool) {
 }
 
 func (c *cloudLink) set(ctx context.Context, name string, st *clUser, target string, p presence.Presence) {
-	if st.refusedSkip && st.refused == p && time.Since(st.refusedAt) < c.env.Real(c.opt.Refresh) {
+	if st.refusedSkip && st.refused == p && !c.passed(st.refusedAt, c.opt.Refresh) {
 		return
 	}
 	session := c.env.ClientID
@@ -351,7 +413,7 @@ func (c *cloudLink) set(ctx context.Context, name string, st *clUser, target str
 		return
 	}
 	first := !st.session || st.written != p
-	st.session, st.written, st.target, st.lastWrite, st.refusedSkip = true, p, target, time.Now(), false
+	st.session, st.written, st.target, st.lastWrite, st.refusedSkip = true, p, target, c.now(), false
 	if first {
 		c.logf("cloudlink connector: %s: setPresence %s", name, p.Short())
 	}
@@ -365,9 +427,9 @@ func (c *cloudLink) set(ctx context.Context, name string, st *clUser, target str
 func (c *cloudLink) refuse(name string, st *clUser, p presence.Presence, err error) {
 	var ge *graphError
 	if errors.As(err, &ge) && !ge.retryable() {
-		st.refused, st.refusedAt, st.refusedSkip = p, time.Now(), true
+		st.refused, st.refusedAt, st.refusedSkip = p, c.now(), true
 	}
-	if !errors.Is(err, context.Canceled) {
+	if !errors.Is(err, context.Canceled) && !errors.Is(err, errNotYet) {
 		c.logf("cloudlink connector: %s: writing %s failed: %v", name, p.Short(), err)
 	}
 }

@@ -21,5 +21,7 @@
 // connector decides on (session expiry, refresh, backoff, Retry-After) are
 // virtual time; the connector divides them by the time scale to get its
 // real waits, so a run of minutes of virtual time takes seconds. A token's
-// lifetime is not: token times are wall-clock times (G-ID-2).
+// lifetime is not: token times are wall-clock times (G-ID-2). In process,
+// a Pacer drives the CloudLink connector pass by pass on the world's clock
+// instead (a paced soak).
 package connector

@@ -31,6 +31,7 @@ const (
 	DNDAsSession            // two-way: writes XPhone's Do not disturb as its session (XP-10, C-4)
 	NoPollFallback          // two-way: does not poll when notifications stop (C-7)
 	OldWins                 // two-way: takes an older presence after a newer one (C-8)
+	PollEach                // reads every user's presence, one request each, on every pass (C-12)
 	numFaults
 )
 
@@ -63,6 +64,7 @@ var faults = [numFaults]FaultInfo{
 	DNDAsSession:      {"dnd-as-session", []string{"XP-10", "C-4"}, "writes XPhone's Do not disturb as its own session (DoNotDisturb/Presenting) instead of preferred presence", "xphone"},
 	NoPollFallback:    {"no-poll-fallback", []string{"C-7"}, "does not poll when change notifications stop, so it misses Teams' changes", "xphone"},
 	OldWins:           {"old-wins", []string{"C-8"}, "after taking a newer Teams presence, takes the one before it again, as if an older read came in late", "xphone"},
+	PollEach:          {"poll-each", []string{"C-12"}, "reads every user's presence from Teams, one GET per user, on every pass before it writes, instead of keeping what it wrote (or reading 650 at a time)", "cloudlink"},
 }
 
 // Info describes the fault.
@@ -74,6 +76,10 @@ func (f Fault) Info() FaultInfo {
 }
 
 func (f Fault) String() string { return f.Info().Name }
+
+// AtScale says the fault shows only at a tenant's scale, in a soak's
+// figures (C-12), not in a conformance scenario of a few people.
+func (f Fault) AtScale() bool { return f == PollEach }
 
 // FaultsOf lists the faults of one reference connector.
 func FaultsOf(integration string) []Fault {

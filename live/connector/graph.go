@@ -28,6 +28,9 @@ type graphClient struct {
 	noTokenCache bool
 	// delegated signs in as the presence account (password grant).
 	delegated bool
+	// pace, when set, is the world's clock the waits count: a request
+	// that must wait is not sent (errNotYet) rather than slept on.
+	pace *Pacer
 
 	// tokMu makes one token request at a time: callers that find no
 	// token wait for the one in flight instead of asking again.
@@ -181,10 +184,13 @@ func (g *graphClient) tokenEndpoint(ctx context.Context) (string, error) {
 // wait sleeps until the earliest time of the next request.
 func (g *graphClient) wait(ctx context.Context) error {
 	g.mu.Lock()
-	d := time.Until(g.notBefore)
+	d := g.notBefore.Sub(g.clock())
 	g.mu.Unlock()
 	if d <= 0 {
 		return nil
+	}
+	if g.pace != nil {
+		return errNotYet
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -279,10 +285,13 @@ func (g *graphClient) setBackoff(ge *graphError) {
 	defer g.mu.Unlock()
 	if ge != nil && ge.Status == http.StatusTooManyRequests && g.ignoreRetryAfter {
 		g.notBefore = time.Now().Add(50 * time.Millisecond)
+		if g.pace != nil {
+			g.notBefore = g.clock() // at once: on the next pass
+		}
 		return
 	}
 	if ge != nil && ge.Status == http.StatusTooManyRequests && ge.RetryAfter > 0 {
-		g.notBefore = time.Now().Add(g.env.Real(ge.RetryAfter))
+		g.notBefore = g.clock().Add(g.real(ge.RetryAfter))
 		return
 	}
 	// a failing service: back off, doubling, capped, and never sooner
@@ -296,7 +305,24 @@ func (g *graphClient) setBackoff(ge *graphError) {
 	if ge != nil {
 		wait = max(wait, ge.RetryAfter)
 	}
-	g.notBefore = time.Now().Add(g.env.Real(wait))
+	g.notBefore = g.clock().Add(g.real(wait))
+}
+
+// clock is the time the client's waits count: the wall clock, or the
+// world's when paced.
+func (g *graphClient) clock() time.Time {
+	if g.pace != nil {
+		return g.pace.Now()
+	}
+	return time.Now()
+}
+
+// real is how long a virtual duration lasts on the client's clock.
+func (g *graphClient) real(d time.Duration) time.Duration {
+	if g.pace != nil {
+		return d
+	}
+	return g.env.Real(d)
 }
 
 // directoryUser is one user of GET /users.

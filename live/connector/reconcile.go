@@ -20,31 +20,36 @@ func reconcileEvery(ctx context.Context, tick time.Duration, workers int, keys f
 			return
 		case <-t.C:
 		}
-		ks := keys()
-		sort.Strings(ks)
-		next := make(chan string)
-		var wg sync.WaitGroup
-		for range min(max(workers, 1), len(ks)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := range next {
-					reconcile(ctx, k)
-				}
-			}()
-		}
-	feed:
-		for _, k := range ks {
-			select {
-			case next <- k:
-			case <-ctx.Done():
-				break feed
-			}
-		}
-		close(next)
-		wg.Wait()
+		reconcilePass(ctx, workers, keys, reconcile)
 		if ctx.Err() != nil {
 			return
 		}
 	}
+}
+
+// reconcilePass is one pass of a writer's loop.
+func reconcilePass(ctx context.Context, workers int, keys func() []string, reconcile func(context.Context, string)) {
+	ks := keys()
+	sort.Strings(ks)
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for range min(max(workers, 1), len(ks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				reconcile(ctx, k)
+			}
+		}()
+	}
+feed:
+	for _, k := range ks {
+		select {
+		case next <- k:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
 }

@@ -8,4 +8,9 @@
 // with the line — or that it never did, or that a write disagreed with the
 // line when made. Request rates against Graph's limit (G-THR-1), 429s and
 // the fake's own answer latency come from the wire.
+//
+// A paced soak (Config.Step) runs the in-process reference connector on a
+// world whose clock moves a step at a time, one connector pass after each:
+// bounded by steps rather than the machine's speed, it gives the same
+// figures for the same seed, and it is what the C-12 scenario plays.
 package soak

@@ -13,14 +13,18 @@ import (
 
 // WriteTable prints the staleness table for people.
 func (r *Result) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "soak: %d people, %s–%s at %g× (%s of wall time), seed %d, %s\n", r.Users, r.Start, r.End, r.Speed, r.Wall, r.Seed, r.Connector)
+	pace := fmt.Sprintf("at %g×", r.Speed)
+	if r.Step > 0 {
+		pace = "paced in steps of " + r.Step.String()
+	}
+	fmt.Fprintf(w, "soak: %d people, %s–%s %s (%s of wall time), seed %d, %s\n", r.Users, r.Start, r.End, pace, r.Wall, r.Seed, r.Connector)
 	fmt.Fprintf(w, "%-26s %8s %8s %10s %6s %10s %10s %10s %10s\n", "change", "changes", "carried", "superseded", "never", "p50", "p95", "p99", "max")
 	for _, f := range r.Staleness {
 		fmt.Fprintf(w, "%-26s %8d %8d %10d %6d %10s %10s %10s %10s\n", f.Kind, f.Changes, f.Carried, f.Superseded, f.Never,
 			short(f.P50), short(f.P95), short(f.P99), short(f.Max))
 	}
 	fmt.Fprintf(w, "writes that disagreed with the line when made: %d\n", r.Wrong)
-	fmt.Fprintf(w, "Graph requests: %d, %d throttled (429); busiest 30 s: %d of the %d allowed (G-THR-1)\n", r.Requests, r.Throttled, r.PeakWindow, ThrottleRequests)
+	fmt.Fprintf(w, "Graph requests: %d, %d throttled (429); busiest 30 s: %d of the %d allowed (G-THR-1)\n", r.Requests, r.Throttled, r.PeakWindow, r.Limit)
 	fmt.Fprintf(w, "the fake's answer time: p50 %s, p99 %s; peak memory of the process %d MiB\n", r.FakeP50, r.FakeP99, r.PeakRSS>>20)
 }
 
@@ -118,7 +122,7 @@ var pageTmpl = template.Must(template.New("soak").Funcs(template.FuncMap{
 	"ratePlot": func(r *Result) template.HTML {
 		per := func(b Bucket) float64 { return float64(b.Requests) * float64(ThrottleWindow) / float64(r.Bucket) }
 		return plot(r, "Graph requests per 30 s of the day against the limit", per,
-			func(v float64) string { return fmt.Sprintf("%.0f per 30 s", v) }, ThrottleRequests, "#92C353")
+			func(v float64) string { return fmt.Sprintf("%.0f per 30 s", v) }, float64(r.Limit), "#92C353")
 	},
 	"mib": func(b int64) int64 { return b >> 20 },
 }).Parse(`<!DOCTYPE html>

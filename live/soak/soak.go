@@ -10,7 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live/conformance"
+	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/live/served"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
@@ -38,7 +40,23 @@ type Config struct {
 	// End the changes made before End may still be carried (15 minutes when
 	// zero): the day ends as soon as none is open.
 	Warmup, Drain time.Duration
+	// Limit is Graph's presence limit per 30 s per app and tenant
+	// (ThrottleRequests when zero). A tenant a hundredth of the size with a
+	// hundredth of the limit shows at a test's scale what a full tenant
+	// shows at the full limit.
+	Limit int
+	// Step, when set, paces the day instead of letting the clock follow
+	// the wall: the world's clock moves Step at a time and, after each,
+	// the in-process reference connector takes in the PBX's events and
+	// makes one pass. The day is then bounded by steps, not by the
+	// machine's speed, and the same seed gives the same figures; Speed is
+	// not used. Staleness is measured to the step.
+	Step time.Duration
 }
+
+// passTimeout bounds one paced pass: a pass of a connector that works
+// takes milliseconds; one that takes this long hangs.
+const passTimeout = time.Minute
 
 // Limits of a soak's configuration.
 const (
@@ -67,10 +85,19 @@ func (c Config) withDefaults() (Config, error) {
 		c.Drain = 15 * time.Minute
 	}
 	c.Workload.Phones = true
+	if c.Limit == 0 {
+		c.Limit = ThrottleRequests
+	}
 	switch {
+	case c.Limit < 1:
+		return c, fmt.Errorf("soak: a limit of %d requests per 30 s", c.Limit)
 	case c.Users < 1 || c.Users > MaxUsers:
 		return c, fmt.Errorf("soak: %d users; want 1 to %d", c.Users, MaxUsers)
-	case !(c.Speed > 0 && c.Speed <= MaxSpeed):
+	case c.Step < 0 || c.Step > time.Minute:
+		return c, fmt.Errorf("soak: steps of %s; want up to a minute", c.Step)
+	case c.Step > 0 && (c.Target.Integration != "cloudlink" || len(c.Target.Command) > 0 || c.Target.URL != ""):
+		return c, fmt.Errorf("soak: a paced day runs the reference CloudLink connector in process, not %s", c.Target.Label())
+	case c.Step == 0 && !(c.Speed > 0 && c.Speed <= MaxSpeed):
 		return c, fmt.Errorf("soak: speed %v; want more than 0 and at most %d virtual seconds per second", c.Speed, MaxSpeed)
 	case c.Warmup < 0 || c.Drain < 0 || c.Start.Add(-c.Warmup) < clock.At(1, 0, 0):
 		return c, fmt.Errorf("soak: a warm-up of %s before %s and a drain of %s", c.Warmup, c.Start, c.Drain)
@@ -78,18 +105,38 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("soak: the day %s–%s is empty", c.Start, c.End)
 	case c.Bucket < time.Minute:
 		return c, fmt.Errorf("soak: plot buckets of %s; want at least a minute", c.Bucket)
-	case c.Target.Integration != "cloudlink":
-		return c, fmt.Errorf("soak: staleness is measured for PBX connectors (cloudlink); %q is not one yet", c.Target.Integration)
+	}
+	if why, ok := Unsupported[c.Target.Integration]; ok {
+		return c, fmt.Errorf("soak: the %s connector cannot be soaked yet: %s", c.Target.Integration, why)
+	}
+	if c.Target.Integration != "cloudlink" {
+		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink", c.Target.Integration)
 	}
 	c.Target.Scale = c.Speed
+	if c.Step > 0 {
+		c.Speed, c.Target.Scale = 0, 0
+	}
 	return c, nil
+}
+
+// Unsupported says, for each integration the soak does not drive, why.
+// Staleness is measured from desk-phone lines to the connector's session
+// in Teams; the others carry other changes.
+var Unsupported = map[string]string{
+	"pbx": "the workload's desk phones are the PBX model's, but the PBX connector follows them over SIP, and the served world of a soak " +
+		"gives its 20,000 extensions no SIP passwords; staleness would be measured as for cloudlink once it does",
+	"nimbus": "Nimbus reads presence (subscriptions of 650 ids, bulk reads) and writes none: its staleness is from a Teams change to " +
+		"its read, which needs the workload's Teams changes tracked per presence account; the workload drives no Nimbus services",
+	"xphone": "XPhone Connect syncs profiles and appointments both ways: the workload drives no XPhone server, so there is nothing " +
+		"for it to carry into Teams, and its reads need the same Teams-side tracking as Nimbus",
 }
 
 // Result is what a soak measured.
 type Result struct {
 	Users     int           `json:"users"`
 	Seed      uint64        `json:"seed"`
-	Speed     float64       `json:"speed"`
+	Speed     float64       `json:"speed"`          // 0 when paced
+	Step      time.Duration `json:"step,omitempty"` // the pace's step
 	Start     string        `json:"start"`
 	End       string        `json:"end"`
 	Connector string        `json:"connector"`
@@ -105,6 +152,7 @@ type Result struct {
 	Requests   int `json:"requests"`
 	Throttled  int `json:"throttled"`
 	PeakWindow int `json:"peakWindow"`
+	Limit      int `json:"limit"` // Graph's limit per 30 s in this soak
 	// FakeP50 and FakeP99 are the fake's own answer times (wall clock).
 	FakeP50 time.Duration `json:"fakeP50"`
 	FakeP99 time.Duration `json:"fakeP99"`
@@ -113,7 +161,7 @@ type Result struct {
 	// Buckets are the day in Bucket-long steps, for the plots.
 	Bucket  time.Duration `json:"bucket"`
 	Buckets []Bucket      `json:"buckets"`
-	// Output is the end of the connector's output (its last 1 MiB).
+	// Output is the end of the connector's output (up to its last 1 MiB).
 	Output string `json:"-"`
 }
 
@@ -164,14 +212,29 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	} else {
 		target.Observe = rt.observe
 	}
+	var pace *connector.Pacer
+	if cfg.Step > 0 {
+		pace = connector.NewPacer(nil)
+		target.Pace = pace
+	}
 	began := time.Now()
 	s, err := conformance.Start(w, target)
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Limit != ThrottleRequests {
+		s.Graph.SetThrottle(graph.Throttle{Limit: cfg.Limit, Window: ThrottleWindow})
+	}
 	stop := cfg.End.Add(cfg.Drain)
-	wall := time.Duration(float64(stop.Sub(cfg.Start.Add(-cfg.Warmup))) / cfg.Speed)
-	wait, cancel := context.WithTimeout(ctx, wall+wall/2+time.Minute)
+	over := func(w *sim.World) bool {
+		now := w.Clock.Now()
+		return now >= stop || now >= cfg.End && tr.armed && tr.open == 0
+	}
+	wait, cancel := context.WithCancel(ctx)
+	if pace == nil {
+		wall := time.Duration(float64(stop.Sub(cfg.Start.Add(-cfg.Warmup))) / cfg.Speed)
+		wait, cancel = context.WithTimeout(ctx, wall+wall/2+time.Minute)
+	}
 	defer cancel()
 	go func() {
 		select {
@@ -180,10 +243,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		case <-wait.Done():
 		}
 	}()
-	err = s.World().Await(wait, func(w *sim.World) bool {
-		now := w.Clock.Now()
-		return now >= stop || now >= cfg.End && tr.armed && tr.open == 0
-	})
+	if pace != nil {
+		err = paced(wait, s, pace, cfg.Step, over)
+	} else {
+		err = s.World().Await(wait, over)
+	}
 	out := s.Stop()
 	if err != nil {
 		if alive, why := s.Alive(); !alive {
@@ -191,8 +255,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		return nil, fmt.Errorf("soak: the day did not end: %w", err)
 	}
-	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Start: cfg.Start.String(), End: cfg.End.String(),
-		Connector: target.Label(), Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out}
+	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Step: cfg.Step, Start: cfg.Start.String(), End: cfg.End.String(),
+		Connector: target.Label(), Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out}
 	_ = s.World().Do(func(*sim.World) error {
 		res.Staleness = tr.figures()
 		res.Wrong = tr.wrong
@@ -210,6 +274,33 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	rt.fill(cfg, res)
 	res.PeakRSS = peakRSS()
 	return res, nil
+}
+
+// paced plays the day step by step: the clock moves a step, the
+// connector takes in the PBX's events up to then and makes one pass.
+func paced(ctx context.Context, s *conformance.Session, pace *connector.Pacer, step time.Duration, over func(*sim.World) bool) error {
+	lw := s.World()
+	for {
+		var done bool
+		if err := lw.Do(func(w *sim.World) error { done = over(w); return nil }); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		if err := lw.Advance(step); err != nil {
+			return err
+		}
+		pctx, cancel := context.WithTimeout(ctx, passTimeout)
+		err := pace.Taken(pctx, s.PBX.LastEventID())
+		if err == nil {
+			err = pace.Pass(pctx)
+		}
+		cancel()
+		if err != nil {
+			return fmt.Errorf("at %s the connector did not make its pass: %w", lw.Now(), err)
+		}
+	}
 }
 
 func bucketOf(cfg Config, i int) Bucket {

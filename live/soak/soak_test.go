@@ -2,10 +2,12 @@ package soak
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -122,10 +124,82 @@ func TestSoakRefusesWhatItCannotRun(t *testing.T) {
 		{"too many people", Config{Users: MaxUsers + 1, Speed: 10, Target: conformance.Target{Integration: "cloudlink"}}, "users"},
 		{"no speed", Config{Users: 10, Target: conformance.Target{Integration: "cloudlink"}}, "speed"},
 		{"an empty day", Config{Users: 10, Speed: 10, Start: clock.At(1, 10, 0), End: clock.At(1, 9, 0), Target: conformance.Target{Integration: "cloudlink"}}, "empty"},
-		{"a reader", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "nimbus"}}, "not one yet"},
+		{"a reader", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "nimbus"}}, "cannot be soaked yet: Nimbus reads presence"},
+		{"a two-way sync", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "xphone"}}, "cannot be soaked yet: XPhone"},
+		{"a SIP connector", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "pbx"}}, "cannot be soaked yet: the workload's desk phones"},
+		{"an unknown one", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "fax"}}, "unknown integration"},
+		{"no limit", Config{Users: 10, Speed: 10, Limit: -1, Target: conformance.Target{Integration: "cloudlink"}}, "limit"},
 	} {
 		if _, err := Run(context.Background(), c.cfg); err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.err)
+		}
+	}
+}
+
+// A connector that polls every user's presence one request at a time
+// shows it in the numbers: it is throttled and carries the day's changes
+// later than the reference. The tenant is a hundred people with a limit
+// scaled to them (30 requests per 30 s; the reference needs about a
+// dozen at its busiest); 120× keeps the limit's window a quarter of a
+// second of wall time, which even a loaded machine's polling fills.
+func TestSoakShowsPollingOneUserPerRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a soak runs the connector for seconds")
+	}
+	cfg := func(f connector.Fault) Config {
+		return Config{Users: 100, Seed: 7, Speed: 120, Start: clock.At(1, 9, 30), End: clock.At(1, 9, 50),
+			Warmup: 5 * time.Minute, Drain: 10 * time.Minute, Limit: 30,
+			Target: conformance.Target{Integration: "cloudlink", Fault: f}}
+	}
+	ref, bad := run(t, cfg(connector.NoFault)), run(t, cfg(connector.PollEach))
+	for _, r := range []*Result{ref, bad} {
+		var b strings.Builder
+		r.WriteTable(&b)
+		t.Log("\n" + b.String())
+	}
+	if ref.Throttled > 0 || ref.PeakWindow >= ref.Limit {
+		t.Fatalf("the reference was throttled %d times, busiest 30 s %d of %d: the limit does not fit the tenant", ref.Throttled, ref.PeakWindow, ref.Limit)
+	}
+	if bad.Throttled == 0 || bad.Requests < 4*ref.Requests {
+		t.Errorf("polling one user per request made %d requests (the reference %d) and was throttled %d times; want many more and throttled",
+			bad.Requests, ref.Requests, bad.Throttled)
+	}
+	if got, was := bad.Staleness[CallEnded].P95, ref.Staleness[CallEnded].P95; got <= was {
+		t.Errorf("calls ended reached Teams within %s (p95) when polling, %s for the reference; want later", got, was)
+	}
+}
+
+// A paced day is bounded by steps, not by the machine: the same seed
+// gives the same workload and, for the reference connector in process,
+// the same figures, to the request; another seed gives another day.
+func TestPacedSoakSameSeedSameFigures(t *testing.T) {
+	cfg := func(seed uint64) Config {
+		return Config{Users: 200, Seed: seed, Step: time.Second, Start: clock.At(1, 9, 30), End: clock.At(1, 10, 0),
+			Target: conformance.Target{Integration: "cloudlink"}}
+	}
+	figures := func(r *Result) string {
+		// what the world and the connector did; the wall time and the
+		// fake's answer times and memory are the machine's
+		r.Wall, r.FakeP50, r.FakeP99, r.PeakRSS, r.Output = 0, 0, 0, 0, ""
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	first, again, other := run(t, cfg(5)), run(t, cfg(5)), run(t, cfg(6))
+	if first.LineChanges < 50 || first.Requests < first.LineChanges/2 {
+		t.Fatalf("half an hour of 200 people made %d line changes and %d requests", first.LineChanges, first.Requests)
+	}
+	if a, b := figures(first), figures(again); a != b {
+		t.Errorf("the same seed gave\n%s\nthen\n%s", a, b)
+	}
+	if a, b := figures(first), figures(other); a == b {
+		t.Errorf("seeds 5 and 6 gave the same figures: %s", a)
+	}
+	for _, f := range first.Staleness {
+		if f.Max > time.Second || f.Never > 0 {
+			t.Errorf("%s: paced in steps of 1 s, the reference carried changes within %s at the most and left %d uncarried", f.Kind, f.Max, f.Never)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/cloudlink"
 	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/trace"
@@ -15,7 +16,7 @@ type Kind uint8
 
 // The kinds of change a PBX connector carries into Teams.
 const (
-	CallStarted Kind = iota // the desk phone went busy: Teams should show the call
+	CallStarted Kind = iota // the desk phone went busy (CL-3): Teams should show the call
 	CallEnded               // the line went idle: the connector's session should go
 	Lapsed                  // the connector's session ended while the line stayed busy
 	numKinds
@@ -154,7 +155,7 @@ func (t *tracker) Fire(now clock.Time, _ clock.Event) {
 	for i := 0; i < t.pbx.Len(); i++ {
 		u := t.pbx.UserAt(i)
 		pp := t.who(u.Name)
-		if u.Line(pbx.DeskPhone).State != pbx.Idle {
+		if lineBusy(u.Line(pbx.DeskPhone)) {
 			pp.busy = true
 			t.expect(pp, CallStarted, now)
 		}
@@ -167,11 +168,23 @@ func (t *tracker) PBXChanged(now clock.Time, ev pbx.Event) {
 	if ev.Kind != pbx.LineChanged || ev.Device != pbx.DeskPhone || ev.User < 0 {
 		return
 	}
-	was, is := ev.Before.State != pbx.Idle, ev.Line.State != pbx.Idle
+	was, is := lineBusy(ev.Before), lineBusy(ev.Line)
 	if was == is {
 		return
 	}
 	t.line(now, t.pbx.UserAt(ev.User).Name, is)
+}
+
+// lineBusy says whether a desk-phone line makes its user Busy by CL-3's
+// table: a call made from off-hook on, a call received once answered (a
+// line ringing in is no call to carry yet).
+func lineBusy(l pbx.Line) bool {
+	for _, r := range cloudlink.DefaultLineTable {
+		if r.State == l.State && r.Dir == l.Dir {
+			return r.Presence == presence.Busy
+		}
+	}
+	return false
 }
 
 // line records the line of a person going busy or idle.
@@ -187,7 +200,7 @@ func (t *tracker) line(now clock.Time, name string, busy bool) {
 
 // entry watches the Teams trace for the connector's app session.
 func (t *tracker) entry(e trace.Entry) {
-	if !t.armed || e.Kind != trace.SourceChange || e.Source != t.source {
+	if e.Kind != trace.SourceChange || e.Source != t.source {
 		return
 	}
 	on := e.After != presence.Unknown && e.After.Pair() != presence.Of(presence.Offline, presence.ActOffline)
@@ -196,6 +209,9 @@ func (t *tracker) entry(e trace.Entry) {
 		return
 	}
 	pp.on = on
+	if !t.armed {
+		return // the warm-up: what Teams shows at the start counts
+	}
 	switch {
 	case pp.p.open && on == pp.busy:
 		t.carry(pp, e.At)
