@@ -247,9 +247,17 @@ func (s *Session) startConnector() error {
 	return nil
 }
 
-// awaitConnect waits for a request to each fake.
+// awaitConnect waits for a request to each fake. ConnectTimeout bounds a
+// connector that shows no sign of life: the wait starts again whenever it
+// makes any request (the identity platform's discovery and tokens too) or
+// writes output, since a connector starting on a busy machine is slow, not
+// broken; one that keeps busy without connecting still fails after
+// maxConnectRounds timeouts.
 func (s *Session) awaitConnect() error {
-	deadline := time.After(s.target.ConnectTimeout)
+	deadline := time.NewTimer(s.target.ConnectTimeout)
+	defer deadline.Stop()
+	progress := func() int { return s.wire.touched() + s.out.written() }
+	last, rounds, start := progress(), 1, time.Now()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -264,7 +272,12 @@ func (s *Session) awaitConnect() error {
 				return nil // it connected, then ended; the steps say so
 			}
 			return fmt.Errorf("%s exited before it connected to the fakes (%s)", s.target.Label(), exitText(s.exitErr))
-		case <-deadline:
+		case <-deadline.C:
+			if p := progress(); p != last && rounds < maxConnectRounds {
+				last, rounds = p, rounds+1
+				deadline.Reset(s.target.ConnectTimeout)
+				continue
+			}
 			var missing []string
 			if g == 0 {
 				missing = append(missing, "no request to Graph ("+s.Env.GraphURL+")")
@@ -275,11 +288,15 @@ func (s *Session) awaitConnect() error {
 			if x == 0 && s.readsXPhone() {
 				missing = append(missing, "no request to the XPhone server ("+s.Env.XPhoneURL+")")
 			}
-			return fmt.Errorf("%s did not connect within %s: %s", s.target.Label(), s.target.ConnectTimeout, strings.Join(missing, ", "))
+			return fmt.Errorf("%s did not connect within %s (%s without a sign of life): %s", s.target.Label(), time.Since(start).Round(time.Millisecond), s.target.ConnectTimeout, strings.Join(missing, ", "))
 		case <-tick.C:
 		}
 	}
 }
+
+// maxConnectRounds bounds how often a connector's progress may extend the
+// wait for its connection.
+const maxConnectRounds = 6
 
 func exitText(err error) string {
 	var ee *exec.ExitError
@@ -411,6 +428,13 @@ func (b *tailBuffer) Write(p []byte) (int, error) {
 		b.dropped += over
 	}
 	return len(p), nil
+}
+
+// written is how many bytes the connector has written so far.
+func (b *tailBuffer) written() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dropped + len(b.buf)
 }
 
 func (b *tailBuffer) String() string {

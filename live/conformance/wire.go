@@ -86,6 +86,7 @@ func (c Call) OK() bool { return c.Status/100 == 2 }
 type Wire struct {
 	mu        sync.Mutex
 	calls     []Call
+	touches   int // every request, to any fake
 	graphHit  int
 	pbxHit    int
 	xphoneHit int
@@ -134,6 +135,13 @@ func (wr *Wire) Calls() []Call {
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
 	return append([]Call(nil), wr.calls...)
+}
+
+// touched is how many requests reached the fakes, of any kind.
+func (wr *Wire) touched() int {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	return wr.touches
 }
 
 func (wr *Wire) contacts() (int, int) {
@@ -190,6 +198,9 @@ func (wr *Wire) handler(s *Session, next http.Handler) http.Handler {
 			s.view(w, r)
 			return
 		}
+		wr.mu.Lock()
+		wr.touches++
+		wr.mu.Unlock()
 		if strings.HasPrefix(r.URL.Path, "/xphone/") {
 			wr.mu.Lock()
 			wr.xphoneHit++
