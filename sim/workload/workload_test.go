@@ -76,4 +76,3 @@ func TestPhoneCallsHaveTheirLengths(t *testing.T) {
 		t.Error("a share of short calls above 1 is accepted")
 	}
 }
-
