@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/graph"
+	"github.com/presencesim/presencesim/sim/pbx"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/workday-trace.sha256 from the present model")
@@ -67,5 +69,39 @@ func TestLayerWithoutFaultsKeepsTheDay(t *testing.T) {
 			}
 		}
 		t.Fatalf("through the layer %d entries, over the bare seam %d", na, nb)
+	}
+}
+
+// A desk-phone call CloudLink writes into Teams allocates no more through
+// the layer with faults off than over the bare seam: none at all.
+func TestCloudLinkWritesAllocateNothingThroughTheLayer(t *testing.T) {
+	allocs := func(k seamKind) float64 {
+		w, d, cl := workday(t, 7, 2, k)
+		p := cl.PBX()
+		line := d.lines[0]
+		before := cl.Writes() + cl.Clears()
+		n := 0
+		a := testing.AllocsPerRun(100, func() {
+			n++
+			if err := p.LineEvent(line, pbx.DeskPhone, pbx.OffHook); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.LineEvent(line, pbx.DeskPhone, pbx.HangUp); err != nil {
+				t.Fatal(err)
+			}
+			if n%200 == 0 { // past the G-THR-1 window before it fills
+				if err := w.Clock.Advance(graph.DefaultThrottle.Window); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+		if got := cl.Writes() + cl.Clears() - before; got < 2*100 {
+			t.Fatalf("%d CloudLink writes and clears for 101 calls: the calls did not reach the seam", got)
+		}
+		return a
+	}
+	bare, layered := allocs(direct), allocs(layered)
+	if layered != bare || layered != 0 {
+		t.Errorf("a desk-phone call allocates %v times through the layer with faults off, %v over the bare seam; want 0 for both", layered, bare)
 	}
 }
