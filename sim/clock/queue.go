@@ -39,6 +39,23 @@ type entry struct {
 	heap int32 // position in the heap, -1 when free
 }
 
+// node is a heap element: the firing order's key beside the slot, so
+// ordering the queue reads the heap's own contiguous memory, not the
+// slots it points to.
+type node struct {
+	at   Time
+	seq  uint64
+	slot int32
+}
+
+func (a *node) before(b *node) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+// arity is the heap's branching: four children per node halve its depth,
+// and siblings share cache lines.
+const arity = 4
+
 // ErrBackwards is returned when asked to move time to an earlier point.
 var ErrBackwards = errors.New("time cannot move backwards")
 
@@ -49,7 +66,7 @@ type Clock struct {
 	seq   uint64
 	slots []entry
 	free  []int32
-	heap  []int32
+	heap  []node
 	fired uint64
 	// afterFire, when set, runs after every fired event; the invariant
 	// checker uses it to look at the world between any two events.
@@ -89,9 +106,8 @@ func (c *Clock) Schedule(at Time, h Handler, ev Event) Timer {
 		e.gen = 1
 	}
 	e.at, e.seq, e.h, e.ev = at, c.seq, h, ev
-	e.heap = int32(len(c.heap))
-	c.heap = append(c.heap, s)
-	c.up(int(e.heap))
+	c.heap = append(c.heap, node{at: at, seq: c.seq, slot: s})
+	c.up(len(c.heap) - 1)
 	return Timer{slot: s, gen: e.gen}
 }
 
@@ -135,7 +151,10 @@ type PendingTimer struct {
 
 // Pending lists the queued events in firing order.
 func (c *Clock) Pending() []PendingTimer {
-	idx := append([]int32(nil), c.heap...)
+	idx := make([]int32, len(c.heap))
+	for i := range c.heap {
+		idx[i] = c.heap[i].slot
+	}
 	out := make([]PendingTimer, 0, len(idx))
 	// selection by repeated minimum keeps the heap untouched; the list is short
 	// where it is printed (explanations), so O(n²) is fine.
@@ -162,7 +181,7 @@ func (c *Clock) Next() (Time, bool) {
 	if len(c.heap) == 0 {
 		return 0, false
 	}
-	return c.slots[c.heap[0]].at, true
+	return c.heap[0].at, true
 }
 
 // Step fires the single next event if it is due at or before limit.
@@ -170,11 +189,10 @@ func (c *Clock) Step(limit Time) bool {
 	if len(c.heap) == 0 {
 		return false
 	}
-	s := c.heap[0]
-	e := &c.slots[s]
-	if e.at > limit {
+	if c.heap[0].at > limit {
 		return false
 	}
+	e := &c.slots[c.heap[0].slot]
 	h, ev, at := e.h, e.ev, e.at
 	c.remove(0)
 	c.now = at
@@ -214,50 +232,59 @@ func (c *Clock) less(a, b int32) bool {
 	return ea.seq < eb.seq
 }
 
-func (c *Clock) swap(i, j int) {
-	c.heap[i], c.heap[j] = c.heap[j], c.heap[i]
-	c.slots[c.heap[i]].heap = int32(i)
-	c.slots[c.heap[j]].heap = int32(j)
+// place puts n at position i of the heap.
+func (c *Clock) place(i int, n node) {
+	c.heap[i] = n
+	c.slots[n.slot].heap = int32(i)
 }
 
+// up moves the node at i towards the root while it fires before its
+// parent, shifting parents down into the hole rather than swapping.
 func (c *Clock) up(i int) {
+	n := c.heap[i]
 	for i > 0 {
-		p := (i - 1) / 2
-		if !c.less(c.heap[i], c.heap[p]) {
-			return
+		p := (i - 1) / arity
+		if !n.before(&c.heap[p]) {
+			break
 		}
-		c.swap(i, p)
+		c.place(i, c.heap[p])
 		i = p
 	}
+	c.place(i, n)
 }
 
+// down moves the node at i towards the leaves while a child fires before
+// it.
 func (c *Clock) down(i int) {
-	n := len(c.heap)
+	h := c.heap
+	n := h[i]
 	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+		first := arity*i + 1
+		if first >= len(h) {
+			break
 		}
-		m := l
-		if r := l + 1; r < n && c.less(c.heap[r], c.heap[l]) {
-			m = r
+		m := first
+		for k, end := first+1, min(first+arity, len(h)); k < end; k++ {
+			if h[k].before(&h[m]) {
+				m = k
+			}
 		}
-		if !c.less(c.heap[m], c.heap[i]) {
-			return
+		if !h[m].before(&n) {
+			break
 		}
-		c.swap(i, m)
+		c.place(i, h[m])
 		i = m
 	}
+	c.place(i, n)
 }
 
 func (c *Clock) remove(i int) {
-	s := c.heap[i]
+	s := c.heap[i].slot
 	last := len(c.heap) - 1
-	if i != last {
-		c.swap(i, last)
-	}
+	moved := c.heap[last]
 	c.heap = c.heap[:last]
 	if i != last {
+		c.place(i, moved)
 		c.down(i)
 		c.up(i)
 	}
