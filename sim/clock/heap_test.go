@@ -55,3 +55,28 @@ func TestQueueOrderMatchesASort(t *testing.T) {
 		}
 	}
 }
+
+// A timer rescheduled on every input (an idle timer) leaves its cancelled
+// nodes behind; the heap keeps them only up to as many as live ones plus
+// a fixed slack, and Len counts the live ones.
+func TestCancelledTimersAreCapped(t *testing.T) {
+	c, o := New(), &order{}
+	c.After(time.Minute, o, Event{A: -1}) // on top, so the cancelled ones are not
+	var tm Timer
+	for i := range 200_000 {
+		c.Cancel(tm)
+		tm = c.After(time.Hour, o, Event{A: int32(i)})
+		if len(c.heap) > 2*c.live+compactAbove+1 {
+			t.Fatalf("after %d reschedules the heap holds %d nodes for %d live timers", i+1, len(c.heap), c.live)
+		}
+	}
+	if c.Len() != 2 {
+		t.Fatalf("Len %d after rescheduling one timer beside another, want 2", c.Len())
+	}
+	if err := c.Advance(2 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if len(o.got) != 2 || o.got[0] != -1 || o.got[1] != 199_999 {
+		t.Fatalf("fired %v, want the first and the last rescheduled timer", o.got)
+	}
+}

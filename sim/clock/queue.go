@@ -31,21 +31,26 @@ type Timer struct {
 func (t Timer) Valid() bool { return t.gen != 0 }
 
 type entry struct {
-	at   Time
-	seq  uint64
-	h    Handler
-	ev   Event
-	gen  uint32
-	heap int32 // position in the heap, -1 when free
+	at  Time
+	seq uint64
+	h   Handler
+	ev  Event
+	gen uint32
+	// queued is true from Schedule until the event fires or is cancelled.
+	queued bool
 }
 
 // node is a heap element: the firing order's key beside the slot, so
 // ordering the queue reads the heap's own contiguous memory, not the
-// slots it points to.
+// slots it points to. A cancelled event's node stays in the heap, stale
+// (its slot no longer queued under gen), until it reaches the top or the
+// heap is compacted: the slots keep no position in the heap, so moving a
+// node writes nothing outside it.
 type node struct {
 	at   Time
 	seq  uint64
 	slot int32
+	gen  uint32
 }
 
 func (a *node) before(b *node) bool {
@@ -67,6 +72,7 @@ type Clock struct {
 	slots []entry
 	free  []int32
 	heap  []node
+	live  int // the heap's nodes that are not stale
 	fired uint64
 	// afterFire, when set, runs after every fired event; the invariant
 	// checker uses it to look at the world between any two events.
@@ -106,7 +112,9 @@ func (c *Clock) Schedule(at Time, h Handler, ev Event) Timer {
 		e.gen = 1
 	}
 	e.at, e.seq, e.h, e.ev = at, c.seq, h, ev
-	c.heap = append(c.heap, node{at: at, seq: c.seq, slot: s})
+	e.queued = true
+	c.live++
+	c.heap = append(c.heap, node{at: at, seq: c.seq, slot: s, gen: e.gen})
 	c.up(len(c.heap) - 1)
 	return Timer{slot: s, gen: e.gen}
 }
@@ -121,7 +129,12 @@ func (c *Clock) Cancel(t Timer) bool {
 	if !c.pending(t) {
 		return false
 	}
-	c.remove(int(c.slots[t.slot].heap))
+	c.release(t.slot)
+	c.live--
+	c.dropStale()
+	if len(c.heap) > 2*c.live+compactAbove {
+		c.compact()
+	}
 	return true
 }
 
@@ -130,7 +143,7 @@ func (c *Clock) pending(t Timer) bool {
 		return false
 	}
 	e := &c.slots[t.slot]
-	return e.gen == t.gen && e.heap >= 0
+	return e.gen == t.gen && e.queued
 }
 
 // When returns when a pending timer is due.
@@ -151,9 +164,11 @@ type PendingTimer struct {
 
 // Pending lists the queued events in firing order.
 func (c *Clock) Pending() []PendingTimer {
-	idx := make([]int32, len(c.heap))
+	idx := make([]int32, 0, c.live)
 	for i := range c.heap {
-		idx[i] = c.heap[i].slot
+		if !c.stale(&c.heap[i]) {
+			idx = append(idx, c.heap[i].slot)
+		}
 	}
 	out := make([]PendingTimer, 0, len(idx))
 	// selection by repeated minimum keeps the heap untouched; the list is short
@@ -174,7 +189,7 @@ func (c *Clock) Pending() []PendingTimer {
 }
 
 // Len is the number of queued events.
-func (c *Clock) Len() int { return len(c.heap) }
+func (c *Clock) Len() int { return c.live }
 
 // Next returns when the next event is due.
 func (c *Clock) Next() (Time, bool) {
@@ -192,9 +207,13 @@ func (c *Clock) Step(limit Time) bool {
 	if c.heap[0].at > limit {
 		return false
 	}
-	e := &c.slots[c.heap[0].slot]
+	s := c.heap[0].slot
+	e := &c.slots[s]
 	h, ev, at := e.h, e.ev, e.at
-	c.remove(0)
+	c.pop()
+	c.release(s)
+	c.live--
+	c.dropStale()
 	c.now = at
 	c.fired++
 	h.Fire(at, ev)
@@ -232,25 +251,73 @@ func (c *Clock) less(a, b int32) bool {
 	return ea.seq < eb.seq
 }
 
-// place puts n at position i of the heap.
-func (c *Clock) place(i int, n node) {
-	c.heap[i] = n
-	c.slots[n.slot].heap = int32(i)
+// compactAbove is the slack of stale nodes the heap may hold beyond as
+// many as it has live ones before it is rebuilt without them.
+const compactAbove = 1024
+
+// stale says whether n is a cancelled event's node.
+func (c *Clock) stale(n *node) bool {
+	e := &c.slots[n.slot]
+	return !e.queued || e.gen != n.gen
+}
+
+// release frees a slot whose event fired or was cancelled.
+func (c *Clock) release(s int32) {
+	e := &c.slots[s]
+	e.queued = false
+	e.h = nil
+	c.free = append(c.free, s)
+}
+
+// dropStale pops stale nodes off the top, so the top is always a live
+// event (Next and Step read it).
+func (c *Clock) dropStale() {
+	for len(c.heap) > 0 && c.stale(&c.heap[0]) {
+		c.pop()
+	}
+}
+
+// pop removes the top node.
+func (c *Clock) pop() {
+	last := len(c.heap) - 1
+	c.heap[0] = c.heap[last]
+	c.heap = c.heap[:last]
+	if last > 0 {
+		c.down(0)
+	}
+}
+
+// compact rebuilds the heap from its live nodes, so cancelled events take
+// memory only in proportion to the live ones. The firing order is by each
+// event's unique (time, sequence), not by the heap's shape.
+func (c *Clock) compact() {
+	h := c.heap[:0]
+	for _, n := range c.heap {
+		if !c.stale(&n) {
+			h = append(h, n)
+		}
+	}
+	clear(c.heap[len(h):])
+	c.heap = h
+	for i := (len(h) - 2) / arity; i >= 0; i-- {
+		c.down(i)
+	}
 }
 
 // up moves the node at i towards the root while it fires before its
 // parent, shifting parents down into the hole rather than swapping.
 func (c *Clock) up(i int) {
-	n := c.heap[i]
+	h := c.heap
+	n := h[i]
 	for i > 0 {
 		p := (i - 1) / arity
-		if !n.before(&c.heap[p]) {
+		if !n.before(&h[p]) {
 			break
 		}
-		c.place(i, c.heap[p])
+		h[i] = h[p]
 		i = p
 	}
-	c.place(i, n)
+	h[i] = n
 }
 
 // down moves the node at i towards the leaves while a child fires before
@@ -272,24 +339,8 @@ func (c *Clock) down(i int) {
 		if !h[m].before(&n) {
 			break
 		}
-		c.place(i, h[m])
+		h[i] = h[m]
 		i = m
 	}
-	c.place(i, n)
-}
-
-func (c *Clock) remove(i int) {
-	s := c.heap[i].slot
-	last := len(c.heap) - 1
-	moved := c.heap[last]
-	c.heap = c.heap[:last]
-	if i != last {
-		c.place(i, moved)
-		c.down(i)
-		c.up(i)
-	}
-	e := &c.slots[s]
-	e.heap = -1
-	e.h = nil
-	c.free = append(c.free, s)
+	h[i] = n
 }
