@@ -31,13 +31,35 @@ type Timer struct {
 func (t Timer) Valid() bool { return t.gen != 0 }
 
 type entry struct {
+	at  Time
+	seq uint64
+	h   Handler
+	ev  Event
+	gen uint32
+	// queued is true from Schedule until the event fires or is cancelled.
+	queued bool
+}
+
+// node is a heap element: the firing order's key beside the slot, so
+// ordering the queue reads the heap's own contiguous memory, not the
+// slots it points to. A cancelled event's node stays in the heap, stale
+// (its slot no longer queued under gen), until it reaches the top or the
+// heap is compacted: the slots keep no position in the heap, so moving a
+// node writes nothing outside it.
+type node struct {
 	at   Time
 	seq  uint64
-	h    Handler
-	ev   Event
+	slot int32
 	gen  uint32
-	heap int32 // position in the heap, -1 when free
 }
+
+func (a *node) before(b *node) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+// arity is the heap's branching: four children per node halve its depth,
+// and siblings share cache lines.
+const arity = 4
 
 // ErrBackwards is returned when asked to move time to an earlier point.
 var ErrBackwards = errors.New("time cannot move backwards")
@@ -49,7 +71,8 @@ type Clock struct {
 	seq   uint64
 	slots []entry
 	free  []int32
-	heap  []int32
+	heap  []node
+	live  int // the heap's nodes that are not stale
 	fired uint64
 	// afterFire, when set, runs after every fired event; the invariant
 	// checker uses it to look at the world between any two events.
@@ -89,9 +112,10 @@ func (c *Clock) Schedule(at Time, h Handler, ev Event) Timer {
 		e.gen = 1
 	}
 	e.at, e.seq, e.h, e.ev = at, c.seq, h, ev
-	e.heap = int32(len(c.heap))
-	c.heap = append(c.heap, s)
-	c.up(int(e.heap))
+	e.queued = true
+	c.live++
+	c.heap = append(c.heap, node{at: at, seq: c.seq, slot: s, gen: e.gen})
+	c.up(len(c.heap) - 1)
 	return Timer{slot: s, gen: e.gen}
 }
 
@@ -105,7 +129,12 @@ func (c *Clock) Cancel(t Timer) bool {
 	if !c.pending(t) {
 		return false
 	}
-	c.remove(int(c.slots[t.slot].heap))
+	c.release(t.slot)
+	c.live--
+	c.dropStale()
+	if len(c.heap) > 2*c.live+compactAbove {
+		c.compact()
+	}
 	return true
 }
 
@@ -114,7 +143,7 @@ func (c *Clock) pending(t Timer) bool {
 		return false
 	}
 	e := &c.slots[t.slot]
-	return e.gen == t.gen && e.heap >= 0
+	return e.gen == t.gen && e.queued
 }
 
 // When returns when a pending timer is due.
@@ -135,7 +164,12 @@ type PendingTimer struct {
 
 // Pending lists the queued events in firing order.
 func (c *Clock) Pending() []PendingTimer {
-	idx := append([]int32(nil), c.heap...)
+	idx := make([]int32, 0, c.live)
+	for i := range c.heap {
+		if !c.stale(&c.heap[i]) {
+			idx = append(idx, c.heap[i].slot)
+		}
+	}
 	out := make([]PendingTimer, 0, len(idx))
 	// selection by repeated minimum keeps the heap untouched; the list is short
 	// where it is printed (explanations), so O(n²) is fine.
@@ -155,14 +189,14 @@ func (c *Clock) Pending() []PendingTimer {
 }
 
 // Len is the number of queued events.
-func (c *Clock) Len() int { return len(c.heap) }
+func (c *Clock) Len() int { return c.live }
 
 // Next returns when the next event is due.
 func (c *Clock) Next() (Time, bool) {
 	if len(c.heap) == 0 {
 		return 0, false
 	}
-	return c.slots[c.heap[0]].at, true
+	return c.heap[0].at, true
 }
 
 // Step fires the single next event if it is due at or before limit.
@@ -170,13 +204,16 @@ func (c *Clock) Step(limit Time) bool {
 	if len(c.heap) == 0 {
 		return false
 	}
-	s := c.heap[0]
-	e := &c.slots[s]
-	if e.at > limit {
+	if c.heap[0].at > limit {
 		return false
 	}
+	s := c.heap[0].slot
+	e := &c.slots[s]
 	h, ev, at := e.h, e.ev, e.at
-	c.remove(0)
+	c.pop()
+	c.release(s)
+	c.live--
+	c.dropStale()
 	c.now = at
 	c.fired++
 	h.Fire(at, ev)
@@ -214,55 +251,96 @@ func (c *Clock) less(a, b int32) bool {
 	return ea.seq < eb.seq
 }
 
-func (c *Clock) swap(i, j int) {
-	c.heap[i], c.heap[j] = c.heap[j], c.heap[i]
-	c.slots[c.heap[i]].heap = int32(i)
-	c.slots[c.heap[j]].heap = int32(j)
+// compactAbove is the slack of stale nodes the heap may hold beyond as
+// many as it has live ones before it is rebuilt without them.
+const compactAbove = 1024
+
+// stale says whether n is a cancelled event's node.
+func (c *Clock) stale(n *node) bool {
+	e := &c.slots[n.slot]
+	return !e.queued || e.gen != n.gen
 }
 
-func (c *Clock) up(i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if !c.less(c.heap[i], c.heap[p]) {
-			return
-		}
-		c.swap(i, p)
-		i = p
-	}
-}
-
-func (c *Clock) down(i int) {
-	n := len(c.heap)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		m := l
-		if r := l + 1; r < n && c.less(c.heap[r], c.heap[l]) {
-			m = r
-		}
-		if !c.less(c.heap[m], c.heap[i]) {
-			return
-		}
-		c.swap(i, m)
-		i = m
-	}
-}
-
-func (c *Clock) remove(i int) {
-	s := c.heap[i]
-	last := len(c.heap) - 1
-	if i != last {
-		c.swap(i, last)
-	}
-	c.heap = c.heap[:last]
-	if i != last {
-		c.down(i)
-		c.up(i)
-	}
+// release frees a slot whose event fired or was cancelled.
+func (c *Clock) release(s int32) {
 	e := &c.slots[s]
-	e.heap = -1
+	e.queued = false
 	e.h = nil
 	c.free = append(c.free, s)
+}
+
+// dropStale pops stale nodes off the top, so the top is always a live
+// event (Next and Step read it).
+func (c *Clock) dropStale() {
+	for len(c.heap) > 0 && c.stale(&c.heap[0]) {
+		c.pop()
+	}
+}
+
+// pop removes the top node.
+func (c *Clock) pop() {
+	last := len(c.heap) - 1
+	c.heap[0] = c.heap[last]
+	c.heap = c.heap[:last]
+	if last > 0 {
+		c.down(0)
+	}
+}
+
+// compact rebuilds the heap from its live nodes, so cancelled events take
+// memory only in proportion to the live ones. The firing order is by each
+// event's unique (time, sequence), not by the heap's shape.
+func (c *Clock) compact() {
+	h := c.heap[:0]
+	for _, n := range c.heap {
+		if !c.stale(&n) {
+			h = append(h, n)
+		}
+	}
+	clear(c.heap[len(h):])
+	c.heap = h
+	for i := (len(h) - 2) / arity; i >= 0; i-- {
+		c.down(i)
+	}
+}
+
+// up moves the node at i towards the root while it fires before its
+// parent, shifting parents down into the hole rather than swapping.
+func (c *Clock) up(i int) {
+	h := c.heap
+	n := h[i]
+	for i > 0 {
+		p := (i - 1) / arity
+		if !n.before(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = n
+}
+
+// down moves the node at i towards the leaves while a child fires before
+// it.
+func (c *Clock) down(i int) {
+	h := c.heap
+	n := h[i]
+	for {
+		first := arity*i + 1
+		if first >= len(h) {
+			break
+		}
+		m := first
+		for k, end := first+1, min(first+arity, len(h)); k < end; k++ {
+			if h[k].before(&h[m]) {
+				m = k
+			}
+		}
+		if !h[m].before(&n) {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = n
 }

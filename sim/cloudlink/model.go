@@ -164,6 +164,7 @@ const MaxRetries = 1024
 // Model is CloudLink in one world.
 type Model struct {
 	w       *sim.World
+	seamOf  func(app string) graph.Seam
 	g       graph.Seam
 	pbx     *pbx.Model
 	set     Settings
@@ -201,8 +202,13 @@ func (m *Model) ComponentName() string { return "cloudlink" }
 func Of(w *sim.World) *Model { return sim.Attach(w, New) }
 
 // New builds CloudLink over a world's PBX with the default settings.
-func New(w *sim.World) *Model {
-	m := &Model{w: w, pbx: pbx.Of(w), running: true, linksDirty: true}
+func New(w *sim.World) *Model { return NewOn(w, w.Graph) }
+
+// NewOn builds CloudLink over a world's PBX writing through the seams seamOf
+// gives per app id, so a benchmark can set the world's seam through the
+// fault layer against the bare one.
+func NewOn(w *sim.World, seamOf func(app string) graph.Seam) *Model {
+	m := &Model{w: w, seamOf: seamOf, pbx: pbx.Of(w), running: true, linksDirty: true}
 	if err := m.SetSettings(DefaultSettings()); err != nil {
 		panic(err) // the default tables are checked by the tests
 	}
@@ -246,7 +252,7 @@ func (m *Model) SetSettings(s Settings) error {
 	oldSeam := m.g
 	m.set, m.tab = s, tab
 	m.app = m.w.Teams.App(s.AppID)
-	m.g = m.w.Graph(s.AppID)
+	m.g = m.seamOf(s.AppID)
 	if hadApp && oldApp != m.app && oldSeam != nil {
 		// sessions written under the old id stay ours to clear
 		for i := range m.users {

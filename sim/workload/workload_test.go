@@ -16,7 +16,7 @@ func newDay(tb testing.TB, seed uint64, n int, opt Options) (*sim.World, *Day) {
 	w := sim.MustNew(seed)
 	users := make([]teams.UserID, n)
 	for i := range users {
-		id, err := w.Teams.AddUser(teams.Directory{Name: "u" + strconv.Itoa(i), Org: sim.DefaultOrg})
+		id, err := w.AddUser("u"+strconv.Itoa(i), sim.DefaultOrg)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -75,30 +75,4 @@ func TestPhoneCallsHaveTheirLengths(t *testing.T) {
 	if _, err := Schedule(w, nil, Options{ShortCalls: 2}); err == nil {
 		t.Error("a share of short calls above 1 is accepted")
 	}
-}
-
-// BenchmarkWorkday simulates a working day of 1,000 people with trace
-// recording on and reports events per second of wall time.
-func BenchmarkWorkday(b *testing.B) {
-	var events, changes, inputs uint64
-	b.ReportAllocs()
-	var elapsed time.Duration
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		w, d := newDay(b, uint64(i+1), 1000, Options{})
-		before := w.Clock.Fired()
-		b.StartTimer()
-		start := time.Now()
-		if err := w.Clock.RunUntil(clock.At(2, 0, 0)); err != nil {
-			b.Fatal(err)
-		}
-		elapsed += time.Since(start)
-		events += w.Clock.Fired() - before
-		changes += uint64(w.Trace.Len())
-		inputs += d.Inputs()
-	}
-	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
-	b.ReportMetric(float64(events)/float64(b.N), "events/day")
-	b.ReportMetric(float64(inputs)/elapsed.Seconds(), "inputs/s")
-	b.ReportMetric(float64(changes)/float64(b.N), "trace-entries/day")
 }
