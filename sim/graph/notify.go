@@ -28,9 +28,10 @@ type NotifyFaults struct {
 	LossRate float64
 	// Mean and Max are a latency band: every notification is delivered
 	// after Delay plus a latency drawn from an exponential distribution of
-	// mean Mean, cut at Max, so the average stays below Mean and none
-	// comes later than Max (Graph states 10 s on average, 60 s at most).
-	// Each copy draws its own latency, so close changes may overtake.
+	// mean Mean/2, cut at Max, so none comes later than Max and a handful
+	// of them already averages under Mean (Graph states less than 10 s on
+	// average, 60 s at most). Each copy draws its own latency, so close
+	// changes may overtake.
 	Mean, Max time.Duration
 }
 
@@ -72,7 +73,7 @@ func (n *NotifyFaults) latency(rnd *rand.Rand) time.Duration {
 	if n.Max <= 0 {
 		return 0
 	}
-	return min(time.Duration(rnd.ExpFloat64()*float64(n.Mean)), n.Max)
+	return min(time.Duration(rnd.ExpFloat64()*float64(n.Mean)/2), n.Max)
 }
 
 type userNotify struct {
@@ -297,3 +298,7 @@ func (nf *notifyFaults) Fire(now clock.Time, ev clock.Event) {
 		}
 	}
 }
+
+// AllNotifyFaults is the notification faults about every user without
+// faults of its own.
+func (l *Layer) AllNotifyFaults() NotifyFaults { return l.notify.all.nf }
