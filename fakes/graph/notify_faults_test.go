@@ -103,3 +103,20 @@ func TestWebhookAndInProcessDrawTheSameNotificationFaults(t *testing.T) {
 		t.Errorf("latencies in whole seconds %v: at most %d s, at least %.1f s on average; the band is 60 s at most, under 10 s on average", hook, most, float64(sum)/float64(max(total, 1)))
 	}
 }
+
+// Duplication doubles what the outbox is asked to send, never what it
+// holds: the copies meet the same caps as every delivery.
+func TestDuplicatedNotificationsKeepTheOutboxBounded(t *testing.T) {
+	const perURL, changes = 5, 40
+	f := newFixture(t, Options{Limits: Limits{QueuedPerURL: perURL}})
+	f.subscribe(1, func(int) string { return "https://hooks.example.com/presence" })
+	_ = f.lw.Do(func(w *sim.World) error {
+		alice, _ := w.Teams.User("alice")
+		return w.GraphFaults().SetNotifyFaults(alice, sgraph.NotifyFaults{Duplicate: true})
+	})
+	f.change(changes)
+	st := f.h.Stats()
+	if st.Queued > perURL || st.DeliveriesDropped != 2*changes-uint64(st.Queued) {
+		t.Fatalf("%d duplicated changes: %d queued, %d dropped; want at most %d queued and the rest of %d counted as dropped", changes, st.Queued, st.DeliveriesDropped, perURL, 2*changes)
+	}
+}
