@@ -297,14 +297,23 @@ func (s *subscriptions) PresenceChanged(now clock.Time, u teams.UserID, _, _ pre
 // faults); each call queues a delivery of its own, so the outbox's caps
 // bound what duplication adds.
 type outgoing struct {
-	s *subscriptions
-	p pending // the template, never queued itself
+	s      *subscriptions
+	p      pending // queued by the first call, so a notification costs one allocation
+	queued bool
 }
 
-// Notified queues a copy of the delivery; inside the world's lock.
+// Notified queues the delivery, or a fresh one of the same notification
+// once it is queued already; inside the world's lock. The fresh one copies
+// only the fields nothing writes after creation, as a worker may be
+// sending the first meanwhile.
 func (o *outgoing) Notified(clock.Time, sgraph.Notification) {
-	p := o.p
-	o.s.enqueue(&p)
+	if !o.queued {
+		o.queued = true
+		o.s.enqueue(&o.p)
+		return
+	}
+	p := &o.p
+	o.s.enqueue(&pending{sub: p.sub, skey: p.skey, kind: p.kind, url: p.url, key: p.key, user: p.user, body: p.body, first: p.first})
 }
 
 // presenceOf is the presence resource of u the layer's faults are drawn
