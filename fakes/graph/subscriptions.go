@@ -17,6 +17,7 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	sgraph "github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/guid"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -286,8 +287,40 @@ func (s *subscriptions) PresenceChanged(now clock.Time, u teams.UserID, _, _ pre
 		if body == nil {
 			continue
 		}
-		s.enqueue(&pending{sub: sub.ID, skey: sub.key, kind: kindNotification, url: sub.NotificationURL, key: sub.notifyKey, user: s.h.w.Teams.Name(u), body: body, first: now})
+		o := &outgoing{s: s, p: pending{sub: sub.ID, skey: sub.key, kind: kindNotification, url: sub.NotificationURL, key: sub.notifyKey, user: s.h.w.Teams.Name(u), body: body, first: now}}
+		s.h.layer.Notify(now, o, sgraph.Notification{Subscription: sgraph.SubscriptionID(uint32(sub.key)), Changed: now, Presence: s.presenceOf(u)})
 	}
+}
+
+// outgoing is a webhook notification as the world's Graph layer sees it: a
+// subscriber the layer may call late, never, or twice (its notification
+// faults); each call queues a delivery of its own, so the outbox's caps
+// bound what duplication adds.
+type outgoing struct {
+	s      *subscriptions
+	p      pending // queued by the first call, so a notification costs one allocation
+	queued bool
+}
+
+// Notified queues the delivery, or a fresh one of the same notification
+// once it is queued already; inside the world's lock. The fresh one copies
+// only the fields nothing writes after creation, as a worker may be
+// sending the first meanwhile.
+func (o *outgoing) Notified(clock.Time, sgraph.Notification) {
+	if !o.queued {
+		o.queued = true
+		o.s.enqueue(&o.p)
+		return
+	}
+	p := &o.p
+	o.s.enqueue(&pending{sub: p.sub, skey: p.skey, kind: p.kind, url: p.url, key: p.key, user: p.user, body: p.body, first: p.first})
+}
+
+// presenceOf is the presence resource of u the layer's faults are drawn
+// and traced for.
+func (s *subscriptions) presenceOf(u teams.UserID) sgraph.Presence {
+	tm := s.h.w.Teams
+	return sgraph.Presence{User: u, Presence: tm.Presence(u), OutOfOffice: tm.OutOfOffice(u), Sequence: tm.Sequence(u)}
 }
 
 type notification struct {

@@ -59,3 +59,21 @@ Feature: Graph delays, loses, doubles and reorders notifications
     When the app "pbx" sets bob's presence to Busy/InACall for 1 hour
     And 5 seconds pass
     Then the reader app got the notifications about bob in the order Available, Busy/InACall
+
+  @G-SUB-1
+  Scenario: Notifications about alice come within Graph's stated latency band
+    Given Graph delivers notifications within 60 seconds, 10 seconds on average
+    When the app "pbx" sets alice's presence to Busy/InACall for 1 hour
+    And 2 minutes pass
+    And the app "pbx" clears alice's presence
+    And 2 minutes pass
+    And the app "pbx" sets alice's presence to DoNotDisturb/Presenting for 1 hour
+    And 2 minutes pass
+    And the app "pbx" clears alice's presence
+    And 2 minutes pass
+    And the app "pbx" sets alice's presence to Busy/InACall for 1 hour
+    And 2 minutes pass
+    And the app "pbx" clears alice's presence
+    And 2 minutes pass
+    Then the reader app got the notifications about alice in the order Busy/InACall, Available, DoNotDisturb/Presenting, Away, Busy/InACall, Away
+    And the reader app got the notifications about alice late, within 60 seconds of their change and under 10 seconds on average

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/presencesim/presencesim/sim/clock"
@@ -25,6 +26,13 @@ type NotifyFaults struct {
 	// share of the rest.
 	DropNext int
 	LossRate float64
+	// Mean and Max are a latency band: every notification is delivered
+	// after Delay plus a latency drawn from an exponential distribution of
+	// mean Mean/2, cut at Max, so none comes later than Max and a handful
+	// of them already averages under Mean (Graph states less than 10 s on
+	// average, 60 s at most). Each copy draws its own latency, so close
+	// changes may overtake.
+	Mean, Max time.Duration
 }
 
 // DefaultHold is how long reversed notifications are held: Graph's stated
@@ -47,6 +55,9 @@ func (n NotifyFaults) Check() error {
 	if n.LossRate < 0 || n.LossRate > 1 {
 		return fmt.Errorf("notification loss rate %g: give a share from 0 to 1", n.LossRate)
 	}
+	if n.Mean < 0 || n.Max < 0 || n.Max > MaxNotifyDelay || (n.Max > 0) != (n.Mean > 0) || n.Mean > n.Max {
+		return fmt.Errorf("notification latency of %s on average, %s at most: give both, the average no more than the most, up to %s", n.Mean, n.Max, MaxNotifyDelay)
+	}
 	if n.DropNext < 0 || n.DropNext > 1_000_000 {
 		return fmt.Errorf("drop the next %d notifications: give 0 to 1000000", n.DropNext)
 	}
@@ -54,7 +65,15 @@ func (n NotifyFaults) Check() error {
 }
 
 func (n NotifyFaults) on() bool {
-	return n.Delay > 0 || n.Reverse || n.Duplicate || n.DropNext > 0 || n.LossRate > 0
+	return n.Delay > 0 || n.Reverse || n.Duplicate || n.DropNext > 0 || n.LossRate > 0 || n.Max > 0
+}
+
+// latency draws one notification's latency in the band, 0 without one.
+func (n *NotifyFaults) latency(rnd *rand.Rand) time.Duration {
+	if n.Max <= 0 {
+		return 0
+	}
+	return min(time.Duration(rnd.ExpFloat64()*float64(n.Mean)/2), n.Max)
 }
 
 type userNotify struct {
@@ -147,6 +166,13 @@ type relay struct {
 
 func (r *relay) Notified(now clock.Time, n Notification) { r.nf.pass(now, r.s, n) }
 
+// Notify passes one notification for s through the notification faults,
+// as every in-process subscription's notifications pass: the Graph fake
+// sends its webhook notifications this way, so both paths meet the same
+// setting and the same seeded draw, in the order the notifications come.
+// Without faults about the user s gets n at once.
+func (l *Layer) Notify(now clock.Time, s Subscriber, n Notification) { l.notify.pass(now, s, n) }
+
 func (nf *notifyFaults) note(u teams.UserID, what string) {
 	l := nf.l
 	if l.trace == nil {
@@ -207,12 +233,17 @@ func (nf *notifyFaults) pass(now clock.Time, s Subscriber, n Notification) {
 				}
 				un.flush = l.clock.Schedule(now.Add(f.Delay+hold), nf, clock.Event{Op: opFlush, A: int32(u), B: everyone, Label: "Graph delivers the held notifications newest first"})
 			}
-		case f.Delay > 0 && len(nf.held) < maxHeld:
+		case (f.Delay > 0 || f.Max > 0) && len(nf.held) < maxHeld:
+			d := f.Delay + f.latency(l.rnd)
+			if d <= 0 {
+				s.Notified(now, n)
+				continue
+			}
 			l.stats.NotesDelayed++
 			i := nf.hold(s, n)
-			l.clock.Schedule(now.Add(f.Delay), nf, clock.Event{Op: opDeliver, A: i, Label: "Graph delivers a delayed notification"})
+			l.clock.Schedule(now.Add(d), nf, clock.Event{Op: opDeliver, A: i, Label: "Graph delivers a delayed notification"})
 			if c == 0 {
-				nf.note(u, fmt.Sprintf("Graph holds the notification of %s (sequenceNumber %d) for %s", n.Presence.Presence.Short(), n.Presence.Sequence, f.Delay))
+				nf.note(u, fmt.Sprintf("Graph holds the notification of %s (sequenceNumber %d) for %s", n.Presence.Presence.Short(), n.Presence.Sequence, d))
 			}
 		default:
 			s.Notified(now, n)
@@ -267,3 +298,7 @@ func (nf *notifyFaults) Fire(now clock.Time, ev clock.Event) {
 		}
 	}
 }
+
+// AllNotifyFaults is the notification faults about every user without
+// faults of its own.
+func (l *Layer) AllNotifyFaults() NotifyFaults { return l.notify.all.nf }
