@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"sync"
 	"time"
 
@@ -80,26 +81,48 @@ type clUser struct {
 	dirty bool
 }
 
-// due says whether a pass must reconcile the user: what it wants changed,
-// what was written differs from it, or a refresh is due. A tenant of
-// 20,000 people has a few hundred due at a time; handing every one to
-// the workers on every tick costs the time their writes need (C-12).
-// Outside a pass (the workers' fields are quiet), under c.mu.
-func (c *cloudLink) due(st *clUser) bool {
+// due says whether a pass must reconcile the user, and whether for a
+// change (what it wants changed, or what was written differs from it)
+// rather than a refresh. A tenant of 20,000 people has a few hundred due
+// at a time; handing every one to the workers on every tick costs the
+// time their writes need (C-12). Outside a pass (the workers' fields are
+// quiet), under c.mu.
+func (c *cloudLink) due(st *clUser) (due, change bool) {
 	switch c.opt.Fault {
 	case NoFault, NoRefresh, IgnoreRetryAfter, NoTokenCache, WrongSession:
 	default:
-		return true // the faults that write more than the table says see everyone
+		return true, true // the faults that write more than the table says see everyone
 	}
 	switch {
 	case st.dirty:
-		return true
+		return true, true
 	case !st.write:
-		return st.session
+		return st.session, st.session
 	case !st.session || st.written != st.pair:
-		return true
+		return true, true
 	}
-	return c.opt.Fault != NoRefresh && c.passed(st.lastWrite, c.opt.Refresh)
+	return c.opt.Fault != NoRefresh && c.passed(st.lastWrite, c.opt.Refresh), false
+}
+
+// dueKeys are the users a pass reconciles: those whose state changed
+// first, then the refreshes, each in name order. A refresh has a third
+// of the session's lifetime to spare; a call that just started has none,
+// and behind a tenant's refreshes it would wait for all of them (C-12).
+func (c *cloudLink) dueKeys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var changes, refreshes []string
+	for n, st := range c.users {
+		switch due, change := c.due(st); {
+		case change:
+			changes = append(changes, n)
+		case due:
+			refreshes = append(refreshes, n)
+		}
+	}
+	sort.Strings(changes)
+	sort.Strings(refreshes)
+	return append(changes, refreshes...)
 }
 
 // now is the connector's clock: the wall's, or the world's when paced.
@@ -322,17 +345,7 @@ func (c *cloudLink) writer(ctx context.Context) {
 	} else {
 		c.logf("cloudlink connector: signed in to Graph; the directory has %d names", n)
 	}
-	keys := func() []string {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		var names []string
-		for n, st := range c.users {
-			if c.due(st) {
-				names = append(names, n)
-			}
-		}
-		return names
-	}
+	keys := c.dueKeys
 	if c.opt.Pace != nil {
 		c.opt.Pace.paced(ctx, func() { reconcilePass(ctx, writers, keys, c.reconcile) })
 		return

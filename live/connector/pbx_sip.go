@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"sync"
 	"time"
 
@@ -305,6 +306,7 @@ func (c *pbxConnector) writer(ctx context.Context) {
 		for e := range c.lines {
 			exts = append(exts, e)
 		}
+		sort.Strings(exts)
 		return exts
 	}, c.reconcile)
 }

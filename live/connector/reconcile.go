@@ -2,14 +2,13 @@ package connector
 
 import (
 	"context"
-	"sort"
 	"sync"
 	"time"
 )
 
 // reconcileEvery is a writer's loop: every tick it takes the keys it
 // knows (users, extensions) and reconciles each, at most workers at a
-// time, in key order, until ctx ends. A tenant of thousands changes faster
+// time, in the order keys gives them, until ctx ends. A tenant of thousands changes faster
 // than one request at a time can follow (C-12).
 func reconcileEvery(ctx context.Context, tick time.Duration, workers int, keys func() []string, reconcile func(context.Context, string)) {
 	t := time.NewTicker(tick)
@@ -30,7 +29,6 @@ func reconcileEvery(ctx context.Context, tick time.Duration, workers int, keys f
 // reconcilePass is one pass of a writer's loop.
 func reconcilePass(ctx context.Context, workers int, keys func() []string, reconcile func(context.Context, string)) {
 	ks := keys()
-	sort.Strings(ks)
 	next := make(chan string)
 	var wg sync.WaitGroup
 	for range min(max(workers, 1), len(ks)) {
