@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"github.com/presencesim/presencesim/sim/event"
 	"regexp"
 	"strings"
 
@@ -449,7 +450,7 @@ func (s *nimbusSteps) established(name string) error {
 		if err != nil {
 			return err
 		}
-		s.lastCall, s.hasCall = c, true
+		event.RememberCall(s.world, c)
 		return nil
 	})
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"github.com/presencesim/presencesim/sim/event"
 	"strings"
 	"time"
 
@@ -322,7 +323,7 @@ func (s *xphoneSteps) teamsAction(action, a, b string) error {
 	if err != nil {
 		return err
 	}
-	s.lastCall, s.hasCall = c, true
+	event.RememberCall(s.world, c)
 	return nil
 }
 
