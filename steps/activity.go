@@ -37,6 +37,9 @@ func (s activitySteps) inCall(ev event.Event) error {
 // places places a call and keeps what the callee's status made of it, for
 // "the call rings" (T-REACH-1); the input answers a call that rings.
 func (s activitySteps) places(ev event.Event) error {
+	if err := s.known(ev); err != nil {
+		return err
+	}
 	to, _ := s.user(ev.Users[0])
 	from, _ := s.user(ev.Users[1])
 	out, rule := s.world.Teams.Call(to, from)

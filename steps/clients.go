@@ -32,8 +32,24 @@ func (s *Scenario) inputs(r *registry, ops ...event.Op) {
 	}
 }
 
-// apply applies an event to the scenario's world of the moment.
-func (s *Scenario) apply(ev event.Event) error { return s.world.Apply(ev) }
+// apply applies an event to the scenario's world of the moment, its
+// people introduced first.
+func (s *Scenario) apply(ev event.Event) error {
+	if err := s.known(ev); err != nil {
+		return err
+	}
+	return s.world.Apply(ev)
+}
+
+// known says which of an event's people the scenario has not introduced.
+func (s *Scenario) known(ev event.Event) error {
+	for _, n := range ev.Users {
+		if _, err := s.user(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // inputAs registers the step of an input of the event table whose step
 // does more than apply it (readies a model, says more on a failure): fn
@@ -61,11 +77,6 @@ func (s *Scenario) input(o event.Op, groups []string, apply func(event.Event) er
 	ev, err := o.FromGroups(groups, s.world.Clock.Now())
 	if err != nil {
 		return err
-	}
-	for _, n := range ev.Users {
-		if _, err := s.user(n); err != nil {
-			return err
-		}
 	}
 	return apply(ev)
 }

@@ -32,10 +32,8 @@ func (s manualSteps) trySetManual(name, p string) error {
 // try applies an input the step expects the model to refuse; "it is
 // refused" checks that it was.
 func (s *Scenario) try(ev event.Event) error {
-	for _, n := range ev.Users {
-		if _, err := s.user(n); err != nil {
-			return err
-		}
+	if err := s.known(ev); err != nil {
+		return err
 	}
 	if s.refused = s.world.Apply(ev); s.refused == nil {
 		s.refused = errAccepted

@@ -3,13 +3,13 @@ package steps
 import (
 	"context"
 	"fmt"
-	"github.com/presencesim/presencesim/sim/event"
 	"regexp"
 	"strings"
 
 	"github.com/cucumber/godog"
 	"github.com/onsi/gomega"
 
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/nimbus"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
