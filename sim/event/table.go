@@ -369,7 +369,7 @@ var table = [NumOps]row{
 			_, err := nimbus.Of(in.w).AddAccount(in.ev.Name)
 			return err
 		}, example: Event{Name: "pa1"}},
-	NimbusArrive: {name: "Nimbus: a call arrives", json: "nimbusArrive", phrase: "a call arrives at {name}",
+	NimbusArrive: {name: "Nimbus: a call arrives", json: "nimbusArrive", phrase: "a call arrives <at|for> {name}",
 		apply: func(in *input) error {
 			nb, svc, ok := nbService(in)
 			if !ok {
