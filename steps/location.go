@@ -30,20 +30,6 @@ func registerLocation(sc *Scenario, r *registry) {
 	r.step(`^Graph reads (\w+)'s work location as `+locType+locPlace+locSource+`$`, "Graph reads alice's work location as office, from her working hours", s.graphReads)
 }
 
-// locTypeOf reads a step's work place: Graph's names, or "the office",
-// "home" and "time off".
-func locTypeOf(s string) (teams.WorkLocationType, error) {
-	switch strings.ToLower(s) {
-	case "the office":
-		return teams.WorkOffice, nil
-	case "home":
-		return teams.WorkRemote, nil
-	case "time off":
-		return teams.WorkTimeOff, nil
-	}
-	return teams.ParseWorkLocationType(s)
-}
-
 // locSourceOf reads the source phrase; none is expected when the phrase
 // is left out and the type is unspecified.
 func locSourceOf(phrase string, t teams.WorkLocationType) (teams.WorkLocationSource, error) {
@@ -61,7 +47,7 @@ func locSourceOf(phrase string, t teams.WorkLocationType) (teams.WorkLocationSou
 }
 
 func (s locationSteps) want(where, place, source string) (teams.WorkLocation, error) {
-	t, err := locTypeOf(where)
+	t, err := event.ParseLocation(where)
 	if err != nil {
 		return teams.WorkLocation{}, err
 	}

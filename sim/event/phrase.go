@@ -88,14 +88,14 @@ var fields = map[string]*field{
 			ev.Show, err = teams.ParseShowAs(strings.TrimPrefix(strings.TrimPrefix(s, "an "), "a "))
 			return err
 		}},
-	"location": {re: `(\w+)`,
+	"location": {re: `(the office|time off|\w+)`,
 		get: func(ev *Event) string { return ev.Location.String() },
 		set: func(ev *Event, s string, _ clock.Time) (err error) {
-			ev.Location, err = teams.ParseWorkLocationType(s)
+			ev.Location, err = ParseLocation(s)
 			return err
 		}},
 	// where: the location of working hours, as the step says it
-	"where": {re: `(from the office|remotely)`, key: "location",
+	"where": {re: `(from the office|in the office|from home|remotely)`, key: "location",
 		get: func(ev *Event) string {
 			if ev.Location == teams.WorkRemote {
 				return "remotely"
@@ -104,9 +104,9 @@ var fields = map[string]*field{
 		},
 		set: func(ev *Event, s string, _ clock.Time) error {
 			switch s {
-			case "from the office", "office":
+			case "from the office", "in the office", "office":
 				ev.Location = teams.WorkOffice
-			case "remotely", "remote":
+			case "remotely", "from home", "remote":
 				ev.Location = teams.WorkRemote
 			default:
 				return fmt.Errorf("working hours are from the office or remotely, not %q", clip(s))
@@ -151,6 +151,21 @@ var fields = map[string]*field{
 			}
 			return nil
 		}},
+}
+
+// ParseLocation reads a work place as people say it: Graph's names
+// (office, remote, timeOff, unspecified) or "the office", "home" and
+// "time off".
+func ParseLocation(s string) (teams.WorkLocationType, error) {
+	switch strings.ToLower(s) {
+	case "the office":
+		return teams.WorkOffice, nil
+	case "home":
+		return teams.WorkRemote, nil
+	case "time off":
+		return teams.WorkTimeOff, nil
+	}
+	return teams.ParseWorkLocationType(s)
 }
 
 func person(i int) *field {
