@@ -28,36 +28,57 @@ func registerClients(s *Scenario, r *registry) {
 // through World.Apply.
 func (s *Scenario) inputs(r *registry, ops ...event.Op) {
 	for _, o := range ops {
-		n := compiled(o.Pattern()).NumSubexp()
-		in := make([]reflect.Type, n)
-		for i := range in {
-			in[i] = reflect.TypeOf("")
-		}
-		typ := reflect.FuncOf(in, []reflect.Type{reflect.TypeOf((*error)(nil)).Elem()}, false)
-		fn := reflect.MakeFunc(typ, func(args []reflect.Value) []reflect.Value {
-			groups := make([]string, len(args))
-			for i, a := range args {
-				groups[i] = a.String()
-			}
-			err := s.input(o, groups)
-			return []reflect.Value{reflect.ValueOf(&err).Elem()}
-		})
-		r.step(o.Pattern(), o.Example().Phrase(), fn.Interface())
+		s.inputAs(r, o, s.apply)
 	}
 }
 
-// input reads the event a step's groups say and applies it.
-func (s *Scenario) input(o event.Op, groups []string) error {
-	ev, err := o.FromGroups(groups, s.world.Clock.Now())
-	if err != nil {
+// apply applies an event to the scenario's world of the moment, its
+// people introduced first.
+func (s *Scenario) apply(ev event.Event) error {
+	if err := s.known(ev); err != nil {
 		return err
 	}
+	return s.world.Apply(ev)
+}
+
+// known says which of an event's people the scenario has not introduced.
+func (s *Scenario) known(ev event.Event) error {
 	for _, n := range ev.Users {
 		if _, err := s.user(n); err != nil {
 			return err
 		}
 	}
-	return s.world.Apply(ev)
+	return nil
+}
+
+// inputAs registers the step of an input of the event table whose step
+// does more than apply it (readies a model, says more on a failure): fn
+// gets the event the step reads, its people known, and applies it.
+func (s *Scenario) inputAs(r *registry, o event.Op, fn func(event.Event) error) {
+	n := compiled(o.Pattern()).NumSubexp()
+	in := make([]reflect.Type, n)
+	for i := range in {
+		in[i] = reflect.TypeOf("")
+	}
+	typ := reflect.FuncOf(in, []reflect.Type{reflect.TypeOf((*error)(nil)).Elem()}, false)
+	step := reflect.MakeFunc(typ, func(args []reflect.Value) []reflect.Value {
+		groups := make([]string, len(args))
+		for i, a := range args {
+			groups[i] = a.String()
+		}
+		err := s.input(o, groups, fn)
+		return []reflect.Value{reflect.ValueOf(&err).Elem()}
+	})
+	r.step(o.Pattern(), o.Example().Phrase(), step.Interface())
+}
+
+// input reads the event a step's groups say and hands it to apply.
+func (s *Scenario) input(o event.Op, groups []string, apply func(event.Event) error) error {
+	ev, err := o.FromGroups(groups, s.world.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return apply(ev)
 }
 
 func (s *Scenario) theUsers(list string) error {
@@ -130,13 +151,7 @@ func (s *Scenario) onUser(name string, fn func(teams.UserID) error) error {
 
 // tryLock locks the computer, expecting the model to refuse (T-ACT-2).
 func (s *Scenario) tryLock(name string) error {
-	if _, err := s.user(name); err != nil {
-		return err
-	}
-	if s.refused = s.world.Apply(event.Event{Op: event.Lock, Users: []string{name}}); s.refused == nil {
-		s.refused = errAccepted
-	}
-	return nil
+	return s.try(event.Event{Op: event.Lock, Users: []string{name}})
 }
 
 func (s *Scenario) seesIndicator(name, want, kind string) error {

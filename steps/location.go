@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/onsi/gomega"
 
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/teams"
 )
 
@@ -21,33 +21,13 @@ const (
 	locType   = `(unspecified|office|the office|remote|home|time off|timeOff)`
 	locPlace  = `(?: at "([^"]+)")?`
 	locSource = `(?:, (set manually|detected automatically|from ` + pron + ` working hours|with no source))?`
-	locHours  = `(from the office|in the office|from home|remotely)`
-	locClock  = `(\d{1,2}:\d{2})`
 )
 
 func registerLocation(sc *Scenario, r *registry) {
 	s := locationSteps{sc}
-	r.step(`^(\w+) sets `+pron+` work location to `+locType+locPlace+`$`, `alice sets her work location to office at "building 4"`, s.locSetManual)
-	r.step(`^(\w+)'s work location is detected as `+locType+locPlace+`(?: by "([^"]+)")?$`, `alice's work location is detected as office by "docking station"`, s.detected)
-	r.step(`^(\w+)'s detected work location is cleared$`, "alice's detected work location is cleared", s.clearAutomatic)
-	r.step(`^(\w+) clears `+pron+` work location$`, "alice clears her work location", s.clear)
-	r.step(`^(\w+) works `+locHours+locPlace+` on (.+?) (?:from )?`+locClock+` ?(?:–|-|to) ?`+locClock+`$`, "alice works from the office on Mondays 09:00–17:00", s.workingHours)
+	sc.inputs(r, event.SetLocation, event.DetectLocation, event.ClearDetectedLocation, event.ClearLocation, event.WorkingHours)
 	r.step(`^(\w+)'s work location is `+locType+locPlace+locSource+`$`, "alice's work location is remote, set manually", s.is)
 	r.step(`^Graph reads (\w+)'s work location as `+locType+locPlace+locSource+`$`, "Graph reads alice's work location as office, from her working hours", s.graphReads)
-}
-
-// locTypeOf reads a step's work place: Graph's names, or "the office",
-// "home" and "time off".
-func locTypeOf(s string) (teams.WorkLocationType, error) {
-	switch strings.ToLower(s) {
-	case "the office", "from the office", "in the office":
-		return teams.WorkOffice, nil
-	case "home", "from home", "remotely":
-		return teams.WorkRemote, nil
-	case "time off":
-		return teams.WorkTimeOff, nil
-	}
-	return teams.ParseWorkLocationType(s)
 }
 
 // locSourceOf reads the source phrase; none is expected when the phrase
@@ -66,64 +46,8 @@ func locSourceOf(phrase string, t teams.WorkLocationType) (teams.WorkLocationSou
 	return 0, fmt.Errorf("say where the work location %s comes from: \", set manually\", \", detected automatically\" or \", from her working hours\"", t)
 }
 
-func (s locationSteps) locSetManual(name, where, place string) error {
-	t, err := locTypeOf(where)
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetManualLocation(id, t, place) })
-}
-
-func (s locationSteps) detected(name, where, place, by string) error {
-	t, err := locTypeOf(where)
-	if err != nil {
-		return err
-	}
-	if by == "" {
-		by = "Teams"
-	}
-	return s.onUser(name, func(id teams.UserID) error { return s.world.Teams.SetAutomaticLocation(id, by, t, place) })
-}
-
-func (s locationSteps) clearAutomatic(name string) error {
-	return s.onUser(name, s.world.Teams.ClearAutomaticLocation)
-}
-
-func (s locationSteps) clear(name string) error { return s.onUser(name, s.world.Teams.ClearLocation) }
-
-func (s locationSteps) workingHours(name, where, place, days, from, to string) error {
-	t, err := locTypeOf(where)
-	if err != nil {
-		return err
-	}
-	w, err := teams.ParseWeekdays(days)
-	if err != nil {
-		return err
-	}
-	start, err := timeOfDay(from)
-	if err != nil {
-		return err
-	}
-	end, err := timeOfDay(to)
-	if err != nil {
-		return err
-	}
-	return s.onUser(name, func(id teams.UserID) error {
-		return s.world.Teams.AddWorkingHours(id, teams.WorkingHours{Days: w, Start: start, End: end, Type: t, PlaceID: place})
-	})
-}
-
-// timeOfDay reads hh:mm as a time of day; 24:00 is the end of the day.
-func timeOfDay(s string) (time.Duration, error) {
-	if s == "24:00" {
-		return 24 * time.Hour, nil
-	}
-	t, err := ParseClock(s, 0)
-	return time.Duration(t), err
-}
-
 func (s locationSteps) want(where, place, source string) (teams.WorkLocation, error) {
-	t, err := locTypeOf(where)
+	t, err := event.ParseLocation(where)
 	if err != nil {
 		return teams.WorkLocation{}, err
 	}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/onsi/gomega"
 
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/nimbus"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -75,7 +77,8 @@ func registerNimbus(sc *Scenario, r *registry) {
 	r.step(`^the Conversations Distribution of `+nbService+` sets "([^"]+)" to "([^"]+)"$`, `the Conversations Distribution of "Support" sets "Busy *" to "Distributed to the user"`, s.distributionLine)
 	r.step(`^the service `+nbService+` has (?:a|an) (ring time|after-call work|RONA reset time|maximum wait) of (.+)$`, `the service "Support" has a RONA reset time of 10 minutes`, s.timing)
 	r.step(`^the service `+nbService+` refuses a RONA reset time of (.+)$`, `the service "Support" refuses a RONA reset time of 5 seconds`, s.refusesRONA)
-	r.step(`^Nimbus has the presence accounts? (.+)$`, `Nimbus has the presence accounts "pa1" and "pa2"`, s.accounts)
+	sc.inputAs(r, event.NimbusAccount, s.input)
+	r.step(`^Nimbus has the presence accounts (.+)$`, `Nimbus has the presence accounts "pa1" and "pa2"`, s.accounts)
 	r.step(`^Nimbus refuses a third presence account "([^"]+)"$`, `Nimbus refuses a third presence account "pa3"`, s.thirdAccount)
 	r.step(`^the presence account "([^"]+)" has MFA (enabled|disabled)$`, `the presence account "pa1" has MFA enabled`, s.mFA)
 	r.step(`^the presence account "([^"]+)" (lacks|is granted) the delegated permission (\S+)$`, `the presence account "pa1" lacks the delegated permission Presence.Read.All`, s.permission)
@@ -85,11 +88,12 @@ func registerNimbus(sc *Scenario, r *registry) {
 
 	// what agents and callers do
 	r.step(`^(\w+) is "([^"]+)" in Teams$`, `bob is "Busy *" in Teams`, s.teamsState)
-	r.step(`^a call arrives (?:at|for) `+nbService+`$`, `a call arrives at "Support"`, s.arrive)
+	sc.inputAs(r, event.NimbusArrive, s.input)
 	r.step(`^(\d+) calls arrive (?:at|for) `+nbService+`$`, `2 calls arrive at "Support"`, s.arriveMany)
-	r.step(`^(\w+) (accepts|declines) the Nimbus call$`, "bob accepts the Nimbus call", s.answer)
+	sc.inputAs(r, event.NimbusAccept, s.input)
+	sc.inputAs(r, event.NimbusDecline, s.input)
 	r.step(`^(\w+) lets the Nimbus call ring out$`, "bob lets the Nimbus call ring out", s.ringOut)
-	r.step(`^(\w+) ends the Nimbus call$`, "bob ends the Nimbus call", s.hangUp)
+	sc.inputAs(r, event.NimbusHangUp, s.input)
 	r.step(`^(\w+) turns `+pron+` Active toggle in `+nbService+` (on|off)$`, `bob turns his Active toggle in "Support" off`, s.active)
 	r.step(`^(\w+) resets `+pron+` RONA state$`, "bob resets his RONA state", s.resetRONA)
 	r.step(`^(\w+) dials out from Teams$`, "bob dials out from Teams", s.dialOut)
@@ -396,7 +400,29 @@ func (s *nimbusSteps) teamsState(name, word string) error {
 	})
 }
 
-func (s *nimbusSteps) arrive(name string) error { return s.arriveMany(1, name) }
+// input applies a Nimbus input with the model readied with the
+// scenario's settings, saying why one is refused.
+func (s *nimbusSteps) input(ev event.Event) error {
+	st, err := s.nb()
+	if err != nil {
+		return err
+	}
+	err = s.apply(ev)
+	if !errors.Is(err, event.ErrRefused) {
+		return err
+	}
+	switch ev.Op {
+	case event.NimbusArrive:
+		if _, e := st.m.Service(ev.Name); e != nil {
+			return e
+		}
+	case event.NimbusAccount:
+		return fmt.Errorf("the presence account %q comes first or with the others: Nimbus has %d already (%w)", ev.Name, len(st.m.Accounts()), err)
+	case event.NimbusAccept, event.NimbusDecline:
+		return fmt.Errorf("no Nimbus call is ringing at %s (%w)", ev.User(), err)
+	}
+	return err
+}
 
 func (s *nimbusSteps) arriveMany(n int, name string) error {
 	st, svc, err := s.service(name)
@@ -409,10 +435,6 @@ func (s *nimbusSteps) arriveMany(n int, name string) error {
 	return nil
 }
 
-func (s *nimbusSteps) answer(name, how string) error {
-	return s.withAgent(name, either(how == "accepts", (*nimbus.Model).Accept, (*nimbus.Model).Decline))
-}
-
 func (s *nimbusSteps) ringOut(name string) error {
 	return s.withAgent(name, func(m *nimbus.Model, id teams.UserID) error {
 		c, ok := m.Ringing(id)
@@ -423,8 +445,6 @@ func (s *nimbusSteps) ringOut(name string) error {
 		return s.world.Clock.Advance(svc.RingTime)
 	})
 }
-
-func (s *nimbusSteps) hangUp(name string) error { return s.withAgent(name, (*nimbus.Model).HangUp) }
 
 func (s *nimbusSteps) active(name, service, on string) error {
 	st, svc, err := s.service(service)
@@ -449,7 +469,7 @@ func (s *nimbusSteps) established(name string) error {
 		if err != nil {
 			return err
 		}
-		s.lastCall, s.hasCall = c, true
+		event.RememberCall(s.world, c)
 		return nil
 	})
 }

@@ -43,8 +43,6 @@ type Scenario struct {
 	pickle *godog.Scenario
 
 	observers map[string]teams.Observer
-	lastCall  teams.CallID
-	hasCall   bool
 	refused   error // the last refused action, for "it is refused"
 	outcome   string
 

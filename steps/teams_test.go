@@ -48,19 +48,3 @@ func TestTeamsViewMessages(t *testing.T) {
 		t.Errorf("%d scenarios failed, want %d: %v", len(got), len(want), keys(got))
 	}
 }
-
-func TestParseDurationUnits(t *testing.T) {
-	tests := map[string]string{
-		"1 minute": "1m0s", "2 minutes": "2m0s", "a minute": "1m0s", "an hour": "1h0m0s", "1 hour": "1h0m0s",
-		"3 hours": "3h0m0s", "a second": "1s", "90 seconds": "1m30s", "1 day": "24h0m0s", "2 days": "48h0m0s", "one minute": "1m0s",
-	}
-	for in, want := range tests {
-		d, err := ParseDuration(in)
-		if err != nil || d.String() != want {
-			t.Errorf("ParseDuration(%q) = %v, %v; want %s", in, d, err, want)
-		}
-	}
-	if _, err := ParseDuration("a while"); err == nil {
-		t.Error(`ParseDuration("a while") accepted`)
-	}
-}

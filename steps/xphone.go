@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/event"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/sim/xphone"
@@ -64,22 +66,20 @@ func registerXPhone(sc *Scenario, r *registry) {
 			return ctx, nil
 		})
 	}
-	r.step(`^(.+) uses? XPhone Connect$`, "alice and bob use XPhone Connect", s.usesXPhone)
+	for _, o := range []event.Op{event.XPhoneUse, event.XPhoneProfile, event.XPhoneCall, event.XPhoneCallEnds,
+		event.XPhoneLoseServer, event.XPhoneReconnect, event.XPhoneQuit, event.XPhoneStart,
+		event.XPhoneNotificationsStop, event.XPhoneNotificationsResume} {
+		sc.inputAs(r, o, s.input)
+	}
+	r.step(`^(.+) use XPhone Connect$`, "alice and bob use XPhone Connect", s.usesXPhone)
 	r.step(`^the XPhone administrator sets "([^"]+)" to "([^"]*)"$`, `the XPhone administrator sets "Präsenzabgleich" to "Abgleich des Telefoniestatus"`, s.adminSets)
 	r.step(`^the XPhone administrator tries to set "([^"]+)" to "([^"]*)"$`, `the XPhone administrator tries to set "MicrophoneUsageSync.ProcessWhitelist" to "Slack,,Discord"`, s.adminTries)
 	r.step(`^(\w+) has the XPhone profiles:$`, "alice has the XPhone profiles:", s.profiles)
-	r.step(`^(\w+) selects the XPhone profile "([^"]+)"$`, `alice selects the XPhone profile "Nicht stören"`, s.xpSelect)
-	r.step(`^(\w+) starts an XPhone call$`, "alice starts an XPhone call", s.call(true))
-	r.step(`^(\w+)'s XPhone call ends$`, "alice's XPhone call ends", s.call(false))
 	r.step(`^(\w+) (joins an|leaves the) XPhone Connect meeting$`, "alice joins an XPhone Connect meeting", s.meeting)
 	r.step(`^(\w+) (starts|stops) sharing `+pron+` screen in XPhone Connect$`, "alice starts sharing her screen in XPhone Connect", s.share)
 	r.step(`^(\w+) changes `+pron+` XPhone sync mode to "([^"]+)"$`, `alice changes her XPhone sync mode to "telephony only"`, s.userMode)
 	r.step(`^(\w+) tries to change `+pron+` XPhone sync mode to "([^"]+)"$`, `alice tries to change her XPhone sync mode to "none"`, s.tryUserMode)
-	r.step(`^(\w+)'s XPhone client loses its connection to the XPhone server$`, "alice's XPhone client loses its connection to the XPhone server", s.connection(false))
-	r.step(`^(\w+)'s XPhone client reconnects to the XPhone server$`, "alice's XPhone client reconnects to the XPhone server", s.connection(true))
-	r.step(`^(\w+) (quits|starts) the XPhone client$`, "alice quits the XPhone client", s.client)
 	r.step(`^the process "([^"]+)" (starts|stops) using (\w+)'s microphone$`, `the process "Zoom" starts using alice's microphone`, s.microphone)
-	r.step(`^XPhone (stops|resumes) receiving change notifications for (\w+)$`, "XPhone stops receiving change notifications for alice", s.notifications)
 	r.step(`^the Teams action "([^"]+)" takes place between (\w+) and (\w+)$`, `the Teams action "MS Teams Call A -> B" takes place between A and B`, s.teamsAction)
 
 	r.step(`^the XPhone (poll interval|session expiry|session refresh margin|appointment cleanup age) is (.+)$`, "the XPhone poll interval is 30 seconds", s.setting)
@@ -150,9 +150,42 @@ func (s *xphoneSteps) why(m *xphone.Model, id teams.UserID) func() string {
 	}
 }
 
+// input applies an XPhone input with the model readied with the
+// scenario's settings, saying what is missing when it is refused.
+func (s *xphoneSteps) input(ev event.Event) error {
+	m, err := s.xp()
+	if err != nil {
+		return err
+	}
+	if _, known := s.user(ev.User()); known != nil {
+		if id, ok := m.LocalUser(ev.User()); ok && localXPhone[ev.Op] != nil {
+			return localXPhone[ev.Op](m, id)
+		}
+	}
+	err = s.apply(ev)
+	if id, _ := s.user(ev.User()); errors.Is(err, event.ErrRefused) {
+		if ev.Op == event.XPhoneUse {
+			return fmt.Errorf("%s already uses XPhone Connect: %w", ev.User(), err)
+		}
+		if !m.Uses(id) {
+			return fmt.Errorf("%s does not use XPhone Connect; say %q first: %w", ev.User(), ev.User()+" uses XPhone Connect", err)
+		}
+	}
+	return err
+}
+
+// localXPhone are the inputs a person without a Teams account may cause
+// in XPhone (XP-11): no person of the world, an input cannot name them.
+var localXPhone = map[event.Op]func(*xphone.Model, teams.UserID) error{
+	event.XPhoneCall:     (*xphone.Model).StartCall,
+	event.XPhoneCallEnds: (*xphone.Model).EndCall,
+}
+
+// usesXPhone adds several people at once ("alice and bob use XPhone
+// Connect").
 func (s *xphoneSteps) usesXPhone(list string) error {
 	for _, n := range splitNames(list) {
-		if err := s.onXP(n, func(m *xphone.Model, id teams.UserID) error { return m.AddUser(id) }); err != nil {
+		if err := s.input(event.Event{Op: event.XPhoneUse, Users: []string{n}}); err != nil {
 			return err
 		}
 	}
@@ -235,23 +268,11 @@ func (s *xphoneSteps) profiles(name string, t *godog.Table) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetProfiles(id, list) })
 }
 
-func (s *xphoneSteps) xpSelect(name, profile string) error {
-	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SelectProfile(id, profile) })
-}
-
-// either is a where cond holds and b where it does not: of two opposite
-// actions, the one a step's wording names.
 func either[T any](cond bool, a, b T) T {
 	if cond {
 		return a
 	}
 	return b
-}
-
-func (s *xphoneSteps) call(start bool) func(string) error {
-	return func(name string) error {
-		return s.onXP(name, either(start, (*xphone.Model).StartCall, (*xphone.Model).EndCall))
-	}
 }
 
 func (s *xphoneSteps) meeting(name, verb string) error {
@@ -284,25 +305,11 @@ func (s *xphoneSteps) tryUserMode(name, mode string) error {
 	})
 }
 
-func (s *xphoneSteps) connection(on bool) func(string) error {
-	return func(name string) error {
-		return s.onXP(name, either(on, (*xphone.Model).RestoreConnection, (*xphone.Model).LoseConnection))
-	}
-}
-
-func (s *xphoneSteps) client(name, verb string) error {
-	return s.onXP(name, either(verb == "quits", (*xphone.Model).Quit, (*xphone.Model).Start))
-}
-
 func (s *xphoneSteps) microphone(process, verb, name string) error {
 	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error {
 		_, err := m.Microphone(id, process, verb == "starts")
 		return err
 	})
-}
-
-func (s *xphoneSteps) notifications(verb, name string) error {
-	return s.onXP(name, func(m *xphone.Model, id teams.UserID) error { return m.SetNotifications(id, verb == "resumes") })
 }
 
 func (s *xphoneSteps) teamsAction(action, a, b string) error {
@@ -322,7 +329,7 @@ func (s *xphoneSteps) teamsAction(action, a, b string) error {
 	if err != nil {
 		return err
 	}
-	s.lastCall, s.hasCall = c, true
+	event.RememberCall(s.world, c)
 	return nil
 }
 

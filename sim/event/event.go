@@ -177,6 +177,14 @@ func LastCall(w *sim.World) (teams.CallID, bool) {
 	return c.last, c.has
 }
 
+// RememberCall makes c the call that "joins the call", "leaves the call"
+// and "the call ends" mean, for a call started other than by an input (an
+// XPhone action, a Nimbus agent's outbound call).
+func RememberCall(w *sim.World, c teams.CallID) {
+	l := callsOf(w)
+	l.last, l.has = c, true
+}
+
 var (
 	// ErrNoCall refuses a call's input before any call was started.
 	ErrNoCall = errors.New("there is no call yet")

@@ -38,8 +38,8 @@ var fields = map[string]*field{
 	"user":  person(0),
 	"other": person(1),
 	"users": {re: `(.+)`, list: true,
-		get: func(ev *Event) string { return joinNames(ev.Users) },
-		set: func(ev *Event, s string, _ clock.Time) error { return setPeople(ev, splitNames(s)) },
+		get: func(ev *Event) string { return JoinNames(ev.Users) },
+		set: func(ev *Event, s string, _ clock.Time) error { return setPeople(ev, SplitNames(s)) },
 		setList: func(ev *Event, names []string) error {
 			for _, n := range names {
 				if strings.Contains(n, ",") || strings.Contains(n, " and ") {
@@ -88,14 +88,14 @@ var fields = map[string]*field{
 			ev.Show, err = teams.ParseShowAs(strings.TrimPrefix(strings.TrimPrefix(s, "an "), "a "))
 			return err
 		}},
-	"location": {re: `(\w+)`,
+	"location": {re: `(the office|time off|\w+)`,
 		get: func(ev *Event) string { return ev.Location.String() },
 		set: func(ev *Event, s string, _ clock.Time) (err error) {
-			ev.Location, err = teams.ParseWorkLocationType(s)
+			ev.Location, err = ParseLocation(s)
 			return err
 		}},
 	// where: the location of working hours, as the step says it
-	"where": {re: `(from the office|remotely)`, key: "location",
+	"where": {re: `(from the office|in the office|from home|remotely)`, key: "location",
 		get: func(ev *Event) string {
 			if ev.Location == teams.WorkRemote {
 				return "remotely"
@@ -104,9 +104,9 @@ var fields = map[string]*field{
 		},
 		set: func(ev *Event, s string, _ clock.Time) error {
 			switch s {
-			case "from the office", "office":
+			case "from the office", "in the office", "office":
 				ev.Location = teams.WorkOffice
-			case "remotely", "remote":
+			case "remotely", "from home", "remote":
 				ev.Location = teams.WorkRemote
 			default:
 				return fmt.Errorf("working hours are from the office or remotely, not %q", clip(s))
@@ -151,6 +151,21 @@ var fields = map[string]*field{
 			}
 			return nil
 		}},
+}
+
+// ParseLocation reads a work place as people say it: Graph's names
+// (office, remote, timeOff, unspecified) or "the office", "home" and
+// "time off".
+func ParseLocation(s string) (teams.WorkLocationType, error) {
+	switch strings.ToLower(s) {
+	case "the office":
+		return teams.WorkOffice, nil
+	case "home":
+		return teams.WorkRemote, nil
+	case "time off":
+		return teams.WorkTimeOff, nil
+	}
+	return teams.ParseWorkLocationType(s)
 }
 
 func person(i int) *field {
@@ -246,30 +261,31 @@ func article(w string) string {
 	return "a"
 }
 
-var durationRe = regexp.MustCompile(`^(\d+|an?|one) (seconds?|minutes?|hours?|days?)$`)
+var durationRe = regexp.MustCompile(`^(\d+|an?|one)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|weeks?|w)$`)
 
 // maxDuration bounds a duration read from a phrase or a body.
 const maxDuration = 365 * 24 * time.Hour
 
 // ParseDuration reads a duration as Duration writes it ("10 minutes", "an
-// hour", "2 days") or a Go duration ("1h30m"), up to a year.
+// hour", "2 days"), singular or plural, short ("90 s", "5 min", "24 h") or
+// as a Go duration ("1h30m"), up to a year.
 func ParseDuration(s string) (time.Duration, error) {
 	in := strings.ToLower(strings.TrimSpace(s))
 	var d time.Duration
 	if m := durationRe.FindStringSubmatch(in); m != nil {
+		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[m[2][0]]
 		n := 1
 		if m[1][0] >= '0' && m[1][0] <= '9' {
 			var err error
-			if n, err = strconv.Atoi(m[1]); err != nil || n > 1e6 {
+			if n, err = strconv.Atoi(m[1]); err != nil || n > int(maxDuration/unit) {
 				return 0, fmt.Errorf("duration %q is longer than a year", clip(s))
 			}
 		}
-		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}[m[2][0]]
 		d = time.Duration(n) * unit
 	} else if g, err := time.ParseDuration(in); err == nil && g >= 0 {
 		d = g
 	} else {
-		return 0, fmt.Errorf("malformed duration %q; write e.g. \"30 minutes\", \"2 hours\" or \"1h30m\"", clip(s))
+		return 0, fmt.Errorf("malformed duration %q; write e.g. \"10 minutes\", \"2 hours\", \"1 day\", \"90 seconds\" or \"1h30m\"", clip(s))
 	}
 	if d > maxDuration {
 		return 0, fmt.Errorf("duration %q is longer than a year", clip(s))
@@ -294,7 +310,9 @@ func Duration(d time.Duration) string {
 	return fmt.Sprintf("%d %s", n, unit)
 }
 
-func joinNames(n []string) string {
+// JoinNames writes people as the steps read them: "alice", "alice and
+// bob", "alice, bob and carol".
+func JoinNames(n []string) string {
 	switch len(n) {
 	case 0:
 		return ""
@@ -304,8 +322,8 @@ func joinNames(n []string) string {
 	return strings.Join(n[:len(n)-1], ", ") + " and " + n[len(n)-1]
 }
 
-// splitNames reads "alice", "alice and bob", "alice, bob and carol".
-func splitNames(s string) []string {
+// SplitNames reads "alice", "alice and bob", "alice, bob and carol".
+func SplitNames(s string) []string {
 	var out []string
 	for _, p := range strings.Split(strings.ReplaceAll(s, " and ", ","), ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -192,7 +192,7 @@ var table = [NumOps]row{
 	RestoreNetwork: {name: "client network back", json: "restoreNetwork", users: 1, phrase: "{user}'s {client} client gets its network back",
 		apply: client((*teams.Model).RestoreNetwork), example: Event{Users: alice, Client: teams.Desktop}},
 
-	StartCall: {name: "start a Teams call", json: "startCall", users: 2, phrase: "{users} are in a Teams call",
+	StartCall: {name: "start a Teams call", json: "startCall", users: 2, phrase: "{users} <are|start> in a <Teams call|Teams conference call|conference call|call>",
 		apply: func(in *input) error { return startCall(in, in.ids...) }, example: Event{Users: []string{"alice", "bob", "carol"}}},
 	// the second person calls the first; if it rings it is answered
 	PlaceCall: {name: "place a call", json: "placeCall", users: 2, phrase: "{other} calls {user}",
@@ -256,15 +256,19 @@ var table = [NumOps]row{
 	SetLocation: {name: "a work location is set", json: "setWorkLocation", users: 1, phrase: "{user} sets " + pron + " work location to {location}[ at {place}]",
 		apply:   func(in *input) error { return in.m().SetManualLocation(in.u(), in.ev.Location, in.ev.Place) },
 		example: Event{Users: alice, Location: teams.WorkOffice, Place: "building 4"}},
-	DetectLocation: {name: "a work location is detected", json: "detectWorkLocation", users: 1, phrase: "{user}'s work location is detected as {location}[ at {place}] by {name}",
+	DetectLocation: {name: "a work location is detected", json: "detectWorkLocation", users: 1, phrase: "{user}'s work location is detected as {location}[ at {place}][ by {name}]",
 		apply: func(in *input) error {
-			return in.m().SetAutomaticLocation(in.u(), in.ev.Name, in.ev.Location, in.ev.Place)
+			by := in.ev.Name
+			if by == "" {
+				by = "Teams" // no app named: Teams detected it itself
+			}
+			return in.m().SetAutomaticLocation(in.u(), by, in.ev.Location, in.ev.Place)
 		}, example: Event{Users: alice, Location: teams.WorkRemote, Name: "docking station"}},
 	ClearLocation: {name: "a work location is cleared", json: "clearWorkLocation", users: 1, phrase: "{user} clears " + pron + " work location",
 		apply: onUser((*teams.Model).ClearLocation), example: Event{Users: alice}},
 	ClearDetectedLocation: {name: "a detected work location is cleared", json: "clearDetectedWorkLocation", users: 1, phrase: "{user}'s detected work location is cleared",
 		apply: onUser((*teams.Model).ClearAutomaticLocation), example: Event{Users: alice}},
-	WorkingHours: {name: "working hours with a location", json: "workingHours", users: 1, phrase: "{user} works {where}[ at {place}] on {days} {start}–{end}",
+	WorkingHours: {name: "working hours with a location", json: "workingHours", users: 1, phrase: "{user} works {where}[ at {place}] on {days} <|from >{start}<–| to |-| – >{end}",
 		apply: func(in *input) error {
 			ev := in.ev
 			return in.m().AddWorkingHours(in.u(), teams.WorkingHours{Days: ev.Days, Start: ev.Start, End: ev.End, Type: ev.Location, PlaceID: ev.Place})
@@ -365,7 +369,7 @@ var table = [NumOps]row{
 			_, err := nimbus.Of(in.w).AddAccount(in.ev.Name)
 			return err
 		}, example: Event{Name: "pa1"}},
-	NimbusArrive: {name: "Nimbus: a call arrives", json: "nimbusArrive", phrase: "a call arrives at {name}",
+	NimbusArrive: {name: "Nimbus: a call arrives", json: "nimbusArrive", phrase: "a call arrives <at|for> {name}",
 		apply: func(in *input) error {
 			nb, svc, ok := nbService(in)
 			if !ok {

@@ -21,7 +21,7 @@ const HoldsStep = "every invariant holds"
 // Steps renders the case in the step language, without keywords: the
 // world first, then one line per action and per stretch of time.
 func (c Case) Steps() []string {
-	out := []string{"the users " + joinNames(c.Users)}
+	out := []string{"the users " + event.JoinNames(c.Users)}
 	if c.IdleTimeout > 0 && c.IdleTimeout != teams.DefaultSettings().IdleTimeout {
 		out = append(out, "the idle timeout is "+event.Duration(c.IdleTimeout))
 	}
@@ -60,16 +60,6 @@ func passes(d time.Duration) string {
 		return s + " passes"
 	}
 	return s + " pass"
-}
-
-func joinNames(n []string) string {
-	switch len(n) {
-	case 0:
-		return ""
-	case 1:
-		return n[0]
-	}
-	return strings.Join(n[:len(n)-1], ", ") + " and " + n[len(n)-1]
 }
 
 // WriteFeature writes a failing result as a feature file that reproduces
