@@ -62,6 +62,20 @@ var Faults = []Fault{
 			}
 			return cl.SetSettings(set)
 		}},
+	{Name: "cloudlink-ignores-retry-after", Step: "CloudLink ignores Graph's Retry-After", Rule: "C-5",
+		Apply: func(w *sim.World) error {
+			cl := cloudlink.Of(w)
+			set := cl.Settings()
+			set.IgnoreRetryAfter = true
+			return cl.SetSettings(set)
+		}},
+	{Name: "xphone-older-notification-wins", Step: "XPhone's reader lets an older notification win", Rule: "C-8",
+		Apply: func(w *sim.World) error {
+			xp := xphone.Attach(w)
+			set := xp.Settings()
+			set.Faults.OlderWins = true
+			return xp.SetSettings(set)
+		}},
 	{Name: "xphone-echoes-dnd", Step: "XPhone writes Teams' Do Not Disturb back", Rule: "XP-13",
 		Apply: func(w *sim.World) error {
 			xp := xphone.Attach(w)
@@ -208,6 +222,9 @@ func Generate(seed uint64, ch Chooser, cfg Config) (Result, error) {
 			r.systems |= s
 		}
 	}
+	if r.systems != 0 {
+		r.systems |= sysGraph
+	}
 	res := Result{}
 	for len(c.Actions) < cfg.Actions && r.chk.Violation() == nil {
 		r.take(drawAction(r, ch), &c, &res)
@@ -276,7 +293,7 @@ func (r *Run) finish(res Result, c Case) Result {
 func drawAction(r *Run, ch Chooser) Action {
 	a := Action{}
 	switch g := ch.IntN(100); {
-	case g < 35:
+	case g < 35 || reversing(r) && ch.IntN(2) == 0:
 	case g < 80:
 		a.Gap = time.Duration(1+ch.IntN(10)) * time.Minute
 	case g < 95:

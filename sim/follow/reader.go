@@ -76,7 +76,10 @@ type watch struct {
 	sub    graph.SubscriptionID
 	has    bool
 	last   graph.Presence
-	timer  clock.Timer
+	// offered is the newest sequenceNumber Graph gave the reader, taken or
+	// not: what the view must hold (C-8).
+	offered uint64
+	timer   clock.Timer
 }
 
 // New returns a reader over the seam that reports to h. bo is the back-off
@@ -179,6 +182,15 @@ func (r *Reader) Current(u teams.UserID) (graph.Presence, bool) {
 	return r.users[u].last, true
 }
 
+// Offered is the newest sequenceNumber Graph gave the reader of the user,
+// by notification or read; a reader that keeps C-8 holds it.
+func (r *Reader) Offered(u teams.UserID) uint64 {
+	if u < 0 || int(u) >= len(r.users) {
+		return 0
+	}
+	return r.users[u].offered
+}
+
 // Fresh reads the user now, unless Graph's back-off forbids a request, and
 // returns the newest presence known: an older answer does not win over a
 // newer notification (C-8). It does not call the handler.
@@ -199,6 +211,7 @@ func (r *Reader) Fresh(u teams.UserID) (graph.Presence, bool) {
 
 // take holds p if it is newer than what w holds (C-8).
 func (r *Reader) take(w *watch, p graph.Presence) bool {
+	w.offered = max(w.offered, p.Sequence)
 	if w.has && p.Sequence <= w.last.Sequence && !(r.set.OlderWins && p.Sequence < w.last.Sequence) {
 		return false
 	}
