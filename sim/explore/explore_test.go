@@ -86,11 +86,6 @@ var seedsToFind = map[string]uint64{
 	"xphone-older-notification-wins": 20,
 }
 
-// heldByGraph are the faults whose violation shows only once Graph
-// delivers what it holds: their shrunk case ends in the wait for it, which
-// is not counted among the five actions.
-var heldByGraph = map[string]bool{"xphone-older-notification-wins": true}
-
 func TestPlantedFaultIsFoundAndShrunk(t *testing.T) {
 	for _, f := range explore.Faults {
 		t.Run(f.Name, func(t *testing.T) {
@@ -117,7 +112,7 @@ func TestPlantedFaultIsFoundAndShrunk(t *testing.T) {
 			}
 			t.Logf("seed %d: found after %d actions, shrunk to %d in %d replays", seed, len(found.Case.Actions), len(shrunk.Case.Actions), replays)
 			n := len(shrunk.Case.Actions)
-			if last := n - 1; heldByGraph[f.Name] && last >= 0 && shrunk.Case.Actions[last].Op == event.Wait {
+			if last := n - 1; f.Held && last >= 0 && shrunk.Case.Actions[last].Op == event.Wait {
 				n-- // the time Graph holds the notifications is no input
 			}
 			if n > 5 || n >= len(found.Case.Actions) && len(found.Case.Actions) > 5 {

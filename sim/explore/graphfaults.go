@@ -95,3 +95,8 @@ func reversing(r *Run) bool {
 	}
 	return false
 }
+
+// outage reports whether Graph fails requests now.
+func outage(r *Run) bool {
+	return r.systems&sysGraph != 0 && r.w.GraphFaults().Faults().ErrorRate > 0
+}
