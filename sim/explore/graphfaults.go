@@ -23,7 +23,7 @@ var (
 	// feature written for a failing run reproduces it in a world of
 	// another seed (a scenario's world seed comes from its name).
 	outageStatuses = []int{http.StatusServiceUnavailable, http.StatusTooManyRequests}
-	retryAfters    = []time.Duration{5 * time.Second, 30 * time.Second, time.Minute}
+	retryAfters    = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute}
 	// noteDelays are how late Graph may deliver notifications: within
 	// its stated band (average 10 s, at most a minute).
 	noteDelays = []time.Duration{5 * time.Second, 30 * time.Second, time.Minute}
