@@ -51,6 +51,9 @@ type Settings struct {
 	// without Retry-After, doubling with each failure in a row up to
 	// MaxBackoff; a Retry-After is always waited at least (C-5).
 	Backoff, MaxBackoff time.Duration
+	// IgnoreRetryAfter is a planted fault: CloudLink waits its back-off
+	// alone, however long Graph asked to wait (breaks C-5).
+	IgnoreRetryAfter bool
 	// Passive computes the CloudLink presence but never writes to Teams:
 	// an external connector under test does the writing, and the model
 	// stays the reference for what Mitel One shows.
@@ -801,6 +804,9 @@ func (m *Model) failed(op string, u teams.UserID, err error) bool {
 		return false
 	}
 	wait := ge.RetryAfter
+	if m.set.IgnoreRetryAfter {
+		wait = 0
+	}
 	if ge.Status != http.StatusTooManyRequests {
 		// a failing service: back off, doubling, capped, and never sooner
 		// than it asked

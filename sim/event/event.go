@@ -81,6 +81,12 @@ const (
 	Crash
 	SignOutAll
 	Indicator
+	GraphOutage
+	GraphRecovers
+	GraphDelayNotes
+	GraphReverseNotes
+	GraphDropNote
+	GraphDuplicateNotes
 	NumOps
 )
 
@@ -106,6 +112,11 @@ type Event struct {
 	End       time.Duration
 	State     pbx.UserState
 	Indicator teams.Indicator
+	// Share (percent), Status and RetryAfter are a Graph outage: the share
+	// of requests answered with Status, and the Retry-After sent with it.
+	Share      int
+	Status     int
+	RetryAfter time.Duration
 }
 
 // User returns the person who acts, "" for an input of nobody.

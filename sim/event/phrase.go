@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"
 	"github.com/presencesim/presencesim/sim/teams"
@@ -140,6 +142,44 @@ var fields = map[string]*field{
 				}
 			}
 			return fmt.Errorf("unknown desk phone presence %q; valid: %s", clip(s), strings.Join(pbxLabels, ", "))
+		}},
+	"share": {re: `(\d{1,3})`,
+		get: func(ev *Event) string { return strconv.Itoa(ev.Share) },
+		set: func(ev *Event, s string, _ clock.Time) error {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > 100 {
+				return fmt.Errorf("a share is 0 to 100 percent, not %q", clip(s))
+			}
+			ev.Share = n
+			return nil
+		}},
+	"status": {re: `(\d{3})`,
+		get: func(ev *Event) string { return strconv.Itoa(ev.Status) },
+		set: func(ev *Event, s string, _ clock.Time) error {
+			n, err := strconv.Atoi(s)
+			if err != nil || !slices.Contains(graph.FaultStatuses, n) {
+				return fmt.Errorf("cannot inject status %q; valid: %v", clip(s), graph.FaultStatuses)
+			}
+			ev.Status = n
+			return nil
+		}},
+	"retryAfter": {re: `(.+)`,
+		get: func(ev *Event) string {
+			if ev.RetryAfter <= 0 {
+				return ""
+			}
+			return Duration(ev.RetryAfter)
+		},
+		set: func(ev *Event, s string, _ clock.Time) error {
+			d, err := ParseDuration(s)
+			if err != nil {
+				return err
+			}
+			if d < time.Second || d%time.Second != 0 || d > 24*time.Hour {
+				return fmt.Errorf("Retry-After %q: Graph sends whole seconds, 1 s to a day", clip(s))
+			}
+			ev.RetryAfter = d
+			return nil
 		}},
 	"indicator": {re: `((?i:noNetwork|connectionError|authenticationFailed|newActivity))`,
 		get: func(ev *Event) string { return string(ev.Indicator) },

@@ -3,10 +3,12 @@ package event
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/cloudlink"
+	"github.com/presencesim/presencesim/sim/graph"
 	"github.com/presencesim/presencesim/sim/nimbus"
 	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -407,6 +409,23 @@ var table = [NumOps]row{
 	Indicator: {name: "a client reports an indicator", json: "indicator", users: 1, phrase: "{user}'s {client} client reports {indicator}",
 		apply:   func(in *input) error { return in.m().SetIndicator(in.u(), in.ev.Client, in.ev.Indicator) },
 		example: Event{Users: alice, Client: teams.Web, Indicator: teams.AuthenticationFailed}},
+
+	// Graph's faults, on the seam of every in-process model and the Graph
+	// fake alike: an outage and its end, and what Graph may do to the
+	// change notifications about a user (C-5, C-7, C-8, C-10)
+	GraphOutage: {name: "fault: Graph fails a share of requests", json: "graphOutage",
+		phrase: "the Graph fake answers {share}% of requests with {status}[ and a Retry-After of {retryAfter}]",
+		apply:  graphOutage, example: Event{Share: 100, Status: 503, RetryAfter: 30 * time.Second}},
+	GraphRecovers: {name: "Graph recovers", json: "graphRecovers", phrase: "the Graph fake stops injecting faults",
+		apply: graphRecovers},
+	GraphDelayNotes: {name: "fault: Graph delays notifications", json: "graphDelayNotifications", users: 1, phrase: "Graph delays notifications about {user} by {duration}",
+		apply: notes(func(nf *graph.NotifyFaults, ev *Event) { nf.Delay = ev.For }), example: Event{Users: alice, For: 30 * time.Second}},
+	GraphReverseNotes: {name: "fault: Graph reverses notifications", json: "graphReverseNotifications", users: 1, phrase: "Graph delivers notifications about {user} in reverse order",
+		apply: notes(func(nf *graph.NotifyFaults, _ *Event) { nf.Reverse = true }), example: Event{Users: alice}},
+	GraphDropNote: {name: "fault: Graph drops a notification", json: "graphDropNotification", users: 1, phrase: "Graph drops the next notification about {user}",
+		apply: notes(func(nf *graph.NotifyFaults, _ *Event) { nf.DropNext++ }), example: Event{Users: alice}},
+	GraphDuplicateNotes: {name: "fault: Graph duplicates notifications", json: "graphDuplicateNotifications", users: 1, phrase: "Graph duplicates notifications about {user}",
+		apply: notes(func(nf *graph.NotifyFaults, _ *Event) { nf.Duplicate = true }), example: Event{Users: alice}},
 }
 
 // Ops lists every op, in the table's order.

@@ -161,8 +161,9 @@ func init() {
 	}
 	locationDraws()
 	integrationDraws()
+	graphFaultDraws()
 	for o := range draws {
-		if draws[o].draw == nil && !draws[o].drawn && event.Op(o) < event.Crash {
+		if draws[o].draw == nil && !draws[o].drawn && (event.Op(o) < event.Crash || event.Op(o) > event.Indicator) {
 			panic(fmt.Sprintf("explore: %s has no draw", event.Op(o).Name()))
 		}
 	}

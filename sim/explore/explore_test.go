@@ -78,18 +78,30 @@ func TestNoInvariantBreaks(t *testing.T) {
 	}
 }
 
+// seedsToFind bounds the seeds the search for a planted fault may take:
+// Graph's faults are drawn often enough that a connector breaking C-5 or
+// C-8 under them is found within 20.
+var seedsToFind = map[string]uint64{
+	"cloudlink-ignores-retry-after":  20,
+	"xphone-older-notification-wins": 20,
+}
+
 func TestPlantedFaultIsFoundAndShrunk(t *testing.T) {
 	for _, f := range explore.Faults {
 		t.Run(f.Name, func(t *testing.T) {
+			limit := seedsToFind[f.Name]
+			if limit == 0 {
+				limit = 1000
+			}
 			var found explore.Result
 			seed := uint64(1)
-			for ; seed <= 1000; seed++ {
+			for ; seed <= limit; seed++ {
 				if found = explore1(t, seed, explore.Config{Fault: f.Name}); found.Violation != nil {
 					break
 				}
 			}
 			if found.Violation == nil {
-				t.Fatalf("1000 seeds did not find the planted fault %s", f.Name)
+				t.Fatalf("%d seeds did not find the planted fault %s", limit, f.Name)
 			}
 			if !contains(found.Violation.Rules, f.Rule) {
 				t.Fatalf("the fault breaks %s, but the violation found cites %v: %v", f.Rule, found.Violation.Rules, found.Violation)
@@ -98,7 +110,12 @@ func TestPlantedFaultIsFoundAndShrunk(t *testing.T) {
 			if shrunk.Violation == nil || shrunk.Violation.Invariant != found.Violation.Invariant {
 				t.Fatalf("shrinking lost the violation: %v", shrunk.Violation)
 			}
-			if n := len(shrunk.Case.Actions); n > 5 || n >= len(found.Case.Actions) && len(found.Case.Actions) > 5 {
+			t.Logf("seed %d: found after %d actions, shrunk to %d in %d replays", seed, len(found.Case.Actions), len(shrunk.Case.Actions), replays)
+			n := len(shrunk.Case.Actions)
+			if last := n - 1; f.Held && last >= 0 && shrunk.Case.Actions[last].Op == event.Wait {
+				n-- // the time Graph holds the notifications is no input
+			}
+			if n > 5 || n >= len(found.Case.Actions) && len(found.Case.Actions) > 5 {
 				t.Fatalf("seed %d: shrunk from %d to %d actions in %d replays; want at most 5:\n%s", seed, len(found.Case.Actions), n, replays, strings.Join(shrunk.Case.Steps(), "\n"))
 			}
 			// the shrunk case breaks the invariant on its own, and only with

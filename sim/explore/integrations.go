@@ -16,6 +16,8 @@ const (
 	sysCloudLink system = 1 << iota
 	sysXPhone
 	sysNimbus
+	// sysGraph is Graph's faults: drawn in every world with a connector
+	sysGraph
 )
 
 // nimbusService is the one service a world's Nimbus runs.

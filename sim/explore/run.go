@@ -31,6 +31,10 @@ type Fault struct {
 	// plants the fault in a scenario.
 	Step string
 	Rule string
+	// Held says the violation shows only once Graph delivers the
+	// notifications it holds: a shrunk case ends in the wait for that,
+	// which is time passing rather than an input.
+	Held bool
 	// Apply breaks the world's model; a scenario's step and a run call the
 	// same function at the same moment (after the people, before 08:00).
 	Apply func(*sim.World) error
@@ -61,6 +65,20 @@ var Faults = []Fault{
 				}
 			}
 			return cl.SetSettings(set)
+		}},
+	{Name: "cloudlink-ignores-retry-after", Step: "CloudLink ignores Graph's Retry-After", Rule: "C-5",
+		Apply: func(w *sim.World) error {
+			cl := cloudlink.Of(w)
+			set := cl.Settings()
+			set.IgnoreRetryAfter = true
+			return cl.SetSettings(set)
+		}},
+	{Name: "xphone-older-notification-wins", Step: "XPhone's reader lets an older notification win", Rule: "C-8", Held: true,
+		Apply: func(w *sim.World) error {
+			xp := xphone.Attach(w)
+			set := xp.Settings()
+			set.Faults.OlderWins = true
+			return xp.SetSettings(set)
 		}},
 	{Name: "xphone-echoes-dnd", Step: "XPhone writes Teams' Do Not Disturb back", Rule: "XP-13",
 		Apply: func(w *sim.World) error {
@@ -208,6 +226,9 @@ func Generate(seed uint64, ch Chooser, cfg Config) (Result, error) {
 			r.systems |= s
 		}
 	}
+	if r.systems != 0 {
+		r.systems |= sysGraph
+	}
 	res := Result{}
 	for len(c.Actions) < cfg.Actions && r.chk.Violation() == nil {
 		r.take(drawAction(r, ch), &c, &res)
@@ -275,8 +296,15 @@ func (r *Run) finish(res Result, c Case) Result {
 // drawAction draws the gap before the next action and the action.
 func drawAction(r *Run, ch Chooser) Action {
 	a := Action{}
-	switch g := ch.IntN(100); {
-	case g < 35:
+	out := outage(r)
+	// an outage lasts a while: minutes between actions, not hours, until
+	// the recovery drawn below
+	span := 100
+	if out {
+		span = 80
+	}
+	switch g := ch.IntN(span); {
+	case g < 35 || reversing(r) && ch.IntN(2) == 0:
 	case g < 80:
 		a.Gap = time.Duration(1+ch.IntN(10)) * time.Minute
 	case g < 95:
@@ -291,6 +319,10 @@ func drawAction(r *Run, ch Chooser) Action {
 		}
 	}
 	pick := ch.IntN(total)
+	if out && ch.IntN(3) == 0 {
+		a.Op = event.GraphRecovers
+		return a
+	}
 	if r.systems&sysNimbus != 0 && nimbusRinging(r) && ch.IntN(2) == 0 {
 		// a Nimbus call rings for seconds: the agent mostly reacts at once
 		a.Op = event.NimbusAccept

@@ -36,6 +36,10 @@ type Settings struct {
 	// once, so a notification Graph lost does not stand for ever (C-7).
 	// Zero never reads a subscribed user.
 	Quiet time.Duration
+	// OlderWins is a planted fault: the reader takes every presence it is
+	// given, so a late notification's older sequenceNumber wins (breaks
+	// C-8).
+	OlderWins bool
 }
 
 // The timings the built-in models start with (decided): poll every minute
@@ -56,7 +60,14 @@ type Reader struct {
 	set   Settings
 	bo    *Backoff
 	users []watch // by teams.UserID
+	// stale are subscriptions to delete once Graph may be asked again: a
+	// deletion is a request too, held to the back-off (C-5).
+	stale []graph.SubscriptionID
 }
+
+// maxStale caps the deletions waiting for the back-off; beyond, a
+// subscription is left to expire in Graph (its notifications are ignored).
+const maxStale = 1024
 
 type watch struct {
 	on     bool // followed
@@ -65,7 +76,10 @@ type watch struct {
 	sub    graph.SubscriptionID
 	has    bool
 	last   graph.Presence
-	timer  clock.Timer
+	// offered is the newest sequenceNumber Graph gave the reader, taken or
+	// not: what the view must hold (C-8).
+	offered uint64
+	timer   clock.Timer
 }
 
 // New returns a reader over the seam that reports to h. bo is the back-off
@@ -82,10 +96,11 @@ func (r *Reader) SetSettings(s Settings) { r.set = s }
 func (r *Reader) SetSeam(g graph.Seam) {
 	for i := range r.users {
 		if w := &r.users[i]; w.subbed {
-			_ = r.g.Unsubscribe(w.sub)
-			w.subbed = false
+			r.unsubscribe(w)
 		}
 	}
+	r.flush()
+	r.stale = r.stale[:0] // the old seam's: not Graph's to delete through the new one
 	r.g = g
 	for i := range r.users {
 		if w := &r.users[i]; w.on && !w.lost {
@@ -129,8 +144,7 @@ func (r *Reader) Unwatch(u teams.UserID) {
 	w := &r.users[u]
 	r.clk.Cancel(w.timer)
 	if w.subbed {
-		_ = r.g.Unsubscribe(w.sub)
-		w.subbed = false
+		r.unsubscribe(w)
 	}
 	w.on = false
 }
@@ -150,8 +164,7 @@ func (r *Reader) SetLost(u teams.UserID, lost bool) {
 	r.clk.Cancel(w.timer)
 	if lost {
 		if w.subbed {
-			_ = r.g.Unsubscribe(w.sub)
-			w.subbed = false
+			r.unsubscribe(w)
 		}
 		r.arm(u, w, opPoll, r.set.PollInterval)
 		return
@@ -167,6 +180,15 @@ func (r *Reader) Current(u teams.UserID) (graph.Presence, bool) {
 		return graph.Presence{}, false
 	}
 	return r.users[u].last, true
+}
+
+// Offered is the newest sequenceNumber Graph gave the reader of the user,
+// by notification or read; a reader that keeps C-8 holds it.
+func (r *Reader) Offered(u teams.UserID) uint64 {
+	if u < 0 || int(u) >= len(r.users) {
+		return 0
+	}
+	return r.users[u].offered
 }
 
 // Fresh reads the user now, unless Graph's back-off forbids a request, and
@@ -189,15 +211,43 @@ func (r *Reader) Fresh(u teams.UserID) (graph.Presence, bool) {
 
 // take holds p if it is newer than what w holds (C-8).
 func (r *Reader) take(w *watch, p graph.Presence) bool {
-	if w.has && p.Sequence <= w.last.Sequence {
+	w.offered = max(w.offered, p.Sequence)
+	if w.has && p.Sequence <= w.last.Sequence && !(r.set.OlderWins && p.Sequence < w.last.Sequence) {
 		return false
 	}
 	w.has, w.last = true, p
 	return true
 }
 
+// unsubscribe ends w's subscription: deleted now, or once the back-off
+// allows a request.
+func (r *Reader) unsubscribe(w *watch) {
+	w.subbed = false
+	if len(r.stale) < maxStale {
+		r.stale = append(r.stale, w.sub)
+	}
+	r.flush()
+}
+
+// flush deletes the stale subscriptions while Graph may be asked; one that
+// fails transiently waits for the next request.
+func (r *Reader) flush() {
+	for len(r.stale) > 0 {
+		now := r.clk.Now()
+		if !r.bo.Ready(now) {
+			return
+		}
+		id := r.stale[len(r.stale)-1]
+		if r.bo.Done(now, r.g.Unsubscribe(id)) {
+			return
+		}
+		r.stale = r.stale[:len(r.stale)-1]
+	}
+}
+
 func (r *Reader) subscribe(u teams.UserID, w *watch) {
 	r.clk.Cancel(w.timer)
+	r.flush()
 	now := r.clk.Now()
 	if r.bo.Ready(now) {
 		id, err := r.g.Subscribe([]teams.UserID{u}, r)
@@ -262,6 +312,10 @@ func (r *Reader) Fire(now clock.Time, ev clock.Event) {
 		return
 	}
 	if !r.bo.Ready(now) {
+		r.arm(u, w, ev.Op, 0)
+		return
+	}
+	if r.flush(); !r.bo.Ready(now) {
 		r.arm(u, w, ev.Op, 0)
 		return
 	}

@@ -198,6 +198,9 @@ func checkNimbus(c *Checker, _ teams.UserID) (bool, string) {
 		if err != nil {
 			continue
 		}
+		if graphBehind(c, nb.Reader(), call.Agent) {
+			continue // Graph has not told Nimbus yet: no claim until it does (C-7)
+		}
 		seen, _ := c.w.Teams.ViewAs(call.Agent, acc.Guest)
 		applies = true
 		if seen.Activity == p.InACall || seen.Activity == p.InAConferenceCall {

@@ -99,6 +99,7 @@ func New(w *sim.World, invs []Invariant) *Checker {
 // world's clock call it after every event.
 func Install(w *sim.World) *Checker {
 	c := New(w, All())
+	w.GraphFaults().Watch() // the connector invariants read what was asked of Graph
 	w.Clock.SetAfterFire(c.afterFire)
 	w.Teams.SetOnUpdate(c.touch)
 	return c

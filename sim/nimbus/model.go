@@ -289,6 +289,10 @@ func (m *Model) readerSettings() follow.Settings {
 	return follow.Settings{PollInterval: m.set.PollInterval, Quiet: m.set.ResyncAfter}
 }
 
+// Reader is how Nimbus follows its agents' presence, for checks of its
+// view.
+func (m *Model) Reader() *follow.Reader { return m.rd }
+
 // ComponentName names the component.
 func (m *Model) ComponentName() string { return "nimbus" }
 

@@ -70,6 +70,7 @@ type Faults struct {
 	EchoDND          bool // write a Do-not-disturb read from Teams back to Teams
 	SkipMaxAge       bool // forget the 12 h cleanup of appointments
 	SkipStartCleanup bool // forget the cleanup at client start
+	OlderWins        bool // let a late notification's older sequenceNumber win (C-8)
 }
 
 // DefaultSettings returns the model's defaults.
@@ -187,8 +188,11 @@ func NewOn(seamOf func(app string) graph.Seam, clk *clock.Clock, tr *trace.Trace
 }
 
 func (m *Model) readerSettings() follow.Settings {
-	return follow.Settings{PollInterval: m.set.PollInterval, Quiet: m.set.ResyncAfter}
+	return follow.Settings{PollInterval: m.set.PollInterval, Quiet: m.set.ResyncAfter, OlderWins: m.set.Faults.OlderWins}
 }
+
+// Reader is how XPhone follows Teams presence, for checks of its view.
+func (m *Model) Reader() *follow.Reader { return m.rd }
 
 // Attach returns the world's XPhone model, creating it with the default
 // settings on first use.
