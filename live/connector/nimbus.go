@@ -253,7 +253,13 @@ func (n *nimbus) renew(ctx context.Context) {
 	var res struct {
 		ExpirationDateTime time.Time `json:"expirationDateTime"`
 	}
-	err := n.graph.do(ctx, http.MethodPatch, "/subscriptions/"+n.subID, map[string]string{"expirationDateTime": exp.UTC().Format(time.RFC3339)}, &res)
+	body := map[string]string{"expirationDateTime": exp.UTC().Format(time.RFC3339)}
+	err := n.graph.do(ctx, http.MethodPatch, "/subscriptions/"+n.subID, body, &res)
+	if ge, ok := err.(*graphError); ok && ge.Status == http.StatusUnauthorized {
+		// the token was refused and dropped: renew at once with a new one,
+		// not a tick later, when the subscription may have lapsed (C-6)
+		err = n.graph.do(ctx, http.MethodPatch, "/subscriptions/"+n.subID, body, &res)
+	}
 	if ge, ok := err.(*graphError); ok && ge.Status == http.StatusNotFound {
 		n.logf("nimbus reader: subscription %s is gone; subscribing again", n.subID)
 		n.subID = ""
