@@ -116,6 +116,12 @@ func (m *Model) update(id UserID, source string) {
 	if n := len(u.history); n > 0 && u.history[n-1].at == now {
 		u.history[n-1].p = r.p
 	} else {
+		if len(u.history) >= MaxHistory {
+			// keep the newer half: a world served for weeks must not grow
+			// with every change; observers look back minutes, not weeks
+			u.history = append(u.history[:0], u.history[len(u.history)-MaxHistory/2:]...)
+			u.forgot = true
+		}
 		u.history = append(u.history, histEntry{at: now, p: r.p})
 	}
 	m.tr.Record(trace.Entry{At: now, Kind: trace.PresenceChange, User: u.dir.Name, Source: source, Before: before, After: r.p, Rule: r.rule})

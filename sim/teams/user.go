@@ -151,7 +151,8 @@ type user struct {
 	winner string
 	seq    uint64
 
-	history []histEntry
+	history []histEntry // at most MaxHistory changes, oldest first
+	forgot  bool        // older changes were dropped from history
 
 	notifyPending bool
 	notifyBefore  presence.Presence

@@ -108,11 +108,20 @@ func (m *Model) Chat(target, sender UserID) (ChatOutcome, string) {
 	return r.chat, "T-REACH-1"
 }
 
+// MaxHistory bounds the presence changes kept per user for PresenceAt;
+// beyond it the older half is forgotten.
+const MaxHistory = 4096
+
 // PresenceAt is the user's presence as it was at time t (from the history).
+// Before the oldest change kept it is the oldest one known: the history
+// holds the last MaxHistory changes, far more than an observer's lag.
 func (m *Model) PresenceAt(id UserID, t clock.Time) presence.Presence {
 	h := m.users[id].history
 	i := sort.Search(len(h), func(i int) bool { return h[i].at > t })
 	if i == 0 {
+		if m.users[id].forgot {
+			return h[0].p
+		}
 		return presence.Of(presence.Offline, presence.ActOffline)
 	}
 	return h[i-1].p
