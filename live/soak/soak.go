@@ -123,8 +123,8 @@ func (c Config) withDefaults() (Config, error) {
 // Staleness is measured from desk-phone lines to the connector's session
 // in Teams; the others carry other changes.
 var Unsupported = map[string]string{
-	"pbx": "the workload's desk phones are the PBX model's, but the PBX connector follows them over SIP, and the served world of a soak " +
-		"gives its 20,000 extensions no SIP passwords; staleness would be measured as for cloudlink once it does",
+	"pbx": "the PBX connector watches every extension with a SIP subscription of its own, and the SIP fake holds at most " +
+		"10,000 live subscriptions (a bound on its memory); a tenant of this size needs a SIP soak that has not been measured",
 	"nimbus": "Nimbus reads presence (subscriptions of 650 ids, bulk reads) and writes none: its staleness is from a Teams change to " +
 		"its read, which needs the workload's Teams changes tracked per presence account; the workload drives no Nimbus services",
 	"xphone": "XPhone Connect syncs profiles and appointments both ways: the workload drives no XPhone server, so there is nothing " +
