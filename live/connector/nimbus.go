@@ -1,9 +1,7 @@
 package connector
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -308,16 +306,5 @@ func (n *nimbus) take(ctx context.Context, id string, p graphPresence) {
 
 // report tells the harness what the reader now believes.
 func (n *nimbus) report(ctx context.Context, id string, p graphPresence) {
-	if n.env.ReportURL == "" {
-		return
-	}
-	b, _ := json.Marshal(map[string]string{"id": id, "availability": p.Availability, "activity": p.Activity, "sequenceNumber": p.SequenceNumber})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.env.ReportURL, bytes.NewReader(b))
-	if err != nil {
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := n.hc.Do(req); err == nil {
-		resp.Body.Close()
-	}
+	reportView(ctx, n.hc, n.env.ReportURL, id, p)
 }

@@ -671,18 +671,7 @@ func (c *xphoneConn) take(ctx context.Context, id string, p graphPresence) {
 
 // report tells the harness what the connector now believes Teams shows.
 func (c *xphoneConn) report(ctx context.Context, id string, p graphPresence) {
-	if c.env.ReportURL == "" {
-		return
-	}
-	b, _ := json.Marshal(map[string]string{"id": id, "availability": p.Availability, "activity": p.Activity, "sequenceNumber": p.SequenceNumber})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.env.ReportURL, bytes.NewReader(b))
-	if err != nil {
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := c.hc.Do(req); err == nil {
-		resp.Body.Close()
-	}
+	reportView(ctx, c.hc, c.env.ReportURL, id, p)
 }
 
 func mainXPhone(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
