@@ -56,27 +56,40 @@ func TestQueueOrderMatchesASort(t *testing.T) {
 	}
 }
 
-// A timer rescheduled on every input (an idle timer) leaves its cancelled
-// nodes behind; the heap keeps them only up to as many as live ones plus
-// a fixed slack, and Len counts the live ones.
+// A timer rescheduled on every input (an idle timer) leaves cancelled
+// nodes behind where the queue cancels lazily (the current bucket, the far
+// heap); the queue keeps them only up to as many as live ones plus a fixed
+// slack, and Len counts the live ones. The table reschedules into each
+// part of the queue.
 func TestCancelledTimersAreCapped(t *testing.T) {
-	c, o := New(), &order{}
-	c.After(time.Minute, o, Event{A: -1}) // on top, so the cancelled ones are not
-	var tm Timer
-	for i := range 200_000 {
-		c.Cancel(tm)
-		tm = c.After(time.Hour, o, Event{A: int32(i)})
-		if len(c.heap) > 2*c.live+compactAbove+1 {
-			t.Fatalf("after %d reschedules the heap holds %d nodes for %d live timers", i+1, len(c.heap), c.live)
-		}
-	}
-	if c.Len() != 2 {
-		t.Fatalf("Len %d after rescheduling one timer beside another, want 2", c.Len())
-	}
-	if err := c.Advance(2 * time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if len(o.got) != 2 || o.got[0] != -1 || o.got[1] != 199_999 {
-		t.Fatalf("fired %v, want the first and the last rescheduled timer", o.got)
+	for _, tc := range []struct {
+		name  string
+		ahead time.Duration
+	}{
+		{"current bucket", 100 * time.Millisecond},
+		{"ring", time.Hour},
+		{"far heap", 5 * 24 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, o := New(), &order{}
+			c.After(time.Millisecond, o, Event{A: -1}) // first, so the cancelled ones are not
+			var tm Timer
+			for i := range 200_000 {
+				c.Cancel(tm)
+				tm = c.After(tc.ahead, o, Event{A: int32(i)})
+				if held := c.cal.held() + c.cal.ringLen; held > 2*c.live+compactAbove+1 {
+					t.Fatalf("after %d reschedules the queue holds %d nodes for %d live timers", i+1, held, c.live)
+				}
+			}
+			if c.Len() != 2 {
+				t.Fatalf("Len %d after rescheduling one timer beside another, want 2", c.Len())
+			}
+			if err := c.Advance(2 * tc.ahead); err != nil {
+				t.Fatal(err)
+			}
+			if len(o.got) != 2 || o.got[0] != -1 || o.got[1] != 199_999 {
+				t.Fatalf("fired %v, want the first and the last rescheduled timer", o.got)
+			}
+		})
 	}
 }

@@ -38,14 +38,18 @@ type entry struct {
 	gen uint32
 	// queued is true from Schedule until the event fires or is cancelled.
 	queued bool
+	// in says which part of the queue holds the event.
+	in part
+	// next and prev link the event into its ring bucket's list while it
+	// waits there (in == inRing).
+	next, prev int32
 }
 
-// node is a heap element: the firing order's key beside the slot, so
-// ordering the queue reads the heap's own contiguous memory, not the
-// slots it points to. A cancelled event's node stays in the heap, stale
-// (its slot no longer queued under gen), until it reaches the top or the
-// heap is compacted: the slots keep no position in the heap, so moving a
-// node writes nothing outside it.
+// node is an element of the current bucket or the far heap: the firing
+// order's key beside the slot, so ordering reads the queue's own
+// contiguous memory, not the slots it points to. A cancelled event's node
+// stays behind, stale (its slot no longer queued under gen), until it is
+// reached or the queue is compacted.
 type node struct {
 	at   Time
 	seq  uint64
@@ -57,23 +61,24 @@ func (a *node) before(b *node) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// arity is the heap's branching: four children per node halve its depth,
-// and siblings share cache lines.
-const arity = 4
-
 // ErrBackwards is returned when asked to move time to an earlier point.
 var ErrBackwards = errors.New("time cannot move backwards")
 
 // Clock is the virtual clock and its event queue. It is not safe for
 // concurrent use: a world is single-threaded by design.
+//
+// The queue is a calendar (see calendar.go): the current bucket sorted,
+// a ring of unsorted buckets for the next hour or so, and a heap for
+// events beyond it. It fires by (time, scheduling sequence) exactly as a
+// single sorted list would.
 type Clock struct {
 	now   Time
 	seq   uint64
 	slots []entry
 	free  []int32
-	heap  []node
-	live  int // the heap's nodes that are not stale
+	live  int // events scheduled and neither fired nor cancelled
 	fired uint64
+	cal   calendar
 	// afterFire, when set, runs after every fired event; the invariant
 	// checker uses it to look at the world between any two events.
 	afterFire func(now Time, ev Event)
@@ -113,9 +118,13 @@ func (c *Clock) Schedule(at Time, h Handler, ev Event) Timer {
 	}
 	e.at, e.seq, e.h, e.ev = at, c.seq, h, ev
 	e.queued = true
+	if c.live == 0 {
+		// an empty queue holds no nodes (settle drained them), so the
+		// calendar may start over at the present
+		c.cal.restart(c.now)
+	}
 	c.live++
-	c.heap = append(c.heap, node{at: at, seq: c.seq, slot: s, gen: e.gen})
-	c.up(len(c.heap) - 1)
+	c.insert(node{at: at, seq: c.seq, slot: s, gen: e.gen})
 	return Timer{slot: s, gen: e.gen}
 }
 
@@ -129,10 +138,13 @@ func (c *Clock) Cancel(t Timer) bool {
 	if !c.pending(t) {
 		return false
 	}
+	if c.slots[t.slot].in == inRing {
+		c.unlink(t.slot) // no node is left behind
+	}
 	c.release(t.slot)
 	c.live--
-	c.dropStale()
-	if len(c.heap) > 2*c.live+compactAbove {
+	c.settle()
+	if c.cal.held() > 2*c.live+compactAbove {
 		c.compact()
 	}
 	return true
@@ -165,14 +177,14 @@ type PendingTimer struct {
 // Pending lists the queued events in firing order.
 func (c *Clock) Pending() []PendingTimer {
 	idx := make([]int32, 0, c.live)
-	for i := range c.heap {
-		if !c.stale(&c.heap[i]) {
-			idx = append(idx, c.heap[i].slot)
+	for i := range c.slots {
+		if c.slots[i].queued {
+			idx = append(idx, int32(i))
 		}
 	}
 	out := make([]PendingTimer, 0, len(idx))
-	// selection by repeated minimum keeps the heap untouched; the list is short
-	// where it is printed (explanations), so O(n²) is fine.
+	// selection by repeated minimum leaves the queue untouched; the list is
+	// short where it is printed (explanations), so O(n²) is fine.
 	for len(idx) > 0 {
 		best := 0
 		for i := 1; i < len(idx); i++ {
@@ -193,27 +205,26 @@ func (c *Clock) Len() int { return c.live }
 
 // Next returns when the next event is due.
 func (c *Clock) Next() (Time, bool) {
-	if len(c.heap) == 0 {
+	n := c.cal.first()
+	if n == nil {
 		return 0, false
 	}
-	return c.heap[0].at, true
+	return n.at, true
 }
 
 // Step fires the single next event if it is due at or before limit.
 func (c *Clock) Step(limit Time) bool {
-	if len(c.heap) == 0 {
+	n := c.cal.first()
+	if n == nil || n.at > limit {
 		return false
 	}
-	if c.heap[0].at > limit {
-		return false
-	}
-	s := c.heap[0].slot
+	s := n.slot
+	c.cal.popFirst()
 	e := &c.slots[s]
 	h, ev, at := e.h, e.ev, e.at
-	c.pop()
 	c.release(s)
 	c.live--
-	c.dropStale()
+	c.settle()
 	c.now = at
 	c.fired++
 	h.Fire(at, ev)
@@ -251,8 +262,8 @@ func (c *Clock) less(a, b int32) bool {
 	return ea.seq < eb.seq
 }
 
-// compactAbove is the slack of stale nodes the heap may hold beyond as
-// many as it has live ones before it is rebuilt without them.
+// compactAbove is the slack of stale nodes the queue may hold beyond as
+// many as it has live events before it is rebuilt without them.
 const compactAbove = 1024
 
 // stale says whether n is a cancelled event's node.
@@ -265,82 +276,7 @@ func (c *Clock) stale(n *node) bool {
 func (c *Clock) release(s int32) {
 	e := &c.slots[s]
 	e.queued = false
+	e.in = inNone
 	e.h = nil
 	c.free = append(c.free, s)
-}
-
-// dropStale pops stale nodes off the top, so the top is always a live
-// event (Next and Step read it).
-func (c *Clock) dropStale() {
-	for len(c.heap) > 0 && c.stale(&c.heap[0]) {
-		c.pop()
-	}
-}
-
-// pop removes the top node.
-func (c *Clock) pop() {
-	last := len(c.heap) - 1
-	c.heap[0] = c.heap[last]
-	c.heap = c.heap[:last]
-	if last > 0 {
-		c.down(0)
-	}
-}
-
-// compact rebuilds the heap from its live nodes, so cancelled events take
-// memory only in proportion to the live ones. The firing order is by each
-// event's unique (time, sequence), not by the heap's shape.
-func (c *Clock) compact() {
-	h := c.heap[:0]
-	for _, n := range c.heap {
-		if !c.stale(&n) {
-			h = append(h, n)
-		}
-	}
-	clear(c.heap[len(h):])
-	c.heap = h
-	for i := (len(h) - 2) / arity; i >= 0; i-- {
-		c.down(i)
-	}
-}
-
-// up moves the node at i towards the root while it fires before its
-// parent, shifting parents down into the hole rather than swapping.
-func (c *Clock) up(i int) {
-	h := c.heap
-	n := h[i]
-	for i > 0 {
-		p := (i - 1) / arity
-		if !n.before(&h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = n
-}
-
-// down moves the node at i towards the leaves while a child fires before
-// it.
-func (c *Clock) down(i int) {
-	h := c.heap
-	n := h[i]
-	for {
-		first := arity*i + 1
-		if first >= len(h) {
-			break
-		}
-		m := first
-		for k, end := first+1, min(first+arity, len(h)); k < end; k++ {
-			if h[k].before(&h[m]) {
-				m = k
-			}
-		}
-		if !h[m].before(&n) {
-			break
-		}
-		h[i] = h[m]
-		i = m
-	}
-	h[i] = n
 }

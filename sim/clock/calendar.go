@@ -1,0 +1,251 @@
+package clock
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// The queue is a calendar. Virtual time is cut into buckets of
+// 2^bucketShift ns (about a second); most events of a day fall due seconds
+// to minutes after they are scheduled, so most land in the ring of
+// ringSize buckets after the current one (about 73 minutes) and cost a
+// list push to schedule and an unlink to cancel. Only the current bucket
+// is sorted, when it becomes current, and kept sorted as events are
+// scheduled into it; events beyond the ring wait in a 4-ary heap and move
+// into the ring as it turns towards them.
+//
+// The firing order is each event's unique (time, sequence), so it does not
+// depend on which part held an event or on the bucket width.
+const (
+	bucketShift = 30
+	ringSize    = 1 << 12
+	ringMask    = ringSize - 1
+	ringWords   = ringSize / 64
+)
+
+// part says where an event waits.
+type part uint8
+
+const (
+	inNone part = iota // fired, cancelled or never scheduled
+	inCur              // the current bucket, sorted
+	inRing             // a ring bucket's list, unsorted
+	inFar              // the far heap
+)
+
+type calendar struct {
+	// cb is the current bucket's number: cur holds every waiting event of
+	// a bucket up to cb, the ring those of buckets cb+1 to cb+ringSize-1,
+	// the far heap all later ones.
+	cb int64
+	// cur is in reverse firing order, so the next event is at the end:
+	// firing pops it, and an event scheduled for now goes in near the end.
+	// It may hold stale nodes; its last one is always live.
+	cur []node
+	// ring holds each bucket's list head as slot+1 (0: empty), linked
+	// through the slots' next and prev; ring events are never stale, as
+	// cancelling one unlinks it.
+	ring     [ringSize]int32
+	occupied [ringWords]uint64 // a bit per non-empty ring bucket
+	ringLen  int
+	far      []node // a 4-ary heap; may hold stale nodes
+}
+
+func bucketOf(t Time) int64 { return int64(t) >> bucketShift }
+
+// restart moves an empty calendar to the present, so events after a quiet
+// spell do not wait in the far heap.
+func (k *calendar) restart(now Time) { k.cb = bucketOf(now) }
+
+// first is the next event's node, nil when none waits.
+func (k *calendar) first() *node {
+	if len(k.cur) == 0 {
+		return nil
+	}
+	return &k.cur[len(k.cur)-1]
+}
+
+func (k *calendar) popFirst() { k.cur = k.cur[:len(k.cur)-1] }
+
+// held counts the nodes that may be stale.
+func (k *calendar) held() int { return len(k.cur) + len(k.far) }
+
+// insert queues the node of a just-scheduled event: its sequence is the
+// highest so far, so in the current bucket it fires after every event due
+// at the same time.
+func (c *Clock) insert(n node) {
+	k := &c.cal
+	b := bucketOf(n.at)
+	e := &c.slots[n.slot]
+	switch {
+	case b <= k.cb:
+		e.in = inCur
+		lo, hi := 0, len(k.cur)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if k.cur[m].at <= n.at {
+				hi = m
+			} else {
+				lo = m + 1
+			}
+		}
+		k.cur = append(k.cur, node{})
+		copy(k.cur[lo+1:], k.cur[lo:])
+		k.cur[lo] = n
+	case b < k.cb+ringSize:
+		c.link(n.slot, b)
+	default:
+		e.in = inFar
+		k.farPush(n)
+	}
+	if len(k.cur) == 0 {
+		c.settle()
+	}
+}
+
+// link pushes slot s onto ring bucket b's list.
+func (c *Clock) link(s int32, b int64) {
+	k := &c.cal
+	i := b & ringMask
+	e := &c.slots[s]
+	e.in = inRing
+	e.prev = 0
+	e.next = k.ring[i]
+	if e.next != 0 {
+		c.slots[e.next-1].prev = s + 1
+	}
+	k.ring[i] = s + 1
+	k.occupied[i>>6] |= 1 << (i & 63)
+	k.ringLen++
+}
+
+// unlink takes a cancelled event's slot off its ring bucket's list.
+func (c *Clock) unlink(s int32) {
+	k := &c.cal
+	e := &c.slots[s]
+	i := bucketOf(e.at) & ringMask
+	if e.prev != 0 {
+		c.slots[e.prev-1].next = e.next
+	} else {
+		k.ring[i] = e.next
+		if e.next == 0 {
+			k.occupied[i>>6] &^= 1 << (i & 63)
+		}
+	}
+	if e.next != 0 {
+		c.slots[e.next-1].prev = e.prev
+	}
+	k.ringLen--
+}
+
+// settle drops stale nodes off the end of the current bucket and turns the
+// calendar to the next bucket that holds an event when it runs empty, so
+// the current bucket's last node is the next live event whenever one
+// waits (Next and Step read it).
+func (c *Clock) settle() {
+	k := &c.cal
+	for {
+		for len(k.cur) > 0 && c.stale(&k.cur[len(k.cur)-1]) {
+			k.cur = k.cur[:len(k.cur)-1]
+		}
+		if len(k.cur) > 0 || !c.turn() {
+			return
+		}
+	}
+}
+
+// turn makes the next bucket that holds an event current, with the current
+// bucket empty, and reports whether there was one.
+func (c *Clock) turn() bool {
+	k := &c.cal
+	var nb int64
+	if k.ringLen > 0 {
+		nb = k.nextOccupied()
+	} else {
+		for len(k.far) > 0 && c.stale(&k.far[0]) {
+			k.farPop()
+		}
+		if len(k.far) == 0 {
+			return false
+		}
+		nb = bucketOf(k.far[0].at)
+	}
+	k.cb = nb
+	i := nb & ringMask
+	for s := k.ring[i]; s != 0; {
+		e := &c.slots[s-1]
+		e.in = inCur
+		k.cur = append(k.cur, node{at: e.at, seq: e.seq, slot: s - 1, gen: e.gen})
+		k.ringLen--
+		s = e.next
+	}
+	k.ring[i] = 0
+	k.occupied[i>>6] &^= 1 << (i & 63)
+	// the ring now reaches further: bring the far events it covers
+	for len(k.far) > 0 && bucketOf(k.far[0].at) < nb+ringSize {
+		n := k.far[0]
+		k.farPop()
+		switch {
+		case c.stale(&n):
+		case bucketOf(n.at) == nb:
+			c.slots[n.slot].in = inCur
+			k.cur = append(k.cur, n)
+		default:
+			c.link(n.slot, bucketOf(n.at))
+		}
+	}
+	slices.SortFunc(k.cur, firesLater)
+	return true
+}
+
+// firesLater orders nodes in reverse firing order.
+func firesLater(a, b node) int {
+	switch {
+	case a.at != b.at:
+		if a.at > b.at {
+			return -1
+		}
+		return 1
+	case a.seq > b.seq:
+		return -1
+	case a.seq < b.seq:
+		return 1
+	}
+	return 0
+}
+
+// nextOccupied is the number of the first non-empty ring bucket after the
+// current one; the ring must hold an event.
+func (k *calendar) nextOccupied() int64 {
+	st := int((k.cb + 1) & ringMask)
+	w := st >> 6
+	word := k.occupied[w] &^ (1<<(st&63) - 1)
+	for range ringWords + 1 {
+		if word != 0 {
+			i := w<<6 + bits.TrailingZeros64(word)
+			return k.cb + 1 + int64((i-st)&ringMask)
+		}
+		w = (w + 1) % ringWords
+		word = k.occupied[w]
+	}
+	panic("clock: ring count says an event waits, but no bucket holds one")
+}
+
+// compact drops the stale nodes of the current bucket and the far heap, so
+// cancelled events take memory only in proportion to the live ones.
+func (c *Clock) compact() {
+	k := &c.cal
+	keep := func(ns []node) []node {
+		kept := ns[:0]
+		for _, n := range ns {
+			if !c.stale(&n) {
+				kept = append(kept, n)
+			}
+		}
+		clear(ns[len(kept):])
+		return kept
+	}
+	k.cur = keep(k.cur) // filtering keeps the order
+	k.far = keep(k.far)
+	k.farHeapify()
+}
