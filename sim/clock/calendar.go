@@ -43,12 +43,14 @@ type calendar struct {
 	// It may hold stale nodes; its last one is always live.
 	cur []node
 	// ring holds each bucket's list head as slot+1 (0: empty), linked
-	// through the slots' next and prev; ring events are never stale, as
-	// cancelling one unlinks it.
+	// through the slots' next. Scheduling pushes onto a list without
+	// touching another slot; a cancelled event's slot stays on its list
+	// until the calendar turns to the bucket (or compacts), and only then
+	// is reused.
 	ring     [ringSize]int32
 	occupied [ringWords]uint64 // a bit per non-empty ring bucket
-	ringLen  int
-	far      []node // a 4-ary heap; may hold stale nodes
+	ringLen  int               // slots on the ring's lists, cancelled ones too
+	far      []node            // a 4-ary heap; may hold stale nodes
 }
 
 func bucketOf(t Time) int64 { return int64(t) >> bucketShift }
@@ -67,8 +69,9 @@ func (k *calendar) first() *node {
 
 func (k *calendar) popFirst() { k.cur = k.cur[:len(k.cur)-1] }
 
-// held counts the nodes that may be stale.
-func (k *calendar) held() int { return len(k.cur) + len(k.far) }
+// nodes counts what the calendar holds, live events and cancelled ones not
+// yet dropped.
+func (k *calendar) nodes() int { return len(k.cur) + len(k.far) + k.ringLen }
 
 // insert queues the node of a just-scheduled event: its sequence is the
 // highest so far, so in the current bucket it fires after every event due
@@ -109,33 +112,10 @@ func (c *Clock) link(s int32, b int64) {
 	i := b & ringMask
 	e := &c.slots[s]
 	e.in = inRing
-	e.prev = 0
 	e.next = k.ring[i]
-	if e.next != 0 {
-		c.slots[e.next-1].prev = s + 1
-	}
 	k.ring[i] = s + 1
 	k.occupied[i>>6] |= 1 << (i & 63)
 	k.ringLen++
-}
-
-// unlink takes a cancelled event's slot off its ring bucket's list.
-func (c *Clock) unlink(s int32) {
-	k := &c.cal
-	e := &c.slots[s]
-	i := bucketOf(e.at) & ringMask
-	if e.prev != 0 {
-		c.slots[e.prev-1].next = e.next
-	} else {
-		k.ring[i] = e.next
-		if e.next == 0 {
-			k.occupied[i>>6] &^= 1 << (i & 63)
-		}
-	}
-	if e.next != 0 {
-		c.slots[e.next-1].prev = e.prev
-	}
-	k.ringLen--
 }
 
 // settle drops stale nodes off the end of the current bucket and turns the
@@ -174,10 +154,15 @@ func (c *Clock) turn() bool {
 	i := nb & ringMask
 	for s := k.ring[i]; s != 0; {
 		e := &c.slots[s-1]
-		e.in = inCur
-		k.cur = append(k.cur, node{at: e.at, seq: e.seq, slot: s - 1, gen: e.gen})
+		next := e.next
+		if e.queued {
+			e.in = inCur
+			k.cur = append(k.cur, node{at: e.at, seq: e.seq, slot: s - 1, gen: e.gen})
+		} else {
+			c.release(s - 1)
+		}
 		k.ringLen--
-		s = e.next
+		s = next
 	}
 	k.ring[i] = 0
 	k.occupied[i>>6] &^= 1 << (i & 63)
@@ -231,10 +216,31 @@ func (k *calendar) nextOccupied() int64 {
 	panic("clock: ring count says an event waits, but no bucket holds one")
 }
 
-// compact drops the stale nodes of the current bucket and the far heap, so
-// cancelled events take memory only in proportion to the live ones.
+// compact drops the cancelled events of every part, so they take memory
+// only in proportion to the live ones.
 func (c *Clock) compact() {
 	k := &c.cal
+	for w, word := range k.occupied {
+		for word != 0 {
+			i := w<<6 + bits.TrailingZeros64(word)
+			word &= word - 1
+			link := &k.ring[i]
+			for *link != 0 {
+				s := *link - 1
+				e := &c.slots[s]
+				if e.queued {
+					link = &e.next
+					continue
+				}
+				*link = e.next
+				k.ringLen--
+				c.release(s)
+			}
+			if k.ring[i] == 0 {
+				k.occupied[w] &^= 1 << (i & 63)
+			}
+		}
+	}
 	keep := func(ns []node) []node {
 		kept := ns[:0]
 		for _, n := range ns {

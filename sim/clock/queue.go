@@ -40,9 +40,9 @@ type entry struct {
 	queued bool
 	// in says which part of the queue holds the event.
 	in part
-	// next and prev link the event into its ring bucket's list while it
-	// waits there (in == inRing).
-	next, prev int32
+	// next links the event into its ring bucket's list while it waits
+	// there (in == inRing), as slot+1.
+	next int32
 }
 
 // node is an element of the current bucket or the far heap: the firing
@@ -138,13 +138,17 @@ func (c *Clock) Cancel(t Timer) bool {
 	if !c.pending(t) {
 		return false
 	}
-	if c.slots[t.slot].in == inRing {
-		c.unlink(t.slot) // no node is left behind
+	if e := &c.slots[t.slot]; e.in == inRing {
+		// the slot stays on its bucket's list, not reused, until the
+		// calendar turns to the bucket or compacts
+		e.queued = false
+		e.h = nil
+	} else {
+		c.release(t.slot)
 	}
-	c.release(t.slot)
 	c.live--
 	c.settle()
-	if c.cal.held() > 2*c.live+compactAbove {
+	if c.cal.nodes() > 2*c.live+compactAbove {
 		c.compact()
 	}
 	return true
