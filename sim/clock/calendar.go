@@ -28,12 +28,20 @@ type part uint8
 
 const (
 	inNone part = iota // fired, cancelled or never scheduled
+	inNow              // the queue of events due at the time they were scheduled
 	inCur              // the current bucket, sorted
 	inRing             // a ring bucket's list, unsorted
 	inFar              // the far heap
 )
 
 type calendar struct {
+	// due holds, from dueHead on, the events scheduled for the very time
+	// they were scheduled at, in scheduling order: time does not move on
+	// before they fire, so appending keeps the order, however many fall
+	// due at one instant. It may hold stale nodes; the one at dueHead is
+	// live.
+	due     []node
+	dueHead int
 	// cb is the current bucket's number: cur holds every waiting event of
 	// a bucket up to cb, the ring those of buckets cb+1 to cb+ringSize-1,
 	// the far heap all later ones.
@@ -59,19 +67,42 @@ func bucketOf(t Time) int64 { return int64(t) >> bucketShift }
 // spell do not wait in the far heap.
 func (k *calendar) restart(now Time) { k.cb = bucketOf(now) }
 
-// first is the next event's node, nil when none waits.
+// first is the next event's node, nil when none waits: the earlier of
+// the first due one and the current bucket's.
 func (k *calendar) first() *node {
-	if len(k.cur) == 0 {
-		return nil
+	var n *node
+	if len(k.cur) > 0 {
+		n = &k.cur[len(k.cur)-1]
 	}
-	return &k.cur[len(k.cur)-1]
+	if k.dueHead < len(k.due) {
+		if d := &k.due[k.dueHead]; n == nil || d.before(n) {
+			return d
+		}
+	}
+	return n
 }
 
-func (k *calendar) popFirst() { k.cur = k.cur[:len(k.cur)-1] }
+// popFirst removes the node first returned.
+func (k *calendar) popFirst() {
+	if k.dueHead < len(k.due) && (len(k.cur) == 0 || k.due[k.dueHead].before(&k.cur[len(k.cur)-1])) {
+		k.popDue()
+		return
+	}
+	k.cur = k.cur[:len(k.cur)-1]
+}
+
+func (k *calendar) popDue() {
+	k.dueHead++
+	if k.dueHead == len(k.due) {
+		k.due, k.dueHead = k.due[:0], 0
+	}
+}
 
 // nodes counts what the calendar holds, live events and cancelled ones not
 // yet dropped.
-func (k *calendar) nodes() int { return len(k.cur) + len(k.far) + k.ringLen }
+func (k *calendar) nodes() int {
+	return len(k.due) - k.dueHead + len(k.cur) + len(k.far) + k.ringLen
+}
 
 // insert queues the node of a just-scheduled event: its sequence is the
 // highest so far, so in the current bucket it fires after every event due
@@ -81,6 +112,10 @@ func (c *Clock) insert(n node) {
 	b := bucketOf(n.at)
 	e := &c.slots[n.slot]
 	switch {
+	case n.at == c.now:
+		e.in = inNow
+		k.due = push(k.due, n)
+		return
 	case b <= k.cb:
 		e.in = inCur
 		lo, hi := 0, len(k.cur)
@@ -92,7 +127,7 @@ func (c *Clock) insert(n node) {
 				lo = m + 1
 			}
 		}
-		k.cur = append(k.cur, node{})
+		k.cur = push(k.cur, node{})
 		copy(k.cur[lo+1:], k.cur[lo:])
 		k.cur[lo] = n
 	case b < k.cb+ringSize:
@@ -118,12 +153,16 @@ func (c *Clock) link(s int32, b int64) {
 	k.ringLen++
 }
 
-// settle drops stale nodes off the end of the current bucket and turns the
-// calendar to the next bucket that holds an event when it runs empty, so
-// the current bucket's last node is the next live event whenever one
-// waits (Next and Step read it).
+// settle drops stale nodes off the front of the due queue and the end of
+// the current bucket, and turns the calendar to the next bucket that holds
+// an event when the current one runs empty, so the current bucket's last
+// node is the next live event outside the due queue whenever one waits
+// (Next and Step read it).
 func (c *Clock) settle() {
 	k := &c.cal
+	for k.dueHead < len(k.due) && c.stale(&k.due[k.dueHead]) {
+		k.popDue()
+	}
 	for {
 		for len(k.cur) > 0 && c.stale(&k.cur[len(k.cur)-1]) {
 			k.cur = k.cur[:len(k.cur)-1]
@@ -157,7 +196,7 @@ func (c *Clock) turn() bool {
 		next := e.next
 		if e.queued {
 			e.in = inCur
-			k.cur = append(k.cur, node{at: e.at, seq: e.seq, slot: s - 1, gen: e.gen})
+			k.cur = push(k.cur, node{at: e.at, seq: e.seq, slot: s - 1, gen: e.gen})
 		} else {
 			c.release(s - 1)
 		}
@@ -174,7 +213,7 @@ func (c *Clock) turn() bool {
 		case c.stale(&n):
 		case bucketOf(n.at) == nb:
 			c.slots[n.slot].in = inCur
-			k.cur = append(k.cur, n)
+			k.cur = push(k.cur, n)
 		default:
 			c.link(n.slot, bucketOf(n.at))
 		}
@@ -251,7 +290,20 @@ func (c *Clock) compact() {
 		clear(ns[len(kept):])
 		return kept
 	}
-	k.cur = keep(k.cur) // filtering keeps the order
+	n := copy(k.due, k.due[k.dueHead:])
+	clear(k.due[n:])
+	k.due, k.dueHead = keep(k.due[:n]), 0 // filtering keeps the order
+	k.cur = keep(k.cur)
 	k.far = keep(k.far)
 	k.farHeapify()
+}
+
+// push appends n, doubling the capacity when full: the queue's slices grow
+// to the size of a day's live events, and doubling copies less on the way
+// than append's gentler growth of large slices.
+func push[T any](s []T, n T) []T {
+	if len(s) == cap(s) {
+		s = slices.Grow(s, max(len(s), 64))
+	}
+	return append(s, n)
 }

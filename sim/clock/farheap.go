@@ -5,7 +5,7 @@ package clock
 const arity = 4
 
 func (k *calendar) farPush(n node) {
-	k.far = append(k.far, n)
+	k.far = push(k.far, n)
 	k.up(len(k.far) - 1)
 }
 

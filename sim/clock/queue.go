@@ -107,7 +107,7 @@ func (c *Clock) Schedule(at Time, h Handler, ev Event) Timer {
 		s = c.free[n-1]
 		c.free = c.free[:n-1]
 	} else {
-		c.slots = append(c.slots, entry{})
+		c.slots = push(c.slots, entry{})
 		s = int32(len(c.slots) - 1)
 	}
 	e := &c.slots[s]
