@@ -17,8 +17,8 @@ import (
 // The firing order is each event's unique (time, sequence), so it does not
 // depend on which part held an event or on the bucket width.
 const (
-	bucketShift = 30
-	ringSize    = 1 << 12
+	bucketShift = 29
+	ringSize    = 1 << 14
 	ringMask    = ringSize - 1
 	ringWords   = ringSize / 64
 )
@@ -51,7 +51,7 @@ type calendar struct {
 	// It may hold stale nodes; its last one is always live.
 	cur []node
 	// ring holds each bucket's list head as slot+1 (0: empty), linked
-	// through the slots' next. Scheduling pushes onto a list without
+	// through the clock's next. Scheduling pushes onto a list without
 	// touching another slot; a cancelled event's slot stays on its list
 	// until the calendar turns to the bucket (or compacts), and only then
 	// is reused.
@@ -147,7 +147,7 @@ func (c *Clock) link(s int32, b int64) {
 	i := b & ringMask
 	e := &c.slots[s]
 	e.in = inRing
-	e.next = k.ring[i]
+	c.next[s] = k.ring[i]
 	k.ring[i] = s + 1
 	k.occupied[i>>6] |= 1 << (i & 63)
 	k.ringLen++
@@ -193,7 +193,7 @@ func (c *Clock) turn() bool {
 	i := nb & ringMask
 	for s := k.ring[i]; s != 0; {
 		e := &c.slots[s-1]
-		next := e.next
+		next := c.next[s-1]
 		if e.queued {
 			e.in = inCur
 			k.cur = push(k.cur, node{at: e.at, seq: e.seq, slot: s - 1, gen: e.gen})
@@ -218,8 +218,24 @@ func (c *Clock) turn() bool {
 			c.link(n.slot, bucketOf(n.at))
 		}
 	}
-	slices.SortFunc(k.cur, firesLater)
+	sortCur(k.cur)
 	return true
+}
+
+// sortCur puts a bucket's nodes in reverse firing order: by insertion
+// where buckets are small, as most are, which inlines the comparison.
+func sortCur(ns []node) {
+	if len(ns) > 32 {
+		slices.SortFunc(ns, firesLater)
+		return
+	}
+	for i := 1; i < len(ns); i++ {
+		n, j := ns[i], i
+		for ; j > 0 && ns[j-1].before(&n); j-- {
+			ns[j] = ns[j-1]
+		}
+		ns[j] = n
+	}
 }
 
 // firesLater orders nodes in reverse firing order.
@@ -268,10 +284,10 @@ func (c *Clock) compact() {
 				s := *link - 1
 				e := &c.slots[s]
 				if e.queued {
-					link = &e.next
+					link = &c.next[s]
 					continue
 				}
-				*link = e.next
+				*link = c.next[s]
 				k.ringLen--
 				c.release(s)
 			}

@@ -93,3 +93,124 @@ func TestCancelledTimersAreCapped(t *testing.T) {
 		})
 	}
 }
+
+// The calendar's edges, each driven beside the sorted-list reference: the
+// order fired must be the reference's, whichever part held an event.
+func TestCalendarEdgesFireInOrder(t *testing.T) {
+	bucket := time.Duration(1) << bucketShift
+	ringEdge := time.Duration(ringSize-1) << bucketShift
+	tests := []struct {
+		name   string
+		script func(q *pairQueue)
+	}{
+		{"a crowded bucket, with ties", func(q *pairQueue) {
+			rnd := rand.New(rand.NewPCG(3, 4))
+			q.after(time.Second) // current, so the crowd waits in the ring
+			for range 200 {
+				q.after(time.Minute + time.Duration(rnd.IntN(40))*bucket/40)
+			}
+		}},
+		{"either side of the ring's edge", func(q *pairQueue) {
+			for _, d := range []time.Duration{ringEdge + bucket, ringEdge - 1, ringEdge, ringEdge + 1, ringEdge - bucket, ringEdge} {
+				q.after(d)
+			}
+		}},
+		{"the same instant scheduled far, then near", func(q *pairQueue) {
+			at := At(3, 9, 0)
+			q.at(at)
+			q.run(at.Add(-time.Hour))
+			q.at(at)
+			q.after(time.Hour - 1)
+		}},
+		{"due now beside the current bucket", func(q *pairQueue) {
+			q.after(time.Nanosecond)
+			q.after(0)
+			q.after(time.Nanosecond)
+			q.after(0)
+			q.step()
+			q.after(0)
+		}},
+		{"scheduled behind a calendar Next turned ahead", func(q *pairQueue) {
+			q.after(time.Hour)
+			q.next()
+			q.run(At(1, 0, 10))
+			q.after(time.Minute)
+			q.after(0)
+		}},
+		{"after a quiet spell", func(q *pairQueue) {
+			q.after(time.Minute)
+			q.run(At(3, 0, 0))
+			q.after(time.Minute)
+			q.after(ringEdge)
+		}},
+		{"the last day", func(q *pairQueue) {
+			last := At(MaxDay, 23, 59)
+			q.at(last)
+			q.after(time.Hour)
+			q.at(last)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := &pairQueue{t: t, c: New(), ref: &refQueue{}, fired: &fuzzIDs{}}
+			tc.script(q)
+			q.run(fuzzEnd)
+			if len(q.fired.got) != q.n {
+				t.Fatalf("%d of %d events fired", len(q.fired.got), q.n)
+			}
+		})
+	}
+}
+
+// pairQueue drives a clock and the reference alike and compares what
+// fires.
+type pairQueue struct {
+	t     *testing.T
+	c     *Clock
+	ref   *refQueue
+	fired *fuzzIDs
+	n     int
+}
+
+func (q *pairQueue) at(at Time) {
+	q.c.Schedule(at, q.fired, Event{A: int32(q.n)})
+	q.ref.schedule(at, int32(q.n))
+	q.n++
+}
+
+func (q *pairQueue) after(d time.Duration) { q.at(q.c.Now().Add(d)) }
+
+func (q *pairQueue) step() {
+	q.t.Helper()
+	n := len(q.fired.got)
+	got := q.c.Step(q.c.Now())
+	id, want := q.ref.step(q.ref.now)
+	if got != want || got && q.fired.got[n] != id {
+		q.t.Fatalf("Step fired %v (%v), the reference timer %d (%v)", q.fired.got[n:], got, id, want)
+	}
+}
+
+func (q *pairQueue) next() {
+	q.t.Helper()
+	at, ok := q.c.Next()
+	if ok != (len(q.ref.q) > 0) || ok && at != q.ref.q[0].at {
+		q.t.Fatalf("Next() = %s, %v; the reference holds %d events", at, ok, len(q.ref.q))
+	}
+}
+
+func (q *pairQueue) run(limit Time) {
+	q.t.Helper()
+	n := len(q.fired.got)
+	if err := q.c.RunUntil(limit); err != nil {
+		q.t.Fatal(err)
+	}
+	for i, got := range q.fired.got[n:] {
+		if id, ok := q.ref.step(limit); !ok || id != got {
+			q.t.Fatalf("by %s timer %d fired as the %d-th, the reference's is %d (%v)", limit, got, i+1, id, ok)
+		}
+	}
+	if id, ok := q.ref.step(limit); ok {
+		q.t.Fatalf("by %s timer %d should have fired", limit, id)
+	}
+	q.ref.now = limit
+}

@@ -40,9 +40,6 @@ type entry struct {
 	queued bool
 	// in says which part of the queue holds the event.
 	in part
-	// next links the event into its ring bucket's list while it waits
-	// there (in == inRing), as slot+1.
-	next int32
 }
 
 // node is an element of the current bucket or the far heap: the firing
@@ -75,6 +72,11 @@ type Clock struct {
 	now   Time
 	seq   uint64
 	slots []entry
+	// next links each slot into its ring bucket's list (as slot+1) while
+	// its event waits there. It lies beside slots rather than in them, so
+	// walking a list reads one small array and the slots' loads do not
+	// wait on each other.
+	next  []int32
 	free  []int32
 	live  int // events scheduled and neither fired nor cancelled
 	fired uint64
@@ -108,6 +110,7 @@ func (c *Clock) Schedule(at Time, h Handler, ev Event) Timer {
 		c.free = c.free[:n-1]
 	} else {
 		c.slots = push(c.slots, entry{})
+		c.next = push(c.next, 0)
 		s = int32(len(c.slots) - 1)
 	}
 	e := &c.slots[s]

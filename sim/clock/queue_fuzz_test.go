@@ -126,6 +126,12 @@ func FuzzQueueMatchesReference(f *testing.F) {
 		}
 	}
 	f.Add(churn)
+	// a crowd at one instant in a ring bucket, behind a current event
+	crowd := []byte{0, 2, 1}
+	for range 40 {
+		crowd = append(crowd, 0, 3, 10)
+	}
+	f.Add(append(crowd, 3, 0, 7, 5, 7, 255))
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		c, ref, fired := New(), &refQueue{}, &fuzzIDs{}
 		var timers []Timer
