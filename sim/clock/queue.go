@@ -65,7 +65,7 @@ var ErrBackwards = errors.New("time cannot move backwards")
 // concurrent use: a world is single-threaded by design.
 //
 // The queue is a calendar (see calendar.go): the current bucket sorted,
-// a ring of unsorted buckets for the next hour or so, and a heap for
+// a ring of unsorted buckets for the next hours, and a heap for
 // events beyond it. It fires by (time, scheduling sequence) exactly as a
 // single sorted list would.
 type Clock struct {
