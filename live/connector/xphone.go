@@ -135,6 +135,17 @@ type xpSync struct {
 	// awaitSel is a profile it selected that the XPhone server's answers
 	// do not show yet: until they do, it counts as selected.
 	awaitSel string
+	// retry: a request for the user failed, the next pass tries again
+	retry bool
+}
+
+// xpSub is one subscription of at most MaxIDs users (G-SUB-1).
+type xpSub struct {
+	ids     []string
+	id      string
+	exp     time.Time
+	try     time.Time
+	renewed time.Time // real time of the last renewal: a lifecycle notice renews at most every quarter life
 }
 
 // xphoneConn is the reference XPhone Connect sync: XPhone's calls and
@@ -156,16 +167,19 @@ type xphoneConn struct {
 	dirty    map[string]bool
 	lastNote time.Time
 	renewNow bool
-	xp       map[string]xpUser
+	xp       map[string]xpUser // replaced, never changed: a pass reads it unlocked
 	xpVer    uint64
+	touched  map[string]bool // users the XPhone server changed since the last pass
 
 	ids      []string
 	view     map[string]graphPresence
 	sync     map[string]*xpSync
-	subID    string
-	subExp   time.Time
-	subTry   time.Time
-	renewed  time.Time // real time of the last renewal: a lifecycle notice renews at most every quarter life
+	// again are the users the next pass looks at: changed in XPhone or in
+	// Teams, with a session to keep fresh, a selection or a clear to see
+	// through, or a request to retry. A pass over a tenant of thousands
+	// looks at those, not at everyone.
+	again    map[string]bool
+	subs     []*xpSub
 	lastPoll time.Time
 	hookURL  string
 }
@@ -192,7 +206,8 @@ func RunXPhone(ctx context.Context, env Env, opt XPhoneOptions, logw io.Writer) 
 	}
 	c := &xphoneConn{env: env, opt: opt, hc: hc, logw: logw, base: env.XPhoneURL,
 		app: &graphClient{env: env, http: hc}, reader: &graphClient{env: env, http: hc, delegated: true},
-		dirty: map[string]bool{}, lastNote: time.Now(), xp: map[string]xpUser{}, view: map[string]graphPresence{}, sync: map[string]*xpSync{}}
+		dirty: map[string]bool{}, lastNote: time.Now(), xp: map[string]xpUser{}, touched: map[string]bool{}, view: map[string]graphPresence{},
+		sync: map[string]*xpSync{}, again: map[string]bool{}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -261,8 +276,9 @@ func (c *xphoneConn) followXPhone(ctx context.Context, hc *http.Client) {
 		c.mu.Unlock()
 		u := c.base + "/users"
 		if !first {
-			// the first read answers at once; later ones wait for a change
-			u += "?after=" + strconv.FormatUint(after, 10) + "&wait=" + MaxPoll.String()
+			// the first read answers at once with everyone; later ones wait
+			// for a change and answer only the users changed
+			u += "?after=" + strconv.FormatUint(after, 10) + "&wait=" + MaxPoll.String() + "&changed=true"
 		}
 		var res struct {
 			Version uint64   `json:"version"`
@@ -278,15 +294,28 @@ func (c *xphoneConn) followXPhone(ctx context.Context, hc *http.Client) {
 			}
 			continue
 		}
-		m := make(map[string]xpUser, len(res.Value))
+		c.mu.Lock()
+		m := c.xp
+		if len(res.Value) > 0 {
+			m = make(map[string]xpUser, max(len(c.xp), len(res.Value)))
+			if !first {
+				for id, x := range c.xp {
+					m[id] = x
+				}
+			}
+		}
 		for _, x := range res.Value {
 			m[strings.ToLower(x.ID)] = x
+			c.touched[strings.ToLower(x.ID)] = true
 		}
-		c.mu.Lock()
 		c.xp, c.xpVer = m, res.Version
 		c.mu.Unlock()
 	}
 }
+
+// maxXPhoneAnswer bounds an answer of the XPhone server: the first list
+// of a tenant of 100,000 users, about 400 bytes each.
+const maxXPhoneAnswer = 64 << 20
 
 // xphone makes one request to the XPhone server.
 func (c *xphoneConn) xphone(ctx context.Context, hc *http.Client, method, u string, body, out any) error {
@@ -307,7 +336,10 @@ func (c *xphoneConn) xphone(ctx context.Context, hc *http.Client, method, u stri
 		return err
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxXPhoneAnswer+1))
+	if len(data) > maxXPhoneAnswer {
+		return fmt.Errorf("%s %s answered more than %d MiB", method, u, maxXPhoneAnswer>>20)
+	}
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("%s %s answered %d: %s", method, u, resp.StatusCode, strings.TrimSpace(string(data)))
 	}
@@ -336,6 +368,10 @@ func (c *xphoneConn) hook(w http.ResponseWriter, r *http.Request) {
 func (c *xphoneConn) step(ctx context.Context) {
 	c.mu.Lock()
 	xp := c.xp
+	for id := range c.touched {
+		c.again[id] = true
+	}
+	c.touched = map[string]bool{}
 	var dirty []string
 	for id := range c.dirty {
 		dirty = append(dirty, id)
@@ -352,13 +388,21 @@ func (c *xphoneConn) step(ctx context.Context) {
 			c.ids = append(c.ids, id)
 		}
 		sort.Strings(c.ids)
+		for i := 0; i < len(c.ids); i += MaxIDs {
+			c.subs = append(c.subs, &xpSub{ids: c.ids[i:min(len(c.ids), i+MaxIDs)]})
+		}
+		for _, id := range c.ids {
+			c.again[id] = true
+		}
 		c.logf("xphone connector: syncing %d users", len(c.ids))
 	}
-	switch {
-	case c.subID == "" && time.Since(c.subTry) >= c.env.Real(30*time.Second):
-		c.subscribe(ctx)
-	case c.subID != "" && (renew && time.Since(c.renewed) >= c.env.Real(c.opt.SubscriptionLife/4) || c.reader.now().After(c.subExp.Add(-c.opt.SubscriptionLife*3/4))):
-		c.renew(ctx)
+	for _, sb := range c.subs {
+		switch {
+		case sb.id == "" && time.Since(sb.try) >= c.env.Real(30*time.Second):
+			c.subscribe(ctx, sb)
+		case sb.id != "" && (renew && time.Since(sb.renewed) >= c.env.Real(c.opt.SubscriptionLife/4) || c.reader.now().After(sb.exp.Add(-c.opt.SubscriptionLife*3/4))):
+			c.renew(ctx, sb)
+		}
 	}
 	if len(dirty) > 0 {
 		sort.Strings(dirty)
@@ -372,8 +416,18 @@ func (c *xphoneConn) step(ctx context.Context) {
 	// while (a subscription's validation), and XPhone may have changed
 	c.mu.Lock()
 	xp = c.xp
+	for id := range c.touched {
+		c.again[id] = true
+	}
+	c.touched = map[string]bool{}
 	c.mu.Unlock()
-	for _, id := range c.ids {
+	todo := make([]string, 0, len(c.again))
+	for id := range c.again {
+		todo = append(todo, id)
+	}
+	sort.Strings(todo)
+	c.again = map[string]bool{}
+	for _, id := range todo {
 		x, ok := xp[id]
 		if !ok {
 			continue
@@ -383,6 +437,7 @@ func (c *xphoneConn) step(ctx context.Context) {
 			st = &xpSync{lastOwn: x.firstNotDND()}
 			c.sync[id] = st
 		}
+		st.retry = false
 		if st.awaitSel != "" {
 			if strings.EqualFold(x.Selected, st.awaitSel) {
 				st.awaitSel = ""
@@ -392,13 +447,21 @@ func (c *xphoneConn) step(ctx context.Context) {
 		}
 		c.toTeams(ctx, id, x, st)
 		c.toXPhone(ctx, id, x, st)
+		if st.retry || st.hasSession || st.awaitSel != "" || !st.cleared.IsZero() && time.Since(st.cleared) < c.env.Real(echoGrace) {
+			c.again[id] = true
+		}
 	}
 }
 
 func (c *xphoneConn) stale() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.subID == "" || time.Since(c.lastNote) > c.env.Real(c.opt.StaleAfter)
+	for _, sb := range c.subs {
+		if sb.id == "" {
+			return true
+		}
+	}
+	return time.Since(c.lastNote) > c.env.Real(c.opt.StaleAfter)
 }
 
 var (
@@ -429,6 +492,7 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 		body := map[string]string{"sessionId": c.env.ClientID, "availability": want.Availability.String(), "activity": want.Activity.String(), "expirationDuration": isoDuration(c.opt.Expiration)}
 		if err := c.graph(c.app, ctx, http.MethodPost, path+"setPresence", body, nil); err != nil {
 			c.logf("xphone connector: %s: setPresence %s: %v", x.Name, want.Short(), err)
+			st.retry = true
 			return
 		}
 		if !st.hasSession || st.session != want {
@@ -438,6 +502,7 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 	case !has && st.hasSession:
 		if err := c.graph(c.app, ctx, http.MethodPost, path+"clearPresence", map[string]string{"sessionId": c.env.ClientID}, nil); err != nil {
 			c.logf("xphone connector: %s: clearPresence: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: clearPresence", x.Name)
@@ -452,6 +517,7 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 		body := map[string]string{"availability": "DoNotDisturb", "activity": "DoNotDisturb"}
 		if err := c.graph(c.app, ctx, http.MethodPost, path+"setUserPreferredPresence", body, nil); err != nil {
 			c.logf("xphone connector: %s: setUserPreferredPresence: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: setUserPreferredPresence DoNotDisturb", x.Name)
@@ -459,6 +525,7 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 	case !wantDND && st.ownDND:
 		if err := c.graph(c.app, ctx, http.MethodPost, path+"clearUserPreferredPresence", map[string]string{}, nil); err != nil {
 			c.logf("xphone connector: %s: clearUserPreferredPresence: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: clearUserPreferredPresence", x.Name)
@@ -515,6 +582,7 @@ func (c *xphoneConn) toXPhone(ctx context.Context, id string, x xpUser, st *xpSy
 		err := c.xphone(ctx, c.hc, http.MethodDelete, c.base+"/users/"+url.PathEscape(id)+"/appointments/"+strconv.Itoa(st.appt), nil, nil)
 		if err != nil {
 			c.logf("xphone connector: %s: deleting the appointment: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: appointment deleted", x.Name)
@@ -534,6 +602,7 @@ func (c *xphoneConn) toXPhone(ctx context.Context, id string, x xpUser, st *xpSy
 		}
 		if err := c.xphone(ctx, c.hc, http.MethodPost, c.base+"/users/"+url.PathEscape(id)+"/appointments", map[string]string{"text": text, "profile": profile, "source": source}, &res); err != nil {
 			c.logf("xphone connector: %s: creating an appointment: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: appointment %q with profile %q", x.Name, text, profile)
@@ -575,6 +644,9 @@ func (c *xphoneConn) dndProfile(x xpUser) string {
 func (c *xphoneConn) selectProfile(ctx context.Context, id string, x xpUser, name string) bool {
 	if err := c.xphone(ctx, c.hc, http.MethodPut, c.base+"/users/"+url.PathEscape(id)+"/profile", map[string]string{"name": name}, nil); err != nil {
 		c.logf("xphone connector: %s: selecting %q: %v", x.Name, name, err)
+		if st := c.sync[id]; st != nil {
+			st.retry = true
+		}
 		return false
 	}
 	c.logf("xphone connector: %s: profile %q", x.Name, name)
@@ -584,22 +656,18 @@ func (c *xphoneConn) selectProfile(ctx context.Context, id string, x xpUser, nam
 	return true
 }
 
-func (c *xphoneConn) subscribe(ctx context.Context) {
-	c.subTry = time.Now()
+func (c *xphoneConn) subscribe(ctx context.Context, sb *xpSub) {
+	sb.try = time.Now()
 	c.reader.mu.Lock()
 	known := !c.reader.serverNow.IsZero()
 	c.reader.mu.Unlock()
 	if !known {
 		// a subscription expires in Graph's time, which the first answer's
 		// Date header tells
-		c.read(ctx, c.ids)
+		c.read(ctx, sb.ids)
 	}
-	ids := c.ids
-	if len(ids) > MaxIDs {
-		ids = ids[:MaxIDs]
-	}
-	quoted := make([]string, len(ids))
-	for i, id := range ids {
+	quoted := make([]string, len(sb.ids))
+	for i, id := range sb.ids {
 		quoted[i] = "'" + id + "'"
 	}
 	exp := c.reader.now().Add(c.opt.SubscriptionLife)
@@ -613,29 +681,29 @@ func (c *xphoneConn) subscribe(ctx context.Context) {
 		c.logf("xphone connector: subscribing: %v", err)
 		return
 	}
-	c.subID, c.subExp = res.ID, res.ExpirationDateTime
+	sb.id, sb.exp = res.ID, res.ExpirationDateTime
 	c.mu.Lock()
 	c.lastNote = time.Now()
 	c.mu.Unlock()
-	c.logf("xphone connector: subscribed to %d users until %s", len(ids), res.ExpirationDateTime.Format(time.RFC3339))
-	c.read(ctx, c.ids)
+	c.logf("xphone connector: subscribed to %d users until %s", len(sb.ids), res.ExpirationDateTime.Format(time.RFC3339))
+	c.read(ctx, sb.ids)
 }
 
-func (c *xphoneConn) renew(ctx context.Context) {
+func (c *xphoneConn) renew(ctx context.Context, sb *xpSub) {
 	exp := c.reader.now().Add(c.opt.SubscriptionLife)
 	var res struct {
 		ExpirationDateTime time.Time `json:"expirationDateTime"`
 	}
-	err := c.graph(c.reader, ctx, http.MethodPatch, "/subscriptions/"+c.subID, map[string]string{"expirationDateTime": exp.UTC().Format(time.RFC3339)}, &res)
+	err := c.graph(c.reader, ctx, http.MethodPatch, "/subscriptions/"+sb.id, map[string]string{"expirationDateTime": exp.UTC().Format(time.RFC3339)}, &res)
 	if ge, ok := err.(*graphError); ok && ge.Status == http.StatusNotFound {
-		c.subID, c.subTry = "", time.Time{}
+		sb.id, sb.try = "", time.Time{}
 		return
 	}
 	if err != nil {
 		c.logf("xphone connector: renewing: %v", err)
 		return
 	}
-	c.subExp, c.renewed = res.ExpirationDateTime, time.Now()
+	sb.exp, sb.renewed = res.ExpirationDateTime, time.Now()
 }
 
 // read fetches presence in bulk, at most MaxIDs a request.
@@ -662,6 +730,7 @@ func (c *xphoneConn) take(ctx context.Context, id string, p graphPresence) {
 		return
 	}
 	c.view[id] = p
+	c.again[id] = true
 	c.report(ctx, id, p)
 	if c.opt.Fault == OldWins && ok {
 		c.view[id] = old
