@@ -171,9 +171,9 @@ type xphoneConn struct {
 	xpVer    uint64
 	touched  map[string]bool // users the XPhone server changed since the last pass
 
-	ids      []string
-	view     map[string]graphPresence
-	sync     map[string]*xpSync
+	ids  []string
+	view map[string]graphPresence
+	sync map[string]*xpSync
 	// again are the users the next pass looks at: changed in XPhone or in
 	// Teams, with a session to keep fresh, a selection or a clear to see
 	// through, or a request to retry. A pass over a tenant of thousands
