@@ -44,3 +44,18 @@ func (d Direct) Selected(w *sim.World, u teams.UserID) string {
 	x := d.h.st.get(u)
 	return x.profiles[x.selected].Name
 }
+
+// Tell adds a listener of every change, told after the one the options
+// set (a conformance session's), with the world held: a soak's tracker
+// takes the changes as they come instead of reading the journal, which
+// keeps only the last MaxJournal.
+func (h *Handler) Tell(on func(Change)) {
+	_ = h.lw.Do(func(*sim.World) error {
+		if prev := h.st.onChange; prev != nil {
+			h.st.onChange = func(c Change) { prev(c); on(c) }
+		} else {
+			h.st.onChange = on
+		}
+		return nil
+	})
+}

@@ -101,3 +101,24 @@ func TestDirect(t *testing.T) {
 		t.Errorf("journal:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestTell: a listener added later hears every change after the one set
+// first, past the journal's cap.
+func TestTell(t *testing.T) {
+	first, later := 0, 0
+	h, _ := newHandler(t, Options{OnChange: func(Change) { first++ }})
+	h.Tell(func(c Change) {
+		if first != later+1 {
+			t.Errorf("change %d told to the later listener before the first", c.Seq)
+		}
+		later++
+	})
+	for i := 0; i < MaxJournal+5; i++ {
+		if err := h.SelectProfile("bob", "Abwesend"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first != MaxJournal+5 || later != first {
+		t.Errorf("the first listener heard %d changes, the later %d; want %d each", first, later, MaxJournal+5)
+	}
+}
