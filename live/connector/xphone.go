@@ -619,7 +619,9 @@ func (c *xphoneConn) toXPhone(ctx context.Context, id string, x xpUser, st *xpSy
 		if c.selectProfile(ctx, id, x, name) {
 			st.mirroredDND = true
 		}
-	case !teamsDND && st.mirroredDND && !echo:
+	case !teamsDND && st.mirroredDND && !(st.ownDND && a == presence.DoNotDisturb):
+		// Teams showing its own session again (an XPhone call that went on
+		// through the Do not disturb) is the end of the Do not disturb too
 		if c.selectProfile(ctx, id, x, st.before) {
 			st.mirroredDND = false
 		}

@@ -218,6 +218,18 @@ func (t *xpTracker) Fire(now clock.Time, _ clock.Event) {
 	}
 }
 
+// seed takes in what Teams shows when the tracker starts watching: a
+// Do not disturb of its own from the morning (focus time) is one the
+// connector should mirror from the start.
+func (t *xpTracker) seed(w *sim.World) {
+	for _, u := range w.Teams.Users() {
+		p := w.Teams.Presence(u)
+		if p.Availability == presence.DoNotDisturb && w.Teams.Rule(u) != preferredRule {
+			t.who(w.Teams.Dir(u).Name).ch[chMirror].want = true
+		}
+	}
+}
+
 // xphone takes one change of the XPhone side (the fake's listener).
 func (t *xpTracker) xphone(c xphoneapi.Change) {
 	pp := t.who(c.User)
@@ -356,6 +368,7 @@ func runXPhone(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	tr := newXPTracker("app:"+conformance.AppName, cfg.Start, cfg.End, cfg.Bucket)
 	w.Clock.Schedule(cfg.Start, tr, clock.Event{})
+	tr.seed(w)
 	w.Trace.Watch(tr.entry)
 	rt := newRates(cfg.Start, cfg.Bucket)
 	target := cfg.Target

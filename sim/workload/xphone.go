@@ -149,12 +149,14 @@ func (d *XPhoneDay) Fire(now clock.Time, ev clock.Event) {
 		if now >= clock.At(d.opt.Day, 17, 30) {
 			return // the day's calls end with the day
 		}
+		// every draw is made whether the client takes the call or not, so
+		// that a refusal changes nothing else of the day
+		length, short := d.minutes(1, 20), d.rnd.Float64() < d.opt.ShortCalls
+		if short {
+			length = time.Duration(2+d.rnd.IntN(29)) * time.Second
+		}
 		if !d.calls[i] && ok(d.x.Call(d.w, u, true)) {
 			d.calls[i] = true
-			length := d.minutes(1, 20)
-			if d.rnd.Float64() < d.opt.ShortCalls {
-				length = time.Duration(2+d.rnd.IntN(29)) * time.Second
-			}
 			d.after(length, xpHangUp, i)
 		}
 		d.after(d.gap(), xpCall, i)
@@ -163,18 +165,18 @@ func (d *XPhoneDay) Fire(now clock.Time, ev clock.Event) {
 			d.calls[i] = false
 		}
 	case xpMeeting:
-		if ok(d.x.Meeting(d.w, u, true)) {
-			d.after(d.minutes(15, 60), xpLeaveMeeting, i)
+		if length := d.minutes(15, 60); ok(d.x.Meeting(d.w, u, true)) {
+			d.after(length, xpLeaveMeeting, i)
 		}
 	case xpLeaveMeeting:
 		ok(d.x.Meeting(d.w, u, false))
 	case xpSelect:
-		if d.selected[i] {
-			return // already away or not to be disturbed: once at a time
-		}
 		name, length := d.dnd, d.minutes(10, 45)
 		if ev.B == 2 {
 			name, length = d.away, d.minutes(5, 30)
+		}
+		if d.selected[i] {
+			return // already away or not to be disturbed: once at a time
 		}
 		if ok(d.x.SelectProfile(d.w, u, name)) {
 			d.selected[i] = true
