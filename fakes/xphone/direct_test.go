@@ -58,6 +58,15 @@ func TestChangedOnly(t *testing.T) {
 	if _, got := list("?after=" + strconv.FormatUint(v1, 10) + "&changed=1"); strings.Join(got, ",") != "alice" {
 		t.Errorf("after bob's call's version: %v; want alice alone", got)
 	}
+	// past the journal's cap the answer is the same, from everyone's state
+	for i := 0; i < MaxJournal+1; i++ {
+		if err := h.SelectProfile("bob", "Abwesend"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, got := list("?after=" + strconv.FormatUint(v1, 10) + "&changed=true"); strings.Join(got, ",") != "alice,bob" {
+		t.Errorf("after %d more changes of bob: %v; want alice,bob", MaxJournal+1, got)
+	}
 	if code, body := do(t, h, "GET", "/xphone/users?changed=perhaps", ""); code != 400 || !strings.Contains(body, "want true") {
 		t.Errorf("changed=perhaps: %d %s", code, body)
 	}

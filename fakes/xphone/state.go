@@ -3,6 +3,8 @@ package xphone
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -198,9 +200,25 @@ func (st *state) known(w *sim.World, u teams.UserID) error {
 }
 
 // changedAfter lists the users changed after version v, in the world's
-// order.
+// order: from the journal when it still holds every change after v (a
+// reader that keeps up), else by looking at everyone.
 func (st *state) changedAfter(w *sim.World, v uint64) []teams.UserID {
+	st.reindex(w)
 	var out []teams.UserID
+	if n := len(st.journal); n > 0 && st.journal[0].Seq <= v+1 {
+		i := sort.Search(n, func(i int) bool { return st.journal[i].Seq > v })
+		seen := map[string]bool{}
+		for _, c := range st.journal[i:] {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				if u, ok := st.index[strings.ToLower(c.ID)]; ok {
+					out = append(out, u)
+				}
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
 	for _, u := range st.ids(w) {
 		if x := st.users[u]; x != nil && x.ver > v {
 			out = append(out, u)

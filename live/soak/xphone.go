@@ -359,8 +359,11 @@ func runXPhone(ctx context.Context, cfg Config) (*Result, error) {
 	if _, err := workload.Schedule(w, users, cfg.Workload); err != nil {
 		return nil, err
 	}
+	// the XPhone day begins two thirds into the warm-up, when the
+	// connector has long been served: the same seed gives the same day
 	client := &xpClient{}
-	if _, err := workload.ScheduleXPhone(w, users, client, workload.XPhoneOptions{}); err != nil {
+	from := cfg.Start.Add(-cfg.Warmup / 3)
+	if _, err := workload.ScheduleXPhone(w, users, client, workload.XPhoneOptions{From: from}); err != nil {
 		return nil, err
 	}
 	if err := w.Clock.RunUntil(cfg.Start.Add(-cfg.Warmup)); err != nil {
@@ -384,7 +387,13 @@ func runXPhone(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	s.XPhone.Tell(tr.xphone)
 	d := s.XPhone.Direct()
-	_ = s.World().Do(func(*sim.World) error { client.d = &d; return nil })
+	var served clock.Time
+	_ = s.World().Do(func(w *sim.World) error { client.d, served = &d, w.Clock.Now(); return nil })
+	if served >= from {
+		out := s.Stop()
+		return nil, fmt.Errorf("soak: %s came up at %s, after the XPhone day began (%s): a longer warm-up or a lower speed gives it the time\n%s",
+			target.Label(), served, from, tail(out, 20))
+	}
 	if cfg.Limit != ThrottleRequests {
 		s.Graph.SetThrottle(graph.Throttle{Limit: cfg.Limit, Window: ThrottleWindow})
 	}

@@ -25,6 +25,10 @@ type XPhone interface {
 type XPhoneOptions struct {
 	// Day is the day of the world's clock (1 when 0).
 	Day int
+	// From is when the XPhone day begins, within the working hours
+	// (08:00 when zero): a client served only from some time on gets the
+	// same day whenever it was served before From.
+	From clock.Time
 	// CallsPerHour is each person's rate of calls in the XPhone client
 	// (0.5 when zero); ShortCalls the share lasting 2–30 s (0.2 when zero).
 	CallsPerHour float64
@@ -101,10 +105,11 @@ func ScheduleXPhone(w *sim.World, users []teams.UserID, x XPhone, opt XPhoneOpti
 		}
 	}
 	start, hours := clock.At(opt.Day, 8, 0), 9*time.Hour+30*time.Minute
-	within := func() clock.Time { return start.Add(time.Duration(d.rnd.Int64N(int64(hours)))) }
+	from := max(start, opt.From)
+	within := func() clock.Time { return max(from, start.Add(time.Duration(d.rnd.Int64N(int64(hours))))) }
 	for i := range users {
 		if opt.CallsPerHour > 0 {
-			w.Clock.Schedule(start.Add(d.gap()), d, clock.Event{Op: xpCall, A: int32(i)})
+			w.Clock.Schedule(from.Add(d.gap()), d, clock.Event{Op: xpCall, A: int32(i)})
 		}
 		if d.rnd.Float64() < opt.Meetings {
 			w.Clock.Schedule(within(), d, clock.Event{Op: xpMeeting, A: int32(i)})
