@@ -199,6 +199,7 @@ type xphoneConn struct {
 	unsubscribed int
 	bg           sync.WaitGroup
 	lastPoll     time.Time
+	lastRest     time.Time
 	hookURL      string
 
 	views      chan xpView
@@ -230,6 +231,7 @@ func RunXPhone(ctx context.Context, env Env, opt XPhoneOptions, logw io.Writer) 
 		dirty: map[string]bool{}, lastNote: time.Now(), xp: map[string]xpUser{}, touched: map[string]bool{}, view: map[string]graphPresence{},
 		sync: map[string]*xpSync{}, again: map[string]bool{}, due: map[string]time.Time{}, inB: map[string]bool{}, views: make(chan xpView, maxViewsQueued), polled: map[string]graphPresence{}}
 	defer c.bg.Wait()
+	c.app.peer, c.reader.peer = c.reader, c.app
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -403,8 +405,10 @@ func (c *xphoneConn) step(ctx context.Context) {
 		c.unsubscribed = len(c.subs)
 		c.mu.Unlock()
 		c.rest = c.ids[len(c.subs[0].ids):]
-		c.bg.Add(1)
-		go func() { defer c.bg.Done(); c.readLoop(ctx) }()
+		if len(c.rest) > 0 {
+			c.bg.Add(1)
+			go func() { defer c.bg.Done(); c.readLoop(ctx) }()
+		}
 		c.mu.Lock()
 		for _, id := range c.ids {
 			c.again[id] = true
@@ -420,6 +424,11 @@ func (c *xphoneConn) step(ctx context.Context) {
 		case sb.id != "" && (renew && time.Since(sb.renewed) >= c.env.Real(c.opt.SubscriptionLife/4) || c.reader.now().After(sb.exp.Add(-c.opt.SubscriptionLife*3/4))):
 			c.renew(ctx, sb)
 		}
+	}
+	if len(c.rest) == 0 {
+		// a tenant that fits one subscription is read in the pass, one
+		// request after the other, as a Retry-After finds none in flight
+		c.readOnce(ctx, &c.lastRest)
 	}
 	c.mu.Lock()
 	polled := c.polled
@@ -503,6 +512,17 @@ func (c *xphoneConn) step(ctx context.Context) {
 			delete(c.due, id)
 		}
 		c.mu.Unlock()
+	}
+	if len(c.rest) == 0 {
+		// one lane for a tenant that fits one subscription
+		reconcilePass(ctx, xphoneWriters, func() []string { return append(first, second...) }, sync1)
+		c.mu.Lock()
+		for _, id := range second {
+			delete(c.inB, id)
+		}
+		c.bRunning = false
+		c.mu.Unlock()
+		return
 	}
 	if len(second) > 0 {
 		c.bg.Add(1)
@@ -783,53 +803,56 @@ func (c *xphoneConn) renew(ctx context.Context, sb *xpSub) {
 	sb.exp, sb.renewed = res.ExpirationDateTime, time.Now()
 }
 
-// readLoop reads presence beside the passes, which take in what it read:
-// the users Graph notified of, everyone when notifications stopped (every
-// Poll), and the users beyond the subscription every RestPoll; until ctx
-// ends. A pass does not wait for a tenant's reads.
+// readLoop reads presence beside the passes, which take in what it read,
+// until ctx ends: a pass does not wait for a tenant's reads.
 func (c *xphoneConn) readLoop(ctx context.Context) {
 	t := time.NewTicker(c.opt.Tick)
 	defer t.Stop()
-	do := func(ctx context.Context, method, path string, body, out any) error {
-		return c.graph(c.reader, ctx, method, path, body, out)
-	}
 	var lastRest time.Time
 	for {
-		c.mu.Lock()
-		dirty := slices.Sorted(maps.Keys(c.dirty))
-		c.dirty = map[string]bool{}
-		c.mu.Unlock()
-		var ids []string
-		switch {
-		case c.opt.Fault != NoPollFallback && c.stale() && time.Since(c.lastPoll) >= c.env.Real(c.opt.Poll):
-			c.lastPoll, lastRest = time.Now(), time.Now()
-			ids = c.ids
-		case len(c.rest) > 0 && time.Since(lastRest) >= c.env.Real(c.opt.RestPoll):
-			lastRest = time.Now()
-			ids = append(dirty, c.rest...)
-		default:
-			ids = dirty
-		}
-		unread, err := readPresences(ctx, do, ids, func(id string, p graphPresence) {
-			c.mu.Lock()
-			if old, ok := c.polled[id]; !ok || old.SequenceNumber <= p.SequenceNumber {
-				c.polled[id] = p // the newest read; take keeps the order (C-8)
-			}
-			c.mu.Unlock()
-		})
-		if err != nil && ctx.Err() == nil {
-			c.logf("xphone connector: reading presence: %v", err)
-			c.mu.Lock()
-			for _, id := range unread {
-				c.dirty[id] = true
-			}
-			c.mu.Unlock()
-		}
+		c.readOnce(ctx, &lastRest)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// readOnce reads the users Graph notified of, everyone when notifications
+// stopped (every Poll), or else the users beyond the subscription every
+// RestPoll, for the next pass to take in.
+func (c *xphoneConn) readOnce(ctx context.Context, lastRest *time.Time) {
+	do := func(ctx context.Context, method, path string, body, out any) error {
+		return c.graph(c.reader, ctx, method, path, body, out)
+	}
+	c.mu.Lock()
+	dirty := slices.Sorted(maps.Keys(c.dirty))
+	c.dirty = map[string]bool{}
+	c.mu.Unlock()
+	ids := dirty
+	switch {
+	case c.opt.Fault != NoPollFallback && c.stale() && time.Since(c.lastPoll) >= c.env.Real(c.opt.Poll):
+		c.lastPoll, *lastRest = time.Now(), time.Now()
+		ids = c.ids
+	case len(c.rest) > 0 && time.Since(*lastRest) >= c.env.Real(c.opt.RestPoll):
+		*lastRest = time.Now()
+		ids = append(dirty, c.rest...)
+	}
+	unread, err := readPresences(ctx, do, ids, func(id string, p graphPresence) {
+		c.mu.Lock()
+		if old, ok := c.polled[id]; !ok || old.SequenceNumber <= p.SequenceNumber {
+			c.polled[id] = p // the newest read; take keeps the order (C-8)
+		}
+		c.mu.Unlock()
+	})
+	if err != nil && ctx.Err() == nil {
+		c.logf("xphone connector: reading presence: %v", err)
+		c.mu.Lock()
+		for _, id := range unread {
+			c.dirty[id] = true
+		}
+		c.mu.Unlock()
 	}
 }
 
