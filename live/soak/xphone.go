@@ -200,19 +200,20 @@ func (t *xpTracker) shown(c *xpChannel, has bool, lapse XPKind, at clock.Time) {
 }
 
 // Fire arms the tracker at the start of the measured day: what should
-// show then and does not is a change to carry from then on.
+// show then (a call, a Do not disturb) is a change to carry from then on,
+// carried at once where it shows; what shows and should not, one to
+// undo.
 func (t *xpTracker) Fire(now clock.Time, _ clock.Event) {
 	t.armed = true
 	starts := [numChannels][2]XPKind{chSession: {XPCallStarted, XPCallEnded}, chPref: {XPDNDSelected, XPDNDLeft}, chMirror: {TeamsDNDSet, TeamsDNDEnded}}
 	for _, name := range sortedNames(t.people) {
 		pp := t.people[name]
 		for i := range pp.ch {
-			if c := &pp.ch[i]; c.has != c.want {
-				k := starts[i][0]
-				if !c.want {
-					k = starts[i][1]
-				}
-				t.expect(c, k, now)
+			switch c := &pp.ch[i]; {
+			case c.want:
+				t.expect(c, starts[i][0], now)
+			case c.has:
+				t.expect(c, starts[i][1], now)
 			}
 		}
 	}
