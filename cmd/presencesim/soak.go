@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/presencesim/presencesim/live/conformance"
@@ -28,7 +29,8 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 	to := fl.String("to", "18:00", "end of the measured day")
 	seed := fl.Uint64("seed", 1, "the world's seed: the same seed gives the same day")
 	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run; the reference CloudLink connector in process when empty")
-	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink"))
+	integration := fl.String("integration", "cloudlink", "the in-process reference connector when --connector is empty: cloudlink or xphone (XPhone Connect, with the XPhone part of the day)")
+	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink")+"; for xphone: "+faultList("xphone"))
 	limit := fl.Int("limit", soak.ThrottleRequests, "Graph's presence limit per 30 s per app and tenant (G-THR-1); a smaller tenant may be given a limit to scale")
 	step := fl.Duration("step", 0, "pace the day in steps of this much virtual time instead of following the wall (the in-process reference only; the same seed gives the same figures)")
 	dir := fl.String("report", "presencesim-report", "folder for soak.html and soak.json (empty: none)")
@@ -49,7 +51,7 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim soak: --from %q, --to %q: %v %v\n", *from, *to, err1, err2)
 		return 2
 	}
-	target := conformance.Target{Integration: "cloudlink"}
+	target := conformance.Target{Integration: strings.ToLower(strings.TrimSpace(*integration))}
 	if *spec != "" {
 		t, err := conformance.ParseFlag(*spec)
 		if err != nil {
@@ -63,7 +65,7 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "presencesim soak: --fault plants a fault in the in-process reference; it does not go with --connector")
 			return 2
 		}
-		f, err := connector.ParseFault("cloudlink", *faultName)
+		f, err := connector.ParseFault(target.Integration, *faultName)
 		if err != nil {
 			fmt.Fprintf(stderr, "presencesim soak: %v\n", err)
 			return 2

@@ -5,7 +5,8 @@
 //
 // The XPhone side of the world is what the harness drives (Go methods:
 // SetProfiles, SelectProfile, Call, Meeting, Microphone) and what the
-// connector reads (GET /xphone/users, a long poll with ?after=&wait=); the
+// connector reads (GET /xphone/users, a long poll with ?after=&wait=, and
+// &changed=true for only the users changed since); the
 // connector writes back what it mirrors from Teams: the profile it selects
 // (PUT /xphone/users/{id}/profile) and appointments (POST and DELETE
 // /xphone/users/{id}/appointments). The same inputs the harness drives are
@@ -19,5 +20,7 @@
 // traffic is capped: the users (those of the world), profiles per user
 // (MaxProfiles), appointments per user (MaxAppointments), the journal
 // (MaxJournal, oldest dropped and counted), request bodies (MaxBody) and a
-// long poll's wait (MaxWait).
+// long poll's wait (MaxWait). A workload that holds the world (a clock
+// event) changes it through Direct, and a soak's tracker takes every
+// change through Tell rather than the capped journal.
 package xphone

@@ -13,6 +13,8 @@ import (
 func FuzzRequests(f *testing.F) {
 	for _, s := range []struct{ method, path, body string }{
 		{"GET", "/xphone/users?after=3&wait=1ms", ""},
+		{"GET", "/xphone/users?after=0&changed=true", ""},
+		{"GET", "/xphone/users?after=1&changed=maybe", ""},
 		{"PUT", "/xphone/users/alice/profile", `{"name":"Nicht stören"}`},
 		{"POST", "/xphone/users/alice/appointments", `{"text":"Am Telefon (MS Teams)","profile":"MS Teams","source":"teams-meeting"}`},
 		{"DELETE", "/xphone/users/alice/appointments/1", ""},

@@ -204,6 +204,15 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		}
 		wait = min(d, MaxWait)
 	}
+	changed := false
+	if s := q.Get("changed"); s != "" {
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "BadRequest", "changed="+strconv.Quote(clip(s))+": want true (only the users changed after the version) or false")
+			return
+		}
+		changed = v
+	}
 	if after > 0 {
 		// asking for what comes after a version says the reader has
 		// taken that version in
@@ -220,7 +229,11 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = h.lw.Do(func(sw *sim.World) error {
 		out.Version, out.Value = h.st.version, []UserView{}
-		for _, u := range h.st.ids(sw) {
+		list := h.st.ids(sw)
+		if changed {
+			list = h.st.changedAfter(sw, after)
+		}
+		for _, u := range list {
 			out.Value = append(out.Value, h.view(sw, u))
 		}
 		return nil

@@ -3,6 +3,8 @@ package xphone
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -118,6 +120,7 @@ type user struct {
 	appts     []Appointment
 	nextAppt  int
 	touchedBy string
+	ver       uint64 // the version of the user's last change
 }
 
 // state is the XPhone server's state; reached only under the world's lock.
@@ -129,6 +132,13 @@ type state struct {
 	version  uint64
 	served   uint64 // the latest version a reader asked to read after
 	onChange func(Change)
+	// index finds a user by lowercased id, name or UPN, and list is the
+	// users in the world's order; both rebuilt when the directory changes
+	// (DirVersion), so that a lookup does not walk a tenant of thousands.
+	index    map[string]teams.UserID
+	list     []teams.UserID
+	indexVer uint64
+	indexed  bool
 }
 
 func newState(exclude []string, on func(Change)) *state {
@@ -140,29 +150,81 @@ func newState(exclude []string, on func(Change)) *state {
 }
 
 // ids lists the users the server knows: the world's, less those excluded
-// (a presence account), in the world's order.
+// (a presence account), in the world's order. The caller must not change
+// the slice.
 func (st *state) ids(w *sim.World) []teams.UserID {
-	var out []teams.UserID
+	st.reindex(w)
+	return st.list
+}
+
+func (st *state) reindex(w *sim.World) {
+	if st.indexed && st.indexVer == w.Teams.DirVersion() {
+		return
+	}
+	st.index, st.list = map[string]teams.UserID{}, nil
 	for _, u := range w.Teams.Users() {
-		if !st.exclude[strings.ToLower(w.Teams.Name(u))] {
-			out = append(out, u)
+		if st.exclude[strings.ToLower(w.Teams.Name(u))] {
+			continue
+		}
+		st.list = append(st.list, u)
+		d := w.Teams.Dir(u)
+		for _, k := range []string{d.UPN, d.Name, d.ID} {
+			if _, dup := st.index[strings.ToLower(k)]; k != "" && !dup {
+				st.index[strings.ToLower(k)] = u // the first in order wins
+			}
 		}
 	}
-	return out
+	st.indexVer, st.indexed = w.Teams.DirVersion(), true
 }
 
 // lookup finds a user by object id, name or UPN.
 func (st *state) lookup(w *sim.World, key string) (teams.UserID, error) {
-	for _, u := range st.ids(w) {
-		d := w.Teams.Dir(u)
-		if strings.EqualFold(key, d.ID) || strings.EqualFold(key, d.Name) || strings.EqualFold(key, d.UPN) {
-			return u, nil
-		}
+	st.reindex(w)
+	if u, ok := st.index[strings.ToLower(key)]; ok {
+		return u, nil
 	}
 	if utf8.RuneCountInString(key) > maxText {
 		key = string([]rune(key)[:maxText]) + "…"
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknown, key)
+}
+
+// known says whether the server has the user (it is not excluded).
+func (st *state) known(w *sim.World, u teams.UserID) error {
+	st.reindex(w)
+	d := w.Teams.Dir(u)
+	if v, ok := st.index[strings.ToLower(d.ID)]; ok && v == u {
+		return nil
+	}
+	return fmt.Errorf("%w %q", ErrUnknown, d.Name)
+}
+
+// changedAfter lists the users changed after version v, in the world's
+// order: from the journal when it still holds every change after v (a
+// reader that keeps up), else by looking at everyone.
+func (st *state) changedAfter(w *sim.World, v uint64) []teams.UserID {
+	st.reindex(w)
+	var out []teams.UserID
+	if n := len(st.journal); n > 0 && st.journal[0].Seq <= v+1 {
+		i := sort.Search(n, func(i int) bool { return st.journal[i].Seq > v })
+		seen := map[string]bool{}
+		for _, c := range st.journal[i:] {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				if u, ok := st.index[strings.ToLower(c.ID)]; ok {
+					out = append(out, u)
+				}
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, u := range st.ids(w) {
+		if x := st.users[u]; x != nil && x.ver > v {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func (st *state) get(u teams.UserID) *user {
@@ -178,6 +240,7 @@ func (st *state) record(w *sim.World, u teams.UserID, c Change) {
 	d := w.Teams.Dir(u)
 	st.version++
 	c.Seq, c.At, c.User, c.ID = st.version, w.Clock.Now(), d.Name, d.ID
+	st.get(u).ver = st.version
 	if len(st.journal) >= MaxJournal {
 		st.journal = st.journal[1:]
 		st.dropped++

@@ -31,6 +31,10 @@ type graphClient struct {
 	// pace, when set, is the world's clock the waits count: a request
 	// that must wait is not sent (errNotYet) rather than slept on.
 	pace *Pacer
+	// peer, when set, is a client of the same app registration whose
+	// Retry-After and backoff this one waits out too: Graph throttles the
+	// app as one (C-5), and their requests go out side by side.
+	peer *graphClient
 
 	// tokMu makes one token request at a time: callers that find no
 	// token wait for the one in flight instead of asking again.
@@ -184,8 +188,16 @@ func (g *graphClient) tokenEndpoint(ctx context.Context) (string, error) {
 // wait sleeps until the earliest time of the next request.
 func (g *graphClient) wait(ctx context.Context) error {
 	g.mu.Lock()
-	d := g.notBefore.Sub(g.clock())
+	nb := g.notBefore
 	g.mu.Unlock()
+	if p := g.peer; p != nil {
+		p.mu.Lock()
+		if p.notBefore.After(nb) {
+			nb = p.notBefore
+		}
+		p.mu.Unlock()
+	}
+	d := nb.Sub(g.clock())
 	if d <= 0 {
 		return nil
 	}
@@ -218,6 +230,10 @@ func (g *graphClient) do(ctx context.Context, method, path string, body, out any
 	tok, err := g.getToken(ctx)
 	if err != nil {
 		g.setBackoff(nil)
+		return err
+	}
+	// a Retry-After may have come while the token was fetched
+	if err := g.wait(ctx); err != nil {
 		return err
 	}
 	var rd io.Reader

@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +38,9 @@ type XPhoneOptions struct {
 	SubscriptionLife time.Duration
 	StaleAfter       time.Duration
 	Poll             time.Duration
+	// RestPoll is how often the users beyond the subscription's 650 are
+	// read in bulk (1 min): 20,000 users take 30 reads each time.
+	RestPoll time.Duration
 	// Tick is how often (real time) the connector looks at its state.
 	Tick time.Duration
 	// Fault plants one of the XPhone faults.
@@ -54,6 +59,9 @@ func (o *XPhoneOptions) defaults() {
 	}
 	if o.Poll <= 0 {
 		o.Poll = 30 * time.Second
+	}
+	if o.RestPoll <= 0 {
+		o.RestPoll = time.Minute
 	}
 	if o.Tick <= 0 {
 		o.Tick = 20 * time.Millisecond
@@ -135,6 +143,17 @@ type xpSync struct {
 	// awaitSel is a profile it selected that the XPhone server's answers
 	// do not show yet: until they do, it counts as selected.
 	awaitSel string
+	// retry: a request for the user failed, the next pass tries again
+	retry bool
+}
+
+// xpSub is a subscription of at most MaxIDs users (G-SUB-1).
+type xpSub struct {
+	ids     []string
+	id      string
+	exp     time.Time
+	try     time.Time
+	renewed time.Time // real time of the last renewal: a lifecycle notice renews at most every quarter life
 }
 
 // xphoneConn is the reference XPhone Connect sync: XPhone's calls and
@@ -156,18 +175,35 @@ type xphoneConn struct {
 	dirty    map[string]bool
 	lastNote time.Time
 	renewNow bool
-	xp       map[string]xpUser
+	xp       map[string]xpUser // a pass copies out the users it looks at
 	xpVer    uint64
+	touched  map[string]bool // users the XPhone server changed since the last pass
 
-	ids      []string
-	view     map[string]graphPresence
-	sync     map[string]*xpSync
-	subID    string
-	subExp   time.Time
-	subTry   time.Time
-	renewed  time.Time // real time of the last renewal: a lifecycle notice renews at most every quarter life
-	lastPoll time.Time
-	hookURL  string
+	ids  []string
+	view map[string]graphPresence
+	sync map[string]*xpSync
+	// again are the users the next pass looks at: changed in XPhone or in
+	// Teams, with a session to keep fresh, a selection or a clear to see
+	// through, or a request to retry. A pass over a tenant of thousands
+	// looks at those, not at everyone.
+	again    map[string]bool      // under mu, as the lanes' fields
+	due      map[string]time.Time // sessions: when each falls due for a refresh
+	inB      map[string]bool      // the users of the second lane's batch
+	bRunning bool
+	viewMu   sync.RWMutex // view: the second lane reads it beside the takes
+	subs     []*xpSub
+	rest     []string                 // the users beyond the subscription's 650, polled
+	polled   map[string]graphPresence // what the reads read, for the next pass
+	// unsubscribed counts the subscriptions not made (under mu): the
+	// reads poll everyone meanwhile
+	unsubscribed int
+	bg           sync.WaitGroup
+	lastPoll     time.Time
+	lastRest     time.Time
+	hookURL      string
+
+	views      chan xpView
+	unreported int // reports dropped, the queue full
 }
 
 // RunXPhone runs the reference XPhone connector until ctx ends.
@@ -192,7 +228,10 @@ func RunXPhone(ctx context.Context, env Env, opt XPhoneOptions, logw io.Writer) 
 	}
 	c := &xphoneConn{env: env, opt: opt, hc: hc, logw: logw, base: env.XPhoneURL,
 		app: &graphClient{env: env, http: hc}, reader: &graphClient{env: env, http: hc, delegated: true},
-		dirty: map[string]bool{}, lastNote: time.Now(), xp: map[string]xpUser{}, view: map[string]graphPresence{}, sync: map[string]*xpSync{}}
+		dirty: map[string]bool{}, lastNote: time.Now(), xp: map[string]xpUser{}, touched: map[string]bool{}, view: map[string]graphPresence{},
+		sync: map[string]*xpSync{}, again: map[string]bool{}, due: map[string]time.Time{}, inB: map[string]bool{}, views: make(chan xpView, maxViewsQueued), polled: map[string]graphPresence{}}
+	defer c.bg.Wait()
+	c.app.peer, c.reader.peer = c.reader, c.app
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -205,6 +244,8 @@ func RunXPhone(ctx context.Context, env Env, opt XPhoneOptions, logw io.Writer) 
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); c.followXPhone(ctx, long) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); c.reporter(ctx) }()
 	defer wg.Wait()
 	t := time.NewTicker(opt.Tick)
 	defer t.Stop()
@@ -261,8 +302,9 @@ func (c *xphoneConn) followXPhone(ctx context.Context, hc *http.Client) {
 		c.mu.Unlock()
 		u := c.base + "/users"
 		if !first {
-			// the first read answers at once; later ones wait for a change
-			u += "?after=" + strconv.FormatUint(after, 10) + "&wait=" + MaxPoll.String()
+			// the first read answers at once with everyone; later ones wait
+			// for a change and answer only the users changed
+			u += "?after=" + strconv.FormatUint(after, 10) + "&wait=" + MaxPoll.String() + "&changed=true"
 		}
 		var res struct {
 			Version uint64   `json:"version"`
@@ -278,15 +320,19 @@ func (c *xphoneConn) followXPhone(ctx context.Context, hc *http.Client) {
 			}
 			continue
 		}
-		m := make(map[string]xpUser, len(res.Value))
-		for _, x := range res.Value {
-			m[strings.ToLower(x.ID)] = x
-		}
 		c.mu.Lock()
-		c.xp, c.xpVer = m, res.Version
+		for _, x := range res.Value {
+			c.xp[strings.ToLower(x.ID)] = x
+			c.touched[strings.ToLower(x.ID)] = true
+		}
+		c.xpVer = res.Version
 		c.mu.Unlock()
 	}
 }
+
+// maxXPhoneAnswer bounds an answer of the XPhone server: the first list
+// of a tenant of 100,000 users, about 400 bytes each.
+const maxXPhoneAnswer = 64 << 20
 
 // xphone makes one request to the XPhone server.
 func (c *xphoneConn) xphone(ctx context.Context, hc *http.Client, method, u string, body, out any) error {
@@ -307,7 +353,10 @@ func (c *xphoneConn) xphone(ctx context.Context, hc *http.Client, method, u stri
 		return err
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxXPhoneAnswer+1))
+	if len(data) > maxXPhoneAnswer {
+		return fmt.Errorf("%s %s answered more than %d MiB", method, u, maxXPhoneAnswer>>20)
+	}
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("%s %s answered %d: %s", method, u, resp.StatusCode, strings.TrimSpace(string(data)))
 	}
@@ -335,54 +384,115 @@ func (c *xphoneConn) hook(w http.ResponseWriter, r *http.Request) {
 
 func (c *xphoneConn) step(ctx context.Context) {
 	c.mu.Lock()
-	xp := c.xp
-	var dirty []string
-	for id := range c.dirty {
-		dirty = append(dirty, id)
+	known := len(c.xp) > 0
+	if known && c.ids == nil {
+		for id := range c.xp {
+			c.ids = append(c.ids, id)
+		}
 	}
-	c.dirty = map[string]bool{}
 	renew := c.renewNow
 	c.renewNow = false
 	c.mu.Unlock()
-	if len(xp) == 0 {
+	if !known {
 		return // the XPhone server has not answered yet
 	}
-	if c.ids == nil {
-		for id := range xp {
-			c.ids = append(c.ids, id)
-		}
+	if c.subs == nil {
 		sort.Strings(c.ids)
+		// Graph takes one presence subscription per account and app, of
+		// at most 650 ids (G-SUB-1): the rest are read in bulk every Poll
+		c.subs = []*xpSub{{ids: c.ids[:min(len(c.ids), MaxIDs)]}}
+		c.mu.Lock()
+		c.unsubscribed = len(c.subs)
+		c.mu.Unlock()
+		c.rest = c.ids[len(c.subs[0].ids):]
+		if len(c.rest) > 0 {
+			c.bg.Add(1)
+			go func() { defer c.bg.Done(); c.readLoop(ctx) }()
+		}
+		c.mu.Lock()
+		for _, id := range c.ids {
+			c.again[id] = true
+			c.sync[id] = &xpSync{lastOwn: c.xp[id].firstNotDND()}
+		}
+		c.mu.Unlock()
 		c.logf("xphone connector: syncing %d users", len(c.ids))
 	}
-	switch {
-	case c.subID == "" && time.Since(c.subTry) >= c.env.Real(30*time.Second):
-		c.subscribe(ctx)
-	case c.subID != "" && (renew && time.Since(c.renewed) >= c.env.Real(c.opt.SubscriptionLife/4) || c.reader.now().After(c.subExp.Add(-c.opt.SubscriptionLife*3/4))):
-		c.renew(ctx)
+	for _, sb := range c.subs {
+		switch {
+		case sb.id == "" && time.Since(sb.try) >= c.env.Real(30*time.Second):
+			c.subscribe(ctx, sb)
+		case sb.id != "" && (renew && time.Since(sb.renewed) >= c.env.Real(c.opt.SubscriptionLife/4) || c.reader.now().After(sb.exp.Add(-c.opt.SubscriptionLife*3/4))):
+			c.renew(ctx, sb)
+		}
 	}
-	if len(dirty) > 0 {
-		sort.Strings(dirty)
-		c.read(ctx, dirty)
+	if len(c.rest) == 0 {
+		// a tenant that fits one subscription is read in the pass, one
+		// request after the other, as a Retry-After finds none in flight
+		c.readOnce(ctx, &c.lastRest)
 	}
-	if c.opt.Fault != NoPollFallback && c.stale() && time.Since(c.lastPoll) >= c.env.Real(c.opt.Poll) {
-		c.lastPoll = time.Now()
-		c.read(ctx, c.ids)
+	c.mu.Lock()
+	polled := c.polled
+	c.polled = map[string]graphPresence{}
+	c.mu.Unlock()
+	for _, id := range slices.Sorted(maps.Keys(polled)) {
+		c.take(ctx, id, polled[id])
 	}
 	// what XPhone shows now, not before the reads: the reads may take a
 	// while (a subscription's validation), and XPhone may have changed
+	// Two lanes: the users XPhone changed and the sessions due for a
+	// refresh go first, each pass; the others (Teams' changes to mirror,
+	// the start's backlog) go maxPass at a time beside them, the next
+	// batch when the last is done. A user is in one lane at a time. An
+	// XPhone call that has just started does not wait behind a tenant's
+	// mirrored Teams changes (C-12).
+	now := time.Now()
 	c.mu.Lock()
-	xp = c.xp
+	var first []string
+	for _, id := range slices.Sorted(maps.Keys(c.touched)) {
+		if !c.inB[id] && len(first) < maxPass {
+			first = append(first, id)
+			delete(c.touched, id)
+			delete(c.again, id)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(c.due)) {
+		if !c.inB[id] && !slices.Contains(first, id) && !now.Before(c.due[id]) && len(first) < maxPass {
+			first = append(first, id)
+			delete(c.due, id)
+			delete(c.again, id)
+		}
+	}
+	var second []string
+	if !c.bRunning && len(c.again) > 0 {
+		for _, id := range slices.Sorted(maps.Keys(c.again)) {
+			if len(second) == maxPass {
+				break
+			}
+			if !slices.Contains(first, id) {
+				second = append(second, id)
+				c.inB[id] = true
+			}
+		}
+		for _, id := range second {
+			delete(c.again, id)
+		}
+		c.bRunning = len(second) > 0
+	}
+	xp := make(map[string]xpUser, len(first)+len(second))
+	for _, id := range append(slices.Clone(first), second...) {
+		xp[id] = c.xp[id]
+	}
 	c.mu.Unlock()
-	for _, id := range c.ids {
+	sync1 := func(ctx context.Context, id string) {
 		x, ok := xp[id]
-		if !ok {
-			continue
+		if !ok || x.ID == "" {
+			return
 		}
 		st := c.sync[id]
 		if st == nil {
-			st = &xpSync{lastOwn: x.firstNotDND()}
-			c.sync[id] = st
+			return // not among the users of the XPhone server's first answer
 		}
+		st.retry = false
 		if st.awaitSel != "" {
 			if strings.EqualFold(x.Selected, st.awaitSel) {
 				st.awaitSel = ""
@@ -392,13 +502,51 @@ func (c *xphoneConn) step(ctx context.Context) {
 		}
 		c.toTeams(ctx, id, x, st)
 		c.toXPhone(ctx, id, x, st)
+		c.mu.Lock()
+		if st.retry || st.awaitSel != "" || !st.cleared.IsZero() && time.Since(st.cleared) < c.env.Real(echoGrace) {
+			c.again[id] = true
+		}
+		if st.hasSession {
+			c.due[id] = st.written.Add(c.env.Real(c.opt.Expiration / 3))
+		} else {
+			delete(c.due, id)
+		}
+		c.mu.Unlock()
 	}
+	if len(c.rest) == 0 {
+		// one lane for a tenant that fits one subscription
+		reconcilePass(ctx, xphoneWriters, func() []string { return append(first, second...) }, sync1)
+		c.mu.Lock()
+		for _, id := range second {
+			delete(c.inB, id)
+		}
+		c.bRunning = false
+		c.mu.Unlock()
+		return
+	}
+	if len(second) > 0 {
+		c.bg.Add(1)
+		go func() {
+			defer c.bg.Done()
+			reconcilePass(ctx, xphoneWriters, func() []string { return second }, sync1)
+			c.mu.Lock()
+			for _, id := range second {
+				delete(c.inB, id)
+			}
+			c.bRunning = false
+			c.mu.Unlock()
+		}()
+	}
+	reconcilePass(ctx, xphoneWriters, func() []string { return first }, sync1)
 }
+
+// maxPass bounds the users one pass looks at.
+const maxPass = 256
 
 func (c *xphoneConn) stale() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.subID == "" || time.Since(c.lastNote) > c.env.Real(c.opt.StaleAfter)
+	return c.unsubscribed > 0 || time.Since(c.lastNote) > c.env.Real(c.opt.StaleAfter)
 }
 
 var (
@@ -429,6 +577,7 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 		body := map[string]string{"sessionId": c.env.ClientID, "availability": want.Availability.String(), "activity": want.Activity.String(), "expirationDuration": isoDuration(c.opt.Expiration)}
 		if err := c.graph(c.app, ctx, http.MethodPost, path+"setPresence", body, nil); err != nil {
 			c.logf("xphone connector: %s: setPresence %s: %v", x.Name, want.Short(), err)
+			st.retry = true
 			return
 		}
 		if !st.hasSession || st.session != want {
@@ -436,8 +585,13 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 		}
 		st.session, st.hasSession, st.written, st.echoes = want, true, time.Now(), 0
 	case !has && st.hasSession:
-		if err := c.graph(c.app, ctx, http.MethodPost, path+"clearPresence", map[string]string{"sessionId": c.env.ClientID}, nil); err != nil {
+		err := c.graph(c.app, ctx, http.MethodPost, path+"clearPresence", map[string]string{"sessionId": c.env.ClientID}, nil)
+		if ge, ok := err.(*graphError); ok && ge.Status == http.StatusNotFound {
+			err = nil // the session expired before: nothing left to clear
+		}
+		if err != nil {
 			c.logf("xphone connector: %s: clearPresence: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: clearPresence", x.Name)
@@ -452,6 +606,7 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 		body := map[string]string{"availability": "DoNotDisturb", "activity": "DoNotDisturb"}
 		if err := c.graph(c.app, ctx, http.MethodPost, path+"setUserPreferredPresence", body, nil); err != nil {
 			c.logf("xphone connector: %s: setUserPreferredPresence: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: setUserPreferredPresence DoNotDisturb", x.Name)
@@ -459,6 +614,7 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 	case !wantDND && st.ownDND:
 		if err := c.graph(c.app, ctx, http.MethodPost, path+"clearUserPreferredPresence", map[string]string{}, nil); err != nil {
 			c.logf("xphone connector: %s: clearUserPreferredPresence: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: clearUserPreferredPresence", x.Name)
@@ -471,7 +627,9 @@ func (c *xphoneConn) toTeams(ctx context.Context, id string, x xpUser, st *xpSyn
 // Do-not-disturb as the first DND profile (XP-6), returning to the
 // profile before (XP-14). What it wrote itself it ignores (XP-13).
 func (c *xphoneConn) toXPhone(ctx context.Context, id string, x xpUser, st *xpSync) {
+	c.viewMu.RLock()
 	gp, ok := c.view[id]
+	c.viewMu.RUnlock()
 	if !ok {
 		return
 	}
@@ -515,6 +673,7 @@ func (c *xphoneConn) toXPhone(ctx context.Context, id string, x xpUser, st *xpSy
 		err := c.xphone(ctx, c.hc, http.MethodDelete, c.base+"/users/"+url.PathEscape(id)+"/appointments/"+strconv.Itoa(st.appt), nil, nil)
 		if err != nil {
 			c.logf("xphone connector: %s: deleting the appointment: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: appointment deleted", x.Name)
@@ -534,6 +693,7 @@ func (c *xphoneConn) toXPhone(ctx context.Context, id string, x xpUser, st *xpSy
 		}
 		if err := c.xphone(ctx, c.hc, http.MethodPost, c.base+"/users/"+url.PathEscape(id)+"/appointments", map[string]string{"text": text, "profile": profile, "source": source}, &res); err != nil {
 			c.logf("xphone connector: %s: creating an appointment: %v", x.Name, err)
+			st.retry = true
 			return
 		}
 		c.logf("xphone connector: %s: appointment %q with profile %q", x.Name, text, profile)
@@ -550,7 +710,9 @@ func (c *xphoneConn) toXPhone(ctx context.Context, id string, x xpUser, st *xpSy
 		if c.selectProfile(ctx, id, x, name) {
 			st.mirroredDND = true
 		}
-	case !teamsDND && st.mirroredDND && !echo:
+	case !teamsDND && st.mirroredDND && !(st.ownDND && a == presence.DoNotDisturb):
+		// Teams showing its own session again (an XPhone call that went on
+		// through the Do not disturb) is the end of the Do not disturb too
 		if c.selectProfile(ctx, id, x, st.before) {
 			st.mirroredDND = false
 		}
@@ -575,6 +737,9 @@ func (c *xphoneConn) dndProfile(x xpUser) string {
 func (c *xphoneConn) selectProfile(ctx context.Context, id string, x xpUser, name string) bool {
 	if err := c.xphone(ctx, c.hc, http.MethodPut, c.base+"/users/"+url.PathEscape(id)+"/profile", map[string]string{"name": name}, nil); err != nil {
 		c.logf("xphone connector: %s: selecting %q: %v", x.Name, name, err)
+		if st := c.sync[id]; st != nil {
+			st.retry = true
+		}
 		return false
 	}
 	c.logf("xphone connector: %s: profile %q", x.Name, name)
@@ -584,22 +749,18 @@ func (c *xphoneConn) selectProfile(ctx context.Context, id string, x xpUser, nam
 	return true
 }
 
-func (c *xphoneConn) subscribe(ctx context.Context) {
-	c.subTry = time.Now()
+func (c *xphoneConn) subscribe(ctx context.Context, sb *xpSub) {
+	sb.try = time.Now()
 	c.reader.mu.Lock()
 	known := !c.reader.serverNow.IsZero()
 	c.reader.mu.Unlock()
 	if !known {
 		// a subscription expires in Graph's time, which the first answer's
 		// Date header tells
-		c.read(ctx, c.ids)
+		c.read(ctx, sb.ids)
 	}
-	ids := c.ids
-	if len(ids) > MaxIDs {
-		ids = ids[:MaxIDs]
-	}
-	quoted := make([]string, len(ids))
-	for i, id := range ids {
+	quoted := make([]string, len(sb.ids))
+	for i, id := range sb.ids {
 		quoted[i] = "'" + id + "'"
 	}
 	exp := c.reader.now().Add(c.opt.SubscriptionLife)
@@ -613,29 +774,86 @@ func (c *xphoneConn) subscribe(ctx context.Context) {
 		c.logf("xphone connector: subscribing: %v", err)
 		return
 	}
-	c.subID, c.subExp = res.ID, res.ExpirationDateTime
+	sb.id, sb.exp = res.ID, res.ExpirationDateTime
 	c.mu.Lock()
+	c.unsubscribed--
 	c.lastNote = time.Now()
 	c.mu.Unlock()
-	c.logf("xphone connector: subscribed to %d users until %s", len(ids), res.ExpirationDateTime.Format(time.RFC3339))
-	c.read(ctx, c.ids)
+	c.logf("xphone connector: subscribed to %d users until %s", len(sb.ids), res.ExpirationDateTime.Format(time.RFC3339))
+	c.read(ctx, sb.ids)
 }
 
-func (c *xphoneConn) renew(ctx context.Context) {
+func (c *xphoneConn) renew(ctx context.Context, sb *xpSub) {
 	exp := c.reader.now().Add(c.opt.SubscriptionLife)
 	var res struct {
 		ExpirationDateTime time.Time `json:"expirationDateTime"`
 	}
-	err := c.graph(c.reader, ctx, http.MethodPatch, "/subscriptions/"+c.subID, map[string]string{"expirationDateTime": exp.UTC().Format(time.RFC3339)}, &res)
+	err := c.graph(c.reader, ctx, http.MethodPatch, "/subscriptions/"+sb.id, map[string]string{"expirationDateTime": exp.UTC().Format(time.RFC3339)}, &res)
 	if ge, ok := err.(*graphError); ok && ge.Status == http.StatusNotFound {
-		c.subID, c.subTry = "", time.Time{}
+		sb.id, sb.try = "", time.Time{}
+		c.mu.Lock()
+		c.unsubscribed++
+		c.mu.Unlock()
 		return
 	}
 	if err != nil {
 		c.logf("xphone connector: renewing: %v", err)
 		return
 	}
-	c.subExp, c.renewed = res.ExpirationDateTime, time.Now()
+	sb.exp, sb.renewed = res.ExpirationDateTime, time.Now()
+}
+
+// readLoop reads presence beside the passes, which take in what it read,
+// until ctx ends: a pass does not wait for a tenant's reads.
+func (c *xphoneConn) readLoop(ctx context.Context) {
+	t := time.NewTicker(c.opt.Tick)
+	defer t.Stop()
+	var lastRest time.Time
+	for {
+		c.readOnce(ctx, &lastRest)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// readOnce reads the users Graph notified of, everyone when notifications
+// stopped (every Poll), or else the users beyond the subscription every
+// RestPoll, for the next pass to take in.
+func (c *xphoneConn) readOnce(ctx context.Context, lastRest *time.Time) {
+	do := func(ctx context.Context, method, path string, body, out any) error {
+		return c.graph(c.reader, ctx, method, path, body, out)
+	}
+	c.mu.Lock()
+	dirty := slices.Sorted(maps.Keys(c.dirty))
+	c.dirty = map[string]bool{}
+	c.mu.Unlock()
+	ids := dirty
+	switch {
+	case c.opt.Fault != NoPollFallback && c.stale() && time.Since(c.lastPoll) >= c.env.Real(c.opt.Poll):
+		c.lastPoll, *lastRest = time.Now(), time.Now()
+		ids = c.ids
+	case len(c.rest) > 0 && time.Since(*lastRest) >= c.env.Real(c.opt.RestPoll):
+		*lastRest = time.Now()
+		ids = append(dirty, c.rest...)
+	}
+	unread, err := readPresences(ctx, do, ids, func(id string, p graphPresence) {
+		c.mu.Lock()
+		if old, ok := c.polled[id]; !ok || old.SequenceNumber <= p.SequenceNumber {
+			c.polled[id] = p // the newest read; take keeps the order (C-8)
+		}
+		c.mu.Unlock()
+	})
+	if err != nil && ctx.Err() == nil {
+		c.logf("xphone connector: reading presence: %v", err)
+		c.mu.Lock()
+		for _, id := range unread {
+			c.dirty[id] = true
+		}
+		c.mu.Unlock()
+	}
 }
 
 // read fetches presence in bulk, at most MaxIDs a request.
@@ -657,21 +875,64 @@ func (c *xphoneConn) read(ctx context.Context, ids []string) {
 // take keeps a presence unless it is older than the one it has (C-8) and
 // reports it; the old-wins fault takes the older one back after a newer.
 func (c *xphoneConn) take(ctx context.Context, id string, p graphPresence) {
+	c.viewMu.RLock()
 	old, ok := c.view[id]
+	c.viewMu.RUnlock()
 	if ok && (p.SequenceNumber < old.SequenceNumber || old == p) {
 		return
 	}
+	c.viewMu.Lock()
 	c.view[id] = p
+	c.viewMu.Unlock()
+	c.mu.Lock()
+	c.again[id] = true
+	c.mu.Unlock()
 	c.report(ctx, id, p)
 	if c.opt.Fault == OldWins && ok {
+		c.viewMu.Lock()
 		c.view[id] = old
+		c.viewMu.Unlock()
 		c.report(ctx, id, old)
 	}
 }
 
-// report tells the harness what the connector now believes Teams shows.
-func (c *xphoneConn) report(ctx context.Context, id string, p graphPresence) {
-	reportView(ctx, c.hc, c.env.ReportURL, id, p)
+// report tells the harness what the connector now believes Teams shows,
+// through the reporter, in order; a pass does not wait for it.
+func (c *xphoneConn) report(_ context.Context, id string, p graphPresence) {
+	if c.env.ReportURL == "" {
+		return
+	}
+	select {
+	case c.views <- xpView{id, p}:
+	default:
+		c.mu.Lock()
+		c.unreported++
+		n := c.unreported
+		c.mu.Unlock()
+		if n == 1 {
+			c.logf("xphone connector: the harness takes its reports slower than Teams changes; reports beyond %d waiting are dropped", maxViewsQueued)
+		}
+	}
+}
+
+// maxViewsQueued bounds the reports waiting for the harness.
+const maxViewsQueued = 1 << 14
+
+type xpView struct {
+	id string
+	p  graphPresence
+}
+
+// reporter posts the reports one after the other until ctx ends.
+func (c *xphoneConn) reporter(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case v := <-c.views:
+			reportView(ctx, c.hc, c.env.ReportURL, v.id, v.p)
+		}
+	}
 }
 
 func mainXPhone(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -690,3 +951,7 @@ func mainXPhone(ctx context.Context, args []string, getenv func(string) string, 
 		},
 	}.main(ctx, args, getenv, stdout, stderr)
 }
+
+// xphoneWriters is how many users a pass syncs at once: each may need a
+// Graph write and XPhone writes, one after the other.
+const xphoneWriters = 2 * writers

@@ -9,6 +9,12 @@
 // line when made. Request rates against Graph's limit (G-THR-1), 429s and
 // the fake's own answer latency come from the wire.
 //
+// For an XPhone connector the day has an XPhone part instead of desk
+// phones (calls, meetings, profile selections in the XPhone server fake),
+// and staleness runs both ways: from an XPhone change to the connector's
+// write in Teams (its session, preferred presence), and from Teams' own
+// Do not disturb to its selection in XPhone.
+//
 // A paced soak (Config.Step) runs the in-process reference connector on a
 // world whose clock moves a step at a time, one connector pass after each:
 // bounded by steps rather than the machine's speed, it gives the same

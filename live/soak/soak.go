@@ -109,8 +109,8 @@ func (c Config) withDefaults() (Config, error) {
 	if why, ok := Unsupported[c.Target.Integration]; ok {
 		return c, fmt.Errorf("soak: the %s connector cannot be soaked yet: %s", c.Target.Integration, why)
 	}
-	if c.Target.Integration != "cloudlink" {
-		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink", c.Target.Integration)
+	if c.Target.Integration != "cloudlink" && c.Target.Integration != "xphone" {
+		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink, xphone", c.Target.Integration)
 	}
 	c.Target.Scale = c.Speed
 	if c.Step > 0 {
@@ -127,8 +127,6 @@ var Unsupported = map[string]string{
 		"10,000 live subscriptions (a bound on its memory); a tenant of this size needs a SIP soak that has not been measured",
 	"nimbus": "Nimbus reads presence (subscriptions of 650 ids, bulk reads) and writes none: its staleness is from a Teams change to " +
 		"its read, which needs the workload's Teams changes tracked per presence account; the workload drives no Nimbus services",
-	"xphone": "XPhone Connect syncs profiles and appointments both ways: the workload drives no XPhone server, so there is nothing " +
-		"for it to carry into Teams, and its reads need the same Teams-side tracking as Nimbus",
 }
 
 // Result is what a soak measured.
@@ -145,8 +143,11 @@ type Result struct {
 	// Wrong counts the connector's writes that disagreed with the line
 	// when they were made.
 	Wrong int `json:"wrong"`
-	// LineChanges are the desk-phone changes of the measured day.
+	// LineChanges are the changes of the measured day: the desk-phone
+	// lines', or XPhone's and Teams' own for an XPhone connector (Truth).
 	LineChanges int `json:"lineChanges"`
+	// Truth names what the changes come from when not desk-phone lines.
+	Truth string `json:"truth,omitempty"`
 	// Requests are the connector's Graph requests, Throttled those answered
 	// 429; PeakWindow is the most requests in any 30 s of virtual time.
 	Requests   int `json:"requests"`
@@ -182,6 +183,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Target.Integration == "xphone" {
+		return runXPhone(ctx, cfg)
 	}
 	w, err := sim.New(cfg.Seed, teams.DefaultSettings())
 	if err != nil {

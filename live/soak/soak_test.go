@@ -125,7 +125,7 @@ func TestSoakRefusesWhatItCannotRun(t *testing.T) {
 		{"no speed", Config{Users: 10, Target: conformance.Target{Integration: "cloudlink"}}, "speed"},
 		{"an empty day", Config{Users: 10, Speed: 10, Start: clock.At(1, 10, 0), End: clock.At(1, 9, 0), Target: conformance.Target{Integration: "cloudlink"}}, "empty"},
 		{"a reader", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "nimbus"}}, "cannot be soaked yet: Nimbus reads presence"},
-		{"a two-way sync", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "xphone"}}, "cannot be soaked yet: XPhone"},
+		{"a paced two-way sync", Config{Users: 10, Step: time.Second, Target: conformance.Target{Integration: "xphone"}}, "a paced day runs the reference CloudLink connector"},
 		{"a SIP connector", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "pbx"}}, "cannot be soaked yet: the PBX connector watches every extension"},
 		{"an unknown one", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "fax"}}, "unknown integration"},
 		{"no limit", Config{Users: 10, Speed: 10, Limit: -1, Target: conformance.Target{Integration: "cloudlink"}}, "limit"},

@@ -1,0 +1,456 @@
+package soak
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/presencesim/presencesim/fakes/graph"
+	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
+	"github.com/presencesim/presencesim/live/conformance"
+	"github.com/presencesim/presencesim/live/served"
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+	"github.com/presencesim/presencesim/sim/trace"
+	"github.com/presencesim/presencesim/sim/workload"
+)
+
+// XPKind is a kind of change a two-way XPhone sync carries.
+type XPKind uint8
+
+// The kinds of change an XPhone connector carries, XPhone to Teams first.
+const (
+	XPCallStarted   XPKind = iota // XPhone went busy with a call (XP-3): Teams should show the connector's session
+	XPCallEnded                   // XPhone's last call or meeting ended by a call: the session should go
+	XPMeetingJoined               // XPhone went busy with an XPhone Connect meeting (XP-2)
+	XPMeetingLeft                 // the last meeting ended it
+	XPLapsed                      // the connector's session ended while XPhone stayed busy
+	XPDNDSelected                 // the user selected a Do-not-disturb profile: preferred presence in Teams (XP-10)
+	XPDNDLeft                     // the user left it: the preferred presence should be cleared (C-4)
+	TeamsDNDSet                   // Teams went Do not disturb of its own (focus time, presenting): XPhone's first DND profile (XP-6)
+	TeamsDNDEnded                 // Teams' Do not disturb ended: XPhone back to the profile before (XP-14)
+	numXPKinds
+)
+
+var xpKindNames = [numXPKinds]string{"XPhone call started", "XPhone call ended", "XPhone meeting joined", "XPhone meeting left",
+	"session lapsed in an XPhone call", "XPhone Do not disturb selected", "XPhone Do not disturb left",
+	"Teams Do not disturb to XPhone", "Teams Do not disturb ended"}
+
+func (k XPKind) String() string {
+	if k < numXPKinds {
+		return xpKindNames[k]
+	}
+	return "XPKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// xpChannel is one thing the connector keeps in step for a person: what
+// it should show (want), what it shows (has), and the change open.
+type xpChannel struct {
+	want, has bool
+	open      bool
+	kind      XPKind
+	at        clock.Time
+}
+
+// The channels of a person.
+const (
+	chSession = iota // XPhone busy → the connector's session in Teams
+	chPref           // XPhone Do not disturb → preferred presence in Teams
+	chMirror         // Teams' own Do not disturb → the connector's XPhone selection
+	numChannels
+)
+
+type xpPerson struct {
+	calls, meetings int
+	ch              [numChannels]xpChannel
+}
+
+// xpTracker pairs each XPhone change with the connector's Graph write that
+// carries it, and each Teams Do not disturb of its own with the
+// connector's selection in XPhone. It is told the XPhone changes as they
+// happen (the journal keeps only the last MaxJournal) and watches the
+// Teams trace, both with the world held.
+type xpTracker struct {
+	source  string
+	people  map[string]*xpPerson
+	start   clock.Time
+	end     clock.Time
+	armed   bool
+	bucket  time.Duration
+	kinds   [numXPKinds]kindTally
+	wrong   int
+	open    int
+	buckets []bucketTally
+}
+
+func newXPTracker(source string, start, end clock.Time, bucket time.Duration) *xpTracker {
+	t := &xpTracker{source: source, people: map[string]*xpPerson{}, start: start, end: end, bucket: bucket}
+	for i := range t.kinds {
+		t.kinds[i].stride = 1
+	}
+	return t
+}
+
+func (t *xpTracker) who(name string) *xpPerson {
+	p := t.people[name]
+	if p == nil {
+		p = &xpPerson{}
+		t.people[name] = p
+	}
+	return p
+}
+
+func (t *xpTracker) bucketAt(at clock.Time) *bucketTally {
+	i := 0
+	if at > t.start {
+		i = int(at.Sub(t.start) / t.bucket)
+	}
+	for len(t.buckets) <= i {
+		t.buckets = append(t.buckets, bucketTally{})
+	}
+	return &t.buckets[i]
+}
+
+// set changes what a channel should show; once armed, the change is one
+// to carry, and an open one not carried by then was superseded.
+func (t *xpTracker) set(c *xpChannel, want bool, k XPKind, at clock.Time) {
+	if c.want == want {
+		return
+	}
+	c.want = want
+	if t.armed {
+		t.expect(c, k, at)
+	}
+}
+
+func (t *xpTracker) expect(c *xpChannel, k XPKind, at clock.Time) {
+	if c.open {
+		t.kinds[c.kind].superseded++
+		c.open = false
+		t.open--
+	}
+	if at >= t.end {
+		return // after the day: not measured
+	}
+	t.kinds[k].changes++
+	t.bucketAt(at).changes++
+	c.open, c.kind, c.at = true, k, at
+	t.open++
+	if c.has == c.want {
+		t.carry(c, at)
+	}
+}
+
+func (t *xpTracker) carry(c *xpChannel, at clock.Time) {
+	d := at.Sub(c.at)
+	t.kinds[c.kind].sample(d)
+	b := t.bucketAt(c.at)
+	b.carried++
+	if len(b.samples) < maxSamples/64 {
+		b.samples = append(b.samples, d)
+	}
+	c.open = false
+	t.open--
+}
+
+// sample counts a carried change and keeps its staleness, every
+// stride-th once the samples reach maxSamples.
+func (k *kindTally) sample(d time.Duration) {
+	k.carried++
+	k.max = max(k.max, d)
+	if k.skip++; k.skip < k.stride {
+		return
+	}
+	k.skip = 0
+	k.samples = append(k.samples, d)
+	if len(k.samples) >= maxSamples {
+		half := k.samples[:0]
+		for i := 0; i < len(k.samples); i += 2 {
+			half = append(half, k.samples[i])
+		}
+		k.samples = half
+		k.stride *= 2
+	}
+}
+
+// shown records what the connector made a channel show; lapse is the
+// kind to open when it stops showing what it should (a session that
+// ended), or numXPKinds when such a stop is just wrong.
+func (t *xpTracker) shown(c *xpChannel, has bool, lapse XPKind, at clock.Time) {
+	if c.has == has {
+		return
+	}
+	c.has = has
+	if !t.armed {
+		return // the warm-up: what shows at the start counts
+	}
+	switch {
+	case c.open && has == c.want:
+		t.carry(c, at)
+	case !has && c.want && lapse < numXPKinds:
+		t.expect(c, lapse, at)
+	case has != c.want:
+		t.wrong++
+	}
+}
+
+// Fire arms the tracker at the start of the measured day: what should
+// show then (a call, a Do not disturb) is a change to carry from then on,
+// carried at once where it shows; what shows and should not, one to
+// undo.
+func (t *xpTracker) Fire(now clock.Time, _ clock.Event) {
+	t.armed = true
+	starts := [numChannels][2]XPKind{chSession: {XPCallStarted, XPCallEnded}, chPref: {XPDNDSelected, XPDNDLeft}, chMirror: {TeamsDNDSet, TeamsDNDEnded}}
+	for _, name := range sortedNames(t.people) {
+		pp := t.people[name]
+		for i := range pp.ch {
+			switch c := &pp.ch[i]; {
+			case c.want:
+				t.expect(c, starts[i][0], now)
+			case c.has:
+				t.expect(c, starts[i][1], now)
+			}
+		}
+	}
+}
+
+// seed takes in what Teams shows when the tracker starts watching: a
+// Do not disturb of its own from the morning (focus time) is one the
+// connector should mirror from the start.
+func (t *xpTracker) seed(w *sim.World) {
+	for _, u := range w.Teams.Users() {
+		p := w.Teams.Presence(u)
+		if p.Availability == presence.DoNotDisturb && w.Teams.Rule(u) != preferredRule {
+			t.who(w.Teams.Dir(u).Name).ch[chMirror].want = true
+		}
+	}
+}
+
+// xphone takes one change of the XPhone side (the fake's listener).
+func (t *xpTracker) xphone(c xphoneapi.Change) {
+	pp := t.who(c.User)
+	switch {
+	case c.By == xphoneapi.ByHarness && c.Kind >= xphoneapi.CallStarted && c.Kind <= xphoneapi.MeetingLeft:
+		n, start, end := &pp.calls, XPCallStarted, XPCallEnded
+		if c.Kind == xphoneapi.MeetingJoined || c.Kind == xphoneapi.MeetingLeft {
+			n, start, end = &pp.meetings, XPMeetingJoined, XPMeetingLeft
+		}
+		if c.Kind == xphoneapi.CallStarted || c.Kind == xphoneapi.MeetingJoined {
+			*n++
+		} else {
+			*n = max(0, *n-1)
+		}
+		busy := pp.calls+pp.meetings > 0
+		k := end
+		if busy {
+			k = start
+		}
+		t.set(&pp.ch[chSession], busy, k, c.At)
+	case c.By == xphoneapi.ByHarness && (c.Kind == xphoneapi.Selected || c.Kind == xphoneapi.Profiles):
+		dnd := c.Presence.Availability == presence.DoNotDisturb
+		k := XPDNDLeft
+		if dnd {
+			k = XPDNDSelected
+		}
+		t.set(&pp.ch[chPref], dnd, k, c.At)
+	case c.By == xphoneapi.ByConnector && c.Kind == xphoneapi.Selected:
+		t.shown(&pp.ch[chMirror], c.Presence.Availability == presence.DoNotDisturb, numXPKinds, c.At)
+	}
+}
+
+// entry watches the Teams trace: the connector's session, its preferred
+// presence, and Teams' Do not disturb of its own.
+func (t *xpTracker) entry(e trace.Entry) {
+	switch {
+	case e.Kind == trace.SourceChange && e.Source == t.source:
+		pp := t.who(e.User)
+		on := e.After != presence.Unknown && e.After.Pair() != presence.Of(presence.Offline, presence.ActOffline)
+		t.shown(&pp.ch[chSession], on, XPLapsed, e.At)
+	case e.Kind == trace.SourceChange && e.Source == preferredSource:
+		// the workload sets no preferred presence by hand: it is the
+		// connector's
+		pp := t.who(e.User)
+		t.shown(&pp.ch[chPref], e.After.Availability == presence.DoNotDisturb, numXPKinds, e.At)
+	case e.Kind == trace.PresenceChange:
+		pp := t.who(e.User)
+		// Teams' own Do not disturb, not the one the connector wrote
+		own := e.After.Availability == presence.DoNotDisturb && e.Rule != preferredRule
+		k := TeamsDNDEnded
+		if own {
+			k = TeamsDNDSet
+		}
+		t.set(&pp.ch[chMirror], own, k, e.At)
+	}
+}
+
+// The Teams model's names of a preferred presence: its source in the
+// trace and the rule that makes it win (T-AGG-1).
+const (
+	preferredSource = "preferred"
+	preferredRule   = "T-AGG-1"
+)
+
+func (t *xpTracker) figures() []Figures {
+	var never [numXPKinds]int
+	for _, p := range t.people {
+		for _, c := range p.ch {
+			if c.open {
+				never[c.kind]++
+			}
+		}
+	}
+	out := make([]Figures, 0, numXPKinds)
+	for k := range t.kinds {
+		kt := &t.kinds[k]
+		f := Figures{Kind: XPKind(k).String(), Changes: kt.changes, Carried: kt.carried, Superseded: kt.superseded, Never: never[k], Max: kt.max}
+		f.P50, f.P95, f.P99 = quantiles(kt.samples)
+		out = append(out, f)
+	}
+	return out
+}
+
+// xpClient is the workload's XPhone client: the fake's Direct inputs once
+// the world is served, refusing before (the morning before the warm-up).
+type xpClient struct{ d *xphoneapi.Direct }
+
+var errNotServed = errors.New("the XPhone server is not served yet")
+
+func (c *xpClient) Call(w *sim.World, u teams.UserID, on bool) error {
+	if c.d == nil {
+		return errNotServed
+	}
+	return c.d.Call(w, u, on)
+}
+
+func (c *xpClient) Meeting(w *sim.World, u teams.UserID, on bool) error {
+	if c.d == nil {
+		return errNotServed
+	}
+	return c.d.Meeting(w, u, on)
+}
+
+func (c *xpClient) SelectProfile(w *sim.World, u teams.UserID, p string) error {
+	if c.d == nil {
+		return errNotServed
+	}
+	return c.d.SelectProfile(w, u, p)
+}
+
+// runXPhone is the soak of an XPhone connector: the tenant's day with its
+// XPhone part (calls, meetings, profiles) driven into the XPhone server
+// fake, and no desk phones.
+func runXPhone(ctx context.Context, cfg Config) (*Result, error) {
+	cfg.Workload.Phones = false
+	w, err := sim.New(cfg.Seed, teams.DefaultSettings())
+	if err != nil {
+		return nil, err
+	}
+	w.Trace.Limit(served.MaxTrace)
+	users := make([]teams.UserID, cfg.Users)
+	for i := range users {
+		if users[i], err = w.AddUser("p"+strconv.Itoa(100000 + i)[1:], ""); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := workload.Schedule(w, users, cfg.Workload); err != nil {
+		return nil, err
+	}
+	// the XPhone day begins two thirds into the warm-up, when the
+	// connector has long been served: the same seed gives the same day
+	client := &xpClient{}
+	from := cfg.Start.Add(-cfg.Warmup / 3)
+	if _, err := workload.ScheduleXPhone(w, users, client, workload.XPhoneOptions{From: from}); err != nil {
+		return nil, err
+	}
+	if err := w.Clock.RunUntil(cfg.Start.Add(-cfg.Warmup)); err != nil {
+		return nil, err
+	}
+	tr := newXPTracker("app:"+conformance.AppName, cfg.Start, cfg.End, cfg.Bucket)
+	w.Clock.Schedule(cfg.Start, tr, clock.Event{})
+	tr.seed(w)
+	w.Trace.Watch(tr.entry)
+	rt := newRates(cfg.Start, cfg.Bucket)
+	target := cfg.Target
+	if prev := target.Observe; prev != nil {
+		target.Observe = func(c conformance.Call) { prev(c); rt.observe(c) }
+	} else {
+		target.Observe = rt.observe
+	}
+	began := time.Now()
+	s, err := conformance.Start(w, target)
+	if err != nil {
+		return nil, err
+	}
+	s.XPhone.Tell(tr.xphone)
+	d := s.XPhone.Direct()
+	var served clock.Time
+	_ = s.World().Do(func(w *sim.World) error { client.d, served = &d, w.Clock.Now(); return nil })
+	if served >= from {
+		out := s.Stop()
+		return nil, fmt.Errorf("soak: %s came up at %s, after the XPhone day began (%s): a longer warm-up or a lower speed gives it the time\n%s",
+			target.Label(), served, from, tail(out, 20))
+	}
+	if cfg.Limit != ThrottleRequests {
+		s.Graph.SetThrottle(graph.Throttle{Limit: cfg.Limit, Window: ThrottleWindow})
+	}
+	stop := cfg.End.Add(cfg.Drain)
+	over := func(w *sim.World) bool {
+		now := w.Clock.Now()
+		return now >= stop || now >= cfg.End && tr.armed && tr.open == 0
+	}
+	wall := time.Duration(float64(stop.Sub(cfg.Start.Add(-cfg.Warmup))) / cfg.Speed)
+	wait, cancel := context.WithTimeout(ctx, wall+wall/2+time.Minute)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.Exited():
+			cancel()
+		case <-wait.Done():
+		}
+	}()
+	err = s.World().Await(wait, over)
+	out := s.Stop()
+	if err != nil {
+		if alive, why := s.Alive(); !alive {
+			return nil, fmt.Errorf("soak: %s ended before the day did: %s\n%s", target.Label(), why, tail(out, 20))
+		}
+		return nil, fmt.Errorf("soak: the day did not end: %w", err)
+	}
+	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Start: cfg.Start.String(), End: cfg.End.String(),
+		Connector: target.Label(), Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out, Truth: "XPhone"}
+	_ = s.World().Do(func(*sim.World) error {
+		res.Staleness = tr.figures()
+		res.Wrong = tr.wrong
+		for k, f := range res.Staleness {
+			if XPKind(k) != XPLapsed {
+				res.LineChanges += f.Changes
+			}
+		}
+		for i, b := range tr.buckets[:min(len(tr.buckets), int(cfg.End.Sub(cfg.Start)/cfg.Bucket)+1)] {
+			bk := bucketOf(cfg, i)
+			bk.Changes, bk.Carried = b.changes, b.carried
+			_, bk.P95, _ = quantiles(b.samples)
+			res.Buckets = append(res.Buckets, bk)
+		}
+		return nil
+	})
+	rt.fill(cfg, res)
+	res.PeakRSS = peakRSS()
+	return res, nil
+}
+
+// sortedNames lists the people by name, for an order that does not
+// depend on the map's.
+func sortedNames(m map[string]*xpPerson) []string {
+	out := make([]string, 0, len(m))
+	for n := range m {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
