@@ -56,6 +56,7 @@ type Watcher struct {
 	mu      sync.Mutex
 	got     []Notify
 	changed chan struct{}
+	handle  func(Notify) // when set, NOTIFYs go to it and are not kept
 	cancel  context.CancelFunc
 }
 
@@ -143,6 +144,12 @@ func (w *Watcher) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	// subscription only after this one is answered (as RFC 6665 lets it)
 	// finds them recorded in its order, whichever handler runs first.
 	w.mu.Lock()
+	if h := w.handle; h != nil {
+		w.mu.Unlock()
+		h(n)
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+		return
+	}
 	if len(w.got) < MaxNotifies {
 		w.got = append(w.got, n)
 	}
@@ -150,6 +157,17 @@ func (w *Watcher) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	w.changed = make(chan struct{})
 	w.mu.Unlock()
 	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+}
+
+// Handle sends every NOTIFY from now on to fn, before it is answered,
+// instead of keeping it: a watcher of thousands of extensions takes each
+// as it comes rather than holding a day of them (Notifies then returns
+// only those kept before). fn is called from the SIP stack's goroutines;
+// the NOTIFYs of one subscription come one after the other.
+func (w *Watcher) Handle(fn func(Notify)) {
+	w.mu.Lock()
+	w.handle = fn
+	w.mu.Unlock()
 }
 
 // Notifies returns the NOTIFYs so far and a channel closed at the next.
