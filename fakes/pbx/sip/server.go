@@ -63,6 +63,8 @@ const (
 // Stats count what the caps refused and what went out.
 type Stats struct {
 	Subscriptions        int    `json:"subscriptions"`
+	PeakSubscriptions    int    `json:"peakSubscriptions"` // the most at once
+	MaxSubscriptions     int    `json:"maxSubscriptions"`  // the cap (Options)
 	Registrations        int    `json:"registrations"`
 	Notifies             uint64 `json:"notifies"`       // NOTIFYs answered 2xx
 	NotifiesFailed       uint64 `json:"notifiesFailed"` // unanswered, refused or dropped with their subscription
@@ -75,8 +77,9 @@ type Stats struct {
 // Server serves a live world's PBX over SIP.
 type Server struct {
 	lw    *live.World
-	model *pbx.Model // reached only inside lw.Do
-	calls calls      // with the world locked
+	model *pbx.Model     // reached only inside lw.Do
+	exts  map[string]int // extension → PBX user, with the world locked
+	calls calls          // with the world locked
 	opt   Options
 	auth  nonces
 
@@ -94,6 +97,7 @@ type Server struct {
 	byUser map[int][]*subscription
 	regs   map[string][]binding // by extension
 	nregs  int
+	peak   int // the most live subscriptions at once
 	closed bool
 	addrs  []net.Addr
 
@@ -260,7 +264,7 @@ func (s *Server) Close() {
 // the caps.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	st := Stats{Subscriptions: len(s.subs), Registrations: s.nregs}
+	st := Stats{Subscriptions: len(s.subs), PeakSubscriptions: s.peak, MaxSubscriptions: s.opt.MaxSubscriptions, Registrations: s.nregs}
 	s.mu.Unlock()
 	st.Notifies = s.n.notifies.Load()
 	st.NotifiesFailed = s.n.notifiesFailed.Load()
