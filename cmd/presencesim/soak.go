@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/presencesim/presencesim/live/conformance"
@@ -27,8 +28,8 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 	from := fl.String("from", "08:00", "start of the measured day")
 	to := fl.String("to", "18:00", "end of the measured day")
 	seed := fl.Uint64("seed", 1, "the world's seed: the same seed gives the same day")
-	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run; the reference CloudLink connector in process when empty")
-	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink"))
+	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run, or an integration alone (cloudlink, pbx) for its reference in process; the reference CloudLink connector in process when empty")
+	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink")+"; for pbx: "+faultList("pbx"))
 	limit := fl.Int("limit", soak.ThrottleRequests, "Graph's presence limit per 30 s per app and tenant (G-THR-1); a smaller tenant may be given a limit to scale")
 	step := fl.Duration("step", 0, "pace the day in steps of this much virtual time instead of following the wall (the in-process reference only; the same seed gives the same figures)")
 	dir := fl.String("report", "presencesim-report", "folder for soak.html and soak.json (empty: none)")
@@ -50,7 +51,10 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	target := conformance.Target{Integration: "cloudlink"}
-	if *spec != "" {
+	inProcess := *spec == ""
+	if name := strings.TrimSpace(*spec); name != "" && !strings.Contains(name, "=") {
+		target, inProcess = conformance.Target{Integration: strings.ToLower(name)}, true
+	} else if *spec != "" {
 		t, err := conformance.ParseFlag(*spec)
 		if err != nil {
 			fmt.Fprintf(stderr, "presencesim soak: %v\n", err)
@@ -59,11 +63,11 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		target = t
 	}
 	if *faultName != "" {
-		if *spec != "" {
+		if !inProcess {
 			fmt.Fprintln(stderr, "presencesim soak: --fault plants a fault in the in-process reference; it does not go with --connector")
 			return 2
 		}
-		f, err := connector.ParseFault("cloudlink", *faultName)
+		f, err := connector.ParseFault(target.Integration, *faultName)
 		if err != nil {
 			fmt.Fprintf(stderr, "presencesim soak: %v\n", err)
 			return 2

@@ -26,6 +26,7 @@ func (r *Result) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "writes that disagreed with the line when made: %d\n", r.Wrong)
 	fmt.Fprintf(w, "Graph requests: %d, %d throttled (429); busiest 30 s: %d of the %d allowed (G-THR-1)\n", r.Requests, r.Throttled, r.PeakWindow, r.Limit)
 	fmt.Fprintf(w, "the fake's answer time: p50 %s, p99 %s; peak memory of the process %d MiB\n", r.FakeP50, r.FakeP99, r.PeakRSS>>20)
+	r.writeSIP(w)
 }
 
 func short(d time.Duration) string {
