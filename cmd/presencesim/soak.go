@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+
+	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/live/connector"
@@ -74,6 +77,9 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		}
 		target.Fault = f
 	}
+	// the SIP stack's own notes (a late answer to a retransmission) would
+	// drown the table
+	gosip.SetDefaultLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	pace := fmt.Sprintf("at %g×", *speed)

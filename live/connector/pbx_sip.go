@@ -308,6 +308,9 @@ func (c *pbxConnector) subscribe(ctx context.Context, l *pbxLine) {
 	life := int(sipSubscriptionLife / time.Second)
 	if sub != nil {
 		res, err := c.sip.Refresh(sctx, sub, life)
+		if err == nil && res == nil {
+			err = errors.New("no answer")
+		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		l.asked = false

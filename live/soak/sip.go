@@ -60,6 +60,8 @@ type SIPFigures struct {
 	Peak    int    `json:"peak"`
 	Live    int    `json:"live"`
 	Refused uint64 `json:"refused"`
+	// Expired are the subscriptions the connector let lapse.
+	Expired uint64 `json:"expired"`
 	// Subscribed is when, on the world's clock, every person's extension
 	// was watched ("" when that never came); Warmed says whether it came
 	// before the measured day.
@@ -118,7 +120,7 @@ func (sw *sipWatch) figures() *SIPFigures {
 	close(sw.stop)
 	<-sw.done
 	st := sw.srv.Stats()
-	return &SIPFigures{Cap: st.MaxSubscriptions, Peak: st.PeakSubscriptions, Live: st.Subscriptions, Refused: st.SubscriptionsRefused,
+	return &SIPFigures{Cap: st.MaxSubscriptions, Peak: st.PeakSubscriptions, Live: st.Subscriptions, Refused: st.SubscriptionsRefused, Expired: st.SubscriptionsExpired,
 		Subscribed: sw.at, Warmed: sw.ok, Notifies: st.Notifies, NotifiesFailed: st.NotifiesFailed}
 }
 
@@ -135,8 +137,8 @@ func (r *Result) writeSIP(w io.Writer) {
 			when += ", after the day began"
 		}
 	}
-	fmt.Fprintf(w, "SIP: %d extensions watched at %s; live subscriptions peaked at %d of the fake's cap of %d, %d refused at it; %d NOTIFYs, %d failed\n",
-		r.Users, when, s.Peak, s.Cap, s.Refused, s.Notifies, s.NotifiesFailed)
+	fmt.Fprintf(w, "SIP: %d extensions watched at %s; live subscriptions peaked at %d of the fake's cap of %d, %d refused at it, %d expired; %d NOTIFYs, %d failed\n",
+		r.Users, when, s.Peak, s.Cap, s.Refused, s.Expired, s.Notifies, s.NotifiesFailed)
 }
 
 // dialogBusy says whether a desk-phone line is in a call as RFC 4235

@@ -69,6 +69,7 @@ type Stats struct {
 	Notifies             uint64 `json:"notifies"`       // NOTIFYs answered 2xx
 	NotifiesFailed       uint64 `json:"notifiesFailed"` // unanswered, refused or dropped with their subscription
 	SubscriptionsRefused uint64 `json:"subscriptionsRefused"`
+	SubscriptionsExpired uint64 `json:"subscriptionsExpired"` // not refreshed in time
 	RegistrationsRefused uint64 `json:"registrationsRefused"`
 	Malformed            uint64 `json:"malformed"` // requests answered 400
 	AuthFailed           uint64 `json:"authFailed"`
@@ -102,7 +103,7 @@ type Server struct {
 	addrs  []net.Addr
 
 	n struct {
-		notifies, notifiesFailed, subsRefused, regsRefused, malformed, authFailed atomic.Uint64
+		notifies, notifiesFailed, subsRefused, subsExpired, regsRefused, malformed, authFailed atomic.Uint64
 	}
 }
 
@@ -269,6 +270,7 @@ func (s *Server) Stats() Stats {
 	st.Notifies = s.n.notifies.Load()
 	st.NotifiesFailed = s.n.notifiesFailed.Load()
 	st.SubscriptionsRefused = s.n.subsRefused.Load()
+	st.SubscriptionsExpired = s.n.subsExpired.Load()
 	st.RegistrationsRefused = s.n.regsRefused.Load()
 	st.Malformed = s.n.malformed.Load()
 	st.AuthFailed = s.n.authFailed.Load()

@@ -298,6 +298,7 @@ func (s *Server) expire(sub *subscription) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.subs[sub.key] == sub && !time.Now().Before(sub.expires) {
+			s.n.subsExpired.Add(1)
 			s.endLocked(sub, w.Clock.Now(), "terminated;reason=timeout")
 		}
 		return nil
@@ -443,5 +444,5 @@ func (s *Server) send(sub *subscription, n notify, cseq uint32) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), s.opt.NotifyTimeout)
 	defer cancel()
 	res, err := s.cl.Do(ctx, req)
-	return err == nil && res.IsSuccess()
+	return err == nil && res != nil && res.IsSuccess() // a transaction ended by Close answers nothing
 }
