@@ -80,6 +80,9 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 	// the SIP stack's own notes (a late answer to a retransmission) would
 	// drown the table
 	gosip.SetDefaultLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if target.Integration == "pbx" {
+		soak.LoopbackSIPTimers()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	pace := fmt.Sprintf("at %g×", *speed)

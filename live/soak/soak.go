@@ -82,7 +82,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Warmup == 0 {
 		c.Warmup = 15 * time.Minute
 		if c.Target.Integration == "pbx" {
-			c.Warmup = sipWarmup
+			c.Warmup = sipWarmup(c.Users, c.Speed, c.Start)
 		}
 	}
 	if c.Drain == 0 {
