@@ -128,3 +128,22 @@ func TestPBXConnectorKeepsEarlyNotifiesBounded(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a NOTIFY's Subscription-State says, the connector reads it
+// without a panic and waits at most a day before it subscribes again.
+func FuzzPBXSubscriptionState(f *testing.F) {
+	for _, s := range []string{"active;expires=60", "terminated;reason=probation;retry-after=20", "terminated;retry-after=-1",
+		"terminated;reason=rejected", "terminated;;=;retry-after=99999999999999999999", "TERMINATED"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, state string) {
+		c := &pbxConnector{logw: io.Discard, byCID: map[string]*pbxLine{}, kick: make(chan struct{}, 1)}
+		l := &pbxLine{ext: "201", sub: &watch.Subscription{CallID: "c1"}}
+		c.byCID["c1"], c.watched = l, 1
+		before := time.Now()
+		c.takeLocked(l, watch.Notify{CallID: "c1", SubscriptionState: state})
+		if wait := l.retryAt.Sub(before); l.sub == nil && (wait > 24*time.Hour+time.Second || (!l.retryAt.IsZero() && wait < -time.Second)) {
+			t.Fatalf("%q: subscribes again after %s", state, wait)
+		}
+	})
+}
