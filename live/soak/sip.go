@@ -40,14 +40,16 @@ func sipWarmup(users int, speed float64, start clock.Time) time.Duration {
 }
 
 // LoopbackSIPTimers sets the SIP stack's timers for a soak whose SIP
-// runs on the loopback: T1 of 100 ms instead of 500 (RFC 3261 17 lets a
-// closed network choose a smaller one), T2 and T4 of 1 s. Over UDP every
+// runs on the loopback: T1 of 250 ms instead of 500 (RFC 3261 17 lets a
+// closed network choose a smaller one), T2 of 2 s and T4 of 2.5 s. (At
+// 100 ms a loaded machine's late answers were retransmitted and NOTIFYs
+// timed out after 6.4 s.) Over UDP every
 // transaction is kept for 64·T1 after its answer to absorb
 // retransmissions; at 240× a tenant of 20,000 answers over a thousand
 // NOTIFYs a second, and at the default T1 the transactions kept for 32 s
-// would be most of the process's memory. It is the process's setting
+// would be most of the process's memory; at 250 ms they are kept 16 s. It is the process's setting
 // (the SIP stack's timers are global): call it before the soak.
-func LoopbackSIPTimers() { gosip.SetTimers(100*time.Millisecond, time.Second, time.Second) }
+func LoopbackSIPTimers() { gosip.SetTimers(250*time.Millisecond, 2*time.Second, 2500*time.Millisecond) }
 
 // sipCap is the SIP fake's cap on live subscriptions for a tenant.
 func sipCap(users int) int {

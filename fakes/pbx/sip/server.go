@@ -52,6 +52,9 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// udpReadBuffer is the receive buffer asked for a UDP socket.
+const udpReadBuffer = 4 << 20
+
 // The default caps.
 const (
 	DefaultMaxSubscriptions = 10000
@@ -216,6 +219,11 @@ func (s *Server) Serve(pc net.PacketConn, tl net.Listener) error {
 		}
 	}
 	if pc != nil {
+		if u, ok := pc.(*net.UDPConn); ok {
+			// a tenant's answers and SUBSCRIBEs come in bursts: room for
+			// them beyond the system's default (capped by rmem_max)
+			_ = u.SetReadBuffer(udpReadBuffer)
+		}
 		s.addrs = append(s.addrs, pc.LocalAddr())
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); _ = s.srv.ServeUDP(pc) }()

@@ -93,6 +93,9 @@ func New(server, transport, user, password string) (*Watcher, error) {
 			_ = ua.Close()
 			return nil, err
 		}
+		if u, ok := pc.(*net.UDPConn); ok {
+			_ = u.SetReadBuffer(4 << 20) // the NOTIFYs of thousands of extensions come in bursts
+		}
 		w.local = pc.LocalAddr().String()
 		go func() { _ = w.srv.ServeUDP(pc) }()
 		context.AfterFunc(ctx, func() { _ = pc.Close() })
