@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+
+	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/live/connector"
@@ -28,9 +31,8 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 	from := fl.String("from", "08:00", "start of the measured day")
 	to := fl.String("to", "18:00", "end of the measured day")
 	seed := fl.Uint64("seed", 1, "the world's seed: the same seed gives the same day")
-	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run; the reference CloudLink connector in process when empty")
-	integration := fl.String("integration", "cloudlink", "the in-process reference connector when --connector is empty: cloudlink or xphone (XPhone Connect, with the XPhone part of the day)")
-	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink")+"; for xphone: "+faultList("xphone"))
+	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run, or an integration alone (cloudlink, pbx, xphone) for its reference in process; the reference CloudLink connector in process when empty")
+	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink")+"; for pbx: "+faultList("pbx")+"; for xphone: "+faultList("xphone"))
 	limit := fl.Int("limit", soak.ThrottleRequests, "Graph's presence limit per 30 s per app and tenant (G-THR-1); a smaller tenant may be given a limit to scale")
 	step := fl.Duration("step", 0, "pace the day in steps of this much virtual time instead of following the wall (the in-process reference only; the same seed gives the same figures)")
 	dir := fl.String("report", "presencesim-report", "folder for soak.html and soak.json (empty: none)")
@@ -51,8 +53,11 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presencesim soak: --from %q, --to %q: %v %v\n", *from, *to, err1, err2)
 		return 2
 	}
-	target := conformance.Target{Integration: strings.ToLower(strings.TrimSpace(*integration))}
-	if *spec != "" {
+	target := conformance.Target{Integration: "cloudlink"}
+	inProcess := *spec == ""
+	if name := strings.TrimSpace(*spec); name != "" && !strings.Contains(name, "=") {
+		target, inProcess = conformance.Target{Integration: strings.ToLower(name)}, true
+	} else if *spec != "" {
 		t, err := conformance.ParseFlag(*spec)
 		if err != nil {
 			fmt.Fprintf(stderr, "presencesim soak: %v\n", err)
@@ -61,7 +66,7 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		target = t
 	}
 	if *faultName != "" {
-		if *spec != "" {
+		if !inProcess {
 			fmt.Fprintln(stderr, "presencesim soak: --fault plants a fault in the in-process reference; it does not go with --connector")
 			return 2
 		}
@@ -71,6 +76,12 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		target.Fault = f
+	}
+	// the SIP stack's own notes (a late answer to a retransmission) would
+	// drown the table
+	gosip.SetDefaultLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if target.Integration == "pbx" {
+		soak.LoopbackSIPTimers()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

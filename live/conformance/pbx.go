@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	pbxsip "github.com/presencesim/presencesim/fakes/pbx/sip"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/pbx"
 )
@@ -34,10 +35,16 @@ func addSIPAccount(w *sim.World) (ext, password string, err error) {
 		return "", "", err
 	}
 	password = hex.EncodeToString(b)
-	if err := m.SetSIP(i, SIPAccountExtension, password); err != nil {
+	ext = SIPAccountExtension
+	if _, err := m.Lookup(ext); err == nil {
+		// a tenant of thousands numbers a user 9000: keep the account's
+		// own number, past every other
+		ext = ""
+	}
+	if err := m.SetSIP(i, ext, password); err != nil {
 		return "", "", fmt.Errorf("adding the PBX connector's SIP account: %w", err)
 	}
-	return SIPAccountExtension, password, nil
+	return m.UserAt(i).Extension, password, nil
 }
 
 // contacts counts the connector's requests to Graph and to the PBX: the
@@ -52,6 +59,14 @@ func (s *Session) contacts() (graph, pbx int) {
 		}
 	}
 	return g, p
+}
+
+// SIP is the PBX's SIP server, nil when the session serves none.
+func (s *Session) SIP() *pbxsip.Server {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.SIP()
 }
 
 // sipWhere names the PBX's SIP address in a message, where it has one.

@@ -124,11 +124,12 @@ func Start(w *sim.World, t Target) (*Session, error) {
 		return nil, err
 	}
 	srv, err := served.Serve(lw, served.Options{
-		CA:    ca,
-		Graph: graph.Options{Deliverer: s.deliver},
-		PBX:   pbxapi.Options{KeepAlive: time.Second},
-		SIP:   "127.0.0.1:0",
-		Wrap:  func(next http.Handler) http.Handler { return s.wire.handler(s, next) },
+		CA:         ca,
+		Graph:      graph.Options{Deliverer: s.deliver},
+		PBX:        pbxapi.Options{KeepAlive: time.Second},
+		SIP:        "127.0.0.1:0",
+		SIPOptions: t.SIP,
+		Wrap:       func(next http.Handler) http.Handler { return s.wire.handler(s, next) },
 		// timers (a session's expiry) fire on time even when nobody asks
 		Tick: 10 * time.Millisecond,
 	})

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	pbxsip "github.com/presencesim/presencesim/fakes/pbx/sip"
 	"github.com/presencesim/presencesim/live/connector"
 )
 
@@ -45,6 +46,9 @@ type Target struct {
 	// pass by pass on a world whose clock moves only when the caller moves
 	// it (a soak bounded by steps); Start sets its Now to the world's time.
 	Pace *connector.Pacer
+	// SIP configures the PBX's SIP server (its caps); the fake's defaults
+	// when zero. A soak sizes it for the tenant.
+	SIP pbxsip.Options
 }
 
 // Defaults of a target.

@@ -9,8 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
 
 	pbxapi "github.com/presencesim/presencesim/fakes/pbx"
 	"github.com/presencesim/presencesim/fakes/pbx/sip/watch"
@@ -52,16 +56,19 @@ var inCall = presence.Of(presence.Busy, presence.InACall)
 
 // sipSubscriptionLife is how long each SIP subscription is asked for
 // (wall time: SIP timers are the PBX's, not the world's); it is renewed
-// at half its life.
+// at half the life the PBX grants.
 const sipSubscriptionLife = time.Hour
 
-// pbxLine is one extension as the connector tracks it.
+// pbxLine is one extension as the connector tracks it. Its fields are
+// read and written with the connector's lock held.
 type pbxLine struct {
 	name, email, ext string
 	sub              *watch.Subscription
-	subAt            time.Time
-	version          uint64 // of the last dialog-info taken
-	busy             bool   // a dialog of the extension is confirmed
+	renewAt          time.Time // the subscription is refreshed from then on
+	retryAt          time.Time // no SUBSCRIBE before then (Retry-After, a failure)
+	asked            bool      // a SUBSCRIBE of the line is on its way
+	version          uint64    // of the last dialog-info taken
+	busy             bool      // a dialog of the extension is confirmed
 
 	// what the connector wrote
 	target    string
@@ -83,20 +90,39 @@ type pbxConnector struct {
 	mu    sync.Mutex
 	lines map[string]*pbxLine // by extension
 	byCID map[string]*pbxLine // by the subscription's Call-ID
-	dir   dirCache
-	// woken is closed when a subscription becomes known, so that its
-	// NOTIFYs that came before the answer are taken.
-	woken chan struct{}
+	// early keeps the NOTIFYs that came before their SUBSCRIBE's answer
+	// named the Call-ID, up to maxEarly subscriptions' worth.
+	early map[string][]watch.Notify
+	// hold is when the PBX, having answered 503 with Retry-After, takes
+	// new SUBSCRIBEs again.
+	hold    time.Time
+	watched int // lines with a live subscription
+	kick    chan struct{}
+	dir     dirCache
 }
+
+// SIP pacing: at most sipInFlight SUBSCRIBEs wait for their answer at
+// once, so that a tenant's subscriptions come as fast as the PBX answers
+// and never as a burst of thousands; the subscriber looks for due lines
+// every sipScan. A refusal without Retry-After is tried again after
+// sipRetry; early NOTIFYs are kept for maxEarly subscriptions.
+const (
+	sipInFlight = 8
+	sipScan     = 100 * time.Millisecond
+	sipRetry    = 30 * time.Second
+	maxEarly    = 4096
+)
 
 // RunPBX runs the reference PBX connector until ctx ends. It registers
 // with the PBX over SIP as the environment's extension, subscribes to the
 // dialog state (RFC 4235) of every other extension the PBX's user list
-// names, and keeps a Busy/InACall session in Teams for each extension
-// with a confirmed dialog: refreshed while the call lasts (C-2), cleared
-// when the dialog is terminated (C-3), under its own app id (C-1). It
-// writes no preferred presence (C-4); Graph's waits are the shared
-// client's (C-5, C-10).
+// names — a few SUBSCRIBEs at a time, refreshed at half the life the PBX
+// grants, again after a terminating NOTIFY and after a 503's Retry-After —
+// and keeps a Busy/InACall session in Teams for each extension with a
+// confirmed dialog: refreshed while the call lasts (C-2), cleared when
+// the dialog is terminated (C-3), under its own app id (C-1). It writes
+// no preferred presence (C-4); Graph's waits are the shared client's
+// (C-5, C-10).
 func RunPBX(ctx context.Context, env Env, opt PBXOptions, logw io.Writer) error {
 	if err := opt.defaults(); err != nil {
 		return err
@@ -123,8 +149,10 @@ func RunPBX(ctx context.Context, env Env, opt PBXOptions, logw io.Writer) error 
 	c := &pbxConnector{env: env, opt: opt, logw: logw, sip: w,
 		graph: &graphClient{env: env, http: hc},
 		pbx:   &pbxClient{env: env, http: stream},
-		lines: map[string]*pbxLine{}, byCID: map[string]*pbxLine{}}
+		lines: map[string]*pbxLine{}, byCID: map[string]*pbxLine{}, early: map[string][]watch.Notify{},
+		kick: make(chan struct{}, 1)}
 	c.graph.log = c.logf
+	w.Handle(c.notify)
 	c.logf("pbx connector: Graph %s, SIP %s over %s as %s, time scale %g, expiration %s, refresh %s, fault %s",
 		env.GraphURL, env.SIPAddr, opt.Transport, env.SIPUser, env.TimeScale, opt.Expiration, opt.Refresh, opt.Fault)
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -138,7 +166,7 @@ func RunPBX(ctx context.Context, env Env, opt PBXOptions, logw io.Writer) error 
 	}
 	c.logf("pbx connector: registered as %s", env.SIPUser)
 	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context){c.follow, c.notifies} {
+	for _, fn := range []func(context.Context){c.follow, c.subscriber} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -158,18 +186,18 @@ func (c *pbxConnector) logf(format string, a ...any) {
 }
 
 // follow learns the extensions from the PBX's user list and its event
-// stream (only who is there: line state comes over SIP) and subscribes to
-// each new one; after a broken stream it starts again.
+// stream (only who is there: line state comes over SIP); after a broken
+// stream it starts again.
 func (c *pbxConnector) follow(ctx context.Context) {
 	for ctx.Err() == nil {
 		us, err := c.pbx.users(ctx)
 		if err == nil {
 			for _, u := range us.Value {
-				c.learn(ctx, u)
+				c.learn(u)
 			}
 			_, err = c.pbx.stream(ctx, us.LastEventID, func(ev pbxapi.Event) {
 				if ev.User != nil {
-					c.learn(ctx, *ev.User)
+					c.learn(*ev.User)
 				}
 			})
 		}
@@ -181,9 +209,8 @@ func (c *pbxConnector) follow(ctx context.Context) {
 	}
 }
 
-// learn subscribes to a user's extension once, and renews the
-// subscription at half its life.
-func (c *pbxConnector) learn(ctx context.Context, u pbxapi.User) {
+// learn notes a user's extension; the subscriber subscribes to it.
+func (c *pbxConnector) learn(u pbxapi.User) {
 	if u.Extension == "" || u.Extension == c.env.SIPUser {
 		return
 	}
@@ -192,83 +219,234 @@ func (c *pbxConnector) learn(ctx context.Context, u pbxapi.User) {
 	if l == nil {
 		l = &pbxLine{ext: u.Extension}
 		c.lines[u.Extension] = l
+		c.poke()
 	}
 	l.name, l.email = u.Name, u.Email
-	sub, at := l.sub, l.subAt
 	c.mu.Unlock()
-	if sub != nil && time.Since(at) < sipSubscriptionLife/2 {
-		return
-	}
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if sub != nil {
-		if res, err := c.sip.Refresh(sctx, sub, int(sipSubscriptionLife/time.Second)); err == nil && res.IsSuccess() {
-			c.mu.Lock()
-			l.subAt = time.Now()
-			c.mu.Unlock()
-			return
-		}
-	}
-	// The first NOTIFY can come before the answer; notifies keeps it until
-	// the answer names its Call-ID.
-	sub, _, err := c.sip.Subscribe(sctx, u.Extension, "dialog", int(sipSubscriptionLife/time.Second))
-	if err != nil {
-		c.logf("pbx connector: SUBSCRIBE dialog of %s: %v", u.Extension, err)
-		return
-	}
-	c.mu.Lock()
-	if l.sub != nil {
-		delete(c.byCID, l.sub.CallID)
-	}
-	l.sub, l.subAt, l.version = sub, time.Now(), 0
-	c.byCID[sub.CallID] = l
-	c.mu.Unlock()
-	c.logf("pbx connector: watching the dialogs of %s (%s)", u.Extension, u.Name)
-	c.wake()
 }
 
-// wake makes notifies look at the NOTIFYs again (one that came before its
-// subscription was known).
-func (c *pbxConnector) wake() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.woken != nil {
-		close(c.woken)
-		c.woken = nil
+// poke wakes the subscriber.
+func (c *pbxConnector) poke() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
 	}
 }
 
-// notifies takes every NOTIFY in order: the newest dialog-info of each
-// extension decides whether it is in a call.
-func (c *pbxConnector) notifies(ctx context.Context) {
-	done := map[int]bool{} // NOTIFYs taken, by index
+// subscriber keeps a subscription on every line: it subscribes the lines
+// without one and refreshes those due, sipInFlight at a time, in
+// extension order.
+func (c *pbxConnector) subscriber(ctx context.Context) {
+	slots := make(chan struct{}, sipInFlight)
+	t := time.NewTicker(sipScan)
+	defer t.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
-		got, ch := c.sip.Notifies()
-		woken := make(chan struct{})
-		c.mu.Lock()
-		c.woken = woken
-		for i, n := range got {
-			if done[i] {
+		for _, l := range c.dueLines(time.Now()) {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			if c.holding(time.Now()) {
+				c.mu.Lock()
+				l.asked = false
+				c.mu.Unlock()
+				<-slots
 				continue
 			}
-			l := c.byCID[n.CallID]
-			if l == nil {
-				continue // its subscription's answer is still on its way
-			}
-			done[i] = true
-			c.take(l, n)
+			wg.Add(1)
+			go func() {
+				defer func() { <-slots; wg.Done() }()
+				c.subscribe(ctx, l)
+			}()
 		}
-		c.mu.Unlock()
 		select {
-		case <-ch:
-		case <-woken:
 		case <-ctx.Done():
 			return
+		case <-t.C:
+		case <-c.kick:
 		}
 	}
 }
 
-// take reads one NOTIFY of a line; with c.mu held.
+// holding says whether the PBX asked for no SUBSCRIBE until later.
+func (c *pbxConnector) holding(now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return now.Before(c.hold)
+}
+
+// dueLines are the lines to subscribe or refresh now, marked as asked.
+func (c *pbxConnector) dueLines(now time.Time) []*pbxLine {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now.Before(c.hold) {
+		return nil
+	}
+	var due []*pbxLine
+	for _, l := range c.lines {
+		if l.asked || now.Before(l.retryAt) || (l.sub != nil && now.Before(l.renewAt)) {
+			continue
+		}
+		l.asked = true
+		due = append(due, l)
+	}
+	sort.Slice(due, func(i, j int) bool { return due[i].ext < due[j].ext })
+	return due
+}
+
+// subscribe refreshes a line's subscription, or makes one when it has
+// none or the PBX no longer knows it.
+func (c *pbxConnector) subscribe(ctx context.Context, l *pbxLine) {
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c.mu.Lock()
+	sub := l.sub
+	c.mu.Unlock()
+	life := int(sipSubscriptionLife / time.Second)
+	if sub != nil {
+		res, err := c.sip.Refresh(sctx, sub, life)
+		if err == nil && res == nil {
+			err = errors.New("no answer")
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		l.asked = false
+		switch {
+		case err == nil && res.IsSuccess():
+			l.renewAt = time.Now().Add(granted(res, life) / 2)
+		case err == nil && res.StatusCode == sip.StatusCallTransactionDoesNotExists:
+			c.forgetLocked(l) // the PBX ended it: subscribe again at once
+		default:
+			// no answer, or a refusal: try again shortly while it may
+			// still hold
+			l.renewAt = time.Now().Add(c.retryAfter(res))
+		}
+		return
+	}
+	// The first NOTIFY can come before the answer; notify keeps it until
+	// the answer names its Call-ID.
+	sub, res, err := c.sip.Subscribe(sctx, l.ext, "dialog", life)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l.asked = false
+	if err != nil {
+		wait := c.retryAfter(res)
+		l.retryAt = time.Now().Add(wait)
+		if res != nil && res.StatusCode == sip.StatusServiceUnavailable {
+			// the PBX is full or busy: nobody subscribes until it says
+			c.hold = l.retryAt
+		}
+		if ctx.Err() == nil {
+			fmt.Fprintf(c.logw, "pbx connector: SUBSCRIBE dialog of %s: %v; again in %s\n", l.ext, err, wait)
+		}
+		return
+	}
+	l.sub, l.renewAt, l.version = sub, time.Now().Add(granted(res, life)/2), 0
+	c.byCID[sub.CallID] = l
+	c.watched++
+	if c.watched == len(c.lines) {
+		fmt.Fprintf(c.logw, "pbx connector: watching the dialogs of all %d extensions\n", c.watched)
+	}
+	for _, n := range c.early[sub.CallID] {
+		c.takeLocked(l, n)
+	}
+	delete(c.early, sub.CallID)
+}
+
+// forgetLocked drops a line's subscription; with c.mu held.
+func (c *pbxConnector) forgetLocked(l *pbxLine) {
+	if l.sub == nil {
+		return
+	}
+	delete(c.byCID, l.sub.CallID)
+	l.sub = nil
+	c.watched--
+	c.poke()
+}
+
+// retryAfter is how long to wait after an answer: its Retry-After, or
+// sipRetry.
+func (c *pbxConnector) retryAfter(res *sip.Response) time.Duration {
+	if res != nil {
+		if h := res.GetHeader("Retry-After"); h != nil {
+			v, _, _ := strings.Cut(h.Value(), ";")
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 && n <= 86400 {
+				return time.Duration(n) * time.Second
+			}
+		}
+	}
+	return sipRetry
+}
+
+// granted is the subscription's life the PBX granted in its answer (the
+// asked one when it names none).
+func granted(res *sip.Response, asked int) time.Duration {
+	if h := res.GetHeader("Expires"); h != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 && n <= asked {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return time.Duration(asked) * time.Second
+}
+
+// notify takes one NOTIFY as it comes: the newest dialog-info of each
+// extension decides whether it is in a call; a terminating one makes
+// the line subscribe again.
+func (c *pbxConnector) notify(n watch.Notify) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.byCID[n.CallID]
+	if l == nil {
+		// its subscription's answer is still on its way
+		if _, ok := c.early[n.CallID]; !ok && len(c.early) >= maxEarly {
+			for k := range c.early {
+				delete(c.early, k)
+				break
+			}
+		}
+		if q := c.early[n.CallID]; len(q) < 8 {
+			c.early[n.CallID] = append(q, n)
+		}
+		return
+	}
+	c.takeLocked(l, n)
+}
+
+// takeLocked reads one NOTIFY of a line; with c.mu held.
+func (c *pbxConnector) takeLocked(l *pbxLine, n watch.Notify) {
+	c.take(l, n)
+	state, params, _ := strings.Cut(n.SubscriptionState, ";")
+	if !strings.EqualFold(strings.TrimSpace(state), "terminated") {
+		return
+	}
+	c.forgetLocked(l)
+	// RFC 6665 4.1.3: deactivated and timeout subscribe again at once,
+	// probation and giving-up after retry-after, rejected and noresource
+	// not soon.
+	wait := time.Duration(0)
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		switch strings.ToLower(k) {
+		case "reason":
+			switch strings.ToLower(v) {
+			case "probation", "giveup":
+				wait = max(wait, sipRetry)
+			case "rejected", "noresource":
+				wait = max(wait, time.Hour)
+			}
+		case "retry-after":
+			if s, err := strconv.Atoi(v); err == nil && s >= 0 && s <= 86400 {
+				wait = time.Duration(s) * time.Second
+			}
+		}
+	}
+	l.retryAt = time.Now().Add(wait)
+}
+
+// take reads one NOTIFY's dialog-info; with c.mu held.
 func (c *pbxConnector) take(l *pbxLine, n watch.Notify) {
 	if n.Dialog == nil || (n.Dialog.Version < l.version && l.version > 0) {
 		return // not dialog-info, or older than the one taken
@@ -298,23 +476,34 @@ func (c *pbxConnector) writer(ctx context.Context) {
 	} else {
 		c.logf("pbx connector: signed in to Graph; the directory has %d names", n)
 	}
-	// one extension at a time: the connector's lines share its lock
-	reconcileEvery(ctx, c.opt.Tick, 1, func() []string {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		exts := make([]string, 0, len(c.lines))
-		for e := range c.lines {
-			exts = append(exts, e)
+	reconcileEvery(ctx, c.opt.Tick, writers, c.dueKeys, c.reconcile)
+}
+
+// dueKeys are the extensions a pass reconciles: those whose line changed
+// since the last write first, then the refreshes, each in extension order
+// (as CloudLink's, C-12). A pass reconciles each key once, so a line's
+// write fields are touched by one worker at a time.
+func (c *pbxConnector) dueKeys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var changes, refreshes []string
+	for e, l := range c.lines {
+		switch {
+		case l.busy != l.session && !(l.busy && l.refused):
+			changes = append(changes, e)
+		case l.busy && l.session && c.opt.Fault != PBXNoRefresh && time.Since(l.lastWrite) >= c.env.Real(c.opt.Refresh):
+			refreshes = append(refreshes, e)
 		}
-		sort.Strings(exts)
-		return exts
-	}, c.reconcile)
+	}
+	sort.Strings(changes)
+	sort.Strings(refreshes)
+	return append(changes, refreshes...)
 }
 
 func (c *pbxConnector) reconcile(ctx context.Context, ext string) {
 	c.mu.Lock()
 	l := c.lines[ext]
-	busy, email, refused := l.busy, l.email, l.refused
+	busy, email, refused, session, last := l.busy, l.email, l.refused, l.session, l.lastWrite
 	c.mu.Unlock()
 	target, ok := c.lookup(ctx, email)
 	if !ok {
@@ -322,13 +511,13 @@ func (c *pbxConnector) reconcile(ctx context.Context, ext string) {
 	}
 	switch {
 	case !busy:
-		if l.session {
+		if session {
 			c.clear(ctx, l)
 		}
 	case refused:
-	case !l.session:
+	case !session:
 		c.set(ctx, l, target)
-	case c.opt.Fault != PBXNoRefresh && time.Since(l.lastWrite) >= c.env.Real(c.opt.Refresh):
+	case c.opt.Fault != PBXNoRefresh && time.Since(last) >= c.env.Real(c.opt.Refresh):
 		c.set(ctx, l, target)
 	}
 }
@@ -366,26 +555,35 @@ func (c *pbxConnector) set(ctx context.Context, l *pbxLine, target string) {
 		}
 		return
 	}
+	c.mu.Lock()
 	first := !l.session
 	l.session, l.target, l.lastWrite = true, target, time.Now()
+	c.mu.Unlock()
 	if first {
 		c.logf("pbx connector: %s: setPresence %s", l.ext, inCall.Short())
 	}
 }
 
 func (c *pbxConnector) clear(ctx context.Context, l *pbxLine) {
-	err := c.graph.do(ctx, http.MethodPost, "/users/"+url.PathEscape(l.target)+"/presence/clearPresence", map[string]string{"sessionId": c.sessionID(l.target)}, nil)
+	c.mu.Lock()
+	target := l.target
+	c.mu.Unlock()
+	err := c.graph.do(ctx, http.MethodPost, "/users/"+url.PathEscape(target)+"/presence/clearPresence", map[string]string{"sessionId": c.sessionID(target)}, nil)
 	var ge *graphError
 	if err != nil && !(errors.As(err, &ge) && ge.Status == http.StatusNotFound) {
 		if !errors.Is(err, context.Canceled) {
 			c.logf("pbx connector: %s: clearPresence failed: %v", l.ext, err)
 		}
 		if errors.As(err, &ge) && !ge.retryable() {
+			c.mu.Lock()
 			l.session = false // the session is not ours to clear
+			c.mu.Unlock()
 		}
 		return
 	}
+	c.mu.Lock()
 	l.session = false
+	c.mu.Unlock()
 	c.logf("pbx connector: %s: clearPresence", l.ext)
 }
 

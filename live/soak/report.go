@@ -31,6 +31,7 @@ func (r *Result) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "writes that disagreed with %s when made: %d\n", r.truth(), r.Wrong)
 	fmt.Fprintf(w, "Graph requests: %d, %d throttled (429); busiest 30 s: %d of the %d allowed (G-THR-1)\n", r.Requests, r.Throttled, r.PeakWindow, r.Limit)
 	fmt.Fprintf(w, "the fake's answer time: p50 %s, p99 %s; peak memory of the process %d MiB\n", r.FakeP50, r.FakeP99, r.PeakRSS>>20)
+	r.writeSIP(w)
 }
 
 // truth is what the connector's writes should agree with.

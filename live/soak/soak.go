@@ -52,6 +52,7 @@ type Config struct {
 	// machine's speed, and the same seed gives the same figures; Speed is
 	// not used. Staleness is measured to the step.
 	Step time.Duration
+	// The SIP fake of a SIP connector is sized in Target.SIP (sipDefaults).
 }
 
 // passTimeout bounds one paced pass: a pass of a connector that works
@@ -80,6 +81,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Warmup == 0 {
 		c.Warmup = 15 * time.Minute
+		if c.Target.Integration == "pbx" {
+			c.Warmup = sipWarmup(c.Users, c.Speed, c.Start)
+		}
 	}
 	if c.Drain == 0 {
 		c.Drain = 15 * time.Minute
@@ -109,8 +113,11 @@ func (c Config) withDefaults() (Config, error) {
 	if why, ok := Unsupported[c.Target.Integration]; ok {
 		return c, fmt.Errorf("soak: the %s connector cannot be soaked yet: %s", c.Target.Integration, why)
 	}
-	if c.Target.Integration != "cloudlink" && c.Target.Integration != "xphone" {
-		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink, xphone", c.Target.Integration)
+	if c.Target.Integration != "cloudlink" && c.Target.Integration != "pbx" && c.Target.Integration != "xphone" {
+		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink, pbx, xphone", c.Target.Integration)
+	}
+	if err := c.sipDefaults(); err != nil {
+		return c, err
 	}
 	c.Target.Scale = c.Speed
 	if c.Step > 0 {
@@ -123,8 +130,6 @@ func (c Config) withDefaults() (Config, error) {
 // Staleness is measured from desk-phone lines to the connector's session
 // in Teams; the others carry other changes.
 var Unsupported = map[string]string{
-	"pbx": "the PBX connector watches every extension with a SIP subscription of its own, and the SIP fake holds at most " +
-		"10,000 live subscriptions (a bound on its memory); a tenant of this size needs a SIP soak that has not been measured",
 	"nimbus": "Nimbus reads presence (subscriptions of 650 ids, bulk reads) and writes none: its staleness is from a Teams change to " +
 		"its read, which needs the workload's Teams changes tracked per presence account; the workload drives no Nimbus services",
 }
@@ -159,6 +164,8 @@ type Result struct {
 	FakeP99 time.Duration `json:"fakeP99"`
 	// PeakRSS is the process's peak resident memory, fake and all.
 	PeakRSS int64 `json:"peakRSS"`
+	// SIP is the SIP fake's side of a SIP connector's day.
+	SIP *SIPFigures `json:"sip,omitempty"`
 	// Buckets are the day in Bucket-long steps, for the plots.
 	Bucket  time.Duration `json:"bucket"`
 	Buckets []Bucket      `json:"buckets"`
@@ -207,6 +214,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// The measurement starts at Start, on the world's clock, whenever the
 	// connector has come up by then.
 	tr := newTracker("app:"+conformance.AppName, pbx.Of(w), cfg.Start, cfg.End, cfg.Bucket)
+	if cfg.Target.Integration == "pbx" {
+		tr.busy = dialogBusy
+	}
 	w.Clock.Schedule(cfg.Start, tr, clock.Event{})
 	w.Trace.Watch(tr.entry)
 	rt := newRates(cfg.Start, cfg.Bucket)
@@ -229,6 +239,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Limit != ThrottleRequests {
 		s.Graph.SetThrottle(graph.Throttle{Limit: cfg.Limit, Window: ThrottleWindow})
 	}
+	sipw := watchSIP(s, cfg.Users, cfg.Start)
 	stop := cfg.End.Add(cfg.Drain)
 	over := func(w *sim.World) bool {
 		now := w.Clock.Now()
@@ -252,6 +263,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	} else {
 		err = s.World().Await(wait, over)
 	}
+	sipf := sipw.figures() // before Stop ends the subscriptions
 	out := s.Stop()
 	if err != nil {
 		if alive, why := s.Alive(); !alive {
@@ -276,6 +288,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil
 	})
 	rt.fill(cfg, res)
+	res.SIP = sipf
 	res.PeakRSS = peakRSS()
 	return res, nil
 }

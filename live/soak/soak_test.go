@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	pbxsip "github.com/presencesim/presencesim/fakes/pbx/sip"
 	"github.com/presencesim/presencesim/internal/headless"
 	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/live/connector"
@@ -126,7 +127,8 @@ func TestSoakRefusesWhatItCannotRun(t *testing.T) {
 		{"an empty day", Config{Users: 10, Speed: 10, Start: clock.At(1, 10, 0), End: clock.At(1, 9, 0), Target: conformance.Target{Integration: "cloudlink"}}, "empty"},
 		{"a reader", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "nimbus"}}, "cannot be soaked yet: Nimbus reads presence"},
 		{"a paced two-way sync", Config{Users: 10, Step: time.Second, Target: conformance.Target{Integration: "xphone"}}, "a paced day runs the reference CloudLink connector"},
-		{"a SIP connector", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "pbx"}}, "cannot be soaked yet: the PBX connector watches every extension"},
+		{"a SIP fake past its bound", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "pbx", SIP: pbxsip.Options{MaxSubscriptions: sipCap(MaxUsers) + 1}}}, "a SIP fake of"},
+		{"a paced SIP connector", Config{Users: 10, Step: time.Second, Target: conformance.Target{Integration: "pbx"}}, "paced day runs the reference CloudLink"},
 		{"an unknown one", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "fax"}}, "unknown integration"},
 		{"no limit", Config{Users: 10, Speed: 10, Limit: -1, Target: conformance.Target{Integration: "cloudlink"}}, "limit"},
 	} {

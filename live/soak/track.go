@@ -48,7 +48,8 @@ const maxSamples = 1 << 20
 // it. It runs inside the world (a PBX listener and a trace watcher), so
 // it needs no lock of its own.
 type tracker struct {
-	source  string // the connector's source in the Teams trace
+	source  string              // the connector's source in the Teams trace
+	busy    func(pbx.Line) bool // a line in a call the connector must carry
 	pbx     *pbx.Model
 	people  map[string]*person
 	start   clock.Time
@@ -75,7 +76,7 @@ type bucketTally struct {
 }
 
 func newTracker(source string, phones *pbx.Model, start, end clock.Time, bucket time.Duration) *tracker {
-	t := &tracker{source: source, pbx: phones, people: map[string]*person{}, start: start, end: end, bucket: bucket}
+	t := &tracker{source: source, busy: lineBusy, pbx: phones, people: map[string]*person{}, start: start, end: end, bucket: bucket}
 	for i := range t.kinds {
 		t.kinds[i].stride = 1
 	}
@@ -155,7 +156,7 @@ func (t *tracker) Fire(now clock.Time, _ clock.Event) {
 	for i := 0; i < t.pbx.Len(); i++ {
 		u := t.pbx.UserAt(i)
 		pp := t.who(u.Name)
-		if lineBusy(u.Line(pbx.DeskPhone)) {
+		if t.busy(u.Line(pbx.DeskPhone)) {
 			pp.busy = true
 			t.expect(pp, CallStarted, now)
 		}
@@ -168,7 +169,7 @@ func (t *tracker) PBXChanged(now clock.Time, ev pbx.Event) {
 	if ev.Kind != pbx.LineChanged || ev.Device != pbx.DeskPhone || ev.User < 0 {
 		return
 	}
-	was, is := lineBusy(ev.Before), lineBusy(ev.Line)
+	was, is := t.busy(ev.Before), t.busy(ev.Line)
 	if was == is {
 		return
 	}

@@ -52,6 +52,9 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// udpReadBuffer is the receive buffer asked for a UDP socket.
+const udpReadBuffer = 4 << 20
+
 // The default caps.
 const (
 	DefaultMaxSubscriptions = 10000
@@ -63,10 +66,13 @@ const (
 // Stats count what the caps refused and what went out.
 type Stats struct {
 	Subscriptions        int    `json:"subscriptions"`
+	PeakSubscriptions    int    `json:"peakSubscriptions"` // the most at once
+	MaxSubscriptions     int    `json:"maxSubscriptions"`  // the cap (Options)
 	Registrations        int    `json:"registrations"`
 	Notifies             uint64 `json:"notifies"`       // NOTIFYs answered 2xx
 	NotifiesFailed       uint64 `json:"notifiesFailed"` // unanswered, refused or dropped with their subscription
 	SubscriptionsRefused uint64 `json:"subscriptionsRefused"`
+	SubscriptionsExpired uint64 `json:"subscriptionsExpired"` // not refreshed in time
 	RegistrationsRefused uint64 `json:"registrationsRefused"`
 	Malformed            uint64 `json:"malformed"` // requests answered 400
 	AuthFailed           uint64 `json:"authFailed"`
@@ -75,8 +81,9 @@ type Stats struct {
 // Server serves a live world's PBX over SIP.
 type Server struct {
 	lw    *live.World
-	model *pbx.Model // reached only inside lw.Do
-	calls calls      // with the world locked
+	model *pbx.Model     // reached only inside lw.Do
+	exts  map[string]int // extension → PBX user, with the world locked
+	calls calls          // with the world locked
 	opt   Options
 	auth  nonces
 
@@ -94,11 +101,12 @@ type Server struct {
 	byUser map[int][]*subscription
 	regs   map[string][]binding // by extension
 	nregs  int
+	peak   int // the most live subscriptions at once
 	closed bool
 	addrs  []net.Addr
 
 	n struct {
-		notifies, notifiesFailed, subsRefused, regsRefused, malformed, authFailed atomic.Uint64
+		notifies, notifiesFailed, subsRefused, subsExpired, regsRefused, malformed, authFailed atomic.Uint64
 	}
 }
 
@@ -211,6 +219,11 @@ func (s *Server) Serve(pc net.PacketConn, tl net.Listener) error {
 		}
 	}
 	if pc != nil {
+		if u, ok := pc.(*net.UDPConn); ok {
+			// a tenant's answers and SUBSCRIBEs come in bursts: room for
+			// them beyond the system's default (capped by rmem_max)
+			_ = u.SetReadBuffer(udpReadBuffer)
+		}
 		s.addrs = append(s.addrs, pc.LocalAddr())
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); _ = s.srv.ServeUDP(pc) }()
@@ -260,11 +273,12 @@ func (s *Server) Close() {
 // the caps.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	st := Stats{Subscriptions: len(s.subs), Registrations: s.nregs}
+	st := Stats{Subscriptions: len(s.subs), PeakSubscriptions: s.peak, MaxSubscriptions: s.opt.MaxSubscriptions, Registrations: s.nregs}
 	s.mu.Unlock()
 	st.Notifies = s.n.notifies.Load()
 	st.NotifiesFailed = s.n.notifiesFailed.Load()
 	st.SubscriptionsRefused = s.n.subsRefused.Load()
+	st.SubscriptionsExpired = s.n.subsExpired.Load()
 	st.RegistrationsRefused = s.n.regsRefused.Load()
 	st.Malformed = s.n.malformed.Load()
 	st.AuthFailed = s.n.authFailed.Load()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
 )
 
 // MaxNotifies bounds the NOTIFYs a watcher keeps.
@@ -56,6 +57,9 @@ type Watcher struct {
 	mu      sync.Mutex
 	got     []Notify
 	changed chan struct{}
+	handle  func(Notify) // when set, NOTIFYs go to it and are not kept
+	chal    *digest.Challenge
+	nc      int // nonce count under chal
 	cancel  context.CancelFunc
 }
 
@@ -88,6 +92,9 @@ func New(server, transport, user, password string) (*Watcher, error) {
 		if err != nil {
 			_ = ua.Close()
 			return nil, err
+		}
+		if u, ok := pc.(*net.UDPConn); ok {
+			_ = u.SetReadBuffer(4 << 20) // the NOTIFYs of thousands of extensions come in bursts
 		}
 		w.local = pc.LocalAddr().String()
 		go func() { _ = w.srv.ServeUDP(pc) }()
@@ -143,6 +150,12 @@ func (w *Watcher) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	// subscription only after this one is answered (as RFC 6665 lets it)
 	// finds them recorded in its order, whichever handler runs first.
 	w.mu.Lock()
+	if h := w.handle; h != nil {
+		w.mu.Unlock()
+		h(n)
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+		return
+	}
 	if len(w.got) < MaxNotifies {
 		w.got = append(w.got, n)
 	}
@@ -150,6 +163,17 @@ func (w *Watcher) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	w.changed = make(chan struct{})
 	w.mu.Unlock()
 	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+}
+
+// Handle sends every NOTIFY from now on to fn, before it is answered,
+// instead of keeping it: a watcher of thousands of extensions takes each
+// as it comes rather than holding a day of them (Notifies then returns
+// only those kept before). fn is called from the SIP stack's goroutines;
+// the NOTIFYs of one subscription come one after the other.
+func (w *Watcher) Handle(fn func(Notify)) {
+	w.mu.Lock()
+	w.handle = fn
+	w.mu.Unlock()
 }
 
 // Notifies returns the NOTIFYs so far and a channel closed at the next.
@@ -195,17 +219,52 @@ func (w *Watcher) contact() *sip.ContactHeader {
 	return &sip.ContactHeader{Address: u}
 }
 
-// do sends a request and answers a digest challenge once.
+// do sends a request and answers a digest challenge once. The last
+// challenge is kept, and requests after it carry credentials for its nonce
+// at once (RFC 3261 22.3: a nonce may be used again while the server takes
+// it), so that a watcher of thousands of extensions does not make every
+// SUBSCRIBE two transactions; a stale nonce is challenged and answered.
 func (w *Watcher) do(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	if h := w.authorization(req); h != "" {
+		req.AppendHeader(sip.NewHeader("Authorization", h))
+	}
 	res, err := w.cl.Do(ctx, req)
+	if err == nil && res == nil {
+		err = errors.New("the transaction ended without an answer")
+	}
 	if err != nil {
 		return nil, err
 	}
 	if res.StatusCode == sip.StatusUnauthorized {
+		if h := res.GetHeader("WWW-Authenticate"); h != nil {
+			if chal, err := digest.ParseChallenge(h.Value()); err == nil {
+				w.mu.Lock()
+				w.chal, w.nc = chal, 1
+				w.mu.Unlock()
+			}
+		}
 		// req now has the headers the client added, CSeq among them
 		return w.cl.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: w.user, Password: w.pw})
 	}
 	return res, nil
+}
+
+// authorization is the Authorization for a request under the last
+// challenge, "" before the first.
+func (w *Watcher) authorization(req *sip.Request) string {
+	w.mu.Lock()
+	chal := w.chal
+	w.nc++
+	nc := w.nc
+	w.mu.Unlock()
+	if chal == nil {
+		return ""
+	}
+	cred, err := digest.Digest(chal, digest.Options{Method: string(req.Method), URI: req.Recipient.String(), Username: w.user, Password: w.pw, Count: nc})
+	if err != nil {
+		return ""
+	}
+	return cred.String()
 }
 
 // Register registers the watcher's extension for expires seconds.
