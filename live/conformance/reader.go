@@ -40,7 +40,23 @@ type views struct {
 	list []View
 }
 
-// Views returns the reports so far, oldest first.
+// MaxViews is how many of a reader's reports a session keeps: a reader of
+// a tenant reports a view for every change of everyone, all day, and what
+// a scenario judges is its last minutes. Beyond it the older half goes.
+const MaxViews = 1 << 14
+
+// keep adds a view, dropping the older half once MaxViews are kept.
+func (vs *views) keep(v View) {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	if len(vs.list) >= MaxViews {
+		half := len(vs.list) / 2
+		vs.list = append(vs.list[:0], vs.list[half:]...)
+	}
+	vs.list = append(vs.list, v)
+}
+
+// Views returns the reports kept (the last MaxViews at most), oldest first.
 func (s *Session) Views() []View {
 	s.views.mu.Lock()
 	defer s.views.mu.Unlock()
@@ -74,9 +90,10 @@ func (s *Session) view(w http.ResponseWriter, r *http.Request) {
 	}
 	v.At = s.lw.Now()
 	v.ID, v.Availability, v.Activity, v.SequenceNumber = body.ID, body.Availability, body.Activity, body.SequenceNumber
-	s.views.mu.Lock()
-	s.views.list = append(s.views.list, v)
-	s.views.mu.Unlock()
+	s.views.keep(v)
+	if s.target.ObserveView != nil {
+		s.target.ObserveView(v)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -38,6 +38,10 @@ type Target struct {
 	// Observe, when set, is called with every Graph request of the
 	// connector as it is answered (a soak measures rates with it).
 	Observe func(Call)
+	// ObserveView, when set, is called with every view a reader reports,
+	// as it comes (a soak measures a reader's staleness with it); the
+	// session itself keeps only the last MaxViews.
+	ObserveView func(View)
 	// MaxWait, when set, caps the real wait of every "within" step; tests
 	// of faulty connectors use it, since they expect the wait to fail.
 	MaxWait time.Duration

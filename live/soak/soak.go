@@ -16,7 +16,6 @@ import (
 	"github.com/presencesim/presencesim/live/served"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
-	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/sim/workload"
 )
@@ -109,8 +108,8 @@ func (c Config) withDefaults() (Config, error) {
 	if why, ok := Unsupported[c.Target.Integration]; ok {
 		return c, fmt.Errorf("soak: the %s connector cannot be soaked yet: %s", c.Target.Integration, why)
 	}
-	if c.Target.Integration != "cloudlink" {
-		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink", c.Target.Integration)
+	if c.Target.Integration != "cloudlink" && !readsTeams(c.Target.Integration) {
+		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink, nimbus", c.Target.Integration)
 	}
 	c.Target.Scale = c.Speed
 	if c.Step > 0 {
@@ -125,8 +124,6 @@ func (c Config) withDefaults() (Config, error) {
 var Unsupported = map[string]string{
 	"pbx": "the PBX connector watches every extension with a SIP subscription of its own, and the SIP fake holds at most " +
 		"10,000 live subscriptions (a bound on its memory); a tenant of this size needs a SIP soak that has not been measured",
-	"nimbus": "Nimbus reads presence (subscriptions of 650 ids, bulk reads) and writes none: its staleness is from a Teams change to " +
-		"its read, which needs the workload's Teams changes tracked per presence account; the workload drives no Nimbus services",
 	"xphone": "XPhone Connect syncs profiles and appointments both ways: the workload drives no XPhone server, so there is nothing " +
 		"for it to carry into Teams, and its reads need the same Teams-side tracking as Nimbus",
 }
@@ -140,13 +137,20 @@ type Result struct {
 	Start     string        `json:"start"`
 	End       string        `json:"end"`
 	Connector string        `json:"connector"`
-	Wall      time.Duration `json:"wall"`
-	Staleness []Figures     `json:"staleness"`
+	// Integration is what the connector replaces: a reader's figures are
+	// of views, a writer's of writes.
+	Integration string        `json:"integration"`
+	Wall        time.Duration `json:"wall"`
+	Staleness   []Figures     `json:"staleness"`
 	// Wrong counts the connector's writes that disagreed with the line
 	// when they were made.
 	Wrong int `json:"wrong"`
 	// LineChanges are the desk-phone changes of the measured day.
 	LineChanges int `json:"lineChanges"`
+	// TeamsChanges are the changes of Teams presence of the measured day
+	// a reader must see, and Views the views it reported meanwhile.
+	TeamsChanges int `json:"teamsChanges,omitempty"`
+	Views        int `json:"views,omitempty"`
 	// Requests are the connector's Graph requests, Throttled those answered
 	// 429; PeakWindow is the most requests in any 30 s of virtual time.
 	Requests   int `json:"requests"`
@@ -202,11 +206,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	// The measurement starts at Start, on the world's clock, whenever the
 	// connector has come up by then.
-	tr := newTracker("app:"+conformance.AppName, pbx.Of(w), cfg.Start, cfg.End, cfg.Bucket)
+	target := cfg.Target
+	tr := newMeasure(cfg, w, users, &target)
 	w.Clock.Schedule(cfg.Start, tr, clock.Event{})
 	w.Trace.Watch(tr.entry)
 	rt := newRates(cfg.Start, cfg.Bucket)
-	target := cfg.Target
 	if prev := target.Observe; prev != nil {
 		target.Observe = func(c conformance.Call) { prev(c); rt.observe(c) }
 	} else {
@@ -228,7 +232,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	stop := cfg.End.Add(cfg.Drain)
 	over := func(w *sim.World) bool {
 		now := w.Clock.Now()
-		return now >= stop || now >= cfg.End && tr.armed && tr.open == 0
+		return now >= stop || now >= cfg.End && tr.done()
 	}
 	wait, cancel := context.WithCancel(ctx)
 	if pace == nil {
@@ -256,21 +260,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("soak: the day did not end: %w", err)
 	}
 	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Step: cfg.Step, Start: cfg.Start.String(), End: cfg.End.String(),
-		Connector: target.Label(), Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out}
-	_ = s.World().Do(func(*sim.World) error {
-		res.Staleness = tr.figures()
-		res.Wrong = tr.wrong
-		for _, f := range res.Staleness[:Lapsed] {
-			res.LineChanges += f.Changes
-		}
-		for i, b := range tr.buckets[:min(len(tr.buckets), int(cfg.End.Sub(cfg.Start)/cfg.Bucket)+1)] {
-			bk := bucketOf(cfg, i)
-			bk.Changes, bk.Carried = b.changes, b.carried
-			_, bk.P95, _ = quantiles(b.samples)
-			res.Buckets = append(res.Buckets, bk)
-		}
-		return nil
-	})
+		Connector: target.Label(), Integration: target.Integration, Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out}
+	_ = s.World().Do(func(*sim.World) error { tr.fill(cfg, res); return nil })
 	rt.fill(cfg, res)
 	res.PeakRSS = peakRSS()
 	return res, nil
