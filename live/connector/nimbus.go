@@ -101,8 +101,12 @@ type nimbus struct {
 	subID    string
 	subExp   time.Time
 	subTry   time.Time
-	lastPoll time.Time
-	lastRest time.Time
+	// lastRenew is the last renewal: Graph sends reauthorizationRequired
+	// from its lead before the expiry on (10 min), and a subscription of a
+	// shorter life is inside it as soon as it is renewed
+	lastRenew time.Time
+	lastPoll  time.Time
+	lastRest  time.Time
 	// taken are the views taken since the last report to the harness
 	taken   []reportedView
 	lastDir time.Time
@@ -204,7 +208,7 @@ func (n *nimbus) step(ctx context.Context) {
 	switch {
 	case n.subID == "" && time.Since(n.subTry) >= n.env.Real(30*time.Second):
 		n.subscribe(ctx)
-	case n.subID != "" && n.opt.Fault != NoRenew && (renew || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
+	case n.subID != "" && n.opt.Fault != NoRenew && (renew && time.Since(n.lastRenew) >= n.env.Real(MinRenewGap) || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
 		n.renew(ctx)
 	}
 	if len(dirty) > 0 {
@@ -233,8 +237,11 @@ func (n *nimbus) step(ctx context.Context) {
 }
 
 // MinReadGap is the least virtual time between two reads of notified
-// users.
-const MinReadGap = time.Second
+// users; MinRenewGap between two renewals a lifecycle event asked for.
+const (
+	MinReadGap  = time.Second
+	MinRenewGap = time.Minute
+)
 
 func (n *nimbus) stale() bool {
 	n.mu.Lock()
@@ -302,6 +309,7 @@ func (n *nimbus) subscribe(ctx context.Context) {
 }
 
 func (n *nimbus) renew(ctx context.Context) {
+	n.lastRenew = time.Now()
 	exp := n.graph.now().Add(n.opt.SubscriptionLife)
 	var res struct {
 		ExpirationDateTime time.Time `json:"expirationDateTime"`
