@@ -46,7 +46,7 @@ type Target struct {
 	// of faulty connectors use it, since they expect the wait to fail.
 	MaxWait time.Duration
 	// Pace, when set, runs the in-process reference CloudLink connector
-	// pass by pass on a world whose clock moves only when the caller moves
+	// (or Nimbus reader) pass by pass on a world whose clock moves only when the caller moves
 	// it (a soak bounded by steps); Start sets its Now to the world's time.
 	Pace *connector.Pacer
 }

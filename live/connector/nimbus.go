@@ -37,6 +37,10 @@ type NimbusOptions struct {
 	Tick time.Duration
 	// Fault plants NoRenew or Rewind.
 	Fault Fault
+	// Pace, when set, runs the reader pass by pass on the world's clock
+	// (a paced soak): no ticker, every wait counted on the world's time,
+	// the rest read within the pass.
+	Pace *Pacer
 }
 
 func (o *NimbusOptions) defaults() {
@@ -127,7 +131,9 @@ func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) 
 		return err
 	}
 	n := &nimbus{env: env, opt: opt, logw: logw, hc: hc, dirty: map[string]bool{}, view: map[string]graphPresence{},
-		graph: &graphClient{env: env, http: hc, delegated: true}, lastNote: time.Now(), wake: make(chan struct{}, 1)}
+		graph: &graphClient{env: env, http: hc, delegated: true}, wake: make(chan struct{}, 1)}
+	n.graph.pace = opt.Pace
+	n.lastNote = n.clock()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -137,9 +143,15 @@ func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) 
 	defer srv.Close()
 	n.hookURL = "http://" + l.Addr().String() + "/notifications"
 	n.logf("nimbus reader: Graph %s, notifications at %s, time scale %g", env.GraphURL, n.hookURL, env.TimeScale)
+	defer n.polling.Wait()
+	if opt.Pace != nil {
+		n.step(ctx) // sign in, read the directory, subscribe: the harness waits for it
+		opt.Pace.paced(ctx, func() { n.step(ctx) })
+		n.logf("nimbus reader: stopped")
+		return nil
+	}
 	t := time.NewTicker(opt.Tick)
 	defer t.Stop()
-	defer n.polling.Wait()
 	for {
 		n.step(ctx)
 		select {
@@ -151,6 +163,12 @@ func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) 
 		}
 	}
 }
+
+// clock is the time the reader's waits count: the wall clock, or the
+// world's when paced.
+func (n *nimbus) clock() time.Time { return n.graph.clock() }
+
+func (n *nimbus) since(t time.Time) time.Duration { return n.clock().Sub(t) }
 
 func (n *nimbus) logf(format string, a ...any) {
 	n.mu.Lock()
@@ -166,7 +184,7 @@ func (n *nimbus) hook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.mu.Lock()
-	n.lastNote = time.Now()
+	n.lastNote = n.clock()
 	n.renewNow = n.renewNow || lifecycle
 	for _, id := range ids {
 		n.dirty[id] = true
@@ -180,7 +198,7 @@ func (n *nimbus) hook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *nimbus) step(ctx context.Context) {
-	if n.ids == nil || time.Since(n.lastDir) > n.env.Real(n.opt.StaleAfter) && n.stale() {
+	if n.ids == nil || n.since(n.lastDir) > n.graph.real(n.opt.StaleAfter) && n.stale() {
 		n.readDirectory(ctx)
 	}
 	if len(n.ids) == 0 {
@@ -190,7 +208,7 @@ func (n *nimbus) step(ctx context.Context) {
 	renew := n.renewNow
 	n.renewNow = false
 	var dirty []string
-	if time.Since(n.lastRead) >= n.env.Real(MinReadGap) {
+	if n.since(n.lastRead) >= n.graph.real(MinReadGap) {
 		// notified users wait for the next read at most MinReadGap: a
 		// busy subscription is read in bulk, not once per notification
 		for id := range n.dirty {
@@ -206,26 +224,30 @@ func (n *nimbus) step(ctx context.Context) {
 		n.subID, n.subTry = "", time.Time{}
 	}
 	switch {
-	case n.subID == "" && time.Since(n.subTry) >= n.env.Real(30*time.Second):
+	case n.subID == "" && n.since(n.subTry) >= n.graph.real(30*time.Second):
 		n.subscribe(ctx)
-	case n.subID != "" && n.opt.Fault != NoRenew && (renew && time.Since(n.lastRenew) >= n.env.Real(MinRenewGap) || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
+	case n.subID != "" && n.opt.Fault != NoRenew && (renew && n.since(n.lastRenew) >= n.graph.real(MinRenewGap) || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
 		n.renew(ctx)
 	}
 	if len(dirty) > 0 {
 		sort.Strings(dirty)
-		n.lastRead = time.Now()
+		n.lastRead = n.clock()
 		n.read(ctx, dirty)
 	}
 	switch {
 	case n.polled.Load():
-	case n.stale() && time.Since(n.lastPoll) >= n.env.Real(n.opt.Poll):
-		n.lastPoll, n.lastRest = time.Now(), time.Now()
+	case n.stale() && n.since(n.lastPoll) >= n.graph.real(n.opt.Poll):
+		n.lastPoll, n.lastRest = n.clock(), n.clock()
 		n.read(ctx, n.ids)
-	case len(n.ids) > MaxIDs && time.Since(n.lastRest) >= n.env.Real(n.opt.PollRest):
+	case len(n.ids) > MaxIDs && n.since(n.lastRest) >= n.graph.real(n.opt.PollRest):
 		// the users the subscription cannot hold are read in bulk, in the
 		// background: the notified ones are not kept waiting behind them
-		n.lastRest = time.Now()
+		n.lastRest = n.clock()
 		rest := n.ids[MaxIDs:] // readDirectory replaces n.ids, never changes it
+		if n.opt.Pace != nil {
+			n.read(ctx, rest) // a pass is whole: the same seed, the same reads
+			break
+		}
 		n.polled.Store(true)
 		n.polling.Add(1)
 		go func() {
@@ -246,11 +268,11 @@ const (
 func (n *nimbus) stale() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.subID == "" || time.Since(n.lastNote) > n.env.Real(n.opt.StaleAfter)
+	return n.subID == "" || n.since(n.lastNote) > n.graph.real(n.opt.StaleAfter)
 }
 
 func (n *nimbus) readDirectory(ctx context.Context) {
-	n.lastDir = time.Now()
+	n.lastDir = n.clock()
 	us, err := n.graph.users(ctx)
 	if err != nil {
 		n.logf("nimbus reader: reading the directory: %v", err)
@@ -280,7 +302,7 @@ func (n *nimbus) readDirectory(ctx context.Context) {
 }
 
 func (n *nimbus) subscribe(ctx context.Context) {
-	n.subTry = time.Now()
+	n.subTry = n.clock()
 	ids := n.ids
 	if len(ids) > MaxIDs {
 		ids = ids[:MaxIDs] // the rest is polled (PollRest)
@@ -302,14 +324,14 @@ func (n *nimbus) subscribe(ctx context.Context) {
 	}
 	n.subID, n.subExp = res.ID, res.ExpirationDateTime
 	n.mu.Lock()
-	n.lastNote = time.Now()
+	n.lastNote = n.clock()
 	n.mu.Unlock()
 	n.logf("nimbus reader: subscribed to %d users until %s", len(ids), res.ExpirationDateTime.Format(time.RFC3339))
 	n.read(ctx, n.ids)
 }
 
 func (n *nimbus) renew(ctx context.Context) {
-	n.lastRenew = time.Now()
+	n.lastRenew = n.clock()
 	exp := n.graph.now().Add(n.opt.SubscriptionLife)
 	var res struct {
 		ExpirationDateTime time.Time `json:"expirationDateTime"`

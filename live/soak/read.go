@@ -1,6 +1,9 @@
 package soak
 
 import (
+	"context"
+
+	"github.com/presencesim/presencesim/live/connector"
 	"strings"
 	"sync"
 	"time"
@@ -289,4 +292,15 @@ func (r *Result) WrongLabel() string {
 		return "views older than one already shown (C-8)"
 	}
 	return "writes that disagreed with the line when made"
+}
+
+// settle waits, in a paced day, until the connector has taken in what the
+// step brought: the PBX's events for a connector that reads the PBX, the
+// notifications Graph queued for a reader (delivered and answered).
+func settle(ctx context.Context, s *conformance.Session, pace *connector.Pacer) error {
+	if !readsTeams(s.Target().Integration) {
+		return pace.Taken(ctx, s.PBX.LastEventID())
+	}
+	s.Graph.Flush(ctx)
+	return ctx.Err()
 }

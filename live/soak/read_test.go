@@ -1,6 +1,7 @@
 package soak
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +201,48 @@ func TestSoakMeasuresTheReferenceReader(t *testing.T) {
 	t.Log("\n" + b.String())
 	if back := bad.Staleness[WentBack]; bad.Wrong == 0 || back.Changes == 0 {
 		t.Errorf("a reader that rewinds reported %d views older than one it had shown, %d went back", bad.Wrong, back.Changes)
+	}
+}
+
+// A paced reader's day is bounded by steps: the same seed gives the same
+// figures, to the request. The notified users are seen within the step
+// the notification came in, the users beyond the subscription's 650
+// within the reader's poll of them (10 s) and a step.
+func TestPacedReaderSameSeedSameFigures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a soak runs the connector for seconds")
+	}
+	cfg := func(seed uint64) Config {
+		return Config{Users: 1000, Seed: seed, Step: time.Second, Start: clock.At(1, 9, 30), End: clock.At(1, 9, 40),
+			Warmup: 5 * time.Minute, Limit: 75, Target: conformance.Target{Integration: "nimbus"}}
+	}
+	figures := func(r *Result) string {
+		r.Wall, r.FakeP50, r.FakeP99, r.PeakRSS, r.Output = 0, 0, 0, 0, ""
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	first, again, other := run(t, cfg(5)), run(t, cfg(5)), run(t, cfg(6))
+	var b strings.Builder
+	first.WriteTable(&b)
+	t.Log("\n" + b.String())
+	if first.TeamsChanges < 300 || first.Views < first.TeamsChanges/2 {
+		t.Fatalf("ten minutes of 1,000 people made %d Teams changes and %d views", first.TeamsChanges, first.Views)
+	}
+	if a, b := figures(first), figures(again); a != b {
+		t.Errorf("the same seed gave\n%s\nthen\n%s", a, b)
+	}
+	if a, b := figures(first), figures(other); a == b {
+		t.Errorf("seeds 5 and 6 gave the same figures: %s", a)
+	}
+	for _, f := range first.Staleness {
+		if f.Max > 11*time.Second || f.Never > 0 {
+			t.Errorf("%s: paced in steps of 1 s, the reference saw changes within %s at the most (want at most its poll of 10 s and a step) and left %d unseen", f.Kind, f.Max, f.Never)
+		}
+	}
+	if first.Wrong > 0 || first.Throttled > 0 || first.PeakWindow >= first.Limit {
+		t.Errorf("%d views went back, %d requests throttled, busiest 30 s %d of %d", first.Wrong, first.Throttled, first.PeakWindow, first.Limit)
 	}
 }

@@ -94,8 +94,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("soak: %d users; want 1 to %d", c.Users, MaxUsers)
 	case c.Step < 0 || c.Step > time.Minute:
 		return c, fmt.Errorf("soak: steps of %s; want up to a minute", c.Step)
-	case c.Step > 0 && (c.Target.Integration != "cloudlink" || len(c.Target.Command) > 0 || c.Target.URL != ""):
-		return c, fmt.Errorf("soak: a paced day runs the reference CloudLink connector in process, not %s", c.Target.Label())
+	case c.Step > 0 && (c.Target.Integration != "cloudlink" && !readsTeams(c.Target.Integration) || len(c.Target.Command) > 0 || c.Target.URL != ""):
+		return c, fmt.Errorf("soak: a paced day runs the reference CloudLink connector or Nimbus reader in process, not %s", c.Target.Label())
 	case c.Step == 0 && !(c.Speed > 0 && c.Speed <= MaxSpeed):
 		return c, fmt.Errorf("soak: speed %v; want more than 0 and at most %d virtual seconds per second", c.Speed, MaxSpeed)
 	case c.Warmup < 0 || c.Drain < 0 || c.Start.Add(-c.Warmup) < clock.At(1, 0, 0):
@@ -283,7 +283,7 @@ func paced(ctx context.Context, s *conformance.Session, pace *connector.Pacer, s
 			return err
 		}
 		pctx, cancel := context.WithTimeout(ctx, passTimeout)
-		err := pace.Taken(pctx, s.PBX.LastEventID())
+		err := settle(pctx, s, pace)
 		if err == nil {
 			err = pace.Pass(pctx)
 		}

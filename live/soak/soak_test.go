@@ -124,7 +124,7 @@ func TestSoakRefusesWhatItCannotRun(t *testing.T) {
 		{"too many people", Config{Users: MaxUsers + 1, Speed: 10, Target: conformance.Target{Integration: "cloudlink"}}, "users"},
 		{"no speed", Config{Users: 10, Target: conformance.Target{Integration: "cloudlink"}}, "speed"},
 		{"an empty day", Config{Users: 10, Speed: 10, Start: clock.At(1, 10, 0), End: clock.At(1, 9, 0), Target: conformance.Target{Integration: "cloudlink"}}, "empty"},
-		{"a paced reader", Config{Users: 10, Step: time.Second, Target: conformance.Target{Integration: "nimbus"}}, "paced day runs the reference CloudLink"},
+		{"a paced command", Config{Users: 10, Step: time.Second, Target: conformance.Target{Integration: "nimbus", Command: []string{"true"}}}, "paced day runs the reference CloudLink connector or Nimbus reader"},
 		{"a two-way sync", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "xphone"}}, "cannot be soaked yet: XPhone"},
 		{"a SIP connector", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "pbx"}}, "cannot be soaked yet: the PBX connector watches every extension"},
 		{"an unknown one", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "fax"}}, "unknown integration"},
