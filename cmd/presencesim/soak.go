@@ -30,7 +30,7 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run, or an integration alone (nimbus) for its reference in process; the reference CloudLink connector in process when empty")
 	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink")+"; of the reference nimbus reader: "+faultList("nimbus"))
 	limit := fl.Int("limit", soak.ThrottleRequests, "Graph's presence limit per 30 s per app and tenant (G-THR-1); a smaller tenant may be given a limit to scale")
-	step := fl.Duration("step", 0, "pace the day in steps of this much virtual time instead of following the wall (the in-process reference only; the same seed gives the same figures)")
+	step := fl.Duration("step", 0, "pace the day in steps of this much virtual time instead of following the wall (the in-process reference CloudLink connector or Nimbus reader only; the same seed gives the same figures)")
 	dir := fl.String("report", "presencesim-report", "folder for soak.html and soak.json (empty: none)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: presencesim soak [flags]\n\nServes a world of --users people living a seeded working day and attaches the\nconnector as a conformance run does; prints how long each line change took to\nreach Teams (p50/p95/p99/max), what was never carried, and the request rate\nagainst Graph's limit (C-12).")
