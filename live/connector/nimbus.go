@@ -85,8 +85,9 @@ type nimbus struct {
 	lastNote time.Time
 	renewNow bool
 	// wake tells the loop a notification came, so that it reads at once
-	// rather than at its next tick
-	wake chan struct{}
+	// rather than at its next tick; poked is set while a timer will
+	wake  chan struct{}
+	poked bool
 
 	// viewMu orders taking presences and reporting them: a poll of the
 	// rest and a read of notified users run at once, and the harness must
@@ -111,10 +112,8 @@ type nimbus struct {
 	lastRenew time.Time
 	lastPoll  time.Time
 	lastRest  time.Time
-	// taken are the views taken since the last report to the harness
-	taken   []reportedView
-	lastDir time.Time
-	hookURL string
+	lastDir   time.Time
+	hookURL   string
 }
 
 // RunNimbus runs the reference presence reader until ctx ends.
@@ -191,10 +190,23 @@ func (n *nimbus) hook(w http.ResponseWriter, r *http.Request) {
 	}
 	n.mu.Unlock()
 	w.WriteHeader(http.StatusAccepted)
+	n.wakeUp()
+}
+
+// wakeUp makes the loop look at once.
+func (n *nimbus) wakeUp() {
 	select {
 	case n.wake <- struct{}{}:
 	default:
 	}
+}
+
+// poke is the timer of a read held back by MinReadGap.
+func (n *nimbus) poke() {
+	n.mu.Lock()
+	n.poked = false
+	n.mu.Unlock()
+	n.wakeUp()
 }
 
 func (n *nimbus) step(ctx context.Context) {
@@ -215,6 +227,10 @@ func (n *nimbus) step(ctx context.Context) {
 			dirty = append(dirty, id)
 		}
 		n.dirty = map[string]bool{}
+	} else if len(n.dirty) > 0 && n.opt.Pace == nil && !n.poked {
+		// come back when the gap has passed, not a tick later
+		n.poked = true
+		time.AfterFunc(n.graph.real(MinReadGap)-n.since(n.lastRead), n.poke)
 	}
 	n.mu.Unlock()
 	if n.subID != "" && n.opt.Fault != NoRenew && n.graph.now().After(n.subExp) {
