@@ -146,11 +146,16 @@ func TestReadTrackerArmsWithWhatTheReaderGotWrong(t *testing.T) {
 
 // smallReader is a reader's soak small enough for a test: people of a
 // tenant for twenty minutes at 300×, about six seconds with the warm-up
-// and the drain.
+// and the drain; under the race detector ten minutes at 60×, twenty
+// seconds.
 func smallReader(users int, fault connector.Fault) Config {
-	return Config{Users: users, Seed: 7, Speed: 300, Start: clock.At(1, 9, 30), End: clock.At(1, 9, 50),
+	cfg := Config{Users: users, Seed: 7, Speed: 300, Start: clock.At(1, 9, 30), End: clock.At(1, 9, 50),
 		Warmup: 5 * time.Minute, Drain: 5 * time.Minute, Limit: max(30, ThrottleRequests*users/20000),
 		Target: conformance.Target{Integration: "nimbus", Fault: fault}}
+	if raceOn {
+		cfg.Speed, cfg.End = 60, clock.At(1, 9, 40)
+	}
+	return cfg
 }
 
 // The reference Nimbus reader carries the day's Teams changes into its
@@ -167,8 +172,8 @@ func TestSoakMeasuresTheReferenceReader(t *testing.T) {
 	var b strings.Builder
 	ref.WriteTable(&b)
 	t.Log("\n" + b.String())
-	if ref.TeamsChanges < 500 || ref.LineChanges != 0 {
-		t.Fatalf("twenty minutes of 1,000 people made %d Teams changes (and %d line changes)", ref.TeamsChanges, ref.LineChanges)
+	if ref.TeamsChanges < 250 || ref.LineChanges != 0 {
+		t.Fatalf("ten minutes or more of 1,000 people made %d Teams changes (and %d line changes)", ref.TeamsChanges, ref.LineChanges)
 	}
 	seenAll, never := 0, 0
 	for _, f := range ref.Staleness {
