@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -31,10 +30,10 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 	from := fl.String("from", "08:00", "start of the measured day")
 	to := fl.String("to", "18:00", "end of the measured day")
 	seed := fl.Uint64("seed", 1, "the world's seed: the same seed gives the same day")
-	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run, or an integration alone (cloudlink, pbx, xphone) for its reference in process; the reference CloudLink connector in process when empty")
-	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink")+"; for pbx: "+faultList("pbx")+"; for xphone: "+faultList("xphone"))
+	spec := fl.String("connector", "", "the connector: integration=command or integration=URL, as for run, or an integration alone (cloudlink, pbx, xphone, nimbus) for its reference in process; the reference CloudLink connector in process when empty")
+	faultName := fl.String("fault", "", "plant a fault in the in-process reference connector: "+faultList("cloudlink")+"; for pbx: "+faultList("pbx")+"; for xphone: "+faultList("xphone")+"; of the reference nimbus reader: "+faultList("nimbus"))
 	limit := fl.Int("limit", soak.ThrottleRequests, "Graph's presence limit per 30 s per app and tenant (G-THR-1); a smaller tenant may be given a limit to scale")
-	step := fl.Duration("step", 0, "pace the day in steps of this much virtual time instead of following the wall (the in-process reference only; the same seed gives the same figures)")
+	step := fl.Duration("step", 0, "pace the day in steps of this much virtual time instead of following the wall (the in-process reference CloudLink connector or Nimbus reader only; the same seed gives the same figures)")
 	dir := fl.String("report", "presencesim-report", "folder for soak.html and soak.json (empty: none)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: presencesim soak [flags]\n\nServes a world of --users people living a seeded working day and attaches the\nconnector as a conformance run does; prints how long each line change took to\nreach Teams (p50/p95/p99/max), what was never carried, and the request rate\nagainst Graph's limit (C-12).")
@@ -54,9 +53,9 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	target := conformance.Target{Integration: "cloudlink"}
-	inProcess := *spec == ""
-	if name := strings.TrimSpace(*spec); name != "" && !strings.Contains(name, "=") {
-		target, inProcess = conformance.Target{Integration: strings.ToLower(name)}, true
+	reference := *spec == "" || referenceOnly(*spec)
+	if referenceOnly(*spec) {
+		target.Integration = *spec
 	} else if *spec != "" {
 		t, err := conformance.ParseFlag(*spec)
 		if err != nil {
@@ -66,8 +65,8 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		target = t
 	}
 	if *faultName != "" {
-		if !inProcess {
-			fmt.Fprintln(stderr, "presencesim soak: --fault plants a fault in the in-process reference; it does not go with --connector")
+		if !reference {
+			fmt.Fprintln(stderr, "presencesim soak: --fault plants a fault in the in-process reference; it does not go with --connector integration=command")
 			return 2
 		}
 		f, err := connector.ParseFault(target.Integration, *faultName)
@@ -104,6 +103,17 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "presencesim soak: %s/%s (with %s)\n", *dir, soak.PageFile, soak.JSONFile)
 	}
 	return 0
+}
+
+// referenceOnly says whether --connector names an integration alone:
+// its reference connector runs in process.
+func referenceOnly(spec string) bool {
+	for _, n := range connector.Integrations {
+		if spec == n {
+			return true
+		}
+	}
+	return false
 }
 
 // faultList names the planted faults of an integration's reference.

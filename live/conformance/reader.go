@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/presencesim/presencesim/fakes/graph"
+	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
 )
@@ -40,7 +42,23 @@ type views struct {
 	list []View
 }
 
-// Views returns the reports so far, oldest first.
+// MaxViews is how many of a reader's reports a session keeps: a reader of
+// a tenant reports a view for every change of everyone, all day, and what
+// a scenario judges is its last minutes. Beyond it the older half goes.
+const MaxViews = 1 << 14
+
+// keep adds a view, dropping the older half once MaxViews are kept.
+func (vs *views) keep(v View) {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	if len(vs.list) >= MaxViews {
+		half := len(vs.list) / 2
+		vs.list = append(vs.list[:0], vs.list[half:]...)
+	}
+	vs.list = append(vs.list, v)
+}
+
+// Views returns the reports kept (the last MaxViews at most), oldest first.
 func (s *Session) Views() []View {
 	s.views.mu.Lock()
 	defer s.views.mu.Unlock()
@@ -59,26 +77,53 @@ func (s *Session) Sees(id string) (View, bool) {
 	return View{}, false
 }
 
-// view takes a reader's report.
+// view takes a reader's report: one view, or an array of them in the
+// order the reader came to believe them (at most MaxReportedViews).
 func (s *Session) view(w http.ResponseWriter, r *http.Request) {
-	var v View
-	var body struct {
+	type report struct {
 		ID             string `json:"id"`
 		Availability   string `json:"availability"`
 		Activity       string `json:"activity"`
 		SequenceNumber string `json:"sequenceNumber"`
 	}
-	if r.Method != http.MethodPost || json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body) != nil || body.ID == "" {
-		http.Error(w, `POST {"id","availability","activity","sequenceNumber"}`, http.StatusBadRequest)
+	const usage = `POST {"id","availability","activity","sequenceNumber"} or an array of up to 1000 of them`
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxViewReport+1))
+	var list []report
+	switch b := bytes.TrimSpace(body); {
+	case r.Method != http.MethodPost || err != nil || len(body) > maxViewReport:
+		list = nil
+	case len(b) > 0 && b[0] == '[':
+		if json.Unmarshal(b, &list) != nil || len(list) > connector.MaxReportedViews {
+			list = nil
+		}
+	default:
+		var one report
+		if json.Unmarshal(b, &one) == nil {
+			list = []report{one}
+		}
+	}
+	for _, v := range list {
+		if v.ID == "" {
+			list = nil
+		}
+	}
+	if len(list) == 0 {
+		http.Error(w, usage, http.StatusBadRequest)
 		return
 	}
-	v.At = s.lw.Now()
-	v.ID, v.Availability, v.Activity, v.SequenceNumber = body.ID, body.Availability, body.Activity, body.SequenceNumber
-	s.views.mu.Lock()
-	s.views.list = append(s.views.list, v)
-	s.views.mu.Unlock()
+	at := s.lw.Now()
+	for _, b := range list {
+		v := View{At: at, ID: b.ID, Availability: b.Availability, Activity: b.Activity, SequenceNumber: b.SequenceNumber}
+		s.views.keep(v)
+		if s.target.ObserveView != nil {
+			s.target.ObserveView(v)
+		}
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// maxViewReport bounds a report's body: a thousand views fit in less.
+const maxViewReport = 1 << 20
 
 // errDropped marks notifications the harness withheld on purpose.
 var errDropped = errors.New("withheld by the harness: notifications to the connector stopped")

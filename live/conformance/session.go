@@ -106,8 +106,8 @@ func Start(w *sim.World, t Target) (*Session, error) {
 
 	lc := live.Clock{Scale: t.Scale}
 	if t.Pace != nil {
-		if t.Integration != "cloudlink" || len(t.Command) > 0 || t.URL != "" {
-			return nil, fmt.Errorf("only the in-process reference CloudLink connector runs paced, not %s", t.Label())
+		if t.Integration != "cloudlink" && t.Integration != "nimbus" || len(t.Command) > 0 || t.URL != "" {
+			return nil, fmt.Errorf("only the in-process reference CloudLink connector and Nimbus reader run paced, not %s", t.Label())
 		}
 		lc = live.Clock{Manual: true}
 	}
@@ -221,7 +221,7 @@ func (s *Session) startConnector() error {
 			case "cloudlink":
 				err = connector.RunCloudLink(ctx, s.Env, connector.CloudLinkOptions{Fault: s.target.Fault, Pace: s.target.Pace}, s.out)
 			case "nimbus":
-				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife, Fault: s.target.Fault}, s.out)
+				err = connector.RunNimbus(ctx, s.Env, connector.NimbusOptions{SubscriptionLife: ReaderSubscriptionLife, Fault: s.target.Fault, Pace: s.target.Pace}, s.out)
 			case "pbx":
 				err = connector.RunPBX(ctx, s.Env, connector.PBXOptions{Fault: s.target.Fault}, s.out)
 			case "xphone":

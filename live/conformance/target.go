@@ -39,11 +39,15 @@ type Target struct {
 	// Observe, when set, is called with every Graph request of the
 	// connector as it is answered (a soak measures rates with it).
 	Observe func(Call)
+	// ObserveView, when set, is called with every view a reader reports,
+	// as it comes (a soak measures a reader's staleness with it); the
+	// session itself keeps only the last MaxViews.
+	ObserveView func(View)
 	// MaxWait, when set, caps the real wait of every "within" step; tests
 	// of faulty connectors use it, since they expect the wait to fail.
 	MaxWait time.Duration
 	// Pace, when set, runs the in-process reference CloudLink connector
-	// pass by pass on a world whose clock moves only when the caller moves
+	// (or Nimbus reader) pass by pass on a world whose clock moves only when the caller moves
 	// it (a soak bounded by steps); Start sets its Now to the world's time.
 	Pace *connector.Pacer
 	// SIP configures the PBX's SIP server (its caps); the fake's defaults

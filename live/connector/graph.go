@@ -446,6 +446,9 @@ func isoDuration(d time.Duration) string {
 // now is Graph's time: the last Date header moved on by the real time
 // since, at the scale.
 func (g *graphClient) now() time.Time {
+	if g.pace != nil {
+		return g.pace.Now().UTC()
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.serverNow.IsZero() {

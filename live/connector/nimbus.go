@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,10 +27,20 @@ type NimbusOptions struct {
 	StaleAfter time.Duration
 	// Poll is the polling interval while notifications are stale.
 	Poll time.Duration
+	// PollRest is how often the users beyond the subscription's 650 are
+	// read in bulk (10 s): a presence account holds one subscription
+	// (G-SUB-1), so in a larger tenant the rest can only be polled. At
+	// 20,000 users that is 30 requests per 10 s, 90 of Graph's 1,500 per
+	// 30 s (G-THR-1).
+	PollRest time.Duration
 	// Tick is how often (real time) the reader looks at its state.
 	Tick time.Duration
 	// Fault plants NoRenew or Rewind.
 	Fault Fault
+	// Pace, when set, runs the reader pass by pass on the world's clock
+	// (a paced soak): no ticker, every wait counted on the world's time,
+	// the rest read within the pass.
+	Pace *Pacer
 }
 
 func (o *NimbusOptions) defaults() {
@@ -44,6 +55,9 @@ func (o *NimbusOptions) defaults() {
 	}
 	if o.Poll <= 0 {
 		o.Poll = 30 * time.Second
+	}
+	if o.PollRest <= 0 {
+		o.PollRest = 10 * time.Second
 	}
 	if o.Tick <= 0 {
 		o.Tick = 20 * time.Millisecond
@@ -70,17 +84,36 @@ type nimbus struct {
 	dirty    map[string]bool
 	lastNote time.Time
 	renewNow bool
+	// wake tells the loop a notification came, so that it reads at once
+	// rather than at its next tick; poked is set while a timer will
+	wake  chan struct{}
+	poked bool
+
+	// viewMu orders taking presences and reporting them: a poll of the
+	// rest and a read of notified users run at once, and the harness must
+	// hear the views in the order they were taken (C-8)
+	viewMu sync.Mutex
+	view   map[string]graphPresence
+	// polling is the poll of the users beyond the subscription, in the
+	// background; polled is set while one is in flight
+	polling sync.WaitGroup
+	polled  atomic.Bool
 
 	// writer-only
 	self     string
 	ids      []string
-	view     map[string]graphPresence
+	lastRead time.Time
 	subID    string
 	subExp   time.Time
 	subTry   time.Time
-	lastPoll time.Time
-	lastDir  time.Time
-	hookURL  string
+	// lastRenew is the last renewal: Graph sends reauthorizationRequired
+	// from its lead before the expiry on (10 min), and a subscription of a
+	// shorter life is inside it as soon as it is renewed
+	lastRenew time.Time
+	lastPoll  time.Time
+	lastRest  time.Time
+	lastDir   time.Time
+	hookURL   string
 }
 
 // RunNimbus runs the reference presence reader until ctx ends.
@@ -97,7 +130,9 @@ func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) 
 		return err
 	}
 	n := &nimbus{env: env, opt: opt, logw: logw, hc: hc, dirty: map[string]bool{}, view: map[string]graphPresence{},
-		graph: &graphClient{env: env, http: hc, delegated: true}, lastNote: time.Now()}
+		graph: &graphClient{env: env, http: hc, delegated: true}, wake: make(chan struct{}, 1)}
+	n.graph.pace = opt.Pace
+	n.lastNote = n.clock()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -107,6 +142,13 @@ func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) 
 	defer srv.Close()
 	n.hookURL = "http://" + l.Addr().String() + "/notifications"
 	n.logf("nimbus reader: Graph %s, notifications at %s, time scale %g", env.GraphURL, n.hookURL, env.TimeScale)
+	defer n.polling.Wait()
+	if opt.Pace != nil {
+		n.step(ctx) // sign in, read the directory, subscribe: the harness waits for it
+		opt.Pace.paced(ctx, func() { n.step(ctx) })
+		n.logf("nimbus reader: stopped")
+		return nil
+	}
 	t := time.NewTicker(opt.Tick)
 	defer t.Stop()
 	for {
@@ -116,9 +158,16 @@ func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) 
 			n.logf("nimbus reader: stopped")
 			return nil
 		case <-t.C:
+		case <-n.wake:
 		}
 	}
 }
+
+// clock is the time the reader's waits count: the wall clock, or the
+// world's when paced.
+func (n *nimbus) clock() time.Time { return n.graph.clock() }
+
+func (n *nimbus) since(t time.Time) time.Duration { return n.clock().Sub(t) }
 
 func (n *nimbus) logf(format string, a ...any) {
 	n.mu.Lock()
@@ -134,17 +183,34 @@ func (n *nimbus) hook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.mu.Lock()
-	n.lastNote = time.Now()
+	n.lastNote = n.clock()
 	n.renewNow = n.renewNow || lifecycle
 	for _, id := range ids {
 		n.dirty[id] = true
 	}
 	n.mu.Unlock()
 	w.WriteHeader(http.StatusAccepted)
+	n.wakeUp()
+}
+
+// wakeUp makes the loop look at once.
+func (n *nimbus) wakeUp() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+// poke is the timer of a read held back by MinReadGap.
+func (n *nimbus) poke() {
+	n.mu.Lock()
+	n.poked = false
+	n.mu.Unlock()
+	n.wakeUp()
 }
 
 func (n *nimbus) step(ctx context.Context) {
-	if n.ids == nil || time.Since(n.lastDir) > n.env.Real(n.opt.StaleAfter) && n.stale() {
+	if n.ids == nil || n.since(n.lastDir) > n.graph.real(n.opt.StaleAfter) && n.stale() {
 		n.readDirectory(ctx)
 	}
 	if len(n.ids) == 0 {
@@ -154,10 +220,18 @@ func (n *nimbus) step(ctx context.Context) {
 	renew := n.renewNow
 	n.renewNow = false
 	var dirty []string
-	for id := range n.dirty {
-		dirty = append(dirty, id)
+	if n.since(n.lastRead) >= n.graph.real(MinReadGap) {
+		// notified users wait for the next read at most MinReadGap: a
+		// busy subscription is read in bulk, not once per notification
+		for id := range n.dirty {
+			dirty = append(dirty, id)
+		}
+		n.dirty = map[string]bool{}
+	} else if len(n.dirty) > 0 && n.opt.Pace == nil && !n.poked {
+		// come back when the gap has passed, not a tick later
+		n.poked = true
+		time.AfterFunc(n.graph.real(MinReadGap)-n.since(n.lastRead), n.poke)
 	}
-	n.dirty = map[string]bool{}
 	n.mu.Unlock()
 	if n.subID != "" && n.opt.Fault != NoRenew && n.graph.now().After(n.subExp) {
 		// it expired (a renewal failed or came too late): subscribe again
@@ -166,29 +240,55 @@ func (n *nimbus) step(ctx context.Context) {
 		n.subID, n.subTry = "", time.Time{}
 	}
 	switch {
-	case n.subID == "" && time.Since(n.subTry) >= n.env.Real(30*time.Second):
+	case n.subID == "" && n.since(n.subTry) >= n.graph.real(30*time.Second):
 		n.subscribe(ctx)
-	case n.subID != "" && n.opt.Fault != NoRenew && (renew || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
+	case n.subID != "" && n.opt.Fault != NoRenew && (renew && n.since(n.lastRenew) >= n.graph.real(MinRenewGap) || n.graph.now().After(n.subExp.Add(-n.opt.RenewBefore))):
 		n.renew(ctx)
 	}
 	if len(dirty) > 0 {
 		sort.Strings(dirty)
+		n.lastRead = n.clock()
 		n.read(ctx, dirty)
 	}
-	if n.stale() && time.Since(n.lastPoll) >= n.env.Real(n.opt.Poll) {
-		n.lastPoll = time.Now()
+	switch {
+	case n.polled.Load():
+	case n.stale() && n.since(n.lastPoll) >= n.graph.real(n.opt.Poll):
+		n.lastPoll, n.lastRest = n.clock(), n.clock()
 		n.read(ctx, n.ids)
+	case len(n.ids) > MaxIDs && n.since(n.lastRest) >= n.graph.real(n.opt.PollRest):
+		// the users the subscription cannot hold are read in bulk, in the
+		// background: the notified ones are not kept waiting behind them
+		n.lastRest = n.clock()
+		rest := n.ids[MaxIDs:] // readDirectory replaces n.ids, never changes it
+		if n.opt.Pace != nil {
+			n.read(ctx, rest) // a pass is whole: the same seed, the same reads
+			break
+		}
+		n.polled.Store(true)
+		n.polling.Add(1)
+		go func() {
+			defer n.polling.Done()
+			defer n.polled.Store(false)
+			n.read(ctx, rest)
+		}()
 	}
 }
+
+// MinReadGap is the least virtual time between two reads of notified
+// users; MinRenewGap between two renewals a lifecycle event asked for.
+const (
+	MinReadGap  = time.Second
+	MinRenewGap = time.Minute
+)
 
 func (n *nimbus) stale() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.subID == "" || time.Since(n.lastNote) > n.env.Real(n.opt.StaleAfter)
+	return n.subID == "" || n.since(n.lastNote) > n.graph.real(n.opt.StaleAfter)
 }
 
 func (n *nimbus) readDirectory(ctx context.Context) {
-	n.lastDir = time.Now()
+	n.lastDir = n.clock()
 	us, err := n.graph.users(ctx)
 	if err != nil {
 		n.logf("nimbus reader: reading the directory: %v", err)
@@ -218,10 +318,10 @@ func (n *nimbus) readDirectory(ctx context.Context) {
 }
 
 func (n *nimbus) subscribe(ctx context.Context) {
-	n.subTry = time.Now()
+	n.subTry = n.clock()
 	ids := n.ids
 	if len(ids) > MaxIDs {
-		ids = ids[:MaxIDs] // the rest is polled
+		ids = ids[:MaxIDs] // the rest is polled (PollRest)
 	}
 	quoted := make([]string, len(ids))
 	for i, id := range ids {
@@ -240,13 +340,14 @@ func (n *nimbus) subscribe(ctx context.Context) {
 	}
 	n.subID, n.subExp = res.ID, res.ExpirationDateTime
 	n.mu.Lock()
-	n.lastNote = time.Now()
+	n.lastNote = n.clock()
 	n.mu.Unlock()
 	n.logf("nimbus reader: subscribed to %d users until %s", len(ids), res.ExpirationDateTime.Format(time.RFC3339))
 	n.read(ctx, n.ids)
 }
 
 func (n *nimbus) renew(ctx context.Context) {
+	n.lastRenew = n.clock()
 	exp := n.graph.now().Add(n.opt.SubscriptionLife)
 	var res struct {
 		ExpirationDateTime time.Time `json:"expirationDateTime"`
@@ -272,21 +373,67 @@ func (n *nimbus) renew(ctx context.Context) {
 	n.logf("nimbus reader: renewed until %s", res.ExpirationDateTime.Format(time.RFC3339))
 }
 
-// read fetches presence in bulk, at most MaxIDs a request.
+// read fetches presence in bulk, at most MaxIDs a request and up to
+// bulkReaders requests at once, and takes what came in the order of ids.
 func (n *nimbus) read(ctx context.Context, ids []string) {
-	unread, err := readPresences(ctx, n.graph.do, ids, func(id string, p graphPresence) { n.take(ctx, id, p) })
-	if err != nil {
-		n.logf("nimbus reader: reading presence: %v", err)
-		n.mu.Lock()
-		for _, id := range unread {
-			n.dirty[id] = true
-		}
-		n.mu.Unlock()
+	type part struct {
+		ids  []string
+		got  []reportedView
+		fail error
 	}
+	var parts []part
+	for len(ids) > 0 {
+		k := min(len(ids), MaxIDs)
+		parts = append(parts, part{ids: ids[:k]})
+		ids = ids[k:]
+	}
+	next := make(chan int, len(parts))
+	for i := range parts {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(bulkReaders, len(parts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := &parts[i]
+				_, p.fail = readPresences(ctx, n.graph.do, p.ids, func(id string, g graphPresence) {
+					p.got = append(p.got, reportedView{ID: id, Availability: g.Availability, Activity: g.Activity, SequenceNumber: g.SequenceNumber})
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	n.viewMu.Lock()
+	defer n.viewMu.Unlock()
+	var taken []reportedView
+	for _, p := range parts {
+		for _, v := range p.got {
+			n.take(v.ID, graphPresence{Availability: v.Availability, Activity: v.Activity, SequenceNumber: v.SequenceNumber}, &taken)
+		}
+		if p.fail != nil {
+			n.logf("nimbus reader: reading presence: %v", p.fail)
+			n.mu.Lock()
+			for _, id := range p.ids {
+				n.dirty[id] = true
+			}
+			n.mu.Unlock()
+		}
+	}
+	reportViews(ctx, n.hc, n.env.ReportURL, taken)
 }
 
-// take keeps a presence unless an older one (C-8), and reports it.
-func (n *nimbus) take(ctx context.Context, id string, p graphPresence) {
+// bulkReaders is how many bulk reads a reader has in flight at once: a
+// tenant of 20,000 is 31 reads of 650, which one after another take the
+// sum of their answer times, and the presences of the last read are that
+// much older when taken.
+const bulkReaders = 4
+
+// take keeps a presence unless an older one (C-8), adding it to the
+// views to report after the read; viewMu is held.
+func (n *nimbus) take(id string, p graphPresence, taken *[]reportedView) {
 	old, ok := n.view[id]
 	if ok && p.SequenceNumber < old.SequenceNumber {
 		return
@@ -296,15 +443,10 @@ func (n *nimbus) take(ctx context.Context, id string, p graphPresence) {
 	}
 	n.view[id] = p
 	n.logf("nimbus reader: %s is %s/%s (%s)", id, p.Availability, p.Activity, p.SequenceNumber)
-	n.report(ctx, id, p)
+	*taken = append(*taken, reportedView{ID: id, Availability: p.Availability, Activity: p.Activity, SequenceNumber: p.SequenceNumber})
 	if n.opt.Fault == Rewind && ok {
 		n.view[id] = old
 		n.logf("nimbus reader: %s is %s/%s again (%s), an older read taken late", id, old.Availability, old.Activity, old.SequenceNumber)
-		n.report(ctx, id, old)
+		*taken = append(*taken, reportedView{ID: id, Availability: old.Availability, Activity: old.Activity, SequenceNumber: old.SequenceNumber})
 	}
-}
-
-// report tells the harness what the reader now believes.
-func (n *nimbus) report(ctx context.Context, id string, p graphPresence) {
-	reportView(ctx, n.hc, n.env.ReportURL, id, p)
 }

@@ -28,7 +28,10 @@ func (r *Result) WriteTable(w io.Writer) {
 		fmt.Fprintf(w, "%-*s %8d %8d %10d %6d %10s %10s %10s %10s\n", wide, f.Kind, f.Changes, f.Carried, f.Superseded, f.Never,
 			short(f.P50), short(f.P95), short(f.P99), short(f.Max))
 	}
-	fmt.Fprintf(w, "writes that disagreed with %s when made: %d\n", r.truth(), r.Wrong)
+	fmt.Fprintf(w, "%s: %d\n", r.WrongLabel(), r.Wrong)
+	if r.Reads() {
+		fmt.Fprintf(w, "Teams changes to see: %d; views the reader reported: %d\n", r.TeamsChanges, r.Views)
+	}
 	fmt.Fprintf(w, "Graph requests: %d, %d throttled (429); busiest 30 s: %d of the %d allowed (G-THR-1)\n", r.Requests, r.Throttled, r.PeakWindow, r.Limit)
 	fmt.Fprintf(w, "the fake's answer time: p50 %s, p99 %s; peak memory of the process %d MiB\n", r.FakeP50, r.FakeP99, r.PeakRSS>>20)
 	r.writeSIP(w)
@@ -151,12 +154,12 @@ h2 { font-size: 18px; margin-top: 24px; }
 </style></head>
 <body>
 <h1>Soak: how stale the connector gets (C-12)</h1>
-<p class="meta" id="config">{{.Users}} people{{if not .Truth}} with desk phones{{else}} with {{.Truth}}{{end}}, {{.Start}}–{{.End}} at {{.Speed}}× ({{.Wall}} of wall time), seed {{.Seed}}; {{.Connector}}</p>
-<h2>Staleness: from a{{if .Truth}}n {{.Truth}} or Teams{{else}} line{{end}} change to the connector's matching write</h2>
+<p class="meta" id="config">{{.Users}} people{{if .Truth}} with {{.Truth}}{{else if not .Reads}} with desk phones{{end}}, {{.Start}}–{{.End}} at {{.Speed}}× ({{.Wall}} of wall time), seed {{.Seed}}; {{.Connector}}</p>
+<h2>Staleness: {{.Measured}}</h2>
 <table id="staleness"><tr><th>change</th><th>changes</th><th>carried</th><th>superseded</th><th>never</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>
 {{range .Staleness}}<tr><td>{{.Kind}}</td><td>{{.Changes}}</td><td>{{.Carried}}</td><td>{{.Superseded}}</td><td>{{.Never}}</td><td>{{short .P50}}</td><td>{{short .P95}}</td><td>{{short .P99}}</td><td>{{short .Max}}</td></tr>
 {{end}}</table>
-<p class="meta">Superseded: the next change of the line came before the connector carried this one (short calls). Never: not carried by the end of the day. Times are virtual: at {{.Speed}}× one millisecond of the connector's wall-clock delay is {{.Speed}} ms of the day. Writes that disagreed with {{if .Truth}}{{.Truth}}{{else}}the line{{end}} when made: <b id="wrong">{{.Wrong}}</b>.</p>
+<p class="meta">Superseded: the next change came before the connector carried this one ({{if .Reads}}a change the reader had no time to see{{else}}short calls{{end}}). Never: not carried by the end of the day. Times are virtual: at {{.Speed}}× one millisecond of the connector's wall-clock delay is {{.Speed}} ms of the day. {{.WrongLabel}}: <b id="wrong">{{.Wrong}}</b>.</p>
 <div>{{stalePlot .}}</div>
 <h2>Requests against Graph's limit</h2>
 <p class="meta" id="requests">{{.Requests}} requests, {{.Throttled}} throttled (429); busiest 30 s: {{.PeakWindow}} of 1500. The fake answered in {{.FakeP50}} (p50), {{.FakeP99}} (p99); peak memory {{mib .PeakRSS}} MiB.</p>

@@ -16,7 +16,6 @@ import (
 	"github.com/presencesim/presencesim/live/served"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
-	"github.com/presencesim/presencesim/sim/pbx"
 	"github.com/presencesim/presencesim/sim/teams"
 	"github.com/presencesim/presencesim/sim/workload"
 )
@@ -99,8 +98,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("soak: %d users; want 1 to %d", c.Users, MaxUsers)
 	case c.Step < 0 || c.Step > time.Minute:
 		return c, fmt.Errorf("soak: steps of %s; want up to a minute", c.Step)
-	case c.Step > 0 && (c.Target.Integration != "cloudlink" || len(c.Target.Command) > 0 || c.Target.URL != ""):
-		return c, fmt.Errorf("soak: a paced day runs the reference CloudLink connector in process, not %s", c.Target.Label())
+	case c.Step > 0 && (c.Target.Integration != "cloudlink" && !readsTeams(c.Target.Integration) || len(c.Target.Command) > 0 || c.Target.URL != ""):
+		return c, fmt.Errorf("soak: a paced day runs the reference CloudLink connector or Nimbus reader in process, not %s", c.Target.Label())
 	case c.Step == 0 && !(c.Speed > 0 && c.Speed <= MaxSpeed):
 		return c, fmt.Errorf("soak: speed %v; want more than 0 and at most %d virtual seconds per second", c.Speed, MaxSpeed)
 	case c.Warmup < 0 || c.Drain < 0 || c.Start.Add(-c.Warmup) < clock.At(1, 0, 0):
@@ -110,11 +109,10 @@ func (c Config) withDefaults() (Config, error) {
 	case c.Bucket < time.Minute:
 		return c, fmt.Errorf("soak: plot buckets of %s; want at least a minute", c.Bucket)
 	}
-	if why, ok := Unsupported[c.Target.Integration]; ok {
-		return c, fmt.Errorf("soak: the %s connector cannot be soaked yet: %s", c.Target.Integration, why)
-	}
-	if c.Target.Integration != "cloudlink" && c.Target.Integration != "pbx" && c.Target.Integration != "xphone" {
-		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink, pbx, xphone", c.Target.Integration)
+	switch i := c.Target.Integration; {
+	case i == "cloudlink", i == "pbx", i == "xphone", readsTeams(i):
+	default:
+		return c, fmt.Errorf("soak: unknown integration %q; soaked: cloudlink, pbx, xphone, nimbus", i)
 	}
 	if err := c.sipDefaults(); err != nil {
 		return c, err
@@ -126,14 +124,6 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// Unsupported says, for each integration the soak does not drive, why.
-// Staleness is measured from desk-phone lines to the connector's session
-// in Teams; the others carry other changes.
-var Unsupported = map[string]string{
-	"nimbus": "Nimbus reads presence (subscriptions of 650 ids, bulk reads) and writes none: its staleness is from a Teams change to " +
-		"its read, which needs the workload's Teams changes tracked per presence account; the workload drives no Nimbus services",
-}
-
 // Result is what a soak measured.
 type Result struct {
 	Users     int           `json:"users"`
@@ -143,8 +133,11 @@ type Result struct {
 	Start     string        `json:"start"`
 	End       string        `json:"end"`
 	Connector string        `json:"connector"`
-	Wall      time.Duration `json:"wall"`
-	Staleness []Figures     `json:"staleness"`
+	// Integration is what the connector replaces: a reader's figures are
+	// of views, a writer's of writes.
+	Integration string        `json:"integration"`
+	Wall        time.Duration `json:"wall"`
+	Staleness   []Figures     `json:"staleness"`
 	// Wrong counts the connector's writes that disagreed with the line
 	// when they were made.
 	Wrong int `json:"wrong"`
@@ -153,6 +146,10 @@ type Result struct {
 	LineChanges int `json:"lineChanges"`
 	// Truth names what the changes come from when not desk-phone lines.
 	Truth string `json:"truth,omitempty"`
+	// TeamsChanges are the changes of Teams presence of the measured day
+	// a reader must see, and Views the views it reported meanwhile.
+	TeamsChanges int `json:"teamsChanges,omitempty"`
+	Views        int `json:"views,omitempty"`
 	// Requests are the connector's Graph requests, Throttled those answered
 	// 429; PeakWindow is the most requests in any 30 s of virtual time.
 	Requests   int `json:"requests"`
@@ -213,14 +210,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	// The measurement starts at Start, on the world's clock, whenever the
 	// connector has come up by then.
-	tr := newTracker("app:"+conformance.AppName, pbx.Of(w), cfg.Start, cfg.End, cfg.Bucket)
-	if cfg.Target.Integration == "pbx" {
-		tr.busy = dialogBusy
-	}
+	target := cfg.Target
+	tr := newMeasure(cfg, w, users, &target)
 	w.Clock.Schedule(cfg.Start, tr, clock.Event{})
 	w.Trace.Watch(tr.entry)
 	rt := newRates(cfg.Start, cfg.Bucket)
-	target := cfg.Target
 	if prev := target.Observe; prev != nil {
 		target.Observe = func(c conformance.Call) { prev(c); rt.observe(c) }
 	} else {
@@ -243,7 +237,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	stop := cfg.End.Add(cfg.Drain)
 	over := func(w *sim.World) bool {
 		now := w.Clock.Now()
-		return now >= stop || now >= cfg.End && tr.armed && tr.open == 0
+		return now >= stop || now >= cfg.End && tr.done()
 	}
 	wait, cancel := context.WithCancel(ctx)
 	if pace == nil {
@@ -272,21 +266,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("soak: the day did not end: %w", err)
 	}
 	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Step: cfg.Step, Start: cfg.Start.String(), End: cfg.End.String(),
-		Connector: target.Label(), Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out}
-	_ = s.World().Do(func(*sim.World) error {
-		res.Staleness = tr.figures()
-		res.Wrong = tr.wrong
-		for _, f := range res.Staleness[:Lapsed] {
-			res.LineChanges += f.Changes
-		}
-		for i, b := range tr.buckets[:min(len(tr.buckets), int(cfg.End.Sub(cfg.Start)/cfg.Bucket)+1)] {
-			bk := bucketOf(cfg, i)
-			bk.Changes, bk.Carried = b.changes, b.carried
-			_, bk.P95, _ = quantiles(b.samples)
-			res.Buckets = append(res.Buckets, bk)
-		}
-		return nil
-	})
+		Connector: target.Label(), Integration: target.Integration, Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out}
+	_ = s.World().Do(func(*sim.World) error { tr.fill(cfg, res); return nil })
 	rt.fill(cfg, res)
 	res.SIP = sipf
 	res.PeakRSS = peakRSS()
@@ -309,7 +290,7 @@ func paced(ctx context.Context, s *conformance.Session, pace *connector.Pacer, s
 			return err
 		}
 		pctx, cancel := context.WithTimeout(ctx, passTimeout)
-		err := pace.Taken(pctx, s.PBX.LastEventID())
+		err := settle(pctx, s, pace)
 		if err == nil {
 			err = pace.Pass(pctx)
 		}

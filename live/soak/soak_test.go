@@ -125,10 +125,10 @@ func TestSoakRefusesWhatItCannotRun(t *testing.T) {
 		{"too many people", Config{Users: MaxUsers + 1, Speed: 10, Target: conformance.Target{Integration: "cloudlink"}}, "users"},
 		{"no speed", Config{Users: 10, Target: conformance.Target{Integration: "cloudlink"}}, "speed"},
 		{"an empty day", Config{Users: 10, Speed: 10, Start: clock.At(1, 10, 0), End: clock.At(1, 9, 0), Target: conformance.Target{Integration: "cloudlink"}}, "empty"},
-		{"a reader", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "nimbus"}}, "cannot be soaked yet: Nimbus reads presence"},
 		{"a paced two-way sync", Config{Users: 10, Step: time.Second, Target: conformance.Target{Integration: "xphone"}}, "a paced day runs the reference CloudLink connector"},
 		{"a SIP fake past its bound", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "pbx", SIP: pbxsip.Options{MaxSubscriptions: sipCap(MaxUsers) + 1}}}, "a SIP fake of"},
 		{"a paced SIP connector", Config{Users: 10, Step: time.Second, Target: conformance.Target{Integration: "pbx"}}, "paced day runs the reference CloudLink"},
+		{"a paced command", Config{Users: 10, Step: time.Second, Target: conformance.Target{Integration: "nimbus", Command: []string{"true"}}}, "paced day runs the reference CloudLink connector or Nimbus reader"},
 		{"an unknown one", Config{Users: 10, Speed: 10, Target: conformance.Target{Integration: "fax"}}, "unknown integration"},
 		{"no limit", Config{Users: 10, Speed: 10, Limit: -1, Target: conformance.Target{Integration: "cloudlink"}}, "limit"},
 	} {

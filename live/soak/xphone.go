@@ -422,7 +422,7 @@ func runXPhone(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("soak: the day did not end: %w", err)
 	}
 	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Start: cfg.Start.String(), End: cfg.End.String(),
-		Connector: target.Label(), Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out, Truth: "XPhone"}
+		Connector: target.Label(), Integration: target.Integration, Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out, Truth: "XPhone"}
 	_ = s.World().Do(func(*sim.World) error {
 		res.Staleness = tr.figures()
 		res.Wrong = tr.wrong

@@ -1,0 +1,309 @@
+package soak
+
+import (
+	"context"
+
+	"github.com/presencesim/presencesim/live/connector"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/presencesim/presencesim/live/conformance"
+	"github.com/presencesim/presencesim/sim"
+	"github.com/presencesim/presencesim/sim/clock"
+	"github.com/presencesim/presencesim/sim/presence"
+	"github.com/presencesim/presencesim/sim/teams"
+	"github.com/presencesim/presencesim/sim/trace"
+)
+
+// readKind is a kind of Teams change a presence reader must carry into
+// its view.
+type readKind uint8
+
+// The kinds of change a reader carries, by what a router does with them:
+// a call started makes an agent unselectable (NB-4), a call ended or a
+// meeting over selectable again, a sign-out takes the agent off (NB-9).
+const (
+	CallSeen      readKind = iota // into InACall or InAConferenceCall
+	CallEndedSeen                 // out of a call
+	MeetingSeen                   // into a meeting or a presentation
+	SignOutSeen                   // Offline
+	ChangeSeen                    // any other change of availability or activity
+	// WentBack is a view that went back to an older presence than one
+	// already shown (C-8), until the view agrees with Teams again.
+	WentBack
+	numReadKinds
+)
+
+var readKindNames = [numReadKinds]string{"call started seen", "call ended seen", "meeting started seen",
+	"signed out seen", "presence changed seen", "view went back (C-8)"}
+
+func (k readKind) String() string { return readKindNames[k] }
+
+// kindOfChange says which kind a change of presence is.
+func kindOfChange(before, after presence.Presence) readKind {
+	inCall := func(p presence.Presence) bool {
+		return p.Activity == presence.InACall || p.Activity == presence.InAConferenceCall
+	}
+	switch {
+	case inCall(after):
+		return CallSeen
+	case inCall(before):
+		return CallEndedSeen
+	case after.Activity == presence.InAMeeting || after.Activity == presence.Presenting:
+		return MeetingSeen
+	case after.Availability == presence.Offline:
+		return SignOutSeen
+	}
+	return ChangeSeen
+}
+
+// viewed is what the reader tracker knows of one person.
+type viewed struct {
+	truth presence.Presence // what Teams shows (availability and activity)
+	seen  presence.Presence // what the reader last reported
+	seq   string            // the newest sequenceNumber it reported
+	shown bool              // it has reported a view
+	kind  readKind          // the open change, when open
+	at    clock.Time
+	open  bool
+}
+
+// readTracker pairs each change of a person's Teams presence with the
+// reader's first view that shows it. Trace entries come inside the world;
+// views come from the server's goroutines as they are reported; mu orders
+// both (the world's lock, when held, is always taken first).
+type readTracker struct {
+	mu      sync.Mutex
+	byName  map[string]int32
+	byID    map[string]int32
+	people  []viewed
+	start   clock.Time
+	end     clock.Time
+	bucket  time.Duration
+	armed   bool
+	kinds   [numReadKinds]kindTally
+	buckets []bucketTally
+	wrong   int // views older than one already shown
+	open    int
+	views   int // views reported from Start on
+}
+
+func newReadTracker(w *sim.World, users []teams.UserID, start, end clock.Time, bucket time.Duration) *readTracker {
+	t := &readTracker{byName: make(map[string]int32, len(users)), byID: make(map[string]int32, len(users)),
+		people: make([]viewed, len(users)), start: start, end: end, bucket: bucket}
+	for i, u := range users {
+		d := w.Teams.Dir(u)
+		t.byName[w.Teams.Name(u)] = int32(i)
+		t.byID[strings.ToLower(d.ID)] = int32(i)
+		t.people[i].truth = w.Teams.Presence(u).Pair()
+	}
+	for i := range t.kinds {
+		t.kinds[i].stride = 1
+	}
+	return t
+}
+
+func (t *readTracker) bucketAt(at clock.Time) *bucketTally {
+	i := 0
+	if at > t.start {
+		i = int(at.Sub(t.start) / t.bucket)
+	}
+	for len(t.buckets) <= i {
+		t.buckets = append(t.buckets, bucketTally{})
+	}
+	return &t.buckets[i]
+}
+
+// expect opens a change; one still open was superseded (a change the
+// reader had no time to see before the next).
+func (t *readTracker) expect(pp *viewed, k readKind, at clock.Time) {
+	if pp.open {
+		t.kinds[pp.kind].superseded++
+		pp.open = false
+		t.open--
+	}
+	if at >= t.end {
+		return // after the day: not measured
+	}
+	t.kinds[k].changes++
+	t.bucketAt(at).changes++
+	pp.kind, pp.at, pp.open = k, at, true
+	t.open++
+	if pp.shown && pp.seen == pp.truth { // the view already agrees
+		t.carry(pp, at)
+	}
+}
+
+func (t *readTracker) carry(pp *viewed, at clock.Time) {
+	d := max(0, at.Sub(pp.at))
+	t.kinds[pp.kind].add(d)
+	b := t.bucketAt(pp.at)
+	b.carried++
+	if len(b.samples) < maxSamples/64 {
+		b.samples = append(b.samples, d)
+	}
+	pp.open = false
+	t.open--
+}
+
+// Fire arms the tracker at the start of the measured day: whoever the
+// reader does not show right then is a change to carry from then on.
+func (t *readTracker) Fire(now clock.Time, _ clock.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.armed = true
+	for i := range t.people {
+		if pp := &t.people[i]; !pp.shown || pp.seen != pp.truth {
+			t.expect(pp, ChangeSeen, now)
+		}
+	}
+}
+
+// entry watches the Teams trace for changes of the people's presence.
+func (t *readTracker) entry(e trace.Entry) {
+	if e.Kind != trace.PresenceChange || e.Before.Pair() == e.After.Pair() {
+		return // another source, or only the out-of-office flag
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i, ok := t.byName[e.User]
+	if !ok {
+		return // the presence account itself
+	}
+	pp := &t.people[i]
+	pp.truth = e.After.Pair()
+	if t.armed {
+		t.expect(pp, kindOfChange(e.Before, e.After), e.At)
+	}
+}
+
+// view takes a view the reader reported (conformance.Target.ObserveView).
+func (t *readTracker) view(v conformance.View) {
+	p, parsed := v.Presence()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i, ok := t.byID[strings.ToLower(v.ID)]
+	if !ok {
+		return
+	}
+	pp := &t.people[i]
+	// sequenceNumbers sort as strings (G-GET-1); an older one than the
+	// reader already showed is a view it should not have taken (C-8)
+	back := pp.shown && v.SequenceNumber < pp.seq
+	if !back {
+		pp.seq = v.SequenceNumber
+	}
+	pp.shown = true
+	pp.seen = presence.Unknown
+	if parsed {
+		pp.seen = p.Pair()
+	}
+	if !t.armed {
+		return // the warm-up: what it shows at the start counts
+	}
+	t.views++
+	switch {
+	case pp.open && pp.seen == pp.truth:
+		t.carry(pp, v.At)
+	case back:
+		t.wrong++
+		if !pp.open && pp.seen != pp.truth {
+			t.expect(pp, WentBack, v.At)
+		}
+	}
+}
+
+func (t *readTracker) done() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.armed && t.open == 0
+}
+
+// fill closes the day: changes still open were never carried.
+func (t *readTracker) fill(cfg Config, res *Result) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var never [numReadKinds]int
+	for i := range t.people {
+		if pp := &t.people[i]; pp.open {
+			never[pp.kind]++
+		}
+	}
+	for k := range t.kinds {
+		kt := &t.kinds[k]
+		f := Figures{Kind: readKind(k).String(), Changes: kt.changes, Carried: kt.carried, Superseded: kt.superseded, Never: never[k], Max: kt.max}
+		f.P50, f.P95, f.P99 = quantiles(kt.samples)
+		res.Staleness = append(res.Staleness, f)
+		if readKind(k) != WentBack {
+			res.TeamsChanges += kt.changes
+		}
+	}
+	res.Wrong, res.Views = t.wrong, t.views
+	fillBuckets(cfg, res, t.buckets)
+}
+
+// add counts a change carried after d, keeping a bounded sample.
+func (k *kindTally) add(d time.Duration) {
+	k.carried++
+	k.max = max(k.max, d)
+	if k.skip++; k.skip >= k.stride {
+		k.skip = 0
+		k.samples = append(k.samples, d)
+		if len(k.samples) >= maxSamples {
+			half := k.samples[:0]
+			for i := 0; i < len(k.samples); i += 2 {
+				half = append(half, k.samples[i])
+			}
+			k.samples = half
+			k.stride *= 2
+		}
+	}
+}
+
+// fillBuckets puts the day's buckets of changes into the result.
+func fillBuckets(cfg Config, res *Result, buckets []bucketTally) {
+	for i, b := range buckets[:min(len(buckets), int(cfg.End.Sub(cfg.Start)/cfg.Bucket)+1)] {
+		bk := bucketOf(cfg, i)
+		bk.Changes, bk.Carried = b.changes, b.carried
+		_, bk.P95, _ = quantiles(b.samples)
+		res.Buckets = append(res.Buckets, bk)
+	}
+}
+
+// readsTeams says whether an integration's connector reads Teams (a
+// presence reader): its staleness is from a Teams change to its view.
+func readsTeams(integration string) bool { return integration == "nimbus" }
+
+// Reads says whether the soak measured a reader of Teams.
+func (r *Result) Reads() bool { return readsTeams(r.Integration) }
+
+// Measured says what the staleness runs from and to.
+func (r *Result) Measured() string {
+	if r.Reads() {
+		return "from a change of Teams presence to the reader's view that shows it"
+	}
+	if r.Truth != "" {
+		return "from an " + r.Truth + " or Teams change to the connector's matching write"
+	}
+	return "from a line change to the connector's matching write"
+}
+
+// WrongLabel names the count of Wrong.
+func (r *Result) WrongLabel() string {
+	if r.Reads() {
+		return "views older than one already shown (C-8)"
+	}
+	return "writes that disagreed with " + r.truth() + " when made"
+}
+
+// settle waits, in a paced day, until the connector has taken in what the
+// step brought: the PBX's events for a connector that reads the PBX, the
+// notifications Graph queued for a reader (delivered and answered).
+func settle(ctx context.Context, s *conformance.Session, pace *connector.Pacer) error {
+	if !readsTeams(s.Target().Integration) {
+		return pace.Taken(ctx, s.PBX.LastEventID())
+	}
+	s.Graph.Flush(ctx)
+	return ctx.Err()
+}
