@@ -47,7 +47,9 @@ func TestEntriesReadBackAsRecorded(t *testing.T) {
 		{"names one byte apart", 50, func(i int) Entry {
 			return Entry{User: "user" + strconv.Itoa(i%10), Source: "user" + strconv.Itoa(i%10+1), Note: "user" + strconv.Itoa(i%7)}
 		}},
-		{"empty strings", 5, func(i int) Entry { return Entry{At: clock.Time(i), Kind: PresenceChange, Before: busy, After: busy.WithOutOfOffice()} }},
+		{"empty strings", 5, func(i int) Entry {
+			return Entry{At: clock.Time(i), Kind: PresenceChange, Before: busy, After: busy.WithOutOfOffice()}
+		}},
 		{"a new note every time across tables", 3 * tableStrings, func(i int) Entry {
 			return Entry{At: clock.Time(i), User: "bob", Source: "pbx:desk phone", Note: fmt.Sprintf("line %d: ringing", i)}
 		}},
