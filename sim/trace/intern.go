@@ -50,22 +50,30 @@ const cacheBits = 12
 
 // internCache remembers the ids of recently recorded strings by where
 // their bytes are. The models pass the same interned names again and
-// again, so most lookups are a pointer hash and a comparison that equal
-// pointers decide at once, not a hash of the bytes; a slot is trusted
-// only when its string equals the one looked up, so a hit is always right.
+// again, so most lookups are a pointer hash and a comparison of pointer and
+// length, not a hash of the bytes. A slot holds the pointer, so the bytes
+// stay where they are while it does, and strings do not change: the same
+// pointer and length are the same string. Any other string goes to the
+// table, which compares bytes.
 type internCache [1 << cacheBits]struct {
-	s  string
+	p  *byte
+	n  uint32
 	id uint32
 }
 
 func (c *internCache) id(t *strtab, s string) uint32 {
-	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))
-	h = (h ^ uint64(len(s))) * 0x9E3779B97F4A7C15 >> (64 - cacheBits)
+	p := unsafe.StringData(s)
+	h := (uint64(uintptr(unsafe.Pointer(p))) ^ uint64(len(s))) * 0x9E3779B97F4A7C15 >> (64 - cacheBits)
 	slot := &c[h]
-	if slot.s == s {
+	if slot.p == p && int(slot.n) == len(s) {
 		return slot.id
 	}
 	id := t.intern(s)
-	slot.s, slot.id = s, id
+	if len(s) <= maxCached {
+		slot.p, slot.n, slot.id = p, uint32(len(s)), id
+	}
 	return id
 }
+
+// maxCached is the longest string the cache remembers; n must hold it.
+const maxCached = 1 << 20
