@@ -11,24 +11,31 @@ const (
 	tableBytes   = 1 << 20
 )
 
+// strID is a string's id in its table. A table is full before it holds
+// tableStrings, and one chunk adds at most four strings an entry, so every
+// id fits; the constant below does not compile if it would not.
+type strID uint16
+
+const _ strID = tableStrings + 4*chunkSize - 1
+
 // strtab interns the strings of one or more chunks; id 0 is "".
 type strtab struct {
 	strs  []string
-	ids   map[string]uint32
+	ids   map[string]strID
 	bytes int
 }
 
 func newStrtab() *strtab {
-	return &strtab{strs: []string{""}, ids: map[string]uint32{"": 0}}
+	return &strtab{strs: []string{""}, ids: map[string]strID{"": 0}}
 }
 
 func (t *strtab) full() bool { return len(t.strs) >= tableStrings || t.bytes >= tableBytes }
 
-func (t *strtab) intern(s string) uint32 {
+func (t *strtab) intern(s string) strID {
 	if id, ok := t.ids[s]; ok {
 		return id
 	}
-	id := uint32(len(t.strs))
+	id := strID(len(t.strs))
 	t.strs = append(t.strs, s)
 	t.ids[s] = id
 	t.bytes += len(s)
@@ -58,10 +65,10 @@ const cacheBits = 12
 type internCache [1 << cacheBits]struct {
 	p  *byte
 	n  uint32
-	id uint32
+	id strID
 }
 
-func (c *internCache) id(t *strtab, s string) uint32 {
+func (c *internCache) id(t *strtab, s string) strID {
 	p := unsafe.StringData(s)
 	h := (uint64(uintptr(unsafe.Pointer(p))) ^ uint64(len(s))) * 0x9E3779B97F4A7C15 >> (64 - cacheBits)
 	slot := &c[h]

@@ -53,6 +53,7 @@ func TestEntriesReadBackAsRecorded(t *testing.T) {
 		{"a new note every time across tables", 3 * tableStrings, func(i int) Entry {
 			return Entry{At: clock.Time(i), User: "bob", Source: "pbx:desk phone", Note: fmt.Sprintf("line %d: ringing", i)}
 		}},
+		{"the most ids a table gives", 2 * chunkSize, mostIDs},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var tr Trace
@@ -72,6 +73,22 @@ func TestEntriesReadBackAsRecorded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mostIDs fills the first chunk's table to one string short of full, so
+// that it is not replaced, and then gives every field of the second chunk
+// a new string: the table reaches the largest id it can hand out.
+func mostIDs(i int) Entry {
+	u := func(f string) string { return f + strconv.Itoa(i) }
+	switch {
+	case i < (tableStrings-2)/4:
+		return Entry{User: u("u"), Source: u("s"), Rule: u("r"), Note: u("n")}
+	case i == (tableStrings-2)/4:
+		return Entry{User: u("u"), Source: u("s")}
+	case i < chunkSize:
+		return Entry{User: "u0"}
+	}
+	return Entry{User: u("u"), Source: u("s"), Rule: u("r"), Note: u("n")}
 }
 
 // A limited trace whose notes are new every time keeps no more strings
