@@ -51,9 +51,15 @@ func (t *strtab) reset() {
 	t.bytes = 0
 }
 
-// cacheBits sizes the intern cache: room for the names of a few thousand
-// users, sources, rules and notes with few collisions.
-const cacheBits = 12
+// The intern cache has 2^bits sets of two slots. It starts small, for the
+// many short-lived worlds of tests and explorations, and doubles while the
+// table holds more than a quarter as many strings as it has sets (so few
+// sets hold three that are used in turn), up to room for the names of a
+// few thousand users, sources, rules and notes.
+const (
+	cacheMinBits = 6
+	cacheMaxBits = 13
+)
 
 // internCache remembers the ids of recently recorded strings by where
 // their bytes are. The models pass the same interned names again and
@@ -61,23 +67,67 @@ const cacheBits = 12
 // length, not a hash of the bytes. A slot holds the pointer, so the bytes
 // stay where they are while it does, and strings do not change: the same
 // pointer and length are the same string. Any other string goes to the
-// table, which compares bytes.
-type internCache [1 << cacheBits]struct {
+// table, which compares bytes. Two slots a set, the newer first, so that
+// two names that share a set do not evict each other in turn.
+type internCache struct {
+	sets []cacheSet
+	bits uint
+}
+
+type cacheSet [2]cached
+
+type cached struct {
 	p  *byte
 	n  uint32
 	id strID
 }
 
+func newInternCache() *internCache {
+	return &internCache{sets: make([]cacheSet, 1<<cacheMinBits), bits: cacheMinBits}
+}
+
+// clear forgets every string, keeping the cache's size.
+func (c *internCache) clear() { clear(c.sets) }
+
+func (c *internCache) set(p *byte, n int) *cacheSet {
+	return &c.sets[(uint64(uintptr(unsafe.Pointer(p)))^uint64(n))*0x9E3779B97F4A7C15>>(64-c.bits)]
+}
+
+// put remembers a string's id, the older of the set's two going.
+func (c *internCache) put(e cached) {
+	set := c.set(e.p, int(e.n))
+	set[1], set[0] = set[0], e
+}
+
+// grow doubles the cache, keeping what it remembers.
+func (c *internCache) grow() {
+	old := c.sets
+	c.bits++
+	c.sets = make([]cacheSet, 1<<c.bits)
+	for i := range old {
+		for j := 1; j >= 0; j-- { // the older first, so the newer stays first
+			if e := old[i][j]; e.p != nil {
+				c.put(e)
+			}
+		}
+	}
+}
+
 func (c *internCache) id(t *strtab, s string) strID {
 	p := unsafe.StringData(s)
-	h := (uint64(uintptr(unsafe.Pointer(p))) ^ uint64(len(s))) * 0x9E3779B97F4A7C15 >> (64 - cacheBits)
-	slot := &c[h]
-	if slot.p == p && int(slot.n) == len(s) {
-		return slot.id
+	set := c.set(p, len(s))
+	if set[0].p == p && int(set[0].n) == len(s) {
+		return set[0].id
+	}
+	if set[1].p == p && int(set[1].n) == len(s) {
+		return set[1].id
 	}
 	id := t.intern(s)
+	if 4*len(t.strs) > len(c.sets) && c.bits < cacheMaxBits {
+		c.grow()
+	}
 	if len(s) <= maxCached {
-		slot.p, slot.n, slot.id = p, uint32(len(s)), id
+		c.put(cached{p, uint32(len(s)), id})
 	}
 	return id
 }

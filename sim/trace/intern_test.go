@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -160,4 +161,48 @@ func FuzzRecordRoundTrip(f *testing.F) {
 			t.Fatalf("read back %d entries, recorded %d", i, n)
 		}
 	})
+}
+
+// has reports whether the cache remembers s.
+func (c *internCache) has(s string) bool {
+	set := c.set(unsafe.StringData(s), len(s))
+	for _, e := range set {
+		if e.p == unsafe.StringData(s) && int(e.n) == len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// The cache grows with the table and, at every size, still remembers
+// nearly every name it was given once: names used in turn do not evict each
+// other. It never grows past its bound.
+func TestInternCacheKeepsWhatItSaw(t *testing.T) {
+	for _, n := range []int{10, 100, 1000, 2000, 20000} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			tab, c := newStrtab(), newInternCache()
+			names := make([]string, n)
+			for i := range names {
+				names[i] = "user" + strconv.Itoa(i)
+				if id := c.id(tab, names[i]); tab.strs[id] != names[i] {
+					t.Fatalf("%s got id %d, which is %s", names[i], id, tab.strs[id])
+				}
+			}
+			if c.bits > cacheMaxBits || len(c.sets) != 1<<c.bits {
+				t.Fatalf("%d names: %d sets of %d bits; at most %d bits", n, len(c.sets), c.bits, cacheMaxBits)
+			}
+			if 4*n > 1<<cacheMaxBits {
+				return // past its bound the cache need not hold them all
+			}
+			kept := 0
+			for _, s := range names {
+				if c.has(s) {
+					kept++
+				}
+			}
+			if kept < n*95/100 {
+				t.Fatalf("the cache remembers %d of %d names in %d sets; want at least 95%%", kept, n, len(c.sets))
+			}
+		})
+	}
 }

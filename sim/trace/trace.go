@@ -158,9 +158,9 @@ func (t *Trace) grow() int {
 	if t.tab == nil || t.tab.full() {
 		t.tab = newStrtab()
 		if t.cache == nil {
-			t.cache = new(internCache)
+			t.cache = newInternCache()
 		} else {
-			*t.cache = internCache{}
+			t.cache.clear()
 		}
 	}
 	t.chunks = append(t.chunks, chunk{recs: make([]rec, 0, chunkSize), tab: t.tab})
@@ -215,7 +215,7 @@ func (t *Trace) Reset() {
 		t.chunks[0].recs = t.chunks[0].recs[:0]
 		t.tab.reset()
 		t.chunks[0].tab = t.tab
-		*t.cache = internCache{}
+		t.cache.clear()
 	}
 	t.n = 0
 }
