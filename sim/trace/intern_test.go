@@ -206,3 +206,24 @@ func TestInternCacheKeepsWhatItSaw(t *testing.T) {
 		})
 	}
 }
+
+// A limited trace that has reached its limit records into the storage of
+// the chunks it drops: recording for weeks allocates nothing more.
+func TestLimitedTraceReusesDroppedChunks(t *testing.T) {
+	var tr Trace
+	tr.Limit(3 * chunkSize)
+	e := Entry{User: "alice", Source: "desktop", Rule: "T-ACT-1"}
+	for i := 0; i < 4*chunkSize; i++ {
+		tr.Record(e)
+	}
+	if n := testing.AllocsPerRun(10, func() {
+		for i := 0; i < chunkSize; i++ {
+			tr.Record(e)
+		}
+	}); n > 0.5 {
+		t.Fatalf("a chunk's worth of entries past the limit allocates %.1f times; want none", n)
+	}
+	if tr.Len() > 3*chunkSize || tr.Len() < 2*chunkSize || tr.Entries()[0] != e {
+		t.Fatalf("kept %d entries, the oldest %+v", tr.Len(), tr.Entries()[0])
+	}
+}

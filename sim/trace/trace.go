@@ -115,13 +115,14 @@ func (t *Trace) Limit(max int) {
 func (t *Trace) Dropped() int { return t.dropped }
 
 // dropOldest lets the oldest chunk go, and with it its string table once
-// no newer chunk shares it.
-func (t *Trace) dropOldest() {
+// no newer chunk shares it; it returns the chunk's storage for reuse.
+func (t *Trace) dropOldest() []rec {
 	old := t.chunks[0]
 	t.n -= len(old.recs)
 	t.dropped += len(old.recs)
 	t.chunks[0] = chunk{}
 	t.chunks = t.chunks[1:]
+	return old.recs[:0]
 }
 
 // Record appends an entry unless recording is off.
@@ -148,12 +149,16 @@ func (t *Trace) Record(e Entry) {
 }
 
 // grow starts a chunk, dropping the oldest first when the limit says so,
-// and returns its index. A chunk takes a fresh string table when the
-// current one is full, so that the strings of dropped chunks go with them.
+// and returns its index; a limited trace records into the storage of the
+// chunk it drops. A chunk takes a fresh string table when the current one
+// is full, so that the strings of dropped chunks go with them.
 func (t *Trace) grow() int {
-	last := len(t.chunks) - 1
-	if t.max > 0 && t.n+chunkSize > t.max && last > 0 {
-		t.dropOldest()
+	var recs []rec
+	if last := len(t.chunks) - 1; t.max > 0 && t.n+chunkSize > t.max && last > 0 {
+		recs = t.dropOldest()
+	}
+	if cap(recs) < chunkSize {
+		recs = make([]rec, 0, chunkSize)
 	}
 	if t.tab == nil || t.tab.full() {
 		t.tab = newStrtab()
@@ -163,7 +168,7 @@ func (t *Trace) grow() int {
 			t.cache.clear()
 		}
 	}
-	t.chunks = append(t.chunks, chunk{recs: make([]rec, 0, chunkSize), tab: t.tab})
+	t.chunks = append(t.chunks, chunk{recs: recs, tab: t.tab})
 	return len(t.chunks) - 1
 }
 
