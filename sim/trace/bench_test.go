@@ -2,7 +2,9 @@ package trace
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -32,59 +34,82 @@ func dayEntries(n int) []Entry {
 	return out
 }
 
-// BenchmarkRecord records a day of entries into a Trace ("trace") against
-// two baselines in the same run: the same entries appended to chunks of
-// whole Entry values ("entry-chunks", how the trace stored them before its
-// strings became ids) and copied into a plain slice made large enough
-// beforehand ("slice", the copy alone). The ratios of their ns/entry are
-// what the trace's storage costs.
+// The ways BenchmarkRecord stores a day of entries: into a Trace, and, as
+// baselines, into chunks of whole Entry values (how the trace stored them
+// before its strings became ids) and into a plain slice made large enough
+// beforehand (the copy alone).
+var recorders = []struct {
+	name   string
+	record func(day []Entry) (int, any)
+}{
+	{"trace", func(day []Entry) (int, any) {
+		tr := new(Trace)
+		for _, e := range day {
+			tr.Record(e)
+		}
+		return tr.Len(), tr
+	}},
+	{"entry-chunks", func(day []Entry) (int, any) {
+		var chunks [][]Entry
+		for _, e := range day {
+			last := len(chunks) - 1
+			if last < 0 || len(chunks[last]) == chunkSize {
+				chunks = append(chunks, make([]Entry, 0, chunkSize))
+				last++
+			}
+			chunks[last] = append(chunks[last], e)
+		}
+		return (len(chunks)-1)*chunkSize + len(chunks[len(chunks)-1]), chunks
+	}},
+	{"slice", func(day []Entry) (int, any) {
+		s := make([]Entry, 0, len(day))
+		for _, e := range day {
+			s = append(s, e)
+		}
+		return len(s), s
+	}},
+}
+
+// BenchmarkRecord records a day of entries each of the ways above, one
+// sub-benchmark each, and in "interleaved" all three in turn within every
+// iteration, so that its ratios (trace/entry-chunks, trace/slice) hold on
+// a machine whose speed drifts. There each is timed from a collected heap
+// to one collection with what it stored still live: a stored day is
+// scanned at every collection of a world that keeps it, and garbage one
+// leaves is not charged to the next.
 func BenchmarkRecord(b *testing.B) {
 	day := dayEntries(180_000)
-	perEntry := func(b *testing.B) {
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(day)), "ns/entry")
-	}
-	b.Run("trace", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var tr Trace
-			for _, e := range day {
-				tr.Record(e)
-			}
-			if tr.Len() != len(day) {
-				b.Fatalf("recorded %d of %d", tr.Len(), len(day))
-			}
-		}
-		perEntry(b)
-	})
-	b.Run("entry-chunks", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var chunks [][]Entry
-			for _, e := range day {
-				last := len(chunks) - 1
-				if last < 0 || len(chunks[last]) == chunkSize {
-					chunks = append(chunks, make([]Entry, 0, chunkSize))
-					last++
+	for _, r := range recorders {
+		b.Run(r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if n, _ := r.record(day); n != len(day) {
+					b.Fatalf("stored %d of %d", n, len(day))
 				}
-				chunks[last] = append(chunks[last], e)
 			}
-			if n := (len(chunks)-1)*chunkSize + len(chunks[len(chunks)-1]); n != len(day) {
-				b.Fatalf("appended %d of %d", n, len(day))
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(day)), "ns/entry")
+		})
+	}
+	b.Run("interleaved", func(b *testing.B) {
+		spent := make([]time.Duration, len(recorders))
+		for i := 0; b.Loop(); i++ {
+			for j := range recorders {
+				k := (i + j) % len(recorders) // each goes first in turn
+				runtime.GC()
+				start := time.Now()
+				n, stored := recorders[k].record(day)
+				runtime.GC()
+				spent[k] += time.Since(start)
+				runtime.KeepAlive(stored)
+				if n != len(day) {
+					b.Fatalf("%s stored %d of %d", recorders[k].name, n, len(day))
+				}
 			}
 		}
-		perEntry(b)
-	})
-	b.Run("slice", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			s := make([]Entry, 0, len(day))
-			for _, e := range day {
-				s = append(s, e)
-			}
-			if len(s) != len(day) {
-				b.Fatalf("appended %d of %d", len(s), len(day))
-			}
+		for k, r := range recorders {
+			b.ReportMetric(float64(spent[k].Nanoseconds())/float64(b.N*len(day)), r.name+"-ns/entry")
 		}
-		perEntry(b)
+		b.ReportMetric(float64(spent[0])/float64(spent[1]), "trace/entry-chunks")
+		b.ReportMetric(float64(spent[0])/float64(spent[2]), "trace/slice")
 	})
 }
