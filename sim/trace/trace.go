@@ -21,7 +21,9 @@ const (
 )
 
 // Entry is one line of the trace. Strings are interned by the models (user
-// and source names), so recording allocates nothing but the slice growth.
+// and source names), and the trace keeps each distinct string once, so
+// recording allocates nothing but a chunk now and then and the growth of
+// its string table.
 type Entry struct {
 	At     clock.Time
 	Kind   Kind
