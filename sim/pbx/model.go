@@ -242,7 +242,7 @@ func (m *Model) Ensure(tu teams.UserID) (int, error) {
 	if i, ok := m.byTeams[tu]; ok {
 		return i, nil
 	}
-	if int(tu) < 0 || int(tu) >= len(m.w.Teams.Users()) {
+	if int(tu) < 0 || int(tu) >= m.w.Teams.NumUsers() {
 		return 0, fmt.Errorf("%w: no world user #%d", ErrUnknown, tu)
 	}
 	d := m.w.Teams.Dir(tu)

@@ -14,6 +14,22 @@ type call struct {
 	id      CallID
 	parties []UserID
 	ended   bool
+	held    [4]UserID // parties holds these while they fit: most calls need no slice of their own
+}
+
+// callSlab is how many calls are allocated at a time: a call costs no
+// allocation of its own.
+const callSlab = 64
+
+// newCall adds a call to the model.
+func (m *Model) newCall() *call {
+	if len(m.callSlab) == cap(m.callSlab) {
+		m.callSlab = make([]call, 0, callSlab)
+	}
+	m.callSlab = append(m.callSlab, call{id: CallID(len(m.calls))})
+	c := &m.callSlab[len(m.callSlab)-1]
+	m.calls = append(m.calls, c)
+	return c
 }
 
 // StartCall starts a Teams call between the parties: with two parties each
@@ -32,9 +48,8 @@ func (m *Model) StartCall(parties ...UserID) (CallID, error) {
 			}
 		}
 	}
-	c := &call{id: CallID(len(m.calls))}
-	m.calls = append(m.calls, c)
-	m.reshape(c, append([]UserID(nil), parties...), "call started")
+	c := m.newCall()
+	m.reshape(c, parties, "call started")
 	return c.id, nil
 }
 
@@ -47,7 +62,8 @@ func (m *Model) getCall(id CallID) (*call, error) {
 
 // reshape gives a call a new set of parties (none: it ends), moves the
 // parties' call counters from the old shape to the new one and recomputes
-// everyone affected once, so no party flickers through Available.
+// everyone affected once, so no party flickers through Available. The
+// parties are copied: callers may pass a buffer of their own.
 func (m *Model) reshape(c *call, parties []UserID, note string) {
 	var abuf [8]UserID
 	var bbuf [8]presence.Presence
@@ -57,9 +73,13 @@ func (m *Model) reshape(c *call, parties []UserID, note string) {
 		before = append(before, callPresence(m.users[p]))
 	}
 	tally(m, c.parties, -1)
-	c.parties = parties
-	if len(parties) < 2 {
+	switch {
+	case len(parties) < 2:
 		c.ended, c.parties = true, nil
+	case len(parties) <= len(c.held):
+		c.parties = append(c.held[:0], parties...)
+	default:
+		c.parties = append([]UserID(nil), parties...)
 	}
 	tally(m, c.parties, +1)
 	for i, p := range affected {
@@ -117,7 +137,8 @@ func (m *Model) JoinCall(id CallID, u UserID) error {
 	if indexOf(c.parties, u) >= 0 {
 		return fmt.Errorf("%w: %s is in the call already", ErrInvalid, m.Name(u))
 	}
-	m.reshape(c, append(append([]UserID(nil), c.parties...), u), m.Name(u)+" joined")
+	var buf [8]UserID
+	m.reshape(c, append(append(buf[:0], c.parties...), u), m.Name(u)+" joined")
 	return nil
 }
 
@@ -131,7 +152,8 @@ func (m *Model) LeaveCall(id CallID, u UserID) error {
 	if i < 0 {
 		return fmt.Errorf("%w: %s is not in call #%d", ErrInvalid, m.Name(u), id)
 	}
-	rest := append(append([]UserID(nil), c.parties[:i]...), c.parties[i+1:]...)
+	var buf [8]UserID
+	rest := append(append(buf[:0], c.parties[:i]...), c.parties[i+1:]...)
 	m.reshape(c, rest, m.Name(u)+" left")
 	return nil
 }

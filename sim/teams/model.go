@@ -71,6 +71,7 @@ type Model struct {
 	live      []LiveSource
 	listeners []Listener
 	calls     []*call
+	callSlab  []call // where newCall takes the next call from
 	recompute uint64
 	// onUpdate, when set, is told of every recomputation (SetOnUpdate).
 	onUpdate func(UserID)
@@ -132,7 +133,9 @@ func (m *Model) AddUser(d Directory) (UserID, error) {
 	m.users = append(m.users, &user{dir: d, id: id, cur: presence.Of(presence.Offline, presence.ActOffline), rule: "T-AGG-4", winner: "no session"})
 	m.names[key] = id
 	m.dirVersion++
-	m.users[id].history = append(m.users[id].history, histEntry{at: m.clk.Now(), p: m.users[id].cur})
+	// room for a working day's changes from the start, so that the day
+	// itself allocates little for them
+	m.users[id].history = append(make([]histEntry, 0, historyStart), histEntry{at: m.clk.Now(), p: m.users[id].cur})
 	return id, nil
 }
 

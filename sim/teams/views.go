@@ -112,6 +112,10 @@ func (m *Model) Chat(target, sender UserID) (ChatOutcome, string) {
 // beyond it the older half is forgotten.
 const MaxHistory = 4096
 
+// historyStart is the room a new user's history has: about a working
+// day's changes.
+const historyStart = 64
+
 // PresenceAt is the user's presence as it was at time t (from the history).
 // Before the oldest change kept it is the oldest one known: the history
 // holds the last MaxHistory changes, far more than an observer's lag.
