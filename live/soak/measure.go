@@ -23,9 +23,21 @@ type measure interface {
 	fill(cfg Config, res *Result)
 }
 
+// attacher is a measure that is tied to the served session once the
+// connector runs (the XPhone server fake's changes).
+type attacher interface {
+	attach(s *conformance.Session) error
+}
+
 // newMeasure makes the measure for the connector under test and hooks
 // what it needs into the target.
-func newMeasure(cfg Config, w *sim.World, users []teams.UserID, target *conformance.Target) measure {
+func newMeasure(cfg Config, w *sim.World, users []teams.UserID, target *conformance.Target, xp *xphoneDay) measure {
+	if xp != nil {
+		t := newXPTracker("app:"+conformance.AppName, cfg.Start, cfg.End, cfg.Bucket)
+		t.day = xp
+		t.seed(w)
+		return t
+	}
 	if readsTeams(cfg.Target.Integration) {
 		rd := newReadTracker(w, users, cfg.Start, cfg.End, cfg.Bucket)
 		if prev := target.ObserveView; prev != nil {

@@ -105,14 +105,7 @@ func newReadTracker(w *sim.World, users []teams.UserID, start, end clock.Time, b
 }
 
 func (t *readTracker) bucketAt(at clock.Time) *bucketTally {
-	i := 0
-	if at > t.start {
-		i = int(at.Sub(t.start) / t.bucket)
-	}
-	for len(t.buckets) <= i {
-		t.buckets = append(t.buckets, bucketTally{})
-	}
-	return &t.buckets[i]
+	return bucketIn(&t.buckets, t.start, t.bucket, at)
 }
 
 // expect opens a change; one still open was superseded (a change the
@@ -262,6 +255,19 @@ func (k *kindTally) add(d time.Duration) {
 }
 
 // fillBuckets puts the day's buckets of changes into the result.
+// bucketIn is the tally of the bucket at falls in, of a day from start in
+// steps of width (the first for anything before start).
+func bucketIn(buckets *[]bucketTally, start clock.Time, width time.Duration, at clock.Time) *bucketTally {
+	i := 0
+	if at > start {
+		i = int(at.Sub(start) / width)
+	}
+	for len(*buckets) <= i {
+		*buckets = append(*buckets, bucketTally{})
+	}
+	return &(*buckets)[i]
+}
+
 func fillBuckets(cfg Config, res *Result, buckets []bucketTally) {
 	for i, b := range buckets[:min(len(buckets), int(cfg.End.Sub(cfg.Start)/cfg.Bucket)+1)] {
 		bk := bucketOf(cfg, i)

@@ -87,7 +87,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Drain == 0 {
 		c.Drain = 15 * time.Minute
 	}
-	c.Workload.Phones = true
+	c.Workload.Phones = c.Target.Integration != "xphone" // an XPhone day has XPhone instead
 	if c.Limit == 0 {
 		c.Limit = ThrottleRequests
 	}
@@ -188,9 +188,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Target.Integration == "xphone" {
-		return runXPhone(ctx, cfg)
-	}
 	w, err := sim.New(cfg.Seed, teams.DefaultSettings())
 	if err != nil {
 		return nil, err
@@ -205,13 +202,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if _, err := workload.Schedule(w, users, cfg.Workload); err != nil {
 		return nil, err
 	}
+	xp, err := scheduleXPhone(cfg, w, users)
+	if err != nil {
+		return nil, err
+	}
 	if err := w.Clock.RunUntil(cfg.Start.Add(-cfg.Warmup)); err != nil {
 		return nil, err
 	}
 	// The measurement starts at Start, on the world's clock, whenever the
 	// connector has come up by then.
 	target := cfg.Target
-	tr := newMeasure(cfg, w, users, &target)
+	tr := newMeasure(cfg, w, users, &target, xp)
 	w.Clock.Schedule(cfg.Start, tr, clock.Event{})
 	w.Trace.Watch(tr.entry)
 	rt := newRates(cfg.Start, cfg.Bucket)
@@ -229,6 +230,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	s, err := conformance.Start(w, target)
 	if err != nil {
 		return nil, err
+	}
+	if a, ok := tr.(attacher); ok {
+		if err := a.attach(s); err != nil {
+			return nil, fmt.Errorf("%w\n%s", err, tail(s.Stop(), 20))
+		}
 	}
 	if cfg.Limit != ThrottleRequests {
 		s.Graph.SetThrottle(graph.Throttle{Limit: cfg.Limit, Window: ThrottleWindow})

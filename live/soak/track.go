@@ -93,14 +93,7 @@ func (t *tracker) who(name string) *person {
 }
 
 func (t *tracker) bucketAt(at clock.Time) *bucketTally {
-	i := 0
-	if at > t.start {
-		i = int(at.Sub(t.start) / t.bucket)
-	}
-	for len(t.buckets) <= i {
-		t.buckets = append(t.buckets, bucketTally{})
-	}
-	return &t.buckets[i]
+	return bucketIn(&t.buckets, t.start, t.bucket, at)
 }
 
 // expect opens a change; an open one not carried by now was superseded

@@ -1,17 +1,14 @@
 package soak
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/presencesim/presencesim/fakes/graph"
 	xphoneapi "github.com/presencesim/presencesim/fakes/xphone"
 	"github.com/presencesim/presencesim/live/conformance"
-	"github.com/presencesim/presencesim/live/served"
 	"github.com/presencesim/presencesim/sim"
 	"github.com/presencesim/presencesim/sim/clock"
 	"github.com/presencesim/presencesim/sim/presence"
@@ -86,6 +83,7 @@ type xpTracker struct {
 	wrong   int
 	open    int
 	buckets []bucketTally
+	day     *xphoneDay
 }
 
 func newXPTracker(source string, start, end clock.Time, bucket time.Duration) *xpTracker {
@@ -106,14 +104,7 @@ func (t *xpTracker) who(name string) *xpPerson {
 }
 
 func (t *xpTracker) bucketAt(at clock.Time) *bucketTally {
-	i := 0
-	if at > t.start {
-		i = int(at.Sub(t.start) / t.bucket)
-	}
-	for len(t.buckets) <= i {
-		t.buckets = append(t.buckets, bucketTally{})
-	}
-	return &t.buckets[i]
+	return bucketIn(&t.buckets, t.start, t.bucket, at)
 }
 
 // set changes what a channel should show; once armed, the change is one
@@ -341,107 +332,56 @@ func (c *xpClient) SelectProfile(w *sim.World, u teams.UserID, p string) error {
 	return c.d.SelectProfile(w, u, p)
 }
 
-// runXPhone is the soak of an XPhone connector: the tenant's day with its
-// XPhone part (calls, meetings, profiles) driven into the XPhone server
-// fake, and no desk phones.
-func runXPhone(ctx context.Context, cfg Config) (*Result, error) {
-	cfg.Workload.Phones = false
-	w, err := sim.New(cfg.Seed, teams.DefaultSettings())
-	if err != nil {
+// xphoneDay is the XPhone part of a soak's day: the client that drives it
+// into the XPhone server fake once the connector is served, and when it
+// begins.
+type xphoneDay struct {
+	client *xpClient
+	from   clock.Time
+}
+
+// scheduleXPhone schedules the XPhone part of the day for an XPhone
+// connector (nil for the others). It begins a third of the warm-up before
+// the measured day, when the connector has long been served: the same
+// seed gives the same day.
+func scheduleXPhone(cfg Config, w *sim.World, users []teams.UserID) (*xphoneDay, error) {
+	if cfg.Target.Integration != "xphone" {
+		return nil, nil
+	}
+	d := &xphoneDay{client: &xpClient{}, from: cfg.Start.Add(-cfg.Warmup / 3)}
+	if _, err := workload.ScheduleXPhone(w, users, d.client, workload.XPhoneOptions{From: d.from}); err != nil {
 		return nil, err
 	}
-	w.Trace.Limit(served.MaxTrace)
-	users := make([]teams.UserID, cfg.Users)
-	for i := range users {
-		if users[i], err = w.AddUser("p"+strconv.Itoa(100000 + i)[1:], ""); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := workload.Schedule(w, users, cfg.Workload); err != nil {
-		return nil, err
-	}
-	// the XPhone day begins two thirds into the warm-up, when the
-	// connector has long been served: the same seed gives the same day
-	client := &xpClient{}
-	from := cfg.Start.Add(-cfg.Warmup / 3)
-	if _, err := workload.ScheduleXPhone(w, users, client, workload.XPhoneOptions{From: from}); err != nil {
-		return nil, err
-	}
-	if err := w.Clock.RunUntil(cfg.Start.Add(-cfg.Warmup)); err != nil {
-		return nil, err
-	}
-	tr := newXPTracker("app:"+conformance.AppName, cfg.Start, cfg.End, cfg.Bucket)
-	w.Clock.Schedule(cfg.Start, tr, clock.Event{})
-	tr.seed(w)
-	w.Trace.Watch(tr.entry)
-	rt := newRates(cfg.Start, cfg.Bucket)
-	target := cfg.Target
-	if prev := target.Observe; prev != nil {
-		target.Observe = func(c conformance.Call) { prev(c); rt.observe(c) }
-	} else {
-		target.Observe = rt.observe
-	}
-	began := time.Now()
-	s, err := conformance.Start(w, target)
-	if err != nil {
-		return nil, err
-	}
-	s.XPhone.Tell(tr.xphone)
+	return d, nil
+}
+
+// attach ties the tracker and the XPhone day to the served XPhone server
+// fake; a connector that came up after the XPhone day began is refused,
+// for the day would not be the seed's.
+func (t *xpTracker) attach(s *conformance.Session) error {
+	s.XPhone.Tell(t.xphone)
 	d := s.XPhone.Direct()
 	var served clock.Time
-	_ = s.World().Do(func(w *sim.World) error { client.d, served = &d, w.Clock.Now(); return nil })
-	if served >= from {
-		out := s.Stop()
-		return nil, fmt.Errorf("soak: %s came up at %s, after the XPhone day began (%s): a longer warm-up or a lower speed gives it the time\n%s",
-			target.Label(), served, from, tail(out, 20))
+	_ = s.World().Do(func(w *sim.World) error { t.day.client.d, served = &d, w.Clock.Now(); return nil })
+	if served >= t.day.from {
+		return fmt.Errorf("soak: %s came up at %s, after the XPhone day began (%s): a longer warm-up or a lower speed gives it the time",
+			s.Target().Label(), served, t.day.from)
 	}
-	if cfg.Limit != ThrottleRequests {
-		s.Graph.SetThrottle(graph.Throttle{Limit: cfg.Limit, Window: ThrottleWindow})
+	return nil
+}
+
+func (t *xpTracker) done() bool { return t.armed && t.open == 0 }
+
+func (t *xpTracker) fill(cfg Config, res *Result) {
+	res.Truth = "XPhone"
+	res.Staleness = t.figures()
+	res.Wrong = t.wrong
+	for k, f := range res.Staleness {
+		if XPKind(k) != XPLapsed {
+			res.LineChanges += f.Changes
+		}
 	}
-	stop := cfg.End.Add(cfg.Drain)
-	over := func(w *sim.World) bool {
-		now := w.Clock.Now()
-		return now >= stop || now >= cfg.End && tr.armed && tr.open == 0
-	}
-	wall := time.Duration(float64(stop.Sub(cfg.Start.Add(-cfg.Warmup))) / cfg.Speed)
-	wait, cancel := context.WithTimeout(ctx, wall+wall/2+time.Minute)
-	defer cancel()
-	go func() {
-		select {
-		case <-s.Exited():
-			cancel()
-		case <-wait.Done():
-		}
-	}()
-	err = s.World().Await(wait, over)
-	out := s.Stop()
-	if err != nil {
-		if alive, why := s.Alive(); !alive {
-			return nil, fmt.Errorf("soak: %s ended before the day did: %s\n%s", target.Label(), why, tail(out, 20))
-		}
-		return nil, fmt.Errorf("soak: the day did not end: %w", err)
-	}
-	res := &Result{Users: cfg.Users, Seed: cfg.Seed, Speed: cfg.Speed, Start: cfg.Start.String(), End: cfg.End.String(),
-		Connector: target.Label(), Integration: target.Integration, Limit: cfg.Limit, Wall: time.Since(began).Round(time.Millisecond), Bucket: cfg.Bucket, Output: out, Truth: "XPhone"}
-	_ = s.World().Do(func(*sim.World) error {
-		res.Staleness = tr.figures()
-		res.Wrong = tr.wrong
-		for k, f := range res.Staleness {
-			if XPKind(k) != XPLapsed {
-				res.LineChanges += f.Changes
-			}
-		}
-		for i, b := range tr.buckets[:min(len(tr.buckets), int(cfg.End.Sub(cfg.Start)/cfg.Bucket)+1)] {
-			bk := bucketOf(cfg, i)
-			bk.Changes, bk.Carried = b.changes, b.carried
-			_, bk.P95, _ = quantiles(b.samples)
-			res.Buckets = append(res.Buckets, bk)
-		}
-		return nil
-	})
-	rt.fill(cfg, res)
-	res.PeakRSS = peakRSS()
-	return res, nil
+	fillBuckets(cfg, res, t.buckets)
 }
 
 // sortedNames lists the people by name, for an order that does not
