@@ -131,11 +131,7 @@ func (t *readTracker) expect(pp *viewed, k readKind, at clock.Time) {
 func (t *readTracker) carry(pp *viewed, at clock.Time) {
 	d := max(0, at.Sub(pp.at))
 	t.kinds[pp.kind].add(d)
-	b := t.bucketAt(pp.at)
-	b.carried++
-	if len(b.samples) < maxSamples/64 {
-		b.samples = append(b.samples, d)
-	}
+	t.bucketAt(pp.at).add(d)
 	pp.open = false
 	t.open--
 }
@@ -234,24 +230,6 @@ func (t *readTracker) fill(cfg Config, res *Result) {
 	}
 	res.Wrong, res.Views = t.wrong, t.views
 	fillBuckets(cfg, res, t.buckets)
-}
-
-// add counts a change carried after d, keeping a bounded sample.
-func (k *kindTally) add(d time.Duration) {
-	k.carried++
-	k.max = max(k.max, d)
-	if k.skip++; k.skip >= k.stride {
-		k.skip = 0
-		k.samples = append(k.samples, d)
-		if len(k.samples) >= maxSamples {
-			half := k.samples[:0]
-			for i := 0; i < len(k.samples); i += 2 {
-				half = append(half, k.samples[i])
-			}
-			k.samples = half
-			k.stride *= 2
-		}
-	}
 }
 
 // fillBuckets puts the day's buckets of changes into the result.

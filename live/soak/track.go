@@ -117,8 +117,15 @@ func (t *tracker) expect(pp *person, k Kind, at clock.Time) {
 }
 
 func (t *tracker) carry(pp *person, at clock.Time) {
-	k := &t.kinds[pp.p.kind]
 	d := at.Sub(pp.p.at)
+	t.kinds[pp.p.kind].add(d)
+	t.bucketAt(pp.p.at).add(d)
+	pp.p.open = false
+	t.open--
+}
+
+// add counts a change carried after d, keeping a bounded sample.
+func (k *kindTally) add(d time.Duration) {
 	k.carried++
 	k.max = max(k.max, d)
 	if k.skip++; k.skip >= k.stride {
@@ -133,13 +140,15 @@ func (t *tracker) carry(pp *person, at clock.Time) {
 			k.stride *= 2
 		}
 	}
-	b := t.bucketAt(pp.p.at)
+}
+
+// add counts a change of the bucket carried after d, keeping a bounded
+// sample for its p95.
+func (b *bucketTally) add(d time.Duration) {
 	b.carried++
 	if len(b.samples) < maxSamples/64 {
 		b.samples = append(b.samples, d)
 	}
-	pp.p.open = false
-	t.open--
 }
 
 // Fire arms the tracker at the start of the measured day (a clock

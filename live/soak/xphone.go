@@ -139,34 +139,10 @@ func (t *xpTracker) expect(c *xpChannel, k XPKind, at clock.Time) {
 
 func (t *xpTracker) carry(c *xpChannel, at clock.Time) {
 	d := at.Sub(c.at)
-	t.kinds[c.kind].sample(d)
-	b := t.bucketAt(c.at)
-	b.carried++
-	if len(b.samples) < maxSamples/64 {
-		b.samples = append(b.samples, d)
-	}
+	t.kinds[c.kind].add(d)
+	t.bucketAt(c.at).add(d)
 	c.open = false
 	t.open--
-}
-
-// sample counts a carried change and keeps its staleness, every
-// stride-th once the samples reach maxSamples.
-func (k *kindTally) sample(d time.Duration) {
-	k.carried++
-	k.max = max(k.max, d)
-	if k.skip++; k.skip < k.stride {
-		return
-	}
-	k.skip = 0
-	k.samples = append(k.samples, d)
-	if len(k.samples) >= maxSamples {
-		half := k.samples[:0]
-		for i := 0; i < len(k.samples); i += 2 {
-			half = append(half, k.samples[i])
-		}
-		k.samples = half
-		k.stride *= 2
-	}
 }
 
 // shown records what the connector made a channel show; lapse is the
