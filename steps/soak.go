@@ -66,9 +66,15 @@ func (s *Scenario) soakLimit(n string) error {
 }
 
 func (s *Scenario) soakPlay(fault, from, to, step string) error {
+	return s.soakDay("cloudlink", `give the tenant first, e.g. "Given a tenant of 1000 people with desk phones and the seed 3"`, fault, from, to, step)
+}
+
+// soakDay plays a paced day from..to to the integration's in-process
+// reference connector, with the fault planted when one is named.
+func (s *Scenario) soakDay(integration, noTenant, fault, from, to, step string) error {
 	st := s.soak()
 	if st.cfg.Users == 0 {
-		return errors.New(`give the tenant first, e.g. "Given a tenant of 1000 people with desk phones and the seed 3"`)
+		return errors.New(noTenant)
 	}
 	day := clock.At(1, 0, 0)
 	start, err := ParseClock(from, day)
@@ -85,13 +91,13 @@ func (s *Scenario) soakPlay(fault, from, to, step string) error {
 	}
 	f := connector.NoFault
 	if fault != "" {
-		if f, err = connector.ParseFault("cloudlink", fault); err != nil {
+		if f, err = connector.ParseFault(integration, fault); err != nil {
 			return err
 		}
 	}
 	cfg := st.cfg
 	cfg.Start, cfg.End, cfg.Step = start, end, d
-	cfg.Target = conformance.Target{Integration: "cloudlink", Fault: f}
+	cfg.Target = conformance.Target{Integration: integration, Fault: f}
 	res, err := soak.Run(context.Background(), cfg)
 	if err != nil {
 		return err

@@ -1,16 +1,11 @@
 package steps
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/presencesim/presencesim/live/conformance"
-	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/live/soak"
-	"github.com/presencesim/presencesim/sim/clock"
 )
 
 func init() { register("a presence reader at tenant scale", 98, registerSoakReader) }
@@ -25,38 +20,7 @@ func registerSoakReader(s *Scenario, r *registry) {
 }
 
 func (s *Scenario) soakRead(fault, from, to, step string) error {
-	st := s.soak()
-	if st.cfg.Users == 0 {
-		return errors.New(`give the tenant first, e.g. "Given a tenant of 1000 people and the seed 3"`)
-	}
-	day := clock.At(1, 0, 0)
-	start, err := ParseClock(from, day)
-	if err != nil {
-		return err
-	}
-	end, err := ParseClock(to, day)
-	if err != nil {
-		return err
-	}
-	d, err := ParseDuration(step)
-	if err != nil {
-		return err
-	}
-	f := connector.NoFault
-	if fault != "" {
-		if f, err = connector.ParseFault("nimbus", fault); err != nil {
-			return err
-		}
-	}
-	cfg := st.cfg
-	cfg.Start, cfg.End, cfg.Step = start, end, d
-	cfg.Target = conformance.Target{Integration: "nimbus", Fault: f}
-	res, err := soak.Run(context.Background(), cfg)
-	if err != nil {
-		return err
-	}
-	st.res = res
-	return nil
+	return s.soakDay("nimbus", `give the tenant first, e.g. "Given a tenant of 1000 people and the seed 3"`, fault, from, to, step)
 }
 
 func (s *Scenario) soakAllSeen() error {
