@@ -142,7 +142,10 @@ func Start(w *sim.World, t Target) (*Session, error) {
 	s.Env = connector.Env{Integration: t.Integration, GraphURL: base + "/v1.0", LoginURL: base, TenantID: tenant.ID,
 		ClientID: app.AppID, ClientSecret: app.Secret, PBXURL: base + "/pbx", TimeScale: t.Scale,
 		Username: account, Password: password, CAFile: caFile, SIPAddr: srv.SIPAddr,
-		SIPUser: sipUser, SIPPassword: sipPassword, XPhoneURL: base + "/xphone"}
+		SIPUser: sipUser, SIPPassword: sipPassword, XPhoneURL: base + "/xphone", GraphLimit: t.Limit}
+	if t.Limit > 0 {
+		s.Graph.SetThrottle(graph.Throttle{Limit: t.Limit, Window: graph.DefaultThrottle.Window})
+	}
 	if account != "" {
 		s.Env.ReportURL = base + ViewPath
 	}

@@ -53,6 +53,11 @@ type Target struct {
 	// SIP configures the PBX's SIP server (its caps); the fake's defaults
 	// when zero. A soak sizes it for the tenant.
 	SIP pbxsip.Options
+	// Limit is Graph's presence limit per 30 s per app and tenant
+	// (G-THR-1; 1500 when 0), applied by the Graph fake and told the
+	// connector (PRESENCESIM_GRAPH_LIMIT); a smaller tenant may be given
+	// a limit to scale.
+	Limit int
 }
 
 // Defaults of a target.

@@ -171,7 +171,7 @@ func RunCloudLink(ctx context.Context, env Env, opt CloudLinkOptions, logw io.Wr
 		return err
 	}
 	c := &cloudLink{env: env, opt: opt, logw: logw, users: map[string]*clUser{},
-		graph: &graphClient{env: env, http: hc, ignoreRetryAfter: opt.Fault == IgnoreRetryAfter, noTokenCache: opt.Fault == NoTokenCache, pace: opt.Pace},
+		graph: &graphClient{env: env, http: hc, budget: clBudget(env, opt.Fault), ignoreRetryAfter: opt.Fault == IgnoreRetryAfter, noTokenCache: opt.Fault == NoTokenCache, pace: opt.Pace},
 		pbx:   &pbxClient{env: env, http: stream}}
 	c.graph.log = c.logf
 	for i, a := range cloudlink.States {
@@ -189,6 +189,16 @@ func RunCloudLink(ctx context.Context, env Env, opt CloudLinkOptions, logw io.Wr
 	wg.Wait()
 	c.logf("cloudlink connector: stopped")
 	return nil
+}
+
+// clBudget is the reference's budget of Graph requests; a connector that
+// polls each user (the planted PollEach) keeps none, as such connectors
+// do not, and meets Graph's limit as 429s.
+func clBudget(env Env, f Fault) *budget {
+	if f == PollEach {
+		return nil
+	}
+	return newBudget(env.limit())
 }
 
 func (c *cloudLink) logf(format string, a ...any) {

@@ -95,7 +95,7 @@ func TestISODuration(t *testing.T) {
 func TestReadEnv(t *testing.T) {
 	full := Env{Integration: "cloudlink", GraphURL: "http://127.0.0.1:1/v1.0", LoginURL: "http://127.0.0.1:1", TenantID: "t",
 		ClientID: "c", ClientSecret: "s", PBXURL: "http://127.0.0.1:2/pbx", TimeScale: 120,
-		SIPAddr: "127.0.0.1:5060", SIPUser: "9000", SIPPassword: "pw"}
+		SIPAddr: "127.0.0.1:5060", SIPUser: "9000", SIPPassword: "pw", GraphLimit: 150}
 	vars := map[string]string{}
 	for _, kv := range full.Vars() {
 		k, v, _ := strings.Cut(kv, "=")

@@ -22,6 +22,7 @@ const (
 	EnvPBXURL       = "PRESENCESIM_PBX_URL"       // PBX API root, ends in /pbx
 	EnvTimeScale    = "PRESENCESIM_TIME_SCALE"    // virtual seconds per real second
 	EnvSIPAddr      = "PRESENCESIM_SIP_ADDR"      // the PBX over SIP: host:port, UDP and TCP
+	EnvGraphLimit   = "PRESENCESIM_GRAPH_LIMIT"   // Graph's presence requests per 30 s per app and tenant (G-THR-1), 1500 unless scaled down
 	// A PBX connector registers and subscribes over SIP as this extension.
 	EnvSIPUser     = "PRESENCESIM_SIP_USER"     // the extension it authenticates as
 	EnvSIPPassword = "PRESENCESIM_SIP_PASSWORD" // its SIP password (digest)
@@ -39,7 +40,7 @@ const (
 )
 
 // EnvNames lists the variables in the order the vendor guide gives them.
-var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost, EnvSIPAddr, EnvSIPUser, EnvSIPPassword, EnvXPhoneURL}
+var EnvNames = []string{EnvIntegration, EnvGraphURL, EnvLoginURL, EnvTenantID, EnvClientID, EnvClientSecret, EnvPBXURL, EnvTimeScale, EnvUsername, EnvPassword, EnvReportURL, EnvCAFile, EnvAuthorityHost, EnvSIPAddr, EnvSIPUser, EnvSIPPassword, EnvXPhoneURL, EnvGraphLimit}
 
 // TrustVars are the variables through which Go, OpenSSL, Node.js and
 // Python clients trust an extra CA; the harness points each at the CA file.
@@ -68,6 +69,22 @@ type Env struct {
 	SIPAddr, SIPUser, SIPPassword string
 	// XPhoneURL is the XPhone Connect server's API root.
 	XPhoneURL string
+	// GraphLimit is Graph's limit of presence requests per 30 s of
+	// virtual time per app and tenant (GraphLimit when 0), which a
+	// connector keeps its requests under.
+	GraphLimit int
+}
+
+// GraphLimit is Graph's documented presence limit per 30 s per app and
+// tenant (G-THR-1).
+const GraphLimit = 1500
+
+// limit is the Graph limit in force.
+func (e Env) limit() int {
+	if e.GraphLimit > 0 {
+		return e.GraphLimit
+	}
+	return GraphLimit
 }
 
 // Vars returns the environment as NAME=value pairs.
@@ -90,6 +107,7 @@ func (e Env) Vars() []string {
 		EnvSIPUser + "=" + e.SIPUser,
 		EnvSIPPassword + "=" + e.SIPPassword,
 		EnvXPhoneURL + "=" + e.XPhoneURL,
+		EnvGraphLimit + "=" + strconv.Itoa(e.limit()),
 	}
 	if e.CAFile != "" {
 		for _, v := range TrustVars {
@@ -159,6 +177,13 @@ func ReadEnv(get func(string) string) (Env, error) {
 			return e, fmt.Errorf("%s=%q: want a positive number of virtual seconds per real second, e.g. 1 or 120", EnvTimeScale, s)
 		}
 		e.TimeScale = f
+	}
+	if s := get(EnvGraphLimit); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return e, fmt.Errorf("%s=%q: want Graph's limit as a positive number of requests per 30 s, e.g. 1500", EnvGraphLimit, s)
+		}
+		e.GraphLimit = n
 	}
 	return e, nil
 }

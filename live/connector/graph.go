@@ -35,6 +35,8 @@ type graphClient struct {
 	// Retry-After and backoff this one waits out too: Graph throttles the
 	// app as one (C-5), and their requests go out side by side.
 	peer *graphClient
+	// budget, when set, keeps the requests under Graph's limit.
+	budget *budget
 
 	// tokMu makes one token request at a time: callers that find no
 	// token wait for the one in flight instead of asking again.
@@ -234,6 +236,9 @@ func (g *graphClient) do(ctx context.Context, method, path string, body, out any
 	}
 	// a Retry-After may have come while the token was fetched
 	if err := g.wait(ctx); err != nil {
+		return err
+	}
+	if err := g.spend(ctx); err != nil {
 		return err
 	}
 	var rd io.Reader

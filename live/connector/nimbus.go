@@ -130,7 +130,7 @@ func RunNimbus(ctx context.Context, env Env, opt NimbusOptions, logw io.Writer) 
 		return err
 	}
 	n := &nimbus{env: env, opt: opt, logw: logw, hc: hc, dirty: map[string]bool{}, view: map[string]graphPresence{},
-		graph: &graphClient{env: env, http: hc, delegated: true}, wake: make(chan struct{}, 1)}
+		graph: &graphClient{env: env, http: hc, delegated: true, budget: newBudget(env.limit())}, wake: make(chan struct{}, 1)}
 	n.graph.pace = opt.Pace
 	n.lastNote = n.clock()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

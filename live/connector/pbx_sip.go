@@ -147,7 +147,7 @@ func RunPBX(ctx context.Context, env Env, opt PBXOptions, logw io.Writer) error 
 	}
 	defer w.Close()
 	c := &pbxConnector{env: env, opt: opt, logw: logw, sip: w,
-		graph: &graphClient{env: env, http: hc},
+		graph: &graphClient{env: env, http: hc, budget: newBudget(env.limit())},
 		pbx:   &pbxClient{env: env, http: stream},
 		lines: map[string]*pbxLine{}, byCID: map[string]*pbxLine{}, early: map[string][]watch.Notify{},
 		kick: make(chan struct{}, 1)}

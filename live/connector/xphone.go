@@ -232,6 +232,8 @@ func RunXPhone(ctx context.Context, env Env, opt XPhoneOptions, logw io.Writer) 
 		sync: map[string]*xpSync{}, again: map[string]bool{}, due: map[string]time.Time{}, inB: map[string]bool{}, views: make(chan xpView, maxViewsQueued), polled: map[string]graphPresence{}}
 	defer c.bg.Wait()
 	c.app.peer, c.reader.peer = c.reader, c.app
+	c.app.budget = newBudget(env.limit())
+	c.reader.budget = c.app.budget
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

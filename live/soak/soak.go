@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/presencesim/presencesim/fakes/graph"
 	"github.com/presencesim/presencesim/live/conformance"
 	"github.com/presencesim/presencesim/live/connector"
 	"github.com/presencesim/presencesim/live/served"
@@ -221,6 +220,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	} else {
 		target.Observe = rt.observe
 	}
+	target.Limit = cfg.Limit
 	var pace *connector.Pacer
 	if cfg.Step > 0 {
 		pace = connector.NewPacer(nil)
@@ -235,9 +235,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err := a.attach(s); err != nil {
 			return nil, fmt.Errorf("%w\n%s", err, tail(s.Stop(), 20))
 		}
-	}
-	if cfg.Limit != ThrottleRequests {
-		s.Graph.SetThrottle(graph.Throttle{Limit: cfg.Limit, Window: ThrottleWindow})
 	}
 	sipw := watchSIP(s, cfg.Users, cfg.Start)
 	stop := cfg.End.Add(cfg.Drain)
