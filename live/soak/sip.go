@@ -49,7 +49,15 @@ func sipWarmup(users int, speed float64, start clock.Time) time.Duration {
 // NOTIFYs a second, and at the default T1 the transactions kept for 32 s
 // would be most of the process's memory; at 250 ms they are kept 16 s. It is the process's setting
 // (the SIP stack's timers are global): call it before the soak.
-func LoopbackSIPTimers() { gosip.SetTimers(250*time.Millisecond, 2*time.Second, 2500*time.Millisecond) }
+func LoopbackSIPTimers() {
+	gosip.SetTimers(250*time.Millisecond, 2*time.Second, 2500*time.Millisecond)
+	// A server transaction over UDP is kept Timer J (64·T1) after its
+	// answer to absorb the request's retransmissions; on the loopback the
+	// answer is not lost, and a client stops retransmitting once it has
+	// it, T2 (2 s) apart at the most: two T2 absorb them, and a late one
+	// is a NOTIFY the watcher has seen (the same version), not a new one.
+	gosip.Timer_J = 2 * gosip.T2
+}
 
 // sipCap is the SIP fake's cap on live subscriptions for a tenant.
 func sipCap(users int) int {
