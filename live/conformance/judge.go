@@ -381,12 +381,7 @@ func (s *Session) judgeAuth(now clock.Time, calls []Call, on func(string) bool) 
 }
 
 func (s *Session) inputBetween(user string, a, b clock.Time) bool {
-	for _, in := range s.inputs.list {
-		if in.User == user && in.At > a && in.At <= b {
-			return true
-		}
-	}
-	return false
+	return s.inputs.between(user, a, b)
 }
 
 // Report formats violations, one a line.

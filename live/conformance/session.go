@@ -450,10 +450,43 @@ func (b *tailBuffer) String() string {
 	return string(b.buf)
 }
 
-// inputs records the PBX changes, the inputs a connector reacts to.
+// inputs records the PBX changes, the inputs a connector reacts to: the
+// last MaxInputs of them, for a session may serve a tenant's day.
 type inputs struct {
 	list []Input
 	pbx  *pbx.Model
+	// upTo, once older inputs were dropped, is the time of the last one
+	// dropped: what the session can no longer tell before it.
+	upTo clock.Time
+	cut  bool
+}
+
+// MaxInputs is how many inputs a session keeps; beyond it the older half
+// is dropped.
+const MaxInputs = 1 << 16
+
+func (in *inputs) add(i Input) {
+	if len(in.list) >= MaxInputs {
+		half := len(in.list) / 2
+		in.upTo, in.cut = in.list[half-1].At, true
+		in.list = append(in.list[:0], in.list[half:]...)
+	}
+	in.list = append(in.list, i)
+}
+
+// between says whether the user had an input in (a, b]; where the window
+// reaches back past the inputs dropped it says yes, so that no reaction
+// is judged unprovoked for want of what was dropped.
+func (in *inputs) between(user string, a, b clock.Time) bool {
+	if in.cut && a < in.upTo {
+		return true
+	}
+	for _, i := range in.list {
+		if i.User == user && i.At > a && i.At <= b {
+			return true
+		}
+	}
+	return false
 }
 
 // Input is one change the connector should react to.
@@ -472,5 +505,5 @@ func (in *inputs) PBXChanged(now clock.Time, ev pbx.Event) {
 	if in.pbx != nil && ev.User < in.pbx.Len() {
 		name = in.pbx.UserAt(ev.User).Name
 	}
-	in.list = append(in.list, Input{At: now, User: name, What: ev.Kind.String()})
+	in.add(Input{At: now, User: name, What: ev.Kind.String()})
 }

@@ -87,7 +87,7 @@ func (s *Session) xphoneChanged(c xphoneapi.Change) {
 		s.xp.changes = append(s.xp.changes, x)
 	}
 	if c.By == xphoneapi.ByHarness {
-		s.inputs.list = append(s.inputs.list, Input{At: c.At, User: c.User, What: c.Kind.String()})
+		s.inputs.add(Input{At: c.At, User: c.User, What: c.Kind.String()})
 	}
 }
 
