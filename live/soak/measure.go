@@ -34,7 +34,7 @@ type attacher interface {
 func newMeasure(cfg Config, w *sim.World, users []teams.UserID, target *conformance.Target, xp *xphoneDay) measure {
 	if xp != nil {
 		t := newXPTracker("app:"+conformance.AppName, cfg.Start, cfg.End, cfg.Bucket)
-		t.day = xp
+		t.xp = xp
 		t.seed(w)
 		return t
 	}
@@ -53,8 +53,6 @@ func newMeasure(cfg Config, w *sim.World, users []teams.UserID, target *conforma
 	}
 	return tr
 }
-
-func (t *tracker) done() bool { return t.armed && t.open == 0 }
 
 func (t *tracker) fill(cfg Config, res *Result) {
 	res.Staleness = t.figures()

@@ -60,13 +60,11 @@ func kindOfChange(before, after presence.Presence) readKind {
 
 // viewed is what the reader tracker knows of one person.
 type viewed struct {
-	truth presence.Presence // what Teams shows (availability and activity)
-	seen  presence.Presence // what the reader last reported
-	seq   string            // the newest sequenceNumber it reported
-	shown bool              // it has reported a view
-	kind  readKind          // the open change, when open
-	at    clock.Time
-	open  bool
+	truth             presence.Presence // what Teams shows (availability and activity)
+	seen              presence.Presence // what the reader last reported
+	seq               string            // the newest sequenceNumber it reported
+	shown             bool              // it has reported a view
+	pending[readKind]                   // the open change, when open
 }
 
 // readTracker pairs each change of a person's Teams presence with the
@@ -74,24 +72,17 @@ type viewed struct {
 // views come from the server's goroutines as they are reported; mu orders
 // both (the world's lock, when held, is always taken first).
 type readTracker struct {
-	mu      sync.Mutex
-	byName  map[string]int32
-	byID    map[string]int32
-	people  []viewed
-	start   clock.Time
-	end     clock.Time
-	bucket  time.Duration
-	armed   bool
-	kinds   [numReadKinds]kindTally
-	buckets []bucketTally
-	wrong   int // views older than one already shown
-	open    int
-	views   int // views reported from Start on
+	mu            sync.Mutex
+	byName        map[string]int32
+	byID          map[string]int32
+	people        []viewed
+	day[readKind]     // wrong: views older than one already shown
+	views         int // views reported from Start on
 }
 
 func newReadTracker(w *sim.World, users []teams.UserID, start, end clock.Time, bucket time.Duration) *readTracker {
 	t := &readTracker{byName: make(map[string]int32, len(users)), byID: make(map[string]int32, len(users)),
-		people: make([]viewed, len(users)), start: start, end: end, bucket: bucket}
+		people: make([]viewed, len(users)), day: newDay[readKind](int(numReadKinds), start, end, bucket)}
 	for i, u := range users {
 		d := w.Teams.Dir(u)
 		t.byName[w.Teams.Name(u)] = int32(i)
@@ -104,36 +95,12 @@ func newReadTracker(w *sim.World, users []teams.UserID, start, end clock.Time, b
 	return t
 }
 
-func (t *readTracker) bucketAt(at clock.Time) *bucketTally {
-	return bucketIn(&t.buckets, t.start, t.bucket, at)
-}
-
 // expect opens a change; one still open was superseded (a change the
 // reader had no time to see before the next).
 func (t *readTracker) expect(pp *viewed, k readKind, at clock.Time) {
-	if pp.open {
-		t.kinds[pp.kind].superseded++
-		pp.open = false
-		t.open--
+	if t.begin(&pp.pending, k, at) && pp.shown && pp.seen == pp.truth { // the view already agrees
+		t.carry(&pp.pending, at)
 	}
-	if at >= t.end {
-		return // after the day: not measured
-	}
-	t.kinds[k].changes++
-	t.bucketAt(at).changes++
-	pp.kind, pp.at, pp.open = k, at, true
-	t.open++
-	if pp.shown && pp.seen == pp.truth { // the view already agrees
-		t.carry(pp, at)
-	}
-}
-
-func (t *readTracker) carry(pp *viewed, at clock.Time) {
-	d := max(0, at.Sub(pp.at))
-	t.kinds[pp.kind].add(d)
-	t.bucketAt(pp.at).add(d)
-	pp.open = false
-	t.open--
 }
 
 // Fire arms the tracker at the start of the measured day: whoever the
@@ -194,7 +161,7 @@ func (t *readTracker) view(v conformance.View) {
 	t.views++
 	switch {
 	case pp.open && pp.seen == pp.truth:
-		t.carry(pp, v.At)
+		t.carry(&pp.pending, v.At)
 	case back:
 		t.wrong++
 		if !pp.open && pp.seen != pp.truth {
@@ -213,20 +180,15 @@ func (t *readTracker) done() bool {
 func (t *readTracker) fill(cfg Config, res *Result) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var never [numReadKinds]int
-	for i := range t.people {
-		if pp := &t.people[i]; pp.open {
-			never[pp.kind]++
+	res.Staleness = t.day.figures(func(yield func(*pending[readKind]) bool) {
+		for i := range t.people {
+			if !yield(&t.people[i].pending) {
+				return
+			}
 		}
-	}
-	for k := range t.kinds {
-		kt := &t.kinds[k]
-		f := Figures{Kind: readKind(k).String(), Changes: kt.changes, Carried: kt.carried, Superseded: kt.superseded, Never: never[k], Max: kt.max}
-		f.P50, f.P95, f.P99 = quantiles(kt.samples)
-		res.Staleness = append(res.Staleness, f)
-		if readKind(k) != WentBack {
-			res.TeamsChanges += kt.changes
-		}
+	})
+	for _, f := range res.Staleness[:WentBack] {
+		res.TeamsChanges += f.Changes
 	}
 	res.Wrong, res.Views = t.wrong, t.views
 	fillBuckets(cfg, res, t.buckets)

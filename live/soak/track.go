@@ -1,6 +1,7 @@
 package soak
 
 import (
+	"iter"
 	"slices"
 	"time"
 
@@ -26,18 +27,81 @@ var kindNames = [numKinds]string{"call started", "call ended", "session lapsed i
 
 func (k Kind) String() string { return kindNames[k] }
 
-// pending is a change the connector has not carried yet.
-type pending struct {
-	kind Kind
+// pending is a change the connector has not carried yet, of one of a
+// tracker's kinds.
+type pending[K ~uint8] struct {
+	kind K
 	at   clock.Time
 	open bool
 }
+
+// day is what every tracker tallies over the measured day: each kind's
+// changes and staleness, the buckets of the plots, and the changes still
+// open. A tracker embeds it with its own kinds.
+// kind is a tracker's kind of change: a small number with a name.
+type kind interface {
+	~uint8
+	String() string
+}
+
+type day[K kind] struct {
+	start   clock.Time
+	end     clock.Time
+	armed   bool // from start on
+	bucket  time.Duration
+	kinds   []kindTally
+	wrong   int // what the connector made show wrongly (the tracker says what)
+	open    int // changes not carried yet
+	buckets []bucketTally
+}
+
+func newDay[K kind](kinds int, start, end clock.Time, bucket time.Duration) day[K] {
+	d := day[K]{start: start, end: end, bucket: bucket, kinds: make([]kindTally, kinds)}
+	for i := range d.kinds {
+		d.kinds[i].stride = 1
+	}
+	return d
+}
+
+func (d *day[K]) bucketAt(at clock.Time) *bucketTally {
+	return bucketIn(&d.buckets, d.start, d.bucket, at)
+}
+
+// begin opens a change of kind k at at (one still open was superseded:
+// a change shorter than the connector's carry time, mostly), and says
+// whether it is measured: one after the day, carried or not, is not.
+func (d *day[K]) begin(p *pending[K], k K, at clock.Time) bool {
+	if p.open {
+		d.kinds[p.kind].superseded++
+		p.open = false
+		d.open--
+	}
+	if at >= d.end {
+		return false
+	}
+	d.kinds[k].changes++
+	d.bucketAt(at).changes++
+	*p = pending[K]{kind: k, at: at, open: true}
+	d.open++
+	return true
+}
+
+// carry counts an open change carried at at.
+func (d *day[K]) carry(p *pending[K], at clock.Time) {
+	s := max(0, at.Sub(p.at))
+	d.kinds[p.kind].add(s)
+	d.bucketAt(p.at).add(s)
+	p.open = false
+	d.open--
+}
+
+func (d *day[K]) done() bool { return d.armed && d.open == 0 }
 
 // person is what the tracker knows of one person.
 type person struct {
 	busy bool // the desk-phone line is not idle
 	on   bool // the connector's app session shows something
-	p    pending
+	p    pending[Kind]
 }
 
 // maxSamples bounds the staleness samples kept per kind; beyond it every
@@ -48,18 +112,11 @@ const maxSamples = 1 << 20
 // it. It runs inside the world (a PBX listener and a trace watcher), so
 // it needs no lock of its own.
 type tracker struct {
-	source  string              // the connector's source in the Teams trace
-	busy    func(pbx.Line) bool // a line in a call the connector must carry
-	pbx     *pbx.Model
-	people  map[string]*person
-	start   clock.Time
-	end     clock.Time
-	armed   bool // from start on
-	bucket  time.Duration
-	kinds   [numKinds]kindTally
-	wrong   int // writes that disagreed with the line when made
-	open    int // changes not carried yet
-	buckets []bucketTally
+	source    string              // the connector's source in the Teams trace
+	busy      func(pbx.Line) bool // a line in a call the connector must carry
+	pbx       *pbx.Model
+	people    map[string]*person
+	day[Kind] // wrong: writes that disagreed with the line when made
 }
 
 type kindTally struct {
@@ -76,11 +133,7 @@ type bucketTally struct {
 }
 
 func newTracker(source string, phones *pbx.Model, start, end clock.Time, bucket time.Duration) *tracker {
-	t := &tracker{source: source, busy: lineBusy, pbx: phones, people: map[string]*person{}, start: start, end: end, bucket: bucket}
-	for i := range t.kinds {
-		t.kinds[i].stride = 1
-	}
-	return t
+	return &tracker{source: source, busy: lineBusy, pbx: phones, people: map[string]*person{}, day: newDay[Kind](int(numKinds), start, end, bucket)}
 }
 
 func (t *tracker) who(name string) *person {
@@ -92,36 +145,12 @@ func (t *tracker) who(name string) *person {
 	return p
 }
 
-func (t *tracker) bucketAt(at clock.Time) *bucketTally {
-	return bucketIn(&t.buckets, t.start, t.bucket, at)
-}
-
 // expect opens a change; an open one not carried by now was superseded
 // (a call shorter than the connector's carry time, mostly).
 func (t *tracker) expect(pp *person, k Kind, at clock.Time) {
-	if pp.p.open {
-		t.kinds[pp.p.kind].superseded++
-		pp.p.open = false
-		t.open--
+	if t.begin(&pp.p, k, at) && pp.on == pp.busy { // Teams already agrees
+		t.carry(&pp.p, at)
 	}
-	if at >= t.end {
-		return // after the day: carried or not, it is not measured
-	}
-	t.kinds[k].changes++
-	t.bucketAt(at).changes++
-	pp.p = pending{kind: k, at: at, open: true}
-	t.open++
-	if pp.on == pp.busy { // Teams already agrees
-		t.carry(pp, at)
-	}
-}
-
-func (t *tracker) carry(pp *person, at clock.Time) {
-	d := at.Sub(pp.p.at)
-	t.kinds[pp.p.kind].add(d)
-	t.bucketAt(pp.p.at).add(d)
-	pp.p.open = false
-	t.open--
 }
 
 // add counts a change carried after d, keeping a bounded sample.
@@ -217,7 +246,7 @@ func (t *tracker) entry(e trace.Entry) {
 	}
 	switch {
 	case pp.p.open && on == pp.busy:
-		t.carry(pp, e.At)
+		t.carry(&pp.p, e.At)
 	case !on && pp.busy:
 		// the session ended (expired, cleared) while the call goes on
 		t.expect(pp, Lapsed, e.At)
@@ -239,22 +268,33 @@ type Figures struct {
 	Max        time.Duration `json:"max"`
 }
 
-// figures closes the day: changes still open were never carried.
-func (t *tracker) figures() []Figures {
-	var never [numKinds]int
-	for _, p := range t.people {
-		if p.p.open {
-			never[p.p.kind]++
+// figures closes the day: the changes still open (of those open gives)
+// were never carried.
+func (d *day[K]) figures(open iter.Seq[*pending[K]]) []Figures {
+	never := make([]int, len(d.kinds))
+	for p := range open {
+		if p.open {
+			never[p.kind]++
 		}
 	}
-	out := make([]Figures, 0, numKinds)
-	for k := range t.kinds {
-		kt := &t.kinds[k]
-		f := Figures{Kind: Kind(k).String(), Changes: kt.changes, Carried: kt.carried, Superseded: kt.superseded, Never: never[k], Max: kt.max}
+	out := make([]Figures, 0, len(d.kinds))
+	for k := range d.kinds {
+		kt := &d.kinds[k]
+		f := Figures{Kind: K(k).String(), Changes: kt.changes, Carried: kt.carried, Superseded: kt.superseded, Never: never[k], Max: kt.max}
 		f.P50, f.P95, f.P99 = quantiles(kt.samples)
 		out = append(out, f)
 	}
 	return out
+}
+
+func (t *tracker) figures() []Figures {
+	return t.day.figures(func(yield func(*pending[Kind]) bool) {
+		for _, p := range t.people {
+			if !yield(&p.p) {
+				return
+			}
+		}
+	})
 }
 
 func quantiles(s []time.Duration) (p50, p95, p99 time.Duration) {

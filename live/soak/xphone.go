@@ -49,9 +49,7 @@ func (k XPKind) String() string {
 // it should show (want), what it shows (has), and the change open.
 type xpChannel struct {
 	want, has bool
-	open      bool
-	kind      XPKind
-	at        clock.Time
+	pending[XPKind]
 }
 
 // The channels of a person.
@@ -73,25 +71,14 @@ type xpPerson struct {
 // happen (the journal keeps only the last MaxJournal) and watches the
 // Teams trace, both with the world held.
 type xpTracker struct {
-	source  string
-	people  map[string]*xpPerson
-	start   clock.Time
-	end     clock.Time
-	armed   bool
-	bucket  time.Duration
-	kinds   [numXPKinds]kindTally
-	wrong   int
-	open    int
-	buckets []bucketTally
-	day     *xphoneDay
+	source      string
+	people      map[string]*xpPerson
+	day[XPKind] // wrong: writes that disagreed with XPhone when made
+	xp          *xphoneDay
 }
 
 func newXPTracker(source string, start, end clock.Time, bucket time.Duration) *xpTracker {
-	t := &xpTracker{source: source, people: map[string]*xpPerson{}, start: start, end: end, bucket: bucket}
-	for i := range t.kinds {
-		t.kinds[i].stride = 1
-	}
-	return t
+	return &xpTracker{source: source, people: map[string]*xpPerson{}, day: newDay[XPKind](int(numXPKinds), start, end, bucket)}
 }
 
 func (t *xpTracker) who(name string) *xpPerson {
@@ -101,10 +88,6 @@ func (t *xpTracker) who(name string) *xpPerson {
 		t.people[name] = p
 	}
 	return p
-}
-
-func (t *xpTracker) bucketAt(at clock.Time) *bucketTally {
-	return bucketIn(&t.buckets, t.start, t.bucket, at)
 }
 
 // set changes what a channel should show; once armed, the change is one
@@ -120,29 +103,9 @@ func (t *xpTracker) set(c *xpChannel, want bool, k XPKind, at clock.Time) {
 }
 
 func (t *xpTracker) expect(c *xpChannel, k XPKind, at clock.Time) {
-	if c.open {
-		t.kinds[c.kind].superseded++
-		c.open = false
-		t.open--
+	if t.begin(&c.pending, k, at) && c.has == c.want {
+		t.carry(&c.pending, at)
 	}
-	if at >= t.end {
-		return // after the day: not measured
-	}
-	t.kinds[k].changes++
-	t.bucketAt(at).changes++
-	c.open, c.kind, c.at = true, k, at
-	t.open++
-	if c.has == c.want {
-		t.carry(c, at)
-	}
-}
-
-func (t *xpTracker) carry(c *xpChannel, at clock.Time) {
-	d := at.Sub(c.at)
-	t.kinds[c.kind].add(d)
-	t.bucketAt(c.at).add(d)
-	c.open = false
-	t.open--
 }
 
 // shown records what the connector made a channel show; lapse is the
@@ -158,7 +121,7 @@ func (t *xpTracker) shown(c *xpChannel, has bool, lapse XPKind, at clock.Time) {
 	}
 	switch {
 	case c.open && has == c.want:
-		t.carry(c, at)
+		t.carry(&c.pending, at)
 	case !has && c.want && lapse < numXPKinds:
 		t.expect(c, lapse, at)
 	case has != c.want:
@@ -263,22 +226,15 @@ const (
 )
 
 func (t *xpTracker) figures() []Figures {
-	var never [numXPKinds]int
-	for _, p := range t.people {
-		for _, c := range p.ch {
-			if c.open {
-				never[c.kind]++
+	return t.day.figures(func(yield func(*pending[XPKind]) bool) {
+		for _, p := range t.people {
+			for i := range p.ch {
+				if !yield(&p.ch[i].pending) {
+					return
+				}
 			}
 		}
-	}
-	out := make([]Figures, 0, numXPKinds)
-	for k := range t.kinds {
-		kt := &t.kinds[k]
-		f := Figures{Kind: XPKind(k).String(), Changes: kt.changes, Carried: kt.carried, Superseded: kt.superseded, Never: never[k], Max: kt.max}
-		f.P50, f.P95, f.P99 = quantiles(kt.samples)
-		out = append(out, f)
-	}
-	return out
+	})
 }
 
 // xpClient is the workload's XPhone client: the fake's Direct inputs once
@@ -338,15 +294,13 @@ func (t *xpTracker) attach(s *conformance.Session) error {
 	s.XPhone.Tell(t.xphone)
 	d := s.XPhone.Direct()
 	var served clock.Time
-	_ = s.World().Do(func(w *sim.World) error { t.day.client.d, served = &d, w.Clock.Now(); return nil })
-	if served >= t.day.from {
+	_ = s.World().Do(func(w *sim.World) error { t.xp.client.d, served = &d, w.Clock.Now(); return nil })
+	if served >= t.xp.from {
 		return fmt.Errorf("soak: %s came up at %s, after the XPhone day began (%s): a longer warm-up or a lower speed gives it the time",
-			s.Target().Label(), served, t.day.from)
+			s.Target().Label(), served, t.xp.from)
 	}
 	return nil
 }
-
-func (t *xpTracker) done() bool { return t.armed && t.open == 0 }
 
 func (t *xpTracker) fill(cfg Config, res *Result) {
 	res.Truth = "XPhone"
